@@ -1,0 +1,97 @@
+"""Command line: every `linkus-companion` sub-command, parsed here and dispatched lazily."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _lazy(target: str) -> Handler:
+    """A handler that imports `module:function` only when the command runs (fast start-up)."""
+
+    def run(args: argparse.Namespace) -> int:
+        module_name, func_name = target.split(":")
+        func: Handler = getattr(importlib.import_module(module_name), func_name)
+        return func(args)
+
+    return run
+
+
+def _add_sim(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sim = sub.add_parser("sim", help="run a local PBX or CRM emulator")
+    kinds = sim.add_subparsers(dest="sim_kind", required=True)
+
+    pbx = kinds.add_parser("pbx", help="Yeastar P-Series PBX simulator (Open API + WebSocket events)")
+    pbx.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    pbx.add_argument("--port", type=int, default=8088, help="port (default 8088; 0 = any free port)")
+    pbx.add_argument("--tls", action="store_true", help="serve HTTPS/WSS with a generated certificate")
+    pbx.add_argument("--client-id", default=None, help="API Client ID to accept (default: generated)")
+    pbx.add_argument("--client-secret", default=None, help="API Client Secret to accept (default: generated)")
+    pbx.add_argument("--idle-timeout", type=float, default=60.0, help="WebSocket idle close, seconds")
+    pbx.set_defaults(handler=_lazy("linkus_companion.sim.pbx_cli:main"))
+
+    crm = kinds.add_parser("crm", help="HubSpot, Salesforce or Zoho CRM emulator")
+    crm.add_argument("--kind", choices=("hubspot", "salesforce", "zoho"), required=True)
+    crm.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    crm.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    crm.add_argument("--token", default=None, help="fix the ready access token of the seeded admin user")
+    crm.add_argument("--search-lag", type=float, default=None, help="HubSpot search index lag, seconds")
+    crm.set_defaults(handler=_lazy("linkus_companion.sim.crm_cli:main"))
+
+
+def _add_config(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    config = sub.add_parser("config", help="inspect or change settings")
+    actions = config.add_subparsers(dest="config_action", required=True)
+    show = actions.add_parser("show", help="each effective value, its source and whether it is locked")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    show.set_defaults(handler=_lazy("linkus_companion.config.cli:show"))
+    set_ = actions.add_parser("set", help="change one of your settings (refused for locked keys)")
+    set_.add_argument("key")
+    set_.add_argument("value")
+    set_.set_defaults(handler=_lazy("linkus_companion.config.cli:set_value"))
+    unset = actions.add_parser("unset", help="return one of your settings to its default")
+    unset.add_argument("key")
+    unset.set_defaults(handler=_lazy("linkus_companion.config.cli:unset_value"))
+
+
+def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = sub.add_parser("demo", help="offline demo on local simulators (no account needed)")
+    demo.add_argument("--calls", type=int, default=6, help="number of scripted calls")
+    demo.add_argument("--json", default=None, metavar="PATH", help="write a JSON report")
+    demo.add_argument("--headless", action="store_true", help="no windows; print what happens")
+    demo.set_defaults(handler=_lazy("linkus_companion.demo:main"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="linkus-companion",
+        description="Connects a Yeastar P-Series PBX to HubSpot, Salesforce or Zoho CRM.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command")
+    _add_demo(sub)
+    _add_sim(sub)
+    _add_config(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse `argv` and run the chosen command; with none, run the offline demo."""
+    args = build_parser().parse_args(argv)
+    if args.version:
+        from linkus_companion import __version__
+
+        print(f"linkus-companion {__version__}")
+        return 0
+    if args.command is None:
+        args = build_parser().parse_args(["demo", *(argv or sys.argv[1:])])
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""Settings: schema, layered sources, locks."""

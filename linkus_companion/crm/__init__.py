@@ -1,0 +1,1 @@
+"""CRM connectors: HubSpot, Salesforce, Zoho CRM (+ PhoneBridge)."""

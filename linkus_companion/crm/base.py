@@ -1,0 +1,194 @@
+"""The one Connector protocol every CRM implements, its data types and its typed errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from linkus_companion.phone import PhoneNumber
+
+
+class RecordKind(StrEnum):
+    """What a CRM record is, independent of the CRM's own module names."""
+
+    CONTACT = "contact"
+    LEAD = "lead"
+    ACCOUNT = "account"  # Salesforce/Zoho Accounts, HubSpot companies
+
+
+class Direction(StrEnum):
+    """Direction of a call from our extension's point of view."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    INTERNAL = "internal"
+
+
+class Outcome(StrEnum):
+    """How a call ended."""
+
+    ANSWERED = "answered"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    VOICEMAIL = "voicemail"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Record:
+    """A CRM record found by phone or created by us."""
+
+    id: str
+    kind: RecordKind
+    module: str
+    """The CRM's own module/object name: `contacts`, `Lead`, `Accounts`, ..."""
+    display_name: str
+    url: str
+    """The record's page in the CRM web UI (https), for the screen pop."""
+    company: str = ""
+    phones: tuple[str, ...] = ()
+    email: str = ""
+    owner_id: str = ""
+    updated_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """What the user (or auto-creation) asks the CRM to create."""
+
+    kind: RecordKind
+    phone: str
+    """E.164 where known, else the number as received."""
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    company: str = ""
+    note: str = ""
+    owner_id: str = ""
+
+
+@dataclass(frozen=True)
+class CallLog:
+    """One call activity to write into the CRM."""
+
+    idempotency_key: str
+    """`<PBX call_id>:<extension>`; stored with the activity so a retried write is found, not doubled."""
+    direction: Direction
+    outcome: Outcome
+    started_at: dt.datetime
+    talk_seconds: int
+    ring_seconds: int
+    from_number: str
+    to_number: str
+    subject: str
+    description: str
+    owner_id: str = ""
+    record: Record | None = None
+    recording_url: str = ""
+
+
+@dataclass(frozen=True)
+class CrmUser:
+    """A CRM user who can own call logs, bound to an extension by e-mail."""
+
+    id: str
+    email: str
+    name: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class AccessGrant:
+    """A usable access token and where to use it."""
+
+    access_token: str
+    api_base: str
+    """Base URL of the CRM's API for this grant (Salesforce `instance_url`, Zoho `api_domain`)."""
+    extras: Mapping[str, str] = field(default_factory=dict)
+    """Provider details, e.g. HubSpot `hub_id` for record URLs."""
+
+
+class GrantSource(Protocol):
+    """Where a connector gets its access token; `crm/oauth.py` implements it with refresh."""
+
+    async def current(self) -> AccessGrant:
+        """The grant to use now (refreshed ahead of expiry where the expiry is known)."""
+        ...
+
+    async def refreshed(self, stale: AccessGrant) -> AccessGrant:
+        """A new grant after the CRM rejected `stale`; refreshes once however many callers ask."""
+        ...
+
+
+class CrmError(Exception):
+    """A CRM request failed; `str(err)` is a sentence a user can act on, with no secret in it."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AuthExpired(CrmError):
+    """The grant was rejected and could not be refreshed: the user must authorise again."""
+
+
+class RateLimited(CrmError):
+    """The CRM asked us to slow down; `retry_after` seconds when it said."""
+
+    retryable = True
+
+
+class ValidationFailed(CrmError):
+    """The CRM refused the data (e.g. a bad e-mail); fix the input, retrying will not help."""
+
+
+class NotFound(CrmError):
+    """The record or activity does not exist (any more)."""
+
+
+class Unavailable(CrmError):
+    """The CRM could not be reached or failed (5xx, timeout); retrying later can help."""
+
+    retryable = True
+
+
+class Connector(Protocol):
+    """Everything the engine needs from one CRM."""
+
+    kind: str
+    """`hubspot`, `salesforce` or `zoho`."""
+    creatable: tuple[RecordKind, ...]
+    """Kinds `create_record` accepts (HubSpot: contacts only)."""
+
+    async def search_by_phone(self, number: PhoneNumber) -> list[Record]:
+        """Every contact, lead and account/company whose phone matches `number`, fewest requests."""
+        ...
+
+    async def create_record(self, new: NewRecord) -> Record:
+        """Create a contact or lead; never blindly retried (search again first)."""
+        ...
+
+    async def log_call(self, log: CallLog) -> str:
+        """Write the call activity and return its CRM id; an existing one with the key is reused."""
+        ...
+
+    async def update_call(self, crm_call_id: str, log: CallLog) -> None:
+        """Rewrite a logged call (e.g. the recording link arrived late)."""
+        ...
+
+    async def find_call(self, idempotency_key: str) -> str | None:
+        """The CRM id of a call activity logged with this key, if any."""
+        ...
+
+    async def list_users(self) -> list[CrmUser]:
+        """Active CRM users with their e-mails."""
+        ...
+
+    def record_url(self, record_id: str, kind: RecordKind) -> str:
+        """The https page of a record in the CRM web UI."""
+        ...

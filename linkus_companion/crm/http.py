@@ -1,0 +1,262 @@
+"""The one HTTP request helper every CRM connector uses: auth header, refresh, retries, redacted logs."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from linkus_companion import USER_AGENT
+from linkus_companion.crm.base import (
+    AccessGrant,
+    AuthExpired,
+    CrmError,
+    GrantSource,
+    NotFound,
+    RateLimited,
+    Unavailable,
+    ValidationFailed,
+)
+
+log = logging.getLogger(__name__)
+
+Classifier = Callable[[httpx.Response], CrmError | None]
+"""Maps a CRM response to its typed error, or None when the response is a success."""
+AuthHeader = Callable[[str], tuple[str, str]]
+"""Builds the (name, value) authorisation header from an access token."""
+Sleep = Callable[[float], Awaitable[None]]
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_SECRET_PARAM = re.compile(r"token|secret|password|code|assertion|verifier", re.IGNORECASE)
+_REDACTED = "***"
+
+
+def bearer(token: str) -> tuple[str, str]:
+    """`Authorization: Bearer <token>` (HubSpot, Salesforce)."""
+    return "Authorization", f"Bearer {token}"
+
+
+def zoho_oauthtoken(token: str) -> tuple[str, str]:
+    """`Authorization: Zoho-oauthtoken <token>` (Zoho CRM)."""
+    return "Authorization", f"Zoho-oauthtoken {token}"
+
+
+def retry_after(response: httpx.Response, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta seconds or HTTP date), or None."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def classify_status(crm: str, response: httpx.Response, detail: str = "") -> CrmError | None:
+    """The typed error a plain HTTP status means, with `detail` (the CRM's own words) appended."""
+    status = response.status_code
+    if status < 400:
+        return None
+    said = f" ({detail})" if detail else ""
+    if status == 401:
+        return AuthExpired(f"{crm} rejected the sign-in{said}. Connect to {crm} again in Settings.")
+    if status == 429:
+        wait = retry_after(response)
+        when = f"in {wait:.0f} s" if wait is not None else "in a moment"
+        return RateLimited(f"{crm} is limiting requests{said}; try again {when}.", retry_after=wait)
+    if status == 404:
+        return NotFound(f"{crm} has no such record{said}; it may have been deleted.")
+    if status >= 500:
+        return Unavailable(
+            f"{crm} failed with HTTP {status}{said}; try again later.",
+            retry_after=retry_after(response),
+        )
+    if status == 403:
+        return CrmError(f"{crm} refused access{said}. Check the connected user's permissions and scopes.")
+    return ValidationFailed(f"{crm} refused the data with HTTP {status}{said}; correct it and try again.")
+
+
+def redact_url(url: str | httpx.URL, secrets: tuple[str, ...] = ()) -> str:
+    """`url` with token-like query values and the given secrets replaced by `***`, for logs."""
+    parts = urlsplit(str(url))
+    query = [(k, _REDACTED if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, True)]
+    text = urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+    return redact_text(text, secrets)
+
+
+def redact_text(text: str, secrets: tuple[str, ...]) -> str:
+    """`text` with each non-empty secret replaced by `***`."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, _REDACTED)
+    return text
+
+
+class CrmHttp:
+    """Sends a connector's requests with its grant, refreshing once on auth failure and retrying safely.
+
+    Retries follow `Retry-After` (or jittered exponential backoff) for retryable errors (429, 5xx,
+    timeouts), but only for idempotent requests: a create is never retried blindly. A connection that
+    could not be opened is retried for any request, since nothing reached the CRM.
+    """
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        grants: GrantSource,
+        *,
+        crm: str,
+        classify: Classifier,
+        auth_header: AuthHeader = bearer,
+        max_attempts: int = 4,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        max_wait: float = 60.0,
+        sleep: Sleep = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._client = client
+        self._grants = grants
+        self._crm = crm
+        self._classify = classify
+        self._auth_header = auth_header
+        self._max_attempts = max(1, max_attempts)
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._max_wait = max_wait
+        self._sleep = sleep
+        self._jitter = jitter
+
+    async def grant(self) -> AccessGrant:
+        """The grant requests are sent with now (for record URLs and provider extras)."""
+        return await self._grants.current()
+
+    async def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """Send one logical request and return the successful response, or raise a typed CrmError.
+
+        `path_or_url` is resolved against the grant's `api_base`; an absolute URL must be on the same
+        origin. `idempotent` defaults to True for GET/HEAD/OPTIONS/PUT/DELETE and False otherwise.
+        """
+        method = method.upper()
+        safe_to_repeat = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        grant = await self._grants.current()
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            url = self._resolve(grant, path_or_url)
+            try:
+                response = await self._send(grant, method, url, params, json, data, headers)
+            except httpx.TransportError as exc:
+                error: CrmError = self._transport_error(exc)
+                nothing_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                repeatable = safe_to_repeat or nothing_sent
+            else:
+                classified = self._classify(response)
+                if classified is None and response.is_success:
+                    return response
+                error = classified or self._unclassified(response)
+                repeatable = safe_to_repeat
+                if isinstance(error, AuthExpired) and not refreshed:
+                    refreshed = True
+                    grant = await self._grants.refreshed(grant)
+                    attempt -= 1
+                    continue
+            error = self._scrub(error, grant)
+            delay = self._delay(error, attempt)
+            if not (error.retryable and repeatable) or attempt >= self._max_attempts or delay is None:
+                raise error
+            log.info("%s request %s failed (%s); retry %d in %.1f s", self._crm, method, error, attempt, delay)
+            await self._sleep(delay)
+
+    async def _send(
+        self,
+        grant: AccessGrant,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        name, value = self._auth_header(grant.access_token)
+        sent_headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {}), name: value}
+        started = time.monotonic()
+        request = self._client.build_request(
+            method, url, params=params, json=json, data=data, headers=sent_headers
+        )
+        shown = redact_url(request.url, (grant.access_token,))
+        try:
+            response = await self._client.send(request)
+        except httpx.TransportError as exc:
+            log.debug("%s %s -> %s", method, shown, type(exc).__name__)
+            raise
+        log.debug("%s %s -> %d (%.2f s)", method, shown, response.status_code, time.monotonic() - started)
+        return response
+
+    def _resolve(self, grant: AccessGrant, path_or_url: str) -> str:
+        base = grant.api_base.rstrip("/")
+        if "://" not in path_or_url:
+            return f"{base}/{path_or_url.lstrip('/')}"
+        if _origin(path_or_url) != _origin(base):
+            raise ValueError(f"refusing to send the {self._crm} token to another origin than {base}")
+        return path_or_url
+
+    def _delay(self, error: CrmError, attempt: int) -> float | None:
+        """Seconds to wait before the next attempt; None when the CRM asks for longer than max_wait."""
+        if error.retry_after is not None:
+            return error.retry_after if error.retry_after <= self._max_wait else None
+        ceiling = min(self._backoff_cap, self._backoff_base * 2 ** (attempt - 1))
+        return ceiling * (0.5 + self._jitter() / 2)
+
+    def _transport_error(self, exc: httpx.TransportError) -> Unavailable:
+        what = "did not answer in time" if isinstance(exc, httpx.TimeoutException) else "could not be reached"
+        return Unavailable(
+            f"{self._crm} {what} ({type(exc).__name__}); check the network connection and try again."
+        )
+
+    def _unclassified(self, response: httpx.Response) -> CrmError:
+        error = classify_status(self._crm, response)
+        if error is None:  # a 1xx/3xx the classifier did not accept
+            error = Unavailable(f"{self._crm} answered with unexpected HTTP {response.status_code}.")
+        return error
+
+    @staticmethod
+    def _scrub(error: CrmError, grant: AccessGrant) -> CrmError:
+        """The same error with the access token removed from its message, should the CRM echo it."""
+        message = str(error)
+        clean = redact_text(message, (grant.access_token,))
+        if clean == message:
+            return error
+        return type(error)(clean, retry_after=error.retry_after)
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()

@@ -1,0 +1,1 @@
+"""Integration rules, Qt-free: lookup, screen pop, creation, call log, sync, binding."""

@@ -1,0 +1,1 @@
+"""Yeastar P-Series Open API: REST client, event stream and call model."""

@@ -1,0 +1,149 @@
+"""Phone numbers: E.164 normalisation with a default region, and the match keys CRM searches need."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
+
+MAX_INPUT = 64
+"""Longer input is not a phone number; it is refused before any parsing."""
+
+_EXTENSION_SUFFIX = re.compile(r"\s*(?:;ext=|ext\.?|extension|x|#)\s*\d{1,7}\s*$", re.IGNORECASE)
+_DIALLABLE = re.compile(r"^\+?[\d\s().\-/]+$")
+
+
+class InvalidNumber(ValueError):
+    """The text cannot be a phone number; the message says why."""
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    """A number as the PBX or a user gave it, with the forms a CRM may have stored."""
+
+    raw: str
+    digits: str
+    """Only the digits of `raw` (a leading + dropped)."""
+    e164: str | None
+    """`+4420...` when the number parses for the default region, else None."""
+    national: str | None
+    """National significant number with trunk prefix as dialled in-country, e.g. `020 7123 4567`."""
+    internal: bool
+    """True for extensions and other short internal numbers (never a CRM customer)."""
+
+    def match_keys(self, last_n: int = 7) -> tuple[str, ...]:
+        """Distinct strings a CRM may hold for this number, most specific first.
+
+        E.164, E.164 digits, national digits (with trunk prefix), national significant number,
+        00-international digits, the raw digits, then the last `last_n` digits as a fallback.
+        """
+        keys: list[str] = []
+        if self.e164:
+            parsed = phonenumbers.parse(self.e164)
+            nsn = phonenumbers.national_significant_number(parsed)
+            keys += [
+                self.e164,
+                self.e164[1:],
+                _digits(self.national or ""),
+                nsn,
+                "00" + self.e164[1:],
+            ]
+        keys.append(self.digits)
+        if last_n and len(self.digits) > last_n:
+            keys.append(self.digits[-last_n:])
+        seen: dict[str, None] = {}
+        for key in keys:
+            if key and key not in seen:
+                seen[key] = None
+        return tuple(seen)
+
+    def last_digits(self, n: int) -> str:
+        """The last `n` digits (all of them when shorter)."""
+        return self.digits[-n:]
+
+    def same_number(self, other_text: str, region: str, last_n: int = 7) -> bool:
+        """Whether `other_text` (as stored in a CRM) denotes this number.
+
+        Exact on E.164 when both parse; otherwise on the last `last_n` digits.
+        """
+        try:
+            other = parse(other_text, region)
+        except InvalidNumber:
+            return False
+        if self.e164 and other.e164:
+            return self.e164 == other.e164
+        n = min(last_n, len(self.digits), len(other.digits))
+        return n > 0 and self.digits[-n:] == other.digits[-n:]
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def strip_extension(text: str) -> str:
+    """`+1 555 0100 ext. 12` → `+1 555 0100`."""
+    return _EXTENSION_SUFFIX.sub("", text)
+
+
+def parse(text: str, region: str = "US", max_internal_length: int = 6) -> PhoneNumber:
+    """Parse a number from the PBX, a CRM or a user.
+
+    `region` is the ISO 3166 default country for numbers written without one. Numbers with at most
+    `max_internal_length` digits and no `+` are internal (extensions, queues, ring groups).
+    Raises InvalidNumber for empty, over-long or non-numeric text.
+    """
+    if len(text) > MAX_INPUT:
+        raise InvalidNumber(f"a phone number has at most {MAX_INPUT} characters; got {len(text)}")
+    cleaned = strip_extension(text.strip())
+    if cleaned.lower().startswith(("tel:", "callto:")):
+        cleaned = cleaned.split(":", 1)[1].lstrip("/")
+        cleaned = cleaned.split(";", 1)[0]
+    if not cleaned or not _DIALLABLE.match(cleaned):
+        raise InvalidNumber(f"{text[:MAX_INPUT]!r} is not a phone number")
+    digits = _digits(cleaned)
+    if not digits:
+        raise InvalidNumber(f"{text[:MAX_INPUT]!r} has no digits")
+    has_plus = cleaned.startswith("+")
+    if not has_plus and len(digits) <= max_internal_length:
+        return PhoneNumber(cleaned, digits, None, None, internal=True)
+    candidate = cleaned
+    if not has_plus and digits.startswith("00"):
+        candidate = "+" + digits[2:]
+    parsed = _best_parse(candidate, digits, region.upper(), has_plus)
+    if parsed is None:
+        return PhoneNumber(cleaned, digits, None, None, internal=False)
+    return PhoneNumber(
+        cleaned,
+        digits,
+        phonenumbers.format_number(parsed, PhoneNumberFormat.E164),
+        phonenumbers.format_number(parsed, PhoneNumberFormat.NATIONAL),
+        internal=False,
+    )
+
+
+def _best_parse(
+    candidate: str, digits: str, region: str, has_plus: bool
+) -> phonenumbers.PhoneNumber | None:
+    """Parse in `region`; a digits-only number that is invalid there is tried as international."""
+    attempts = [candidate] if has_plus or candidate.startswith("+") else [candidate, "+" + digits]
+    possible: phonenumbers.PhoneNumber | None = None
+    for attempt in attempts:
+        try:
+            parsed = phonenumbers.parse(attempt, region)
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            return parsed
+        if possible is None and phonenumbers.is_possible_number(parsed):
+            possible = parsed
+    return possible
+
+
+def to_e164(text: str, region: str = "US") -> str:
+    """E.164 form of `text`, or InvalidNumber when it has none."""
+    number = parse(text, region)
+    if number.e164 is None:
+        raise InvalidNumber(f"{text!r} is not a complete phone number for region {region}")
+    return number.e164

@@ -1,0 +1,1 @@
+"""OS integration: single instance, autostart, URL handlers, notifications."""

@@ -1,0 +1,1 @@
+"""Faithful local emulators of the PBX and the CRMs, for the demo, tests and benchmarks."""

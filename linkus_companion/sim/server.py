@@ -1,0 +1,80 @@
+"""Run an ASGI app (Starlette) under uvicorn inside the current asyncio loop, on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from linkus_companion.sim.tls import TlsFiles
+
+
+@dataclass
+class RunningServer:
+    """A started server: where it listens and how to stop it."""
+
+    host: str
+    port: int
+    scheme: str
+    _server: uvicorn.Server
+    _task: asyncio.Task[None]
+
+    @property
+    def base_url(self) -> str:
+        """`http(s)://host:port` without a trailing slash."""
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+    async def stop(self) -> None:
+        """Stop accepting, close open connections (WebSockets included) and wait for the task."""
+        self._server.should_exit = True
+        self._server.force_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
+async def start_server(
+    app: ASGIApp, host: str = "127.0.0.1", port: int = 0, tls: TlsFiles | None = None
+) -> RunningServer:
+    """Start `app` on host:port (0 = ephemeral) and return once it accepts connections."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        ws="websockets-sansio",
+        ws_ping_interval=None,
+        ws_ping_timeout=None,
+        timeout_graceful_shutdown=1,
+        ssl_certfile=str(tls.cert_file) if tls else None,
+        ssl_keyfile=str(tls.key_file) if tls else None,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("emulator server stopped during start-up")
+        await asyncio.sleep(0.01)
+    bound_port = sock.getsockname()[1]
+    return RunningServer(host, bound_port, "https" if tls else "http", server, task)
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    app: ASGIApp, host: str = "127.0.0.1", port: int = 0, tls: TlsFiles | None = None
+) -> AsyncIterator[RunningServer]:
+    """Context manager form of `start_server`."""
+    running = await start_server(app, host, port, tls)
+    try:
+        yield running
+    finally:
+        await running.stop()
