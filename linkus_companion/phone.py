@@ -11,8 +11,8 @@ from phonenumbers import NumberParseException, PhoneNumberFormat
 MAX_INPUT = 64
 """Longer input is not a phone number; it is refused before any parsing."""
 
-_EXTENSION_SUFFIX = re.compile(r"\s*(?:;ext=|ext\.?|extension|x|#)\s*\d{1,7}\s*$", re.IGNORECASE)
-_DIALLABLE = re.compile(r"^\+?[\d\s().\-/]+$")
+_EXTENSION_SUFFIX = re.compile(r" *(?:;ext=|ext\.?|extension|x|#) *[0-9]{1,7} *\Z", re.IGNORECASE)
+_DIALLABLE = re.compile(r"\+?[0-9 ().\-/]+")
 
 
 class InvalidNumber(ValueError):
@@ -79,7 +79,7 @@ class PhoneNumber:
 
 
 def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
+    return "".join(ch for ch in text if ch in "0123456789")
 
 
 def strip_extension(text: str) -> str:
@@ -100,7 +100,7 @@ def parse(text: str, region: str = "US", max_internal_length: int = 6) -> PhoneN
     if cleaned.lower().startswith(("tel:", "callto:")):
         cleaned = cleaned.split(":", 1)[1].lstrip("/")
         cleaned = cleaned.split(";", 1)[0]
-    if not cleaned or not _DIALLABLE.match(cleaned):
+    if not cleaned or not _DIALLABLE.fullmatch(cleaned):
         raise InvalidNumber(f"{text[:MAX_INPUT]!r} is not a phone number")
     digits = _digits(cleaned)
     if not digits:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -17,7 +18,8 @@ T = TypeVar("T")
 
 CHUNK_CHARS = 1000
 """Characters per keyring entry: Windows Credential Manager stores UTF-16 in at most 2560 bytes."""
-_COUNT_PREFIX = "chunks:"
+_HEAD = re.compile(r"chunks:([ab]):([0-9]{1,4})")
+"""Head entry of a chunked secret: the chunk generation (a/b) and the number of chunks."""
 
 
 class SecretStoreUnavailable(RuntimeError):
@@ -33,34 +35,43 @@ class SecretStore:
     def get(self, name: str) -> str | None:
         """The secret stored under `name`, or None."""
         head = self._call(keyring.get_password, self._service, name)
-        if head is None or not head.startswith(_COUNT_PREFIX):
+        if head is None or not head.startswith("chunks:"):
             return head
-        count = int(head.removeprefix(_COUNT_PREFIX))
-        parts = [self._call(keyring.get_password, self._service, f"{name}#{i}") for i in range(count)]
+        chunked = _HEAD.fullmatch(head)
+        if chunked is None:
+            log.warning("secret %r is damaged in the keyring; treating it as absent", name)
+            return None
+        parts = [self._call(keyring.get_password, self._service, entry) for entry in _entries(name, head)]
         if any(part is None for part in parts):
             log.warning("secret %r is incomplete in the keyring; treating it as absent", name)
             return None
         return "".join(part for part in parts if part is not None)
 
     def set(self, name: str, value: str) -> None:
-        """Store `value` under `name`, in chunks when it is long."""
-        self.delete(name)
-        if len(value) <= CHUNK_CHARS and not value.startswith(_COUNT_PREFIX):
+        """Store `value` under `name`, in chunks when it is long.
+
+        New chunks are written under the other generation before the head entry switches to them, and
+        the old chunks are removed last, so a failed write never loses the previous secret.
+        """
+        old_head = self._call(keyring.get_password, self._service, name) or ""
+        if len(value) <= CHUNK_CHARS and not value.startswith("chunks:"):
             self._call(keyring.set_password, self._service, name, value)
-            return
-        chunks = [value[i : i + CHUNK_CHARS] for i in range(0, len(value), CHUNK_CHARS)]
-        for i, chunk in enumerate(chunks):
-            self._call(keyring.set_password, self._service, f"{name}#{i}", chunk)
-        self._call(keyring.set_password, self._service, name, f"{_COUNT_PREFIX}{len(chunks)}")
+        else:
+            generation = "b" if old_head.startswith("chunks:a") else "a"
+            chunks = [value[i : i + CHUNK_CHARS] for i in range(0, len(value), CHUNK_CHARS)]
+            for i, chunk in enumerate(chunks):
+                self._call(keyring.set_password, self._service, f"{name}#{generation}{i}", chunk)
+            self._call(keyring.set_password, self._service, name, f"chunks:{generation}:{len(chunks)}")
+        for entry in _entries(name, old_head):
+            self._delete_entry(entry)
 
     def delete(self, name: str) -> None:
         """Remove `name` and its chunks; absent secrets are fine."""
         head = self._call(keyring.get_password, self._service, name)
         if head is None:
             return
-        if head.startswith(_COUNT_PREFIX):
-            for i in range(int(head.removeprefix(_COUNT_PREFIX))):
-                self._delete_entry(f"{name}#{i}")
+        for entry in _entries(name, head):
+            self._delete_entry(entry)
         self._delete_entry(name)
 
     def backend_name(self) -> str:
@@ -82,6 +93,15 @@ class SecretStore:
             return func(*args, **kwargs)
         except KeyringError as exc:
             raise SecretStoreUnavailable(_unavailable(exc)) from None
+
+
+def _entries(name: str, head: str) -> list[str]:
+    """Keyring entries holding the chunks that `head` points at (none for a plain value)."""
+    chunked = _HEAD.fullmatch(head)
+    if chunked is None:
+        return []
+    generation, count = chunked.group(1), int(chunked.group(2))
+    return [f"{name}#{generation}{i}" for i in range(count)]
 
 
 def _unavailable(exc: KeyringError) -> str:

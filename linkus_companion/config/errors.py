@@ -1,0 +1,47 @@
+"""Errors of the settings layer, each with a sentence a user can act on."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+_SHOWN_CHARS = 80
+
+
+def shown(value: object) -> str:
+    """`repr(value)` cut to a readable length for messages."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
+
+
+class SettingsError(ValueError):
+    """A setting could not be read, changed or applied."""
+
+
+class UnknownSetting(SettingsError):
+    """No setting has this name."""
+
+    def __init__(self, key: str, known: Iterable[str]) -> None:
+        close = difflib.get_close_matches(key, list(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        super().__init__(f"there is no setting named {shown(key)}{hint}")
+        self.key = key
+
+
+class InvalidValue(SettingsError):
+    """A value breaks its setting's rule."""
+
+    def __init__(self, key: str, value: object, rule: str) -> None:
+        super().__init__(f"{key}: {shown(value)} is not valid; it must be {rule}")
+        self.key = key
+        self.value = value
+        self.rule = rule
+
+
+class SettingLocked(SettingsError):
+    """An admin policy locked this setting."""
+
+    def __init__(self, key: str, policy: str) -> None:
+        super().__init__(f"{key} is locked by your administrator (policy: {policy}) and cannot be changed")
+        self.key = key
+        self.policy = policy
