@@ -123,9 +123,7 @@ def parse(text: str, region: str = "US", max_internal_length: int = 6) -> PhoneN
     )
 
 
-def _best_parse(
-    candidate: str, digits: str, region: str, has_plus: bool
-) -> phonenumbers.PhoneNumber | None:
+def _best_parse(candidate: str, digits: str, region: str, has_plus: bool) -> phonenumbers.PhoneNumber | None:
     """Parse in `region`; a digits-only number that is invalid there is tried as international."""
     attempts = [candidate] if has_plus or candidate.startswith("+") else [candidate, "+" + digits]
     possible: phonenumbers.PhoneNumber | None = None
