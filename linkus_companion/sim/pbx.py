@@ -1,0 +1,249 @@
+"""The Yeastar P-Series PBX simulator: Open API, WebSocket events and scripted calls on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+from linkus_companion.sim import pbx_scenarios as scenarios
+from linkus_companion.sim.pbx_auth import LoginGuard, TokenStore, random_token
+from linkus_companion.sim.pbx_calls import CallEngine
+from linkus_companion.sim.pbx_cdr import CdrStore
+from linkus_companion.sim.pbx_clock import PbxClock
+from linkus_companion.sim.pbx_directory import Directory, seeded
+from linkus_companion.sim.pbx_events import EventHub
+from linkus_companion.sim.pbx_http import build_app
+from linkus_companion.sim.pbx_media import DownloadTickets
+from linkus_companion.sim.server import RunningServer, start_server
+from linkus_companion.sim.tls import TlsFiles
+
+__all__ = ["PbxSimulator"]
+
+
+class PbxSimulator:
+    """A faithful local Yeastar P-Series PBX (see /work/shared/api/yeastar.md) with call scripting."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        tls: TlsFiles | None = None,
+        idle_timeout: float = 60.0,
+        access_ttl: float = 1800,
+        refresh_ttl: float = 86400,
+        step: float = 0.2,
+        firmware: str = "83.21.0.66",
+        sn: str = "3631A2124XXX",
+        tz: dt.tzinfo = dt.UTC,
+        date_format: str = "YYYY/MM/DD",
+        time_format: str = "hh:mm:ss",
+        directory: Directory | None = None,
+    ) -> None:
+        self.client_id = client_id or random_token()
+        self.client_secret = client_secret or random_token()
+        self.tls = tls
+        self.firmware = firmware
+        self.sn = sn
+        self.clock = PbxClock(tz, date_format, time_format)
+        self.tokens = TokenStore(self.clock.now, access_ttl, refresh_ttl)
+        self.guard = LoginGuard()
+        self.hub = EventHub(self.tokens, sn, idle_timeout, self.clock.now)
+        self.directory = directory or seeded()
+        self.cdr_store = CdrStore(self.clock)
+        self.calls = CallEngine(self.hub, self.directory, self.clock, self.cdr_store, step)
+        self.tickets = DownloadTickets(self.clock.now, firmware)
+        self.downloads_flowing = asyncio.Event()
+        self.downloads_flowing.set()
+        self.dial_results: dict[str, str] = {}
+        """call/dial outcome per callee number (answered|busy|no_answer|failed; default answered)."""
+        self.dial_talk = 1.0
+        """Seconds a call/dial call talks before the far end hangs up."""
+        self._booted = self.clock.now()
+        self._server: RunningServer | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Serve the Open API, the subscribe socket and the control API on host:port (0 = any)."""
+        self._server = await start_server(build_app(self), host, port, self.tls)
+
+    async def stop(self) -> None:
+        """Stop calls in progress, close sockets and the server."""
+        await self.calls.stop()
+        await self.hub.close_all()
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
+
+    async def __aenter__(self) -> PbxSimulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """`http(s)://host:port`, no trailing slash."""
+        if self._server is None:
+            raise RuntimeError("the simulator is not running")
+        return self._server.base_url
+
+    @property
+    def api_url(self) -> str:
+        """`{base_url}/openapi/v1.0`."""
+        return f"{self.base_url}/openapi/v1.0"
+
+    @property
+    def ws_url(self) -> str:
+        """`ws(s)://host:port/openapi/v1.0/subscribe` (append `?access_token=`)."""
+        return f"{self.base_url.replace('http', 'ws', 1)}/openapi/v1.0/subscribe"
+
+    # -- scripted calls ----------------------------------------------------------------------
+
+    async def inbound(
+        self,
+        caller: str,
+        extension: str,
+        *,
+        answer: bool = True,
+        hold: bool = False,
+        talk: float = 1.0,
+        record: bool = True,
+        did: str | None = None,
+    ) -> str:
+        """External caller -> extension (answered or not); returns the call_id after the 30012."""
+        return await self.calls.play(
+            *scenarios.inbound(
+                self.calls, caller, extension, answer=answer, hold=hold, talk=talk, record=record, did=did
+            )
+        )
+
+    async def inbound_queue(
+        self, caller: str, queue: str = "6400", *, answered_by: str | None, talk: float = 1.0
+    ) -> str:
+        """External caller -> queue; every agent rings, `answered_by` answers (None: nobody)."""
+        return await self.calls.play(
+            *scenarios.inbound_queue(self.calls, caller, queue, answered_by=answered_by, talk=talk)
+        )
+
+    async def inbound_ring_group(
+        self, caller: str, group: str = "6300", *, answered_by: str | None, talk: float = 1.0
+    ) -> str:
+        """External caller -> ring group; every member rings, `answered_by` answers (None: nobody)."""
+        return await self.calls.play(
+            *scenarios.inbound_ring_group(self.calls, caller, group, answered_by=answered_by, talk=talk)
+        )
+
+    async def outbound(
+        self, extension: str, callee: str, *, result: str = "answered", talk: float = 1.0
+    ) -> str:
+        """Extension -> external number: answered, busy, no_answer or failed."""
+        return await self.calls.play(
+            *scenarios.outbound(self.calls, extension, callee, result=result, talk=talk)
+        )
+
+    async def internal(
+        self, caller_ext: str, callee_ext: str, *, answer: bool = True, talk: float = 1.0
+    ) -> str:
+        """Extension -> extension."""
+        return await self.calls.play(
+            *scenarios.internal(self.calls, caller_ext, callee_ext, answer=answer, talk=talk)
+        )
+
+    async def blind_transfer(
+        self, caller: str, extension: str, to_extension: str, *, talk: float = 1.0
+    ) -> str:
+        """Inbound call answered by `extension`, blind-transferred to `to_extension` (same call_id)."""
+        return await self.calls.play(
+            *scenarios.blind_transfer(self.calls, caller, extension, to_extension, talk=talk)
+        )
+
+    async def attended_transfer(
+        self, caller: str, extension: str, to_extension: str, *, talk: float = 1.0
+    ) -> str:
+        """Inbound call answered by `extension`, held, consulted and handed to `to_extension`."""
+        return await self.calls.play(
+            *scenarios.attended_transfer(self.calls, caller, extension, to_extension, talk=talk)
+        )
+
+    async def voicemail(self, caller: str, extension: str, *, talk: float = 1.0) -> str:
+        """Inbound call nobody answers; the caller leaves a voicemail (status VOICEMAIL)."""
+        return await self.calls.play(*scenarios.voicemail(self.calls, caller, extension, talk=talk))
+
+    # -- faults and inspection ---------------------------------------------------------------
+
+    async def drop_connections(self) -> None:
+        """Drop every open WebSocket without a close frame; the server keeps running."""
+        self.hub.drop_all()
+        await self.hub.wait_empty()
+
+    def expire_tokens(self) -> None:
+        """Every access token becomes expired now (open sockets get a 10004 frame and close)."""
+        self.tokens.expire_all()
+        self.hub.tokens_changed()
+
+    @property
+    def stall_heartbeats(self) -> bool:
+        """When True, `heartbeat` frames get no answer (and do not count as interaction)."""
+        return self.hub.stall_heartbeats
+
+    @stall_heartbeats.setter
+    def stall_heartbeats(self, value: bool) -> None:
+        self.hub.stall_heartbeats = value
+
+    @property
+    def stall_downloads(self) -> bool:
+        """When True, recording downloads send their headers but no body until set back to False."""
+        return not self.downloads_flowing.is_set()
+
+    @stall_downloads.setter
+    def stall_downloads(self, value: bool) -> None:
+        if value:
+            self.downloads_flowing.clear()
+        else:
+            self.downloads_flowing.set()
+
+    @property
+    def blocked_ips(self) -> set[str]:
+        """IPs blocked after failed logins (discard one to unblock it)."""
+        return self.guard.blocked_ips
+
+    def live_tokens(self) -> int:
+        """Number of valid access tokens."""
+        return self.tokens.live_tokens()
+
+    def cdr(self) -> list[dict[str, Any]]:
+        """REST CDR rows so far (as cdr/list returns them)."""
+        return self.cdr_store.rows()
+
+    def system_information(self) -> dict[str, Any]:
+        """The `data` of system/information."""
+        now = self.clock.now()
+        return {
+            "device_name": "Yeastar P-Series Simulator",
+            "model_name": "P-Series Software Edition",
+            "sn": self.sn,
+            "hardware_version": "",
+            "firmware_version": self.firmware,
+            "system_time": self.clock.system_time(now),
+            "up_time": int((now - self._booted).total_seconds()),
+            "system_date_format": self.clock.date_format,
+            "system_time_format": self.clock.time_format,
+            "timestamp": int(now.timestamp()),
+        }
+
+    async def system_event(self, event_type: int, name: str, kind: str, level: str, content: str) -> None:
+        """Publish a 30034-30036 system event (`msg` is an object)."""
+        await self.hub.publish(
+            event_type,
+            {
+                "event_name": name,
+                "event_type": kind,
+                "event_level": level,
+                "event_content": content,
+                "create_time": self.clock.system_time(self.clock.now()),
+            },
+        )

@@ -1,0 +1,154 @@
+"""Finished calls: the 30012 event, REST CDR rows with their search filters, and recordings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from linkus_companion.sim.pbx_clock import PbxClock
+from linkus_companion.sim.pbx_media import wav_size
+
+
+def _blank(value: str) -> str:
+    """Events show empty strings as a single space."""
+    return value or " "
+
+
+def _party(name: str, number: str) -> str:
+    """`Name<number>` as the REST CDR writes a party, or the bare number when the PBX knows no name."""
+    return f"{name}<{number}>" if name else number
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """Everything the PBX knows about a finished call."""
+
+    call_id: str
+    started: dt.datetime
+    call_from: str
+    call_to: str
+    from_name: str
+    to_name: str
+    call_type: str
+    status: str
+    duration: int
+    ring_duration: int
+    talk_duration: int
+    src_trunk: str
+    dst_trunk: str
+    did: str
+    dod: str
+    recording: str
+
+    def event(self, clock: PbxClock) -> dict[str, Any]:
+        """The 30012 `Call_Details` payload (`uid` = `call_id`)."""
+        return {
+            "call_id": self.call_id,
+            "time_start": clock.event_time(self.started),
+            "call_from": self.call_from,
+            "call_to": self.call_to,
+            "call_duration": self.duration,
+            "talk_duration": self.talk_duration,
+            "src_trunk_name": _blank(self.src_trunk),
+            "dst_trunk_name": _blank(self.dst_trunk),
+            "pin_code": " ",
+            "status": self.status,
+            "type": self.call_type,
+            "recording": _blank(self.recording),
+            "did_number": _blank(self.did),
+            "did_name": " ",
+            "agent_ring_time": self.ring_duration if self.status == "ANSWERED" else 0,
+            "uid": self.call_id,
+        }
+
+    def row(self, row_id: int, clock: PbxClock) -> dict[str, Any]:
+        """The REST `CDR_Details` row (cdr/list, cdr/search)."""
+        return {
+            "id": row_id,
+            "time": clock.display(self.started),
+            "uid": self.call_id,
+            "call_from": _party(self.from_name, self.call_from),
+            "call_to": _party(self.to_name, self.call_to),
+            "timestamp": int(self.started.timestamp()),
+            "src_addr": "",
+            "src_trunk": self.src_trunk,
+            "dst_trunk": self.dst_trunk,
+            "duration": self.duration,
+            "ring_duration": self.ring_duration,
+            "talk_duration": self.talk_duration,
+            "disposition": self.status,
+            "call_type": self.call_type,
+            "did_number": self.did,
+            "dod_number": self.dod,
+            "record_file": self.recording,
+        }
+
+
+@dataclass(frozen=True)
+class CdrQuery:
+    """cdr/search filters (all optional)."""
+
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    call_from: str = ""
+    call_to: str = ""
+    status: str = ""
+    did: str = ""
+    fuzzy: bool = False
+
+    def matches(self, record: CallRecord) -> bool:
+        """Whether a record passes every given filter."""
+        started = record.started.replace(microsecond=0)
+        return (
+            (self.start is None or started >= self.start)
+            and (self.end is None or started <= self.end)
+            and self._party(self.call_from, record.call_from, record.from_name)
+            and self._party(self.call_to, record.call_to, record.to_name)
+            and (not self.status or record.status == self.status)
+            and (not self.did or record.did == self.did)
+        )
+
+    def _party(self, wanted: str, number: str, name: str) -> bool:
+        if not wanted:
+            return True
+        if self.fuzzy:
+            return wanted.lower() in f"{name}<{number}>".lower()
+        return wanted == number
+
+
+class CdrStore:
+    """The PBX's CDR table and recording files, in call-end order."""
+
+    def __init__(self, clock: PbxClock) -> None:
+        self.clock = clock
+        self.records: list[CallRecord] = []
+
+    def add(self, record: CallRecord) -> None:
+        """Store a finished call."""
+        self.records.append(record)
+
+    def rows(self, query: CdrQuery | None = None) -> list[dict[str, Any]]:
+        """REST rows (ids from 1), optionally filtered."""
+        return [
+            record.row(i, self.clock)
+            for i, record in enumerate(self.records, 1)
+            if query is None or query.matches(record)
+        ]
+
+    def recordings(self) -> list[dict[str, Any]]:
+        """recording/list rows (ids from 1, in recording order)."""
+        return [
+            {
+                "id": i,
+                "time": self.clock.display(record.started),
+                "uid": record.call_id,
+                "call_from": _party(record.from_name, record.call_from),
+                "call_to": _party(record.to_name, record.call_to),
+                "duration": record.talk_duration,
+                "size": wav_size(record.talk_duration),
+                "call_type": record.call_type,
+                "file": record.recording,
+            }
+            for i, record in enumerate((r for r in self.records if r.recording), 1)
+        ]

@@ -1,0 +1,125 @@
+"""The simulator's HTTP control API under /sim/: start scripted calls, inject faults, inspect state."""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from linkus_companion.sim.pbx_scenarios import DIAL_RESULTS, SCENARIOS
+
+if TYPE_CHECKING:
+    from linkus_companion.sim.pbx import PbxSimulator
+
+
+def _bad(message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json() if await request.body() else {}
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a JSON object")
+    return body
+
+
+def _signature(name: str) -> dict[str, str]:
+    """Parameter names of a scenario with their defaults, for the help page."""
+    params = list(inspect.signature(SCENARIOS[name]).parameters.values())[1:]
+    return {p.name: "required" if p.default is p.empty else repr(p.default) for p in params}
+
+
+def control_routes(sim: PbxSimulator) -> list[BaseRoute]:
+    """Routes of the control API (no token needed; the simulator binds 127.0.0.1)."""
+
+    async def index(request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "scenarios": {name: _signature(name) for name in SCENARIOS},
+                "start_call": "POST /sim/calls/<scenario> with the parameters as a JSON object",
+                "dial_results": list(DIAL_RESULTS),
+            }
+        )
+
+    async def start_call(request: Request) -> JSONResponse:
+        name = request.path_params["scenario"]
+        if name not in SCENARIOS:
+            return _bad(f"unknown scenario {name!r}; one of {sorted(SCENARIOS)}", 404)
+        try:
+            kwargs = await _json(request)
+            inspect.signature(SCENARIOS[name]).bind(sim.calls, **kwargs)
+            call, script = SCENARIOS[name](sim.calls, **kwargs)
+        except (TypeError, ValueError) as error:
+            return _bad(str(error))
+        sim.calls.spawn(call, script)
+        return JSONResponse({"call_id": call.call_id})
+
+    async def live_calls(request: Request) -> JSONResponse:
+        return JSONResponse({"data": [c.info() for c in sim.calls.live.values()]})
+
+    async def cdr(request: Request) -> JSONResponse:
+        return JSONResponse({"data": sim.cdr()})
+
+    async def state(request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "live_tokens": sim.live_tokens(),
+                "blocked_ips": sorted(sim.blocked_ips),
+                "websockets": sim.hub.sessions,
+                "stall_heartbeats": sim.stall_heartbeats,
+                "dial_results": sim.dial_results,
+            }
+        )
+
+    async def expire_tokens(request: Request) -> JSONResponse:
+        sim.expire_tokens()
+        return JSONResponse({"ok": True})
+
+    async def drop_connections(request: Request) -> JSONResponse:
+        await sim.drop_connections()
+        return JSONResponse({"ok": True})
+
+    async def stall_heartbeats(request: Request) -> JSONResponse:
+        try:
+            sim.stall_heartbeats = bool((await _json(request)).get("enabled", True))
+        except ValueError as error:
+            return _bad(str(error))
+        return JSONResponse({"stall_heartbeats": sim.stall_heartbeats})
+
+    async def unblock(request: Request) -> JSONResponse:
+        try:
+            ip = str((await _json(request)).get("ip", ""))
+        except ValueError as error:
+            return _bad(str(error))
+        sim.guard.unblock(ip)
+        return JSONResponse({"blocked_ips": sorted(sim.blocked_ips)})
+
+    async def dial_result(request: Request) -> JSONResponse:
+        try:
+            body = await _json(request)
+        except ValueError as error:
+            return _bad(str(error))
+        callee, result = str(body.get("callee", "")), body.get("result")
+        if not callee or result not in DIAL_RESULTS:
+            return _bad(f"need 'callee' and 'result' (one of {list(DIAL_RESULTS)})")
+        sim.dial_results[callee] = str(result)
+        return JSONResponse({"dial_results": sim.dial_results})
+
+    return [
+        Route("/sim", index, methods=["GET"]),
+        Route("/sim/calls", live_calls, methods=["GET"]),
+        Route("/sim/calls/{scenario}", start_call, methods=["POST"]),
+        Route("/sim/cdr", cdr, methods=["GET"]),
+        Route("/sim/state", state, methods=["GET"]),
+        Route("/sim/expire_tokens", expire_tokens, methods=["POST"]),
+        Route("/sim/drop_connections", drop_connections, methods=["POST"]),
+        Route("/sim/stall_heartbeats", stall_heartbeats, methods=["POST"]),
+        Route("/sim/unblock", unblock, methods=["POST"]),
+        Route("/sim/dial_results", dial_result, methods=["POST"]),
+    ]

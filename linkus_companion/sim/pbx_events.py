@@ -1,0 +1,204 @@
+"""The WebSocket event channel: subscribe, heartbeat, idle close, token expiry and event fan-out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, MutableMapping
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from linkus_companion.sim.pbx_auth import TokenStore
+
+log = logging.getLogger(__name__)
+
+TOKEN_EXPIRED = {"errcode": 10004, "errmsg": "TOKEN EXPIRED"}
+_STRING_MSG_TYPES = range(30007, 30025)
+CLOSE_IDLE = 1000
+CLOSE_TOKEN = 1008
+
+
+def frame(event_type: int, sn: str, msg: dict[str, Any]) -> str:
+    """An event frame: `msg` JSON-encoded as a string for 30007-30024, an object otherwise."""
+    body: Any = compact_json(msg) if event_type in _STRING_MSG_TYPES else msg
+    return compact_json({"type": event_type, "sn": sn, "msg": body})
+
+
+def compact_json(value: object) -> str:
+    """JSON without spaces, as the PBX writes it."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _topics(text: str) -> set[int] | dict[str, Any]:
+    """The topic set of a subscribe frame, or the error reply for a bad one."""
+    try:
+        request = json.loads(text)
+    except ValueError:
+        return {"errcode": 40001, "errmsg": "PARAMETER SYNTAX ERROR"}
+    topics = request.get("topic_list") if isinstance(request, dict) else None
+    if not isinstance(topics, list) or not all(type(t) is int for t in topics):
+        return {
+            "errcode": 40002,
+            "errmsg": "PARAMETER ERROR",
+            "invalid_param_list": [{"field": "topic_list", "validation_type": "required"}],
+        }
+    return set(topics)
+
+
+class Session:
+    """One open subscription socket."""
+
+    def __init__(self, ws: WebSocket, token: str) -> None:
+        self.ws = ws
+        self.token = token
+        self.topics: set[int] = set()
+        self.wake = asyncio.Event()
+        self._send_lock = asyncio.Lock()
+
+    async def send(self, text: str) -> None:
+        """Send one text frame; a socket that is already gone is ignored."""
+        async with self._send_lock:
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                await self.ws.send_text(text)
+
+    async def close(self, code: int, reason: str = "") -> None:
+        """Close with a close frame (ignored when already closed)."""
+        async with self._send_lock:
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                await self.ws.close(code, reason)
+
+    def abort(self) -> None:
+        """Drop the TCP connection without a close frame (uvicorn transport), else close with 1011."""
+        protocol = getattr(getattr(self.ws, "_receive", None), "__self__", None)
+        transport = getattr(protocol, "transport", None)
+        if isinstance(transport, asyncio.Transport):
+            transport.abort()
+        else:
+            task = asyncio.ensure_future(self.close(1011, "connection dropped"))
+            task.add_done_callback(lambda t: t.exception())
+
+
+class EventHub:
+    """Serves `/openapi/v1.0/subscribe` sockets and fans events out to their subscribers."""
+
+    def __init__(
+        self, tokens: TokenStore, sn: str, idle_timeout: float, now: Callable[[], dt.datetime]
+    ) -> None:
+        self.tokens = tokens
+        self.sn = sn
+        self.idle_timeout = idle_timeout
+        self.stall_heartbeats = False
+        self._now = now
+        self._sessions: set[Session] = set()
+        self._empty = asyncio.Event()
+        self._empty.set()
+
+    @property
+    def sessions(self) -> int:
+        """Number of open sockets."""
+        return len(self._sessions)
+
+    def subscribed(self, event_type: int) -> bool:
+        """Whether any open socket subscribed to `event_type`."""
+        return any(event_type in s.topics for s in self._sessions)
+
+    async def publish(self, event_type: int, msg: dict[str, Any]) -> None:
+        """Deliver an event to every socket subscribed to its type (nobody listening: it is lost)."""
+        text = frame(event_type, self.sn, msg)
+        targets = [s for s in self._sessions if event_type in s.topics]
+        await asyncio.gather(*(s.send(text) for s in targets))
+
+    def tokens_changed(self) -> None:
+        """Re-check every socket's token now (after expiry or revocation)."""
+        for session in self._sessions:
+            session.wake.set()
+
+    def drop_all(self) -> None:
+        """Abruptly drop every open socket."""
+        for session in list(self._sessions):
+            session.abort()
+
+    async def wait_empty(self) -> None:
+        """Return once no socket is open."""
+        await self._empty.wait()
+
+    async def close_all(self) -> None:
+        """Close every socket politely (server shutdown)."""
+        await asyncio.gather(*(s.close(1001, "server shutdown") for s in list(self._sessions)))
+
+    async def serve(self, ws: WebSocket) -> None:
+        """Run one subscription socket until the client leaves, goes idle or its token expires."""
+        token = ws.query_params.get("access_token", "")
+        await ws.accept()
+        session = Session(ws, token)
+        if not self.tokens.valid(token):
+            await session.send(compact_json(TOKEN_EXPIRED))
+            await session.close(CLOSE_TOKEN, "token expired")
+            return
+        self._sessions.add(session)
+        self._empty.clear()
+        try:
+            await self._loop(session)
+        finally:
+            self._sessions.discard(session)
+            if not self._sessions:
+                self._empty.set()
+
+    async def _loop(self, session: Session) -> None:
+        loop = asyncio.get_running_loop()
+        idle_deadline = loop.time() + self.idle_timeout
+        receive: asyncio.Task[MutableMapping[str, Any]] | None = None
+        try:
+            while True:
+                if not self.tokens.valid(session.token):
+                    await session.send(compact_json(TOKEN_EXPIRED))
+                    await session.close(CLOSE_TOKEN, "token expired")
+                    return
+                if loop.time() >= idle_deadline:
+                    await session.close(CLOSE_IDLE, "idle timeout")
+                    return
+                receive = receive or asyncio.ensure_future(session.ws.receive())
+                wake = asyncio.ensure_future(session.wake.wait())
+                await asyncio.wait(
+                    {receive, wake},
+                    timeout=self._next_check(session, idle_deadline - loop.time()),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                wake.cancel()
+                session.wake.clear()
+                if not receive.done():
+                    continue
+                message, receive = receive.result(), None
+                if message["type"] == "websocket.disconnect":
+                    return
+                if await self._handle(session, message.get("text")):
+                    idle_deadline = loop.time() + self.idle_timeout
+        finally:
+            if receive is not None:
+                receive.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await receive
+
+    def _next_check(self, session: Session, idle_left: float) -> float:
+        expires = self.tokens.expires_at(session.token)
+        token_left = (expires - self._now()).total_seconds() if expires else 0.0
+        return max(0.0, min(idle_left, token_left))
+
+    async def _handle(self, session: Session, text: str | None) -> bool:
+        """Answer one client frame; True when it counts as interaction."""
+        if text == "heartbeat":
+            if self.stall_heartbeats:
+                return False
+            await session.send("heartbeat response")
+            return True
+        topics = _topics(text or "")
+        if isinstance(topics, dict):
+            await session.send(compact_json(topics))
+            return True
+        session.topics = topics
+        await session.send(compact_json({"errcode": 0, "errmsg": "SUCCESS"}))
+        return True
