@@ -1,0 +1,205 @@
+"""Emulated Zoho CRM REST API v8: search, records, users, org and field metadata."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from linkus_companion.sim.zoho_accounts import Token
+from linkus_companion.sim.zoho_criteria import CriteriaError, parse
+from linkus_companion.sim.zoho_data import Org, QueryError, RecordError, User
+from linkus_companion.sim.zoho_guard import Guard, Handler, zoho_error
+from linkus_companion.sim.zoho_schema import MODULES, fields_metadata
+
+MAX_PER_PAGE = 200
+MAX_RECORDS_PER_WRITE = 100
+SEARCH_SCOPE = "ZohoSearch.securesearch.READ"
+USER_TYPES: dict[str, Callable[[User, Token], bool]] = {
+    "AllUsers": lambda u, t: True,
+    "ActiveUsers": lambda u, t: u.status == "active",
+    "DeactiveUsers": lambda u, t: u.status == "disabled",
+    "ConfirmedUsers": lambda u, t: True,
+    "NotConfirmedUsers": lambda u, t: False,
+    "DeletedUsers": lambda u, t: u.status == "deleted",
+    "CurrentUser": lambda u, t: u.id == t.user_id,
+    "AdminUsers": lambda u, t: u.profile == "Administrator",
+}
+
+
+class CrmApi:
+    """Routes of `/crm/v8` on the API domain."""
+
+    def __init__(self, org: Org, guard: Guard) -> None:
+        self.org = org
+        self.guard = guard
+
+    def routes(self) -> list[BaseRoute]:
+        """Starlette routes, each behind the guard with the scope Zoho requires."""
+
+        def guarded(scopes: Callable[[Request], tuple[str, ...]], handler: Handler) -> Callable[..., Any]:
+            async def endpoint(request: Request) -> Response:
+                return await self.guard.run(request, scopes(request), handler)
+
+            return endpoint
+
+        def module_scope(operation: str) -> Callable[[Request], tuple[str, ...]]:
+            return lambda r: (f"ZohoCRM.modules.{r.path_params['module']}.{operation}",)
+
+        def fixed(*scopes: str) -> Callable[[Request], tuple[str, ...]]:
+            return lambda r: scopes
+
+        base = "/crm/v8"
+
+        def search_scopes(request: Request) -> tuple[str, ...]:
+            return (*module_scope("READ")(request), SEARCH_SCOPE)
+
+        return [
+            Route(f"{base}/users", guarded(fixed("ZohoCRM.users.READ"), self._users)),
+            Route(f"{base}/org", guarded(fixed("ZohoCRM.org.READ"), self._org)),
+            Route(f"{base}/settings/fields", guarded(fixed("ZohoCRM.settings.fields.READ"), self._fields)),
+            Route(f"{base}/{{module}}/search", guarded(search_scopes, self._search)),
+            Route(f"{base}/{{module}}", guarded(module_scope("CREATE"), self._insert), methods=["POST"]),
+            Route(f"{base}/{{module}}", guarded(module_scope("UPDATE"), self._update), methods=["PUT"]),
+            Route(f"{base}/{{module}}/{{record_id}}", guarded(module_scope("READ"), self._get)),
+            Route(
+                f"{base}/{{module}}/{{record_id}}",
+                guarded(module_scope("UPDATE"), self._update),
+                methods=["PUT"],
+            ),
+        ]
+
+    def _actor(self, token: Token) -> User:
+        return self.org.users[token.user_id]
+
+    async def _users(self, request: Request, token: Token) -> Response:
+        kind = request.query_params.get("type", "AllUsers")
+        selector = USER_TYPES.get(kind)
+        if selector is None:
+            return zoho_error(400, "INVALID_DATA", "invalid data", {"param_name": "type"})
+        users = [u.as_json() for u in self.org.users.values() if selector(u, token)]
+        return _page(request, "users", users)
+
+    async def _org(self, request: Request, token: Token) -> Response:
+        admin = next(iter(self.org.users.values()))
+        return JSONResponse({"org": [self.org.as_json(admin)]})
+
+    async def _fields(self, request: Request, token: Token) -> Response:
+        module = request.query_params.get("module", "")
+        if module not in MODULES:
+            return zoho_error(400, "INVALID_MODULE", "the module name given seems to be invalid")
+        return JSONResponse({"fields": fields_metadata(module)})
+
+    async def _search(self, request: Request, token: Token) -> Response:
+        module = request.path_params["module"]
+        if module not in MODULES:
+            return zoho_error(400, "INVALID_MODULE", "the module name given seems to be invalid")
+        query = request.query_params
+        try:
+            if "criteria" in query:  # precedence: criteria > email > phone > word
+                found = self.org.search_criteria(module, parse(query["criteria"]))
+            elif "email" in query:
+                found = self.org.search_email(module, query["email"])
+            elif "phone" in query:
+                found = self.org.search_phone(module, query["phone"])
+            elif "word" in query:
+                found = self.org.search_word(module, query["word"])
+            else:
+                return zoho_error(
+                    400,
+                    "REQUIRED_PARAM_MISSING",
+                    "One of the expected parameter is missing",
+                    {"param_name": "criteria"},
+                )
+        except CriteriaError as exc:
+            return zoho_error(400, "INVALID_QUERY", "invalid query formed", {"reason": str(exc)})
+        except QueryError as exc:
+            return zoho_error(
+                400,
+                "INVALID_QUERY",
+                "invalid query formed",
+                {"reason": "the field is not available for search", "api_name": exc.api_name},
+            )
+        wanted = [f for f in query.get("fields", "").split(",") if f]
+        shown = [{k: v for k, v in r.items() if not wanted or k in wanted or k == "id"} for r in found]
+        return _page(request, "data", shown)
+
+    async def _get(self, request: Request, token: Token) -> Response:
+        module = request.path_params["module"]
+        if module not in MODULES:
+            return zoho_error(400, "INVALID_MODULE", "the module name given seems to be invalid")
+        record = self.org.find(module, request.path_params["record_id"])
+        if record is None:
+            return Response(status_code=204)
+        return JSONResponse({"data": [record]})
+
+    async def _insert(self, request: Request, token: Token) -> Response:
+        return await self._write(request, token, update=False)
+
+    async def _update(self, request: Request, token: Token) -> Response:
+        return await self._write(request, token, update=True)
+
+    async def _write(self, request: Request, token: Token, *, update: bool) -> Response:
+        module = request.path_params["module"]
+        if module not in MODULES:
+            return zoho_error(400, "INVALID_MODULE", "the module name given seems to be invalid")
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            return zoho_error(400, "INVALID_DATA", "body is not valid JSON")
+        items = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+            return zoho_error(400, "INVALID_DATA", "invalid data", {"api_name": "data"})
+        if len(items) > MAX_RECORDS_PER_WRITE:
+            return zoho_error(400, "LIMIT_EXCEEDED", "the number of records exceeds 100")
+        actor = self._actor(token)
+        path_id = request.path_params.get("record_id")
+        results = []
+        for item in items:
+            if update:
+                outcome = self.org.update(module, str(path_id or item.get("id") or ""), item, actor)
+            else:
+                outcome = self.org.insert(module, item, actor)
+            results.append(_result(outcome, "record updated" if update else "record added"))
+        ok = sum(1 for r in results if r["status"] == "success")
+        status = (200 if update else 201) if ok == len(results) else (400 if ok == 0 else 207)
+        return JSONResponse({"data": results}, status_code=status)
+
+
+def _result(outcome: dict[str, Any] | RecordError, message: str) -> dict[str, Any]:
+    if isinstance(outcome, RecordError):
+        return outcome.as_json()
+    keys = ("Modified_Time", "Modified_By", "Created_Time", "id", "Created_By")
+    return {
+        "code": "SUCCESS",
+        "details": {k: outcome[k] for k in keys},
+        "message": message,
+        "status": "success",
+    }
+
+
+def _page(request: Request, key: str, items: list[dict[str, Any]]) -> Response:
+    """One page of `items` with Zoho's `info`, or 204 when there is nothing at all."""
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+        per_page = int(request.query_params.get("per_page", str(MAX_PER_PAGE)))
+    except ValueError:
+        return zoho_error(400, "INVALID_DATA", "invalid data", {"param_name": "page"})
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        return zoho_error(
+            400, "INVALID_DATA", "invalid data", {"param_name": "per_page", "maximum": MAX_PER_PAGE}
+        )
+    if not items:
+        return Response(status_code=204)
+    chunk = items[(page - 1) * per_page : page * per_page]
+    info = {
+        "per_page": per_page,
+        "count": len(chunk),
+        "page": page,
+        "more_records": page * per_page < len(items),
+    }
+    return JSONResponse({key: chunk, "info": info})
