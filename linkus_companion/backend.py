@@ -1,0 +1,170 @@
+"""What the desktop UI talks to: the `Backend` protocol and the views it receives.
+
+The engine in process (LocalBackend, embedded topology) and the gateway client (GatewayBackend) both
+implement it, so the UI never knows which host runs the integration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from linkus_companion.crm.base import Direction, NewRecord, Outcome, Record, RecordKind
+
+
+class LinkState(StrEnum):
+    """The state the tray icon shows."""
+
+    NOT_CONFIGURED = "not_configured"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    ERROR = "error"
+
+
+class CrmState(StrEnum):
+    """The CRM connection as the manuals name it: Connected / Disabled / Error."""
+
+    NONE = "none"
+    CONNECTED = "connected"
+    DISABLED = "disabled"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Status:
+    """Connection status for the tray icon, tooltip and status line."""
+
+    link: LinkState
+    crm: CrmState
+    message: str = ""
+    """A sentence for the user, e.g. why the PBX is unreachable and what to do."""
+    crm_kind: str = ""
+    creatable: tuple[RecordKind, ...] = ()
+
+
+class CallPhase(StrEnum):
+    """Where a call is, for the in-call window."""
+
+    RINGING = "ringing"
+    TALKING = "talking"
+    HELD = "held"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class CallView:
+    """One call of the user's extension, with what the CRM knows about the other party."""
+
+    call_id: str
+    extension: str
+    direction: Direction
+    phase: CallPhase
+    number: str
+    """The other party's number as the PBX gave it."""
+    started_at: dt.datetime
+    records: tuple[Record, ...] = ()
+    """Every matching CRM record (several: the user may pick)."""
+    chosen: Record | None = None
+    """The record the pop and the call log use."""
+    looking_up: bool = False
+    lookup_error: str = ""
+    answered_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+    outcome: Outcome | None = None
+
+    @property
+    def needs_choice(self) -> bool:
+        """Several records match and none is chosen yet."""
+        return self.chosen is None and len(self.records) > 1
+
+    @property
+    def unknown(self) -> bool:
+        """The lookup finished and found nothing (offer Add to CRM)."""
+        return not self.looking_up and not self.records and not self.lookup_error
+
+
+@dataclass(frozen=True)
+class PopNotice:
+    """A CRM page was opened for a call (for the recent-calls list and tests)."""
+
+    call_id: str
+    extension: str
+    trigger: str
+    url: str
+
+
+class BackendListener(Protocol):
+    """Receives what the UI shows; called on the event loop's thread."""
+
+    def on_status(self, status: Status) -> None:
+        """The connection status changed."""
+        ...
+
+    def on_call(self, call: CallView) -> None:
+        """A call of the user's extension appeared or changed."""
+        ...
+
+    def on_pop(self, notice: PopNotice) -> None:
+        """A CRM page was opened."""
+        ...
+
+
+class BackendError(Exception):
+    """An action failed; `str(err)` tells the user what to fix. `retryable` says whether to try again."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Backend(Protocol):
+    """The integration as the desktop UI sees it."""
+
+    @property
+    def status(self) -> Status:
+        """The current connection status."""
+        ...
+
+    def add_listener(self, listener: BackendListener) -> Callable[[], None]:
+        """Start receiving updates; returns a function that stops them."""
+        ...
+
+    async def start(self) -> None:
+        """Connect and start handling calls."""
+        ...
+
+    async def stop(self) -> None:
+        """Disconnect cleanly (PBX token released, pending call logs kept for the next start)."""
+        ...
+
+    def recent_calls(self) -> list[CallView]:
+        """The last calls of the user's extension, newest first (at most 10)."""
+        ...
+
+    async def open_in_crm(self, call_id: str) -> str:
+        """Open the chosen record of a call in the browser (manual pop); returns the URL opened."""
+        ...
+
+    async def choose_record(self, call_id: str, record_id: str) -> None:
+        """The user picked one of several matching records for this call (pop and log use it)."""
+        ...
+
+    async def create_record(self, call_id: str | None, new: NewRecord) -> Record:
+        """Create a contact or lead (linked to the call when given); raises BackendError."""
+        ...
+
+    async def dial(self, number: str) -> None:
+        """Call `number` from the user's extension (click-to-call); raises BackendError."""
+        ...
+
+    async def suggest(self, text: str) -> list[Record]:
+        """CRM records matching what the user types in the dial box ("always query CRM" on)."""
+        ...
+
+    def set_pops_paused(self, paused: bool) -> None:
+        """Pause or resume automatic screen pops."""
+        ...

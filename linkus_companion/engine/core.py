@@ -1,0 +1,356 @@
+"""The engine: for every call update, look the caller up, pop the CRM page, create records, queue the log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from linkus_companion.crm.base import Connector, CrmError, Direction, NewRecord, Record, RecordKind
+from linkus_companion.engine.lookup import Lookup, Match, Source
+from linkus_companion.engine.screen_pop import (
+    PopGuard,
+    PopMode,
+    PopPolicy,
+    PopRequest,
+    Trigger,
+    UrlOpener,
+    due_extensions,
+)
+from linkus_companion.pbx.calls import Call, CallTracker, CallUpdate, UpdateKind
+from linkus_companion.pbx.models import Event
+
+log = logging.getLogger(__name__)
+
+AUTO_NAME = "Automatic New Contact"
+"""First part of an auto-created record's name; the number follows (as in the manuals)."""
+_KEEP_CALLS = 500
+
+
+@dataclass(frozen=True)
+class CreatePolicy:
+    """Record creation for unknown numbers (settings create.*)."""
+
+    enabled: bool = True
+    auto: bool = False
+    kind: RecordKind = RecordKind.CONTACT
+    inbound: bool = True
+    outbound: bool = False
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What the CRM knows about a call's other party once the lookup (and any auto-creation) is done."""
+
+    match: Match
+    created: Record | None = None
+
+    @property
+    def record(self) -> Record | None:
+        """The record pops and logs use: the created one, else the chosen match."""
+        return self.created or self.match.chosen
+
+
+class CallLogSink(Protocol):
+    """Queues the call logs of an ended call (engine/call_log.py)."""
+
+    def call_ended(self, call: Call, record: Record | None) -> list[str]:
+        """Write the call's log jobs durably; returns their idempotency keys."""
+        ...
+
+
+class RecordSync(Protocol):
+    """Copies a CRM record that called or was called into the PBX phonebook (engine/contact_sync.py)."""
+
+    async def sync_record(self, record: Record) -> object:
+        """Upsert the record into the CRM-owned PBX group."""
+        ...
+
+
+class EngineListener(Protocol):
+    """Receives call changes (for the desktop UI and the gateway)."""
+
+    def on_call(self, call: Call, resolution: Resolution | None, chosen: Record | None) -> None:
+        """A call changed, or its lookup finished."""
+        ...
+
+    def on_pop(self, request: PopRequest) -> None:
+        """A CRM page was opened."""
+        ...
+
+
+class EngineError(Exception):
+    """A user action could not be done; the message says why."""
+
+
+@dataclass
+class _CallState:
+    call: Call
+    resolving: asyncio.Task[Resolution] | None = None
+    chosen: Record | None = None
+    popped: set[tuple[str, Trigger]] = field(default_factory=set)
+    waiting_choice: list[tuple[str, Trigger, dt.datetime]] = field(default_factory=list)
+    logged: bool = False
+
+
+class Engine:
+    """The integration rules for one extension (desktop) or many (gateway), Qt-free."""
+
+    def __init__(
+        self,
+        *,
+        connector: Connector,
+        lookup: Lookup,
+        opener: UrlOpener,
+        guard: PopGuard,
+        pop_policy: Callable[[str], PopPolicy],
+        create: CreatePolicy,
+        call_log: CallLogSink | None = None,
+        on_logged: Callable[[], None] | None = None,
+        sync: RecordSync | None = None,
+        end_wait: float = 10.0,
+    ) -> None:
+        self.connector = connector
+        self.lookup = lookup
+        self._opener = opener
+        self._guard = guard
+        self._pop_policy = pop_policy
+        self._create = create
+        self._call_log = call_log
+        self._on_logged = on_logged
+        self._sync = sync
+        self._end_wait = end_wait
+        self._calls: OrderedDict[str, _CallState] = OrderedDict()
+        self._listeners: list[EngineListener] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._create_lock = asyncio.Lock()
+        self.pops_paused = False
+
+    # --- wiring -------------------------------------------------------------------------------
+
+    def add_listener(self, listener: EngineListener) -> Callable[[], None]:
+        """Receive call changes and pops; returns a function that stops them."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def run(self, events: AsyncIterator[Event], tracker: CallTracker) -> None:
+        """Fold every event into calls and react to each update, until the stream ends."""
+        async for event in events:
+            for update in tracker.feed(event):
+                self.handle(update, event.received_at)
+
+    async def close(self) -> None:
+        """Finish the work in flight (call logs of ended calls are queued before returning)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # --- reacting to calls --------------------------------------------------------------------
+
+    def handle(self, update: CallUpdate, received_at: dt.datetime) -> None:
+        """React to one update; all CRM work runs in background tasks, so this never blocks."""
+        state = self._calls.get(update.call.call_id)
+        if state is None:
+            state = self._calls[update.call.call_id] = _CallState(update.call)
+            while len(self._calls) > _KEEP_CALLS:
+                self._calls.popitem(last=False)
+        state.call = update.call
+        if state.resolving is None:
+            state.resolving = self._spawn(self._resolve(state))
+            state.resolving.add_done_callback(lambda _task: self._notify(state))
+        self._notify(state)
+        due = due_extensions(update.kind, update.call, update.extensions)
+        if due is not None:
+            trigger, extensions = due
+            for extension in sorted(extensions):
+                self._maybe_pop(state, extension, trigger, received_at)
+        if update.kind is UpdateKind.ENDED and not state.logged:
+            state.logged = True
+            self._spawn(self._ended(state))
+
+    def _maybe_pop(
+        self, state: _CallState, extension: str, trigger: Trigger, received_at: dt.datetime
+    ) -> None:
+        policy = self._pop_policy(extension)
+        key = (extension, trigger)
+        if (
+            self.pops_paused
+            or not policy.enabled
+            or policy.mode is not PopMode.AUTO
+            or policy.trigger is not trigger
+            or key in state.popped
+        ):
+            return
+        state.popped.add(key)
+        self._spawn(self._auto_pop(state, extension, trigger, received_at))
+
+    async def _auto_pop(
+        self, state: _CallState, extension: str, trigger: Trigger, received_at: dt.datetime
+    ) -> None:
+        assert state.resolving is not None
+        resolution = await state.resolving
+        record = state.chosen or resolution.record
+        if record is None:
+            if resolution.match.needs_choice:
+                state.waiting_choice.append((extension, trigger, received_at))
+            return
+        self._open(state.call.call_id, extension, trigger.value, record, received_at)
+
+    def _open(
+        self, call_id: str, extension: str, trigger: str, record: Record, since: dt.datetime | None
+    ) -> str:
+        url = record.url or self.connector.record_url(record.id, record.kind)
+        if not self._guard.allows(url):
+            raise EngineError(
+                "The record's address is not a page of the configured CRM, so it was not opened."
+            )
+        latency = (dt.datetime.now(dt.UTC) - since).total_seconds() * 1000 if since else 0.0
+        request = PopRequest(call_id, extension, trigger, url, round(latency, 3))
+        self._opener.open(request)
+        for listener in list(self._listeners):
+            listener.on_pop(request)
+        return url
+
+    async def _resolve(self, state: _CallState) -> Resolution:
+        call = state.call
+        if call.direction is Direction.INTERNAL:
+            return Resolution(Match(call.remote.number, None))
+        number = call.remote.number
+        match = await self.lookup.find(number)
+        if match.known or match.error or match.number is None or match.source is Source.NONE:
+            if match.chosen is not None and match.source is Source.CRM and self._sync is not None:
+                self._spawn(self._sync_record(match.chosen))
+            return Resolution(match)
+        if not self._should_auto_create(call):
+            return Resolution(match)
+        created = await self._auto_create(number)
+        return Resolution(match, created)
+
+    def _should_auto_create(self, call: Call) -> bool:
+        policy = self._create
+        if not (policy.enabled and policy.auto) or policy.kind not in self.connector.creatable:
+            return False
+        return (call.direction is Direction.INBOUND and policy.inbound) or (
+            call.direction is Direction.OUTBOUND and policy.outbound
+        )
+
+    async def _auto_create(self, number: str) -> Record | None:
+        """Create `Automatic New Contact <number>` once, searching again right before creating."""
+        async with self._create_lock:
+            self.lookup.forget(number)
+            again = await self.lookup.find(number)
+            if again.known or again.error or again.number is None:
+                return again.chosen
+            phone = again.number.e164 or again.number.raw
+            new = NewRecord(kind=self._create.kind, phone=phone, first_name=AUTO_NAME, last_name=phone)
+            try:
+                record = await self.connector.create_record(new)
+            except CrmError as exc:
+                log.warning("could not create a CRM record for an unknown caller: %s", exc)
+                return None
+            self.lookup.forget(number)
+            log.info("created %s %s for an unknown caller", record.kind, record.id)
+            return record
+
+    async def _ended(self, state: _CallState) -> None:
+        """Queue the call's logs: with the record when the lookup finishes in time, else without it."""
+        resolution: Resolution | None = None
+        assert state.resolving is not None
+        with contextlib.suppress(TimeoutError):
+            resolution = await asyncio.wait_for(asyncio.shield(state.resolving), self._end_wait)
+        record = state.chosen or (resolution.record if resolution else None)
+        if resolution is not None and record is None and resolution.match.records:
+            record = resolution.match.records[0]  # several matches, nobody picked: module priority
+        if self._call_log is not None:
+            keys = self._call_log.call_ended(state.call, record)
+            if keys and self._on_logged is not None:
+                self._on_logged()
+
+    async def _sync_record(self, record: Record) -> None:
+        assert self._sync is not None
+        try:
+            await self._sync.sync_record(record)
+        except Exception:
+            log.exception("could not copy %s %s to the PBX phonebook", record.kind, record.id)
+
+    # --- user actions -------------------------------------------------------------------------
+
+    async def open_in_crm(self, call_id: str, extension: str) -> str:
+        """The manual pop: open the call's record; returns the URL."""
+        state = self._state(call_id)
+        assert state.resolving is not None
+        resolution = await state.resolving
+        record = state.chosen or resolution.record
+        if record is None:
+            if resolution.match.needs_choice:
+                raise EngineError("Several CRM records share this number: pick one first.")
+            raise EngineError("This caller is not in the CRM yet. Use Add to CRM to create a record.")
+        return self._open(call_id, extension, "manual", record, None)
+
+    async def choose_record(self, call_id: str, record_id: str) -> Record:
+        """The user picked one of several matches: pops waiting for a choice open now."""
+        state = self._state(call_id)
+        assert state.resolving is not None
+        resolution = await state.resolving
+        record = next((r for r in resolution.match.records if r.id == record_id), None)
+        if record is None:
+            raise EngineError("That record is not one of the matches for this call.")
+        state.chosen = record
+        self._notify(state)
+        waiting, state.waiting_choice = state.waiting_choice, []
+        for extension, trigger, since in waiting:
+            self._open(call_id, extension, trigger.value, record, since)
+        return record
+
+    async def create_record(self, call_id: str | None, new: NewRecord) -> Record:
+        """Create a record from the Add-to-CRM dialog; linked to the call when one is given."""
+        if new.kind not in self.connector.creatable:
+            raise EngineError(f"This CRM cannot create a {new.kind.value}.")
+        async with self._create_lock:
+            record = await self.connector.create_record(new)
+        self.lookup.forget(new.phone)
+        if call_id is not None and (state := self._calls.get(call_id)) is not None:
+            state.chosen = record
+            self._notify(state)
+        return record
+
+    def resolution(self, call_id: str) -> Resolution | None:
+        """The finished lookup of a call, if any."""
+        state = self._calls.get(call_id)
+        if state is None or state.resolving is None or not state.resolving.done():
+            return None
+        if state.resolving.cancelled() or state.resolving.exception() is not None:
+            return None
+        return state.resolving.result()
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _state(self, call_id: str) -> _CallState:
+        state = self._calls.get(call_id)
+        if state is None:
+            raise EngineError("That call is no longer known.")
+        return state
+
+    def _notify(self, state: _CallState) -> None:
+        resolution = self.resolution(state.call.call_id)
+        for listener in list(self._listeners):
+            listener.on_call(state.call, resolution, state.chosen)
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if (
+            not task.cancelled()
+            and (exc := task.exception()) is not None
+            and not isinstance(exc, EngineError)
+        ):
+            log.error("engine task failed", exc_info=exc)
