@@ -21,6 +21,9 @@ from linkus_companion.sim.hubspot import HubSpotEmulator
 from linkus_companion.sim.pbx import PbxSimulator
 
 
+DEFAULT_POP, DEFAULT_CREATE, DEFAULT_LOOKUP = PopPolicy(), CreatePolicy(), LookupPolicy()
+
+
 @dataclass
 class FixedGrant:
     """The emulator's ready admin token."""
@@ -41,20 +44,21 @@ class Recorder:
     pops: list[PopRequest] = field(default_factory=list)
     logged: list[tuple[Call, Record | None]] = field(default_factory=list)
     calls: dict[str, Call] = field(default_factory=dict)
+    seen_call: asyncio.Event = field(default_factory=asyncio.Event)
 
     def open(self, request: PopRequest) -> None:
         self.pops.append(request)
 
     def on_call(self, call: Call, resolution: Resolution | None, chosen: Record | None) -> None:
         self.calls[call.call_id] = call
+        self.seen_call.set()
 
     def on_pop(self, request: PopRequest) -> None:
         pass
 
     async def first_call(self) -> str:
         """The id of the first call the engine reports."""
-        while not self.calls:
-            await asyncio.sleep(0.01)
+        await self.seen_call.wait()
         return next(iter(self.calls))
 
     def call_ended(self, call: Call, record: Record | None) -> list[str]:
@@ -78,9 +82,9 @@ class Rig:
 @contextlib.asynccontextmanager
 async def running_engine(
     *,
-    pop: PopPolicy = PopPolicy(),
-    create: CreatePolicy = CreatePolicy(),
-    lookup: LookupPolicy = LookupPolicy(),
+    pop: PopPolicy = DEFAULT_POP,
+    create: CreatePolicy = DEFAULT_CREATE,
+    lookup: LookupPolicy = DEFAULT_LOOKUP,
     extensions: tuple[str, ...] | None = None,
 ) -> AsyncIterator[Rig]:
     """Everything on 127.0.0.1; the engine serves `extensions` (None: all)."""
