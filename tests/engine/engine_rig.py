@@ -20,7 +20,6 @@ from linkus_companion.pbx.events import EventStream, StreamState, StreamStatus
 from linkus_companion.sim.hubspot import HubSpotEmulator
 from linkus_companion.sim.pbx import PbxSimulator
 
-
 DEFAULT_POP, DEFAULT_CREATE, DEFAULT_LOOKUP = PopPolicy(), CreatePolicy(), LookupPolicy()
 
 
