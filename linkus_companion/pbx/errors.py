@@ -1,0 +1,124 @@
+"""Typed PBX errors whose text is a sentence a user can act on (never a secret)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class PbxError(Exception):
+    """A PBX request failed; `str(err)` says what to do, `errcode` is the PBX code (0 if none)."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str, *, errcode: int = 0) -> None:
+        super().__init__(message)
+        self.errcode = errcode
+
+
+class PbxUnavailable(PbxError):
+    """The PBX could not be reached or answered with something other than the Open API."""
+
+    retryable = True
+
+
+class PbxTlsError(PbxError):
+    """The PBX certificate did not verify against the CA file or the pinned fingerprint."""
+
+
+class PbxAuthFailed(PbxError):
+    """The Client ID or Client Secret is wrong; retrying would get this computer's IP blocked."""
+
+
+class PbxIpBlocked(PbxError):
+    """The PBX blocked this computer's IP address after failed logins."""
+
+
+class PbxTokenLimit(PbxError):
+    """The PBX refused a new token because the application already holds the maximum."""
+
+    retryable = True
+
+
+class PbxTokenExpired(PbxError):
+    """The PBX rejected our access token even after a fresh login."""
+
+    retryable = True
+
+
+class PbxAccessDenied(PbxError):
+    """The API application or this computer is not allowed to do this."""
+
+
+class PbxNotFound(PbxError):
+    """The requested object does not exist on the PBX."""
+
+
+class PbxInvalidRequest(PbxError):
+    """The PBX refused the data we sent; fix the input, retrying will not help."""
+
+
+class PbxUnsupported(PbxError):
+    """The PBX firmware does not offer this API."""
+
+
+_MESSAGES: dict[int, tuple[type[PbxError], str]] = {
+    -2: (PbxUnavailable, "The PBX reported an internal error; try again in a minute."),
+    10001: (PbxUnsupported, "The PBX does not offer this API; upgrade the PBX firmware."),
+    10002: (PbxUnsupported, "The PBX no longer maintains this API version; upgrade Linkus Companion."),
+    10003: (PbxUnsupported, "The PBX does not support this API version; upgrade the PBX firmware."),
+    10004: (
+        PbxTokenExpired,
+        "The PBX keeps rejecting new API tokens; check the PBX clock and that the API is enabled "
+        "at Integrations > API.",
+    ),
+    10005: (PbxAccessDenied, "The PBX API application lacks permission for this; check Integrations > API."),
+    40001: (PbxInvalidRequest, "The PBX could not read the request; please report this problem."),
+    40002: (PbxInvalidRequest, "The PBX refused a missing or invalid value."),
+    40003: (PbxInvalidRequest, "The PBX already has an entry with this value."),
+    40004: (PbxInvalidRequest, "The file is larger than the PBX accepts."),
+    60001: (PbxNotFound, "The PBX has no such entry; it may have been deleted."),
+    60002: (PbxInvalidRequest, "A PBX limit was reached; delete unused entries on the PBX first."),
+    70004: (
+        PbxIpBlocked,
+        "The PBX has blocked this computer's IP address after failed logins; unblock it at "
+        "Security > Security Rules > Blocked IPs.",
+    ),
+    70084: (PbxAccessDenied, "The PBX does not allow this action."),
+    70087: (
+        PbxAccessDenied,
+        "The PBX only accepts API requests from allowed IP addresses; add this computer's address "
+        "at Integrations > API.",
+    ),
+    70091: (
+        PbxInvalidRequest,
+        "The contact still belongs to a phonebook; remove it from the phonebook first.",
+    ),
+    70093: (PbxNotFound, "The PBX phonebook does not exist; it may have been deleted."),
+    70120: (PbxAccessDenied, "The PBX organisation is disabled; ask the PBX administrator."),
+}
+
+
+def from_response(body: Mapping[str, Any], action: str) -> PbxError:
+    """The typed error for a failed Open API response to `action` (e.g. `searching contacts`)."""
+    code = body.get("errcode")
+    errcode = code if isinstance(code, int) else 0
+    errmsg = str(body.get("errmsg", ""))[:40]
+    fallback = (PbxError, f"The PBX refused {action} (error {errcode} {errmsg}).")
+    cls, message = _MESSAGES.get(errcode, fallback)
+    detail = _detail(body)
+    if detail:
+        message += f" Fields concerned: {detail}."
+    return cls(message, errcode=errcode)
+
+
+def _detail(body: Mapping[str, Any]) -> str:
+    """The field names a 40002/40003 answer blames (values are left out: they may be personal data)."""
+    fields: list[str] = []
+    for item in body.get("invalid_param_list") or []:
+        if isinstance(item, Mapping) and isinstance(item.get("field"), str):
+            fields.append(item["field"])
+    for item in body.get("duplicate_field_list") or []:
+        if isinstance(item, str):
+            fields.append(item)
+    return ", ".join(fields[:5])

@@ -1,0 +1,366 @@
+"""The PBX WebSocket event stream: subscribe, heartbeat, reconnect, and CDR backfill after gaps."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import random
+import ssl
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Self
+from urllib.parse import urlencode
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+
+from linkus_companion import USER_AGENT
+from linkus_companion.pbx.client import PbxClient
+from linkus_companion.pbx.clock import PbxClock
+from linkus_companion.pbx.errors import PbxError, PbxTlsError, PbxUnavailable
+from linkus_companion.pbx.frames import HEARTBEAT, MAX_FRAME, ApiReply, FrameError, HeartbeatReply, decode
+from linkus_companion.pbx.models import CdrEvent, Event, EventType
+from linkus_companion.pbx.tokens import Token
+from linkus_companion.pbx.transport import API_PATH
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TOPICS = (
+    EventType.EXTENSION_CALL_STATUS,
+    EventType.CALL_STATUS,
+    EventType.NEW_CDR,
+    EventType.CALL_TRANSFER,
+    EventType.CALL_FORWARD,
+    EventType.CALL_FAILED,
+)
+_SEEN_UIDS = 10_000
+_SOCKET_LIMIT = 1024 * 1024
+"""websockets drops a connection whose frame exceeds this; smaller oversized frames are skipped."""
+
+
+class StreamState(StrEnum):
+    """What a tray icon shows about the PBX connection."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    ERROR = "error"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    """A connection-state change, with a sentence saying why and when the next attempt is."""
+
+    state: StreamState
+    reason: str = ""
+    retry_in: float | None = None
+
+
+class _Ended(Exception):
+    """A connection ended; `reason` for the status line, `urgent` to reconnect at once."""
+
+    def __init__(self, reason: str, *, urgent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.urgent = urgent
+
+
+class EventStream:
+    """Typed PBX events as an async iterator; keeps one subscribed socket alive until closed.
+
+    Use `async with EventStream(client) as stream: async for event in stream: ...`. Live 30012s and
+    finished calls recovered from cdr/search after a gap both arrive as `CdrEvent` (recovered ones
+    with `recovered=True`), once per `uid`. A login the user must fix (wrong credentials, blocked
+    IP, untrusted certificate) ends the iteration with that `PbxError`.
+    """
+
+    def __init__(
+        self,
+        client: PbxClient,
+        *,
+        topics: Iterable[int] = DEFAULT_TOPICS,
+        on_status: Callable[[StreamStatus], None] | None = None,
+        heartbeat_interval: float = 30.0,
+        heartbeat_timeout: float = 10.0,
+        backoff_initial: float = 1.0,
+        backoff_max: float = 60.0,
+        open_timeout: float = 10.0,
+        backfill_since: dt.datetime | None = None,
+        backfill_overlap: dt.timedelta = dt.timedelta(seconds=60),
+        backfill_lookback: dt.timedelta = dt.timedelta(hours=2),
+        max_frame: int = MAX_FRAME,
+    ) -> None:
+        self.client = client
+        self.topics = tuple(int(t) for t in topics)
+        self.status = StreamStatus(StreamState.CLOSED)
+        self._on_status = on_status
+        self._heartbeat_interval = heartbeat_interval
+        self._heartbeat_timeout = heartbeat_timeout
+        self._backoff = (backoff_initial, backoff_max)
+        self._open_timeout = open_timeout
+        self._gap_start = backfill_since
+        self._overlap = backfill_overlap
+        self._lookback = backfill_lookback
+        self._max_frame = max_frame
+        self._queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        self._clock = PbxClock()
+        self._attempt = 0
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._heartbeat_answered = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._error: PbxError | None = None
+
+    async def __aenter__(self) -> Self:
+        self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> Event:
+        if self._task is None:
+            raise StopAsyncIteration
+        item = await self._queue.get()
+        if item is None:
+            self._queue.put_nowait(None)
+            if self._error is not None:
+                raise self._error
+            raise StopAsyncIteration
+        return item
+
+    def start(self) -> None:
+        """Connect in the background and keep reconnecting until `close()`."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="pbx-event-stream")
+
+    async def close(self) -> None:
+        """Stop: close the socket, end the iteration, report CLOSED."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._set_status(StreamState.CLOSED)
+        self._queue.put_nowait(None)
+
+    # --- connection loop ----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        self._set_status(StreamState.CONNECTING)
+        try:
+            await self._keep_connected()
+        except Exception as err:
+            log.exception("PBX event stream failed")
+            self._fail(
+                PbxError(
+                    f"The PBX event stream stopped after an unexpected error ({type(err).__name__}); "
+                    "restart Linkus Companion and report the problem if it happens again."
+                )
+            )
+
+    async def _keep_connected(self) -> None:
+        """Connect, serve, and reconnect with backoff; returns only on an error the user must fix."""
+        while True:
+            try:
+                await self._connection()
+            except _Ended as ended:
+                if ended.urgent and self._attempt == 0:
+                    self._attempt = 1
+                    self._set_status(StreamState.RECONNECTING, ended.reason, 0.0)
+                    continue
+                reason = ended.reason
+            except PbxError as err:
+                if not err.retryable:
+                    self._fail(err)
+                    return
+                reason = str(err)
+            except ssl.SSLCertVerificationError as err:
+                self._fail(
+                    PbxTlsError(f"The PBX certificate could not be verified ({err}); check the TLS settings.")
+                )
+                return
+            except (OSError, TimeoutError, WebSocketException) as err:
+                reason = f"Lost the PBX event connection ({type(err).__name__}); reconnecting."
+            delay = self._delay(self._attempt)
+            self._attempt += 1
+            self._set_status(StreamState.RECONNECTING, reason, delay)
+            log.warning("PBX event stream: %s Next attempt in %.1f s.", reason, delay)
+            await asyncio.sleep(delay)
+
+    def _delay(self, attempt: int) -> float:
+        """Exponential backoff, capped, with jitter so many clients do not retry in step."""
+        initial, cap = self._backoff
+        return min(cap, initial * 2.0 ** min(attempt, 30)) * random.uniform(0.5, 1.0)
+
+    def _fail(self, err: PbxError) -> None:
+        log.error("PBX event stream stopped: %s", err)
+        self._error = err
+        self._set_status(StreamState.ERROR, str(err))
+        self._queue.put_nowait(None)
+
+    async def _connection(self) -> None:
+        """One socket from connect to drop; raises _Ended (or a connect error) when it is over."""
+        token = await self.client.token()
+        info = await self.client.pbx_info()
+        self._clock = info.clock
+        try:
+            async with connect(
+                self._url(token),
+                ssl=self.client.ssl_context,
+                user_agent_header=USER_AGENT,
+                open_timeout=self._open_timeout,
+                close_timeout=self._heartbeat_timeout,
+                ping_interval=None,
+                max_size=_SOCKET_LIMIT,
+                proxy=None,
+            ) as ws:
+                await self._subscribe(ws, token)
+                self._attempt = 0
+                gap_end = dt.datetime.now(dt.UTC)
+                self._set_status(StreamState.CONNECTED)
+                log.info("PBX event stream subscribed to %s", list(self.topics))
+                try:
+                    await self._serve(ws, token, gap_end, info.sn)
+                finally:
+                    if self._gap_start is None:
+                        self._gap_start = dt.datetime.now(dt.UTC)
+        except InvalidStatus as err:
+            if err.response.status_code in (401, 403):
+                await self.client.token_rejected(token)
+            raise PbxUnavailable(
+                f"The PBX refused the event connection (HTTP {err.response.status_code}); retrying."
+            ) from None
+
+    def _url(self, token: Token) -> str:
+        scheme = "wss" if self.client.base_url.startswith("https") else "ws"
+        host = self.client.base_url.split("://", 1)[1]
+        return f"{scheme}://{host}{API_PATH}/subscribe?{urlencode({'access_token': token.access})}"
+
+    async def _subscribe(self, ws: ClientConnection, token: Token) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await ws.send(json.dumps({"topic_list": list(self.topics)}))
+        async with asyncio.timeout(self._open_timeout):
+            while True:
+                try:
+                    frame = self._frame(await ws.recv())
+                except ConnectionClosed:
+                    raise _Ended("The PBX closed the event connection while subscribing.") from None
+                if isinstance(frame, ApiReply):
+                    break
+        if frame.errcode == 10004:
+            await self.client.token_rejected(token)
+            raise _Ended("The PBX token expired; reconnecting with a new one.", urgent=True)
+        if frame.errcode != 0:
+            raise PbxUnavailable(f"The PBX refused the event subscription (error {frame.errcode}).")
+
+    async def _serve(self, ws: ClientConnection, token: Token, gap_end: dt.datetime, sn: str) -> None:
+        """Read, heartbeat and rotate the token until one of them ends the connection; backfill aside."""
+        tasks = {
+            asyncio.create_task(self._read(ws, token)),
+            asyncio.create_task(self._heartbeat(ws)),
+            asyncio.create_task(self._rotate(token)),
+        }
+        helpers = {asyncio.create_task(self._backfill(gap_end, sn))} if self._gap_start else set()
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+        finally:
+            for task in tasks | helpers:
+                task.cancel()
+            await asyncio.gather(*tasks, *helpers, return_exceptions=True)
+
+    async def _read(self, ws: ClientConnection, token: Token) -> None:
+        while True:
+            try:
+                data = await ws.recv()
+            except ConnectionClosed as err:
+                raise _Ended(
+                    f"The PBX closed the event connection ({err.rcvd or 'no close frame'})."
+                ) from None
+            frame = self._frame(data)
+            if isinstance(frame, HeartbeatReply):
+                self._heartbeat_answered.set()
+            elif isinstance(frame, ApiReply):
+                if frame.errcode == 10004:
+                    await self.client.token_rejected(token)
+                    raise _Ended("The PBX token expired; reconnecting with a new one.", urgent=True)
+                log.info("PBX event stream: reply %s %s", frame.errcode, frame.errmsg)
+            elif frame is not None:
+                await self._deliver(frame)
+
+    def _frame(self, data: str | bytes) -> HeartbeatReply | ApiReply | Event | None:
+        """Decode one frame; a bad one is logged and skipped (None)."""
+        try:
+            return decode(data, self._clock, max_size=self._max_frame)
+        except FrameError as err:
+            log.warning("Skipped a PBX event frame: %s", err)
+            return None
+
+    async def _heartbeat(self, ws: ClientConnection) -> None:
+        while True:
+            await asyncio.sleep(self._heartbeat_interval)
+            self._heartbeat_answered.clear()
+            await ws.send(HEARTBEAT)
+            try:
+                async with asyncio.timeout(self._heartbeat_timeout):
+                    await self._heartbeat_answered.wait()
+            except TimeoutError:
+                ws.transport.abort()
+                raise _Ended("The PBX stopped answering heartbeats; reconnecting.") from None
+
+    async def _rotate(self, token: Token) -> None:
+        await asyncio.sleep(max(0.0, token.renew_at - time.monotonic()))
+        raise _Ended("Renewing the PBX token; reconnecting.", urgent=True)
+
+    # --- delivery and backfill ----------------------------------------------------------------
+
+    async def _deliver(self, event: Event) -> None:
+        if isinstance(event, CdrEvent):
+            uid = event.record.uid
+            if uid in self._seen:
+                return
+            self._seen[uid] = None
+            if len(self._seen) > _SEEN_UIDS:
+                self._seen.popitem(last=False)
+        await self._queue.put(event)
+
+    async def _backfill(self, gap_end: dt.datetime, sn: str) -> None:
+        """Deliver calls that ended during the gap (cdr/search), retrying until it succeeds."""
+        attempt = 0
+        while self._gap_start is not None:
+            gap_start = self._gap_start
+            try:
+                records = await self.client.search_cdr(
+                    gap_start - self._lookback, gap_end + dt.timedelta(seconds=1)
+                )
+            except PbxError as err:
+                log.warning("Could not recover calls missed while disconnected: %s", err)
+                await asyncio.sleep(self._delay(attempt))
+                attempt += 1
+                continue
+            since = gap_start - self._overlap
+            now = dt.datetime.now(dt.UTC)
+            for record in sorted(records, key=lambda r: r.ended_at):
+                if record.ended_at >= since:
+                    await self._deliver(CdrEvent(sn, record, now, recovered=True))
+            log.info("Recovered calls from %s to %s via cdr/search", gap_start, gap_end)
+            self._gap_start = None
+
+    def _set_status(self, state: StreamState, reason: str = "", retry_in: float | None = None) -> None:
+        self.status = StreamStatus(state, reason, retry_in)
+        if self._on_status is not None:
+            try:
+                self._on_status(self.status)
+            except Exception:
+                log.exception("A PBX status listener failed")
