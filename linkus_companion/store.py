@@ -35,6 +35,40 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL",
     ),
+    (
+        """CREATE TABLE recording_links (
+            link_id TEXT PRIMARY KEY,
+            call_id TEXT NOT NULL,
+            file TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (call_id, file)
+        )""",
+        """CREATE TABLE sync_groups (
+            phonebook_id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            attached_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE synced_contacts (
+            contact_id INTEGER PRIMARY KEY,
+            phonebook_id INTEGER NOT NULL
+                REFERENCES sync_groups (phonebook_id) ON DELETE CASCADE ON UPDATE CASCADE,
+            record_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            module TEXT NOT NULL,
+            display_name TEXT NOT NULL,
+            company TEXT NOT NULL,
+            url TEXT NOT NULL,
+            number TEXT NOT NULL,
+            synced_at TEXT NOT NULL,
+            UNIQUE (phonebook_id, kind, record_id)
+        )""",
+    ),
+    (
+        "ALTER TABLE outbox ADD COLUMN call_id TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE outbox ADD COLUMN after_key TEXT",
+        "ALTER TABLE outbox ADD COLUMN parked_at TEXT",
+        "CREATE INDEX outbox_call ON outbox (call_id)",
+    ),
 )
 """Schema steps, oldest first; step N (1-based) brings the schema to version N. Only append."""
 

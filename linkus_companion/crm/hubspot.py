@@ -145,7 +145,7 @@ class HubSpotConnector:
     """The Connector for HubSpot over the v3/v4 or the date-based (2026-03) API paths."""
 
     kind = "hubspot"
-    creatable = (RecordKind.CONTACT,)
+    creatable: tuple[RecordKind, ...] = (RecordKind.CONTACT,)
 
     def __init__(
         self,

@@ -222,8 +222,8 @@ class Engine:
         number = call.remote.number
         match = await self.lookup.find(number)
         if match.known or match.error or match.number is None or match.source is Source.NONE:
-            if match.chosen is not None and match.source is Source.CRM and self._sync is not None:
-                self._spawn(self._sync_record(match.chosen))
+            if match.chosen is not None and match.source is Source.CRM:
+                self._spawn_sync(match.chosen)
             return Resolution(match)
         if not self._should_auto_create(call):
             return Resolution(match)
@@ -254,6 +254,7 @@ class Engine:
                 return None
             self.lookup.forget(number)
             log.info("created %s %s for an unknown caller", record.kind, record.id)
+            self._spawn_sync(record)
             return record
 
     async def _ended(self, state: _CallState) -> None:
@@ -270,10 +271,15 @@ class Engine:
             if keys and self._on_logged is not None:
                 self._on_logged()
 
-    async def _sync_record(self, record: Record) -> None:
-        assert self._sync is not None
+    def _spawn_sync(self, record: Record) -> None:
+        """Copy a record that called, was called or was just created into the PBX group (contact sync on)."""
+        if self._sync is not None:
+            self._spawn(self._sync_record(self._sync, record))
+
+    @staticmethod
+    async def _sync_record(sync: RecordSync, record: Record) -> None:
         try:
-            await self._sync.sync_record(record)
+            await sync.sync_record(record)
         except Exception:
             log.exception("could not copy %s %s to the PBX phonebook", record.kind, record.id)
 
@@ -313,6 +319,7 @@ class Engine:
         async with self._create_lock:
             record = await self.connector.create_record(new)
         self.lookup.forget(new.phone)
+        self._spawn_sync(record)
         if call_id is not None and (state := self._calls.get(call_id)) is not None:
             state.chosen = record
             self._notify(state)
