@@ -1,0 +1,302 @@
+"""Call-log rules: which bound extensions get a log for an ended call, queued in the call's closing transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from linkus_companion.config.settings import Settings
+from linkus_companion.crm.base import CallLog, CrmUser, Direction, Outcome, Record
+from linkus_companion.crm.templates import (
+    DEFAULT_DESCRIPTION,
+    DEFAULT_SUBJECT,
+    CallFacts,
+    call_variables,
+    render,
+)
+from linkus_companion.engine.outbox import JobKind, call_jobs, encode_log, enqueue
+from linkus_companion.pbx.calls import Call, Party, Phase
+from linkus_companion.store import Store
+
+log = logging.getLogger(__name__)
+
+LOGGED = "logged"
+"""`calls.state` of an extension whose call log was queued; any other closed state is the reason why not."""
+
+
+@dataclass(frozen=True)
+class LogPolicy:
+    """The call-log settings (`calllog.*`) and the time zone templates show times in."""
+
+    enabled: bool = True
+    subject: str = DEFAULT_SUBJECT
+    description: str = DEFAULT_DESCRIPTION
+    recording_link: bool = True
+    skip_unanswered_agents: bool = True
+    timezone: dt.tzinfo | None = None
+    """None: this computer's time zone."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings, timezone: dt.tzinfo | None = None) -> LogPolicy:
+        """The policy the effective settings describe."""
+        return cls(
+            enabled=bool(settings.get("calllog.enabled")),
+            subject=str(settings.get("calllog.subject")),
+            description=str(settings.get("calllog.description")),
+            recording_link=bool(settings.get("calllog.recording_link")),
+            skip_unanswered_agents=bool(settings.get("calllog.skip_unanswered_agents")),
+            timezone=timezone,
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether one extension gets a log for a call: its owner and outcome, or the reason it does not."""
+
+    extension: str
+    owner: CrmUser | None
+    outcome: Outcome
+    reason: str = ""
+    """Empty when the extension gets a log."""
+
+
+Owners = Callable[[str], CrmUser | None]
+
+
+def plan(call: Call, owners: Owners, *, skip_unanswered_agents: bool) -> list[Decision]:
+    """Who gets a log for `call`, in the order the extensions appeared.
+
+    Inbound, outbound and missed calls are logged, internal calls are not. Every extension that
+    talked gets its own log (a transfer gives each one). Extensions that rang and did not answer get
+    a missed log, except on a queue or ring-group call with `skip_unanswered_agents`: then only the
+    agent who answered is logged, and when nobody answered exactly one missed log is written, owned
+    by the first bound extension that rang. Unbound extensions are never logged; the reason says so.
+    """
+    involved = list(dict.fromkeys([*call.extensions, *call.talked, *sorted(call.rang)]))
+    missed_outcome = call.outcome if call.outcome not in (None, Outcome.ANSWERED) else Outcome.NO_ANSWER
+    if call.direction is Direction.INTERNAL:
+        return [Decision(ext, None, missed_outcome, "internal calls are not logged") for ext in involved]
+    queue_rule = bool(call.path) and skip_unanswered_agents
+    if call.talked:
+        logged = {ext: Outcome.ANSWERED for ext in call.talked}
+        if call.direction is Direction.INBOUND and not queue_rule:
+            logged |= {ext: Outcome.NO_ANSWER for ext in involved if ext in call.rang and ext not in logged}
+        not_logged = (
+            "did not answer (queue/ring-group rule)" if queue_rule else "did not take part in the call"
+        )
+    elif call.direction is Direction.OUTBOUND:
+        logged, not_logged = {call.caller.number: missed_outcome}, "did not take part in the call"
+    else:
+        ringers = [ext for ext in involved if ext in call.rang]
+        if queue_rule:
+            first = next((ext for ext in ringers if owners(ext) is not None), "")
+            ringers = [first] if first else ringers
+            not_logged = f"missed queue/ring-group call: logged once, for extension {first}"
+        else:
+            not_logged = "did not ring"
+        logged = {ext: missed_outcome for ext in ringers}
+    decisions = []
+    for ext in list(dict.fromkeys([*involved, *logged])):
+        owner = owners(ext) if ext in logged else None
+        if ext not in logged:
+            decisions.append(Decision(ext, None, missed_outcome, not_logged))
+        elif owner is None:
+            decisions.append(Decision(ext, None, logged[ext], f"extension {ext} is not bound to a CRM user"))
+        else:
+            decisions.append(Decision(ext, owner, logged[ext]))
+    return decisions
+
+
+class CallLogger:
+    """Turns ended calls into outbox jobs, exactly once per (call, extension), whatever reports the call."""
+
+    def __init__(
+        self,
+        store: Store,
+        policy: LogPolicy,
+        owners: Owners,
+        *,
+        extension_names: Mapping[str, str] | None = None,
+        recording_link: Callable[[Call], str] | None = None,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        """`recording_link(call)` is our own playback URL for the call's recording ("" when none)."""
+        self.policy = policy
+        self._store = store
+        self._owners = owners
+        self._names = dict(extension_names or {})
+        self._recording_link = recording_link
+        self._clock = clock
+
+    def call_ended(self, call: Call, record: Record | None) -> list[str]:
+        """Queue the call's logs (linked to `record`) and close the call; the idempotency keys queued.
+
+        A call already closed (seen live, then again from a CDR backfill) is skipped.
+        """
+        if self.policy.enabled:
+            decisions = plan(call, self._owners, skip_unanswered_agents=self.policy.skip_unanswered_agents)
+        else:
+            decisions = [
+                Decision(ext, None, Outcome.NO_ANSWER, "call logging is off") for ext in call.extensions
+            ]
+        now = self._clock()
+        keys: list[str] = []
+        with self._store.transaction() as db:
+            if _closed(db, call.call_id):
+                log.info("call %s was closed before; not logged again", call.call_id)
+                return []
+            for decision in decisions:
+                if decision.owner is not None:
+                    keys.append(self._queue(db, call, decision, record, now))
+                else:
+                    log.info(
+                        "call %s not logged for %s: %s", call.call_id, decision.extension, decision.reason
+                    )
+                _close(db, call.call_id, decision.extension, decision.reason or LOGGED, now)
+        return keys
+
+    def recording_ready(self, call_id: str, file: str) -> list[str]:
+        """Patch the link of a recording that arrived after the call was logged; the update keys queued.
+
+        Each answered log of the call gets an update job, delivered after the log itself.
+        """
+        if not (self.policy.recording_link and self._recording_link and file):
+            return []
+        keys: list[str] = []
+        with self._store.transaction() as db:
+            for job in call_jobs(db, call_id, JobKind.LOG):
+                entry, facts = job.log, _decode_facts(job.payload["facts"])
+                if entry.outcome is not Outcome.ANSWERED:
+                    continue
+                link = self._recording_link(_recorded_call(facts, file))
+                if not link or link == entry.recording_url:
+                    continue
+                facts = replace(facts, recording_url=link)
+                payload = {"log": encode_log(self._rendered(entry, facts)), "facts": _encode_facts(facts)}
+                key = f"{job.key}:recording"
+                if enqueue(
+                    db, key, JobKind.UPDATE, payload, call_id=call_id, now=self._clock(), after=job.key
+                ):
+                    keys.append(key)
+        return keys
+
+    def states(self, call_id: str) -> dict[str, str]:
+        """Per extension of a closed call: `logged`, or why it was not logged."""
+        with self._store.transaction() as db:
+            rows = db.execute(
+                "SELECT extension, state FROM calls WHERE call_id = ? ORDER BY rowid", (call_id,)
+            )
+            return dict(rows.fetchall())
+
+    def _queue(
+        self, db: sqlite3.Connection, call: Call, decision: Decision, record: Record | None, now: dt.datetime
+    ) -> str:
+        ext, answered = decision.extension, decision.outcome is Outcome.ANSWERED
+        link = ""
+        if answered and self.policy.recording_link and self._recording_link is not None:
+            link = self._recording_link(call)
+        remote = call.callee.number if call.direction is Direction.OUTBOUND else call.caller.number
+        facts = CallFacts(
+            call_id=call.call_id,
+            direction=call.direction,
+            outcome=decision.outcome,
+            started_at=call.started_at,
+            talk_seconds=call.talk_seconds if answered else 0,
+            ring_seconds=call.ring_seconds,
+            from_number=ext if call.direction is Direction.OUTBOUND else remote,
+            to_number=remote if call.direction is Direction.OUTBOUND else ext,
+            extension=ext,
+            extension_name=self._names.get(ext, ""),
+            contact_name=record.display_name if record else "",
+            company=record.company if record else "",
+            recording_url=link,
+            did=call.did,
+        )
+        owner_id = decision.owner.id if decision.owner else ""
+        key = f"{call.call_id}:{ext}"
+        entry = CallLog(
+            idempotency_key=key,
+            direction=facts.direction,
+            outcome=facts.outcome,
+            started_at=facts.started_at,
+            talk_seconds=facts.talk_seconds,
+            ring_seconds=facts.ring_seconds,
+            from_number=facts.from_number,
+            to_number=facts.to_number,
+            subject="",
+            description="",
+            owner_id=owner_id,
+            record=record,
+        )
+        payload = {"log": encode_log(self._rendered(entry, facts)), "facts": _encode_facts(facts)}
+        enqueue(db, key, JobKind.LOG, payload, call_id=call.call_id, now=now)
+        return key
+
+    def _rendered(self, entry: CallLog, facts: CallFacts) -> CallLog:
+        """`entry` with subject, description and recording link from `facts` and the templates."""
+        variables = call_variables(facts, self.policy.timezone)
+        return replace(
+            entry,
+            subject=render(self.policy.subject, variables),
+            description=render(self.policy.description, variables),
+            recording_url=facts.recording_url,
+        )
+
+
+def _closed(db: sqlite3.Connection, call_id: str) -> bool:
+    return (
+        db.execute("SELECT 1 FROM calls WHERE call_id = ? AND closed_at IS NOT NULL", (call_id,)).fetchone()
+        is not None
+    )
+
+
+def _close(db: sqlite3.Connection, call_id: str, extension: str, state: str, now: dt.datetime) -> None:
+    db.execute(
+        "INSERT INTO calls (call_id, extension, state, closed_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (call_id, extension) DO UPDATE SET state = excluded.state, closed_at = excluded.closed_at",
+        (call_id, extension, state, now.astimezone(dt.UTC).isoformat()),
+    )
+
+
+def _recorded_call(facts: CallFacts, file: str) -> Call:
+    """The ended call as the recording-link server needs it: its id and recording file."""
+    ext = facts.extension
+    return Call(
+        call_id=facts.call_id,
+        direction=facts.direction,
+        phase=Phase.ENDED,
+        caller=Party(facts.from_number),
+        callee=Party(facts.to_number),
+        extensions=(ext,),
+        rang=frozenset(),
+        talked=(ext,),
+        answered_by=ext,
+        started_at=facts.started_at,
+        talk_seconds=facts.talk_seconds,
+        ring_seconds=facts.ring_seconds,
+        outcome=facts.outcome,
+        recording=file,
+        did=facts.did,
+    )
+
+
+def _encode_facts(facts: CallFacts) -> dict[str, Any]:
+    data = dataclasses.asdict(facts)
+    data["started_at"] = facts.started_at.isoformat()
+    return data
+
+
+def _decode_facts(data: Mapping[str, Any]) -> CallFacts:
+    return CallFacts(
+        **{
+            **data,
+            "direction": Direction(data["direction"]),
+            "outcome": Outcome(data["outcome"]),
+            "started_at": dt.datetime.fromisoformat(data["started_at"]),
+        }
+    )

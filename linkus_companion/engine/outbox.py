@@ -1,0 +1,382 @@
+"""The durable call-log outbox: jobs written with the call's closing, delivered to the CRM exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import json
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from linkus_companion.crm.base import (
+    AuthExpired,
+    CallLog,
+    CrmError,
+    Direction,
+    Outcome,
+    Record,
+    RecordKind,
+)
+from linkus_companion.store import Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+Sleep = Callable[[float], Awaitable[None]]
+
+_COLUMNS = (
+    "id, idempotency_key, kind, payload, attempts, last_error, crm_id, delivered_at, parked_at, after_key"
+)
+_READY = (
+    "delivered_at IS NULL AND parked_at IS NULL AND (after_key IS NULL OR EXISTS (SELECT 1 FROM outbox"
+    " AS earlier WHERE earlier.idempotency_key = outbox.after_key AND earlier.delivered_at IS NOT NULL))"
+)
+"""Undelivered, not parked, and not waiting for an undelivered job (an update waits for its create)."""
+
+
+class CallWriter(Protocol):
+    """The part of a CRM `Connector` the outbox uses."""
+
+    async def log_call(self, log: CallLog) -> str: ...
+
+    async def update_call(self, crm_call_id: str, log: CallLog) -> None: ...
+
+    async def find_call(self, idempotency_key: str) -> str | None: ...
+
+
+class JobKind(StrEnum):
+    """What a job asks of the CRM."""
+
+    LOG = "log_call"
+    """Create the call activity (reusing one already carrying the key)."""
+    UPDATE = "update_call"
+    """Rewrite the activity created by the job `after_key` (e.g. a late recording link)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One outbox row."""
+
+    id: int
+    key: str
+    kind: JobKind
+    payload: Mapping[str, Any]
+    attempts: int
+    last_error: str
+    crm_id: str
+    delivered: bool
+    parked: bool
+    after_key: str
+
+    @property
+    def log(self) -> CallLog:
+        """The call log this job writes."""
+        return decode_log(self.payload["log"])
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    """What the tray and the demo report show."""
+
+    waiting: int
+    """Jobs not delivered yet that will be retried."""
+    parked: int
+    """Jobs the CRM refused; they wait for the user (see `OutboxWorker.retry_now`)."""
+    delivered: int
+    problem: str
+    """A sentence for the user when delivery is stuck (e.g. the CRM needs re-authorising), else ""."""
+
+
+def enqueue(
+    db: sqlite3.Connection,
+    key: str,
+    kind: JobKind,
+    payload: Mapping[str, Any],
+    *,
+    call_id: str,
+    now: dt.datetime,
+    after: str | None = None,
+) -> bool:
+    """Add a job inside the caller's transaction; False when a job with `key` exists already.
+
+    `payload` must hold `log` (see `encode_log`); an UPDATE job names its LOG job in `after`.
+    """
+    cursor = db.execute(
+        "INSERT INTO outbox (idempotency_key, kind, payload, next_attempt_at, created_at, call_id, after_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
+        (key, kind.value, json.dumps(payload), _iso(now), _iso(now), call_id, after),
+    )
+    return cursor.rowcount == 1
+
+
+def call_jobs(db: sqlite3.Connection, call_id: str, kind: JobKind) -> list[Job]:
+    """Every job of `kind` queued for `call_id`, oldest first."""
+    rows = db.execute(
+        f"SELECT {_COLUMNS} FROM outbox WHERE call_id = ? AND kind = ? ORDER BY id",  # noqa: S608
+        (call_id, kind.value),
+    )
+    return [_job(row) for row in rows]
+
+
+def encode_log(entry: CallLog) -> dict[str, Any]:
+    """`entry` as JSON-ready data (times in ISO 8601)."""
+    return json.loads(json.dumps(dataclasses.asdict(entry), default=_iso))  # type: ignore[no-any-return]
+
+
+def decode_log(data: Mapping[str, Any]) -> CallLog:
+    """The CallLog `encode_log` wrote."""
+    record = data.get("record")
+    return CallLog(
+        **{
+            **data,
+            "direction": Direction(data["direction"]),
+            "outcome": Outcome(data["outcome"]),
+            "started_at": dt.datetime.fromisoformat(data["started_at"]),
+            "record": None if record is None else _decode_record(record),
+        }
+    )
+
+
+def _decode_record(data: Mapping[str, Any]) -> Record:
+    updated = data.get("updated_at")
+    return Record(
+        **{
+            **data,
+            "kind": RecordKind(data["kind"]),
+            "phones": tuple(data.get("phones", ())),
+            "updated_at": None if updated is None else dt.datetime.fromisoformat(updated),
+        }
+    )
+
+
+class OutboxWorker:
+    """Delivers due jobs in order, with backoff, `Retry-After`, and no second activity after a crash.
+
+    Each attempt is counted in the store before the CRM is called, and the job is leased for `lease`
+    seconds: if the process dies mid-request the job comes back after the lease (by then the CRM's
+    search shows what it wrote), and the retry looks for the activity with `find_call` first.
+    A retryable failure (rate limit, outage) pauses the whole queue until that job's next attempt,
+    so an outage costs one request per wait, not one per job.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        connector: CallWriter,
+        *,
+        clock: Clock = lambda: dt.datetime.now(dt.UTC),
+        sleep: Sleep = asyncio.sleep,
+        backoff_base: float = 5.0,
+        backoff_cap: float = 900.0,
+        lease: float = 60.0,
+    ) -> None:
+        self._store = store
+        self._connector = connector
+        self._clock = clock
+        self._sleep = sleep
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._lease = lease
+        self._wakeup = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._paused_until: dt.datetime | None = None
+        self._problem = ""
+
+    def wake(self) -> None:
+        """New jobs were queued: deliver them now rather than at the next timer."""
+        self._wakeup.set()
+
+    def retry_now(self) -> None:
+        """Make every undelivered job due now, parked ones included (the user re-authorised or fixed data)."""
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET parked_at = NULL, next_attempt_at = ? WHERE delivered_at IS NULL",
+                (_iso(self._clock()),),
+            )
+        self._paused_until = None
+        self.wake()
+
+    async def run(self) -> None:
+        """Deliver jobs as they fall due, until cancelled."""
+        while True:
+            self._wakeup.clear()
+            await self.drain()
+            await self._idle(self._seconds_to_next())
+
+    async def drain(self) -> int:
+        """Deliver every job due now (stopping early if the CRM asks us to wait); how many were delivered."""
+        delivered = 0
+        async with self._lock:
+            while not self._paused() and (job := self._next_due()) is not None:
+                if not self._claim(job):
+                    continue
+                if await self._deliver(job):
+                    delivered += 1
+        return delivered
+
+    def pending(self) -> list[Job]:
+        """Undelivered jobs (waiting or parked), oldest first, with their last error."""
+        with self._store.transaction() as db:
+            rows = db.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE delivered_at IS NULL ORDER BY id"  # noqa: S608
+            )
+            return [_job(row) for row in rows]
+
+    def status(self) -> OutboxStatus:
+        """Counts of waiting, parked and delivered jobs, and the problem to show, if any."""
+        with self._store.transaction() as db:
+            waiting, parked, delivered = db.execute(
+                "SELECT COALESCE(SUM(delivered_at IS NULL AND parked_at IS NULL), 0),"
+                " COALESCE(SUM(parked_at IS NOT NULL AND delivered_at IS NULL), 0),"
+                " COALESCE(SUM(delivered_at IS NOT NULL), 0) FROM outbox"
+            ).fetchone()
+        problem = self._problem
+        if not problem and parked:
+            problem = f"{parked} call log(s) were refused by the CRM; see the outbox for why."
+        return OutboxStatus(int(waiting), int(parked), int(delivered), problem)
+
+    # --- delivery ----------------------------------------------------------------------------------
+
+    def _next_due(self) -> Job | None:
+        with self._store.transaction() as db:
+            row = db.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE {_READY}"  # noqa: S608
+                " AND next_attempt_at <= ? ORDER BY id LIMIT 1",
+                (_iso(self._clock()),),
+            ).fetchone()
+        return None if row is None else _job(row)
+
+    def _claim(self, job: Job) -> bool:
+        """Count the attempt and lease the job before any request leaves; False if another worker has it."""
+        lease_end = self._clock() + dt.timedelta(seconds=self._lease)
+        with self._store.transaction() as db:
+            cursor = db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?"
+                " WHERE id = ? AND attempts = ? AND delivered_at IS NULL",
+                (_iso(lease_end), job.id, job.attempts),
+            )
+        return cursor.rowcount == 1
+
+    async def _deliver(self, job: Job) -> bool:
+        try:
+            crm_id = await self._send(job)
+        except CrmError as exc:
+            # AuthExpired: the connector refreshed once already; keep the job until the user signs in again
+            if exc.retryable or isinstance(exc, AuthExpired):
+                self._retry_later(job, exc, exc.retry_after)
+            else:
+                self._park(job, exc)
+            return False
+        except Exception as exc:  # a connector bug must not stop every later call log
+            log.exception("call log %s failed unexpectedly", job.key)
+            self._retry_later(job, exc, None)
+            return False
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET crm_id = ?, delivered_at = ?, last_error = NULL WHERE id = ?",
+                (crm_id, _iso(self._clock()), job.id),
+            )
+        self._problem = ""
+        log.info("call log %s delivered (%s)", job.key, crm_id)
+        return True
+
+    async def _send(self, job: Job) -> str:
+        if job.kind is JobKind.UPDATE:
+            target = self._crm_id_of(job.after_key)
+            await self._connector.update_call(target, job.log)
+            return target
+        if job.attempts > 0:  # an earlier attempt may have reached the CRM
+            found = await self._connector.find_call(job.key)
+            if found is not None:
+                return found
+        return await self._connector.log_call(job.log)
+
+    def _crm_id_of(self, key: str) -> str:
+        with self._store.transaction() as db:
+            return str(
+                db.execute("SELECT crm_id FROM outbox WHERE idempotency_key = ?", (key,)).fetchone()[0]
+            )
+
+    def _retry_later(self, job: Job, error: Exception, retry_after: float | None) -> None:
+        """Back off exponentially (capped), or as long as the CRM said; pause the queue until then."""
+        attempts = job.attempts + 1
+        delay = retry_after
+        if delay is None:
+            delay = min(self._backoff_cap, self._backoff_base * 2.0 ** (attempts - 1))
+        due = self._clock() + dt.timedelta(seconds=delay)
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?",
+                (_iso(due), str(error), job.id),
+            )
+        self._paused_until = due
+        self._problem = str(error)
+        log.warning(
+            "call log %s not delivered (attempt %d): %s; retry in %.0f s", job.key, attempts, error, delay
+        )
+
+    def _park(self, job: Job, error: CrmError) -> None:
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET parked_at = ?, last_error = ? WHERE id = ?",
+                (_iso(self._clock()), str(error), job.id),
+            )
+        log.warning("call log %s refused by the CRM and parked: %s", job.key, error)
+
+    # --- waiting -----------------------------------------------------------------------------------
+
+    def _paused(self) -> bool:
+        return self._paused_until is not None and self._clock() < self._paused_until
+
+    def _seconds_to_next(self) -> float | None:
+        """Seconds until the next job (not waiting for an undelivered one) falls due; None: none queued."""
+        with self._store.transaction() as db:
+            (due,) = db.execute(
+                f"SELECT MIN(next_attempt_at) FROM outbox WHERE {_READY}"  # noqa: S608
+            ).fetchone()
+        if due is None:
+            return None
+        when = max(
+            dt.datetime.fromisoformat(due), self._paused_until or dt.datetime.min.replace(tzinfo=dt.UTC)
+        )
+        return max(0.0, (when - self._clock()).total_seconds())
+
+    async def _idle(self, seconds: float | None) -> None:
+        """Wait for `wake()` or `seconds`, whichever comes first."""
+        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._wakeup.wait())]
+        if seconds is not None:
+            waits.append(asyncio.ensure_future(self._sleep(seconds)))
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
+
+
+def _job(row: tuple[Any, ...]) -> Job:
+    job_id, key, kind, payload, attempts, last_error, crm_id, delivered_at, parked_at, after_key = row
+    return Job(
+        id=job_id,
+        key=key,
+        kind=JobKind(kind),
+        payload=json.loads(payload),
+        attempts=attempts,
+        last_error=last_error or "",
+        crm_id=crm_id or "",
+        delivered=delivered_at is not None,
+        parked=parked_at is not None,
+        after_key=after_key or "",
+    )
+
+
+def _iso(value: object) -> str:
+    """Aware datetimes as UTC ISO 8601 with microseconds, so stored times compare as text."""
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"cannot store {type(value).__name__}")
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
