@@ -139,6 +139,13 @@ _SETTINGS = (
     Setting("calllog.description", str, DEFAULT_DESCRIPTION, "Call-log description template", Template()),
     Setting("calllog.recording_link", bool, True, "Add a link that plays the PBX recording"),
     Setting(
+        "calllog.recording_base",
+        str,
+        "http://127.0.0.1:8769",
+        "Where recording links point (this desktop's player, or the gateway's https address)",
+        WebUrl(),
+    ),
+    Setting(
         "calllog.skip_unanswered_agents",
         bool,
         True,

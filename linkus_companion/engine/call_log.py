@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,7 +19,7 @@ from linkus_companion.crm.templates import (
     call_variables,
     render,
 )
-from linkus_companion.engine.outbox import JobKind, call_jobs, encode_log, enqueue
+from linkus_companion.engine.outbox import Job, JobKind, call_jobs, encode_log, enqueue
 from linkus_companion.pbx.calls import Call, Party, Phase
 from linkus_companion.store import Store
 
@@ -133,10 +133,11 @@ class CallLogger:
         self._recording_link = recording_link
         self._clock = clock
 
-    def call_ended(self, call: Call, record: Record | None) -> list[str]:
+    def call_ended(self, call: Call, record: Record | None, *, link_later: bool = False) -> list[str]:
         """Queue the call's logs (linked to `record`) and close the call; the idempotency keys queued.
 
-        A call already closed (seen live, then again from a CDR backfill) is skipped.
+        A call already closed (seen live, then again from a CDR backfill) is skipped. `link_later`: the
+        CRM could not be asked when the call ended, so the record is looked up when the log is delivered.
         """
         if self.policy.enabled:
             decisions = plan(call, self._owners, skip_unanswered_agents=self.policy.skip_unanswered_agents)
@@ -152,7 +153,7 @@ class CallLogger:
                 return []
             for decision in decisions:
                 if decision.owner is not None:
-                    keys.append(self._queue(db, call, decision, record, now))
+                    keys.append(self._queue(db, call, decision, record, now, link_later))
                 else:
                     log.info(
                         "call %s not logged for %s: %s", call.call_id, decision.extension, decision.reason
@@ -194,7 +195,13 @@ class CallLogger:
             return dict(rows.fetchall())
 
     def _queue(
-        self, db: sqlite3.Connection, call: Call, decision: Decision, record: Record | None, now: dt.datetime
+        self,
+        db: sqlite3.Connection,
+        call: Call,
+        decision: Decision,
+        record: Record | None,
+        now: dt.datetime,
+        link_later: bool,
     ) -> str:
         ext, answered = decision.extension, decision.outcome is Outcome.ANSWERED
         link = ""
@@ -233,9 +240,33 @@ class CallLogger:
             owner_id=owner_id,
             record=record,
         )
-        payload = {"log": encode_log(self._rendered(entry, facts)), "facts": _encode_facts(facts)}
+        payload: dict[str, Any] = {
+            "log": encode_log(self._rendered(entry, facts)),
+            "facts": _encode_facts(facts),
+        }
+        if link_later and record is None:
+            payload["link_number"] = remote
         enqueue(db, key, JobKind.LOG, payload, call_id=call.call_id, now=now)
         return key
+
+    def late_linker(
+        self, find: Callable[[str], Awaitable[Record | None]]
+    ) -> Callable[[Job], Awaitable[CallLog]]:
+        """What the outbox writes for a job: its log, linked now if the CRM was unreachable at the call's end."""
+
+        async def prepare(job: Job) -> CallLog:
+            number = job.payload.get("link_number")
+            if not number:
+                return job.log
+            record = await find(str(number))
+            if record is None:
+                return job.log
+            facts = replace(
+                _decode_facts(job.payload["facts"]), contact_name=record.display_name, company=record.company
+            )
+            return replace(self._rendered(job.log, facts), record=record)
+
+        return prepare
 
     def _rendered(self, entry: CallLog, facts: CallFacts) -> CallLog:
         """`entry` with subject, description and recording link from `facts` and the templates."""

@@ -59,8 +59,8 @@ class Resolution:
 class CallLogSink(Protocol):
     """Queues the call logs of an ended call (engine/call_log.py)."""
 
-    def call_ended(self, call: Call, record: Record | None) -> list[str]:
-        """Write the call's log jobs durably; returns their idempotency keys."""
+    def call_ended(self, call: Call, record: Record | None, *, link_later: bool = False) -> list[str]:
+        """Write the call's log jobs durably (`link_later`: the CRM was not reachable); their keys."""
         ...
 
 
@@ -267,7 +267,8 @@ class Engine:
         if resolution is not None and record is None and resolution.match.records:
             record = resolution.match.records[0]  # several matches, nobody picked: module priority
         if self._call_log is not None:
-            keys = self._call_log.call_ended(state.call, record)
+            unreachable = resolution is None or bool(resolution.match.error)
+            keys = self._call_log.call_ended(state.call, record, link_later=unreachable)
             if keys and self._on_logged is not None:
                 self._on_logged()
 

@@ -174,7 +174,9 @@ class OutboxWorker:
         backoff_base: float = 5.0,
         backoff_cap: float = 900.0,
         lease: float = 60.0,
+        prepare: Callable[[Job], Awaitable[CallLog]] | None = None,
     ) -> None:
+        """`prepare(job)` gives the log to write (default: the job's log as queued)."""
         self._store = store
         self._connector = connector
         self._clock = clock
@@ -182,6 +184,7 @@ class OutboxWorker:
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
         self._lease = lease
+        self._prepare = prepare
         self._wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
         self._paused_until: dt.datetime | None = None
@@ -294,7 +297,8 @@ class OutboxWorker:
             found = await self._connector.find_call(job.key)
             if found is not None:
                 return found
-        return await self._connector.log_call(job.log)
+        entry = await self._prepare(job) if self._prepare is not None else job.log
+        return await self._connector.log_call(entry)
 
     def _crm_id_of(self, key: str) -> str:
         with self._store.transaction() as db:

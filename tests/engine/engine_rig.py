@@ -60,7 +60,7 @@ class Recorder:
         await self.seen_call.wait()
         return next(iter(self.calls))
 
-    def call_ended(self, call: Call, record: Record | None) -> list[str]:
+    def call_ended(self, call: Call, record: Record | None, *, link_later: bool = False) -> list[str]:
         self.logged.append((call, record))
         return [f"{call.call_id}:{ext}" for ext in call.extensions]
 

@@ -1,0 +1,164 @@
+"""Runs the engine for some extensions: one PBX connection, one CRM connector, the outbox and its helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import urlsplit
+
+from linkus_companion.crm.base import Connector, CrmError, Record
+from linkus_companion.engine.binding import BindingReport, bind
+from linkus_companion.engine.call_log import CallLogger
+from linkus_companion.engine.contact_sync import ContactSync
+from linkus_companion.engine.core import Engine
+from linkus_companion.engine.lookup import Lookup
+from linkus_companion.engine.outbox import OutboxWorker
+from linkus_companion.engine.policies import Policies
+from linkus_companion.engine.recordings import RecordingLinks
+from linkus_companion.engine.screen_pop import PopGuard, UrlOpener
+from linkus_companion.pbx.calls import Call, CallTracker
+from linkus_companion.pbx.client import PbxClient
+from linkus_companion.pbx.events import EventStream, StreamStatus
+from linkus_companion.pbx.resources import Extension
+from linkus_companion.sim.server import RunningServer, start_server
+from linkus_companion.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class EngineHost:
+    """The engine with everything around it, for the desktop (one extension) or the gateway (many)."""
+
+    def __init__(
+        self,
+        *,
+        pbx: PbxClient,
+        connector: Connector,
+        store: Store,
+        policies: Policies,
+        opener: UrlOpener,
+        crm_web_origins: tuple[str, ...],
+        extensions: tuple[str, ...] | None = None,
+        recording_base: str = "",
+        on_status: Callable[[StreamStatus], None] | None = None,
+        stream_options: dict[str, Any] | None = None,
+    ) -> None:
+        """`extensions`: the ones served (None: all); `recording_base`: where our player listens ("" = off)."""
+        self.pbx = pbx
+        self.connector = connector
+        self.store = store
+        self.policies = policies
+        self.extensions = extensions
+        self.bindings = BindingReport({}, ())
+        self.directory: dict[str, Extension] = {}
+        self.recordings = RecordingLinks(store, pbx, recording_base) if recording_base else None
+        self.sync = ContactSync(pbx, connector, store, policies.sync) if policies.sync else None
+        self.lookup = Lookup(connector, policies.lookup, phonebook=self.sync)
+        self.extension_names: dict[str, str] = {}
+        self.call_log = CallLogger(
+            store,
+            policies.log,
+            lambda extension: self.bindings.owner_of(extension),
+            extension_names=self.extension_names,
+            recording_link=self._recording_link if policies.log.recording_link else None,
+        )
+        self.outbox = OutboxWorker(store, connector, prepare=self.call_log.late_linker(self._find_record))
+        self.engine = Engine(
+            connector=connector,
+            lookup=self.lookup,
+            opener=opener,
+            guard=PopGuard(crm_web_origins),
+            pop_policy=lambda _extension: policies.pop,
+            create=policies.create,
+            call_log=self.call_log if policies.log.enabled else None,
+            on_logged=self.outbox.wake,
+            sync=self.sync,
+        )
+        self._on_status = on_status
+        self._stream_options = stream_options or {}
+        self._recording_base = recording_base
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._server: RunningServer | None = None
+        self._stream: EventStream | None = None
+
+    async def start(self) -> None:
+        """Check the PBX, bind extensions to CRM users, then follow the PBX's events."""
+        info = await self.pbx.system_information()
+        if info.firmware_warning:
+            log.warning("%s", info.firmware_warning)
+        await self.refresh_directory()
+        if self.recordings is not None:
+            self._server = await _serve_player(self.recordings, self._recording_base)
+        if self.sync is not None:
+            await self.sync.attach()
+            self._spawn(self.sync.run())
+        self._stream = EventStream(
+            self.pbx,
+            on_status=self._on_status,
+            backfill_since=self._last_closed_call(),
+            **self._stream_options,
+        )
+        self._stream.start()
+        self._spawn(self.engine.run(self._stream, CallTracker(self.extensions)))
+        self._spawn(self.outbox.run())
+
+    async def refresh_directory(self) -> None:
+        """Re-read the extensions and CRM users: bindings and our own numbers follow."""
+        extensions = await self.pbx.list_extensions()
+        self.directory = {e.number: e for e in extensions}
+        try:
+            users = await self.connector.list_users()
+        except CrmError as exc:
+            log.warning("could not read the CRM users to bind extensions: %s", exc)
+            users = []
+        served = [e for e in extensions if self.extensions is None or e.number in self.extensions]
+        self.bindings = bind(served, users, self.policies.manual_binding)
+        for unbound in self.bindings.unbound:
+            log.warning("extension %s has no CRM owner: %s", unbound.extension, unbound.reason)
+        self.extension_names.clear()
+        self.extension_names.update({e.number: e.name for e in extensions})
+        own = [e.number for e in extensions] + [e.mobile for e in extensions if e.mobile]
+        self.lookup.set_own_numbers(own)
+
+    async def stop(self) -> None:
+        """Stop following the PBX; queued call logs stay in the outbox for the next start."""
+        if self._stream is not None:
+            await self._stream.close()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.engine.close()
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
+
+    async def _find_record(self, number: str) -> Record | None:
+        match = await self.lookup.find(number)
+        return match.chosen or (match.records[0] if match.records else None)
+
+    def _recording_link(self, call: Call) -> str:
+        if not call.recording or self.recordings is None:
+            return ""
+        return self.recordings.link_for(call.call_id, call.recording)
+
+    def _last_closed_call(self) -> dt.datetime | None:
+        """When the newest call we closed ended: the event stream backfills from there after a restart."""
+        with self.store.transaction() as db:
+            row = db.execute("SELECT MAX(closed_at) FROM calls").fetchone()
+        return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        self._tasks.append(asyncio.create_task(coro))
+
+
+async def _serve_player(recordings: RecordingLinks, base: str) -> RunningServer:
+    """Serve the recording player where `base` points (an address on this computer)."""
+    parts = urlsplit(base)
+    return await start_server(recordings.app(), parts.hostname or "127.0.0.1", parts.port or 80)

@@ -1,0 +1,67 @@
+"""Every engine rule's settings, read from the effective configuration in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from linkus_companion.config.settings import Settings
+from linkus_companion.crm.base import RecordKind
+from linkus_companion.engine.call_log import LogPolicy
+from linkus_companion.engine.contact_sync import SyncPolicy
+from linkus_companion.engine.core import CreatePolicy
+from linkus_companion.engine.lookup import LookupPolicy, MultipleRule
+from linkus_companion.engine.screen_pop import PopMode, PopPolicy, Trigger
+
+
+@dataclass(frozen=True)
+class Policies:
+    """The rules the engine applies."""
+
+    pop: PopPolicy = field(default_factory=PopPolicy)
+    create: CreatePolicy = field(default_factory=CreatePolicy)
+    lookup: LookupPolicy = field(default_factory=LookupPolicy)
+    log: LogPolicy = field(default_factory=LogPolicy)
+    sync: SyncPolicy | None = None
+    """None: contact sync is off."""
+    manual_binding: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, timezone: dt.tzinfo | None = None) -> Policies:
+        """The policies the effective settings describe."""
+        get = settings.get
+        region = str(get("match.region"))
+        sync = None
+        if get("sync.enabled"):
+            sync = SyncPolicy(
+                phonebook=str(get("sync.phonebook")),
+                modules=tuple(get("sync.modules")),  # type: ignore[arg-type]
+                interval=float(get("sync.interval_minutes")) * 60,  # type: ignore[arg-type]
+                region=region,
+            )
+        binding = get("binding")
+        return cls(
+            pop=PopPolicy(
+                enabled=bool(get("pop.enabled")),
+                mode=PopMode(str(get("pop.mode"))),
+                trigger=Trigger(str(get("pop.trigger"))),
+            ),
+            create=CreatePolicy(
+                enabled=bool(get("create.enabled")),
+                auto=get("create.mode") == "auto",
+                kind=RecordKind(str(get("create.record_type"))),
+                inbound=bool(get("create.inbound")),
+                outbound=bool(get("create.outbound")),
+            ),
+            lookup=LookupPolicy(
+                region=region,
+                last_digits=int(get("match.last_digits")),  # type: ignore[arg-type]
+                multiple=MultipleRule(str(get("match.multiple"))),
+                module_priority=tuple(get("match.module_priority")),  # type: ignore[arg-type]
+                always_query_crm=bool(get("match.always_query_crm")),
+            ),
+            log=LogPolicy.from_settings(settings, timezone),
+            sync=sync,
+            manual_binding=dict(binding) if isinstance(binding, dict) else {},
+        )
