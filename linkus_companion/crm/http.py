@@ -37,6 +37,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _SECRET_PARAM = re.compile(r"token|secret|password|code|assertion|verifier", re.IGNORECASE)
+_TOKEN_IN_PATH = re.compile(r"(/(?:access|refresh)-tokens/)[^/?#]+")
 _REDACTED = "***"
 
 
@@ -96,7 +97,8 @@ def redact_url(url: str | httpx.URL, secrets: tuple[str, ...] = ()) -> str:
     """`url` with token-like query values and the given secrets replaced by `***`, for logs."""
     parts = urlsplit(str(url))
     query = [(k, _REDACTED if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, True)]
-    text = urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+    path = _TOKEN_IN_PATH.sub(rf"\1{_REDACTED}", parts.path)
+    text = urlunsplit(parts._replace(path=path, query=urlencode(query, safe="*")))
     return redact_text(text, secrets)
 
 
@@ -106,6 +108,22 @@ def redact_text(text: str, secrets: tuple[str, ...]) -> str:
         if secret:
             text = text.replace(secret, _REDACTED)
     return text
+
+
+class _RedactUrls(logging.Filter):
+    """Redacts the URLs in httpx's own `HTTP Request: ...` log lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args)
+        return True
+
+
+def redact_httpx_logs() -> None:
+    """Make httpx's request log (INFO on logger `httpx`) show URLs without tokens; safe to call often."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _RedactUrls) for f in logger.filters):
+        logger.addFilter(_RedactUrls())
 
 
 class CrmHttp:
@@ -142,6 +160,7 @@ class CrmHttp:
         self._max_wait = max_wait
         self._sleep = sleep
         self._jitter = jitter
+        redact_httpx_logs()
 
     async def grant(self) -> AccessGrant:
         """The grant requests are sent with now (for record URLs and provider extras)."""
@@ -192,7 +211,9 @@ class CrmHttp:
             delay = self._delay(error, attempt)
             if not (error.retryable and repeatable) or attempt >= self._max_attempts or delay is None:
                 raise error
-            log.info("%s request %s failed (%s); retry %d in %.1f s", self._crm, method, error, attempt, delay)
+            log.info(
+                "%s request %s failed (%s); retry %d in %.1f s", self._crm, method, error, attempt, delay
+            )
             await self._sleep(delay)
 
     async def _send(
@@ -206,7 +227,12 @@ class CrmHttp:
         headers: Mapping[str, str] | None,
     ) -> httpx.Response:
         name, value = self._auth_header(grant.access_token)
-        sent_headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {}), name: value}
+        sent_headers = {
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+            **(headers or {}),
+            name: value,
+        }
         started = time.monotonic()
         request = self._client.build_request(
             method, url, params=params, json=json, data=data, headers=sent_headers
@@ -232,7 +258,7 @@ class CrmHttp:
         """Seconds to wait before the next attempt; None when the CRM asks for longer than max_wait."""
         if error.retry_after is not None:
             return error.retry_after if error.retry_after <= self._max_wait else None
-        ceiling = min(self._backoff_cap, self._backoff_base * 2 ** (attempt - 1))
+        ceiling = min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
         return ceiling * (0.5 + self._jitter() / 2)
 
     def _transport_error(self, exc: httpx.TransportError) -> Unavailable:
