@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from types import TracebackType
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 
+from linkus_companion.crm.base import Connector, GrantSource, RecordKind
+from linkus_companion.crm.hubspot import HubSpotConnector
+from linkus_companion.crm.oauth import ClientCredentials
+from linkus_companion.crm.oauth_providers import Provider, hubspot
+from linkus_companion.sim.crm_emulator import LoggedCall
 from linkus_companion.sim.hubspot_api import CrmApi, Fault, call_view
 from linkus_companion.sim.hubspot_oauth import OAuthServer
 from linkus_companion.sim.hubspot_pages import RecordPages
@@ -41,6 +48,7 @@ SEED_COMPANIES = (
 class HubSpotEmulator:
     """One HubSpot portal on 127.0.0.1 over plain HTTP (the official SDK accepts an http host)."""
 
+    kind = "hubspot"
     ca_file = None
     """No TLS: HubSpot's SDK and our client both work over http against a custom host."""
 
@@ -76,6 +84,8 @@ class HubSpotEmulator:
         )
         self._admin = self.oauth.issue(OWNERS[0], token=token)
         self._server: RunningServer | None = None
+        self._owner_ids = itertools.count(7000001)
+        self._outage: Fault | None = None
         if seed:
             for contact in SEED_CONTACTS:
                 self.seed_record("contacts", contact)
@@ -179,3 +189,79 @@ class HubSpotEmulator:
     def register_redirect_uri(self, uri: str) -> None:
         """Add a redirect URL to the OAuth app's auth settings."""
         self.oauth.redirect_uris.append(uri)
+
+    # --- the CrmEmulator surface (sim/crm_emulator.py) -----------------------------------------
+
+    @property
+    def web_origin(self) -> str:
+        """Record pages are served by the same server."""
+        return self.base_url
+
+    def oauth_provider(self) -> Provider:
+        """HubSpot's OAuth endpoints on the emulator (date-based token path)."""
+        return hubspot(app_base=self.base_url, api_base=self.base_url)
+
+    def oauth_credentials(self) -> ClientCredentials:
+        """The portal's OAuth app."""
+        return ClientCredentials(self.oauth_client_id, self.oauth_client_secret)
+
+    def allow_redirect(self, uri: str) -> None:
+        """Register a redirect URL (HubSpot allows plain http only for localhost)."""
+        self.register_redirect_uri(uri)
+
+    def connector(self, client: httpx.AsyncClient, grants: GrantSource, *, region: str = "US") -> Connector:
+        """Our HubSpot connector pointed at this portal."""
+        return HubSpotConnector(
+            client, grants, region=region, hub_id=str(self.hub_id), web_base=self.base_url
+        )
+
+    def add_user(self, first: str, last: str, email: str) -> str:
+        """A new owner (user) of the portal; returns the owner id."""
+        owner_id = next(self._owner_ids)
+        self.store.add_owner(Owner(str(owner_id), owner_id + 1000000, email, first, last))
+        return str(owner_id)
+
+    def seed_contact(self, phone: str, first: str, last: str, kind: RecordKind = RecordKind.CONTACT) -> str:
+        """A contact, or for ACCOUNT a company named `first last`, with the phone stored as given."""
+        if kind is RecordKind.CONTACT:
+            return self.seed_record("contacts", {"firstname": first, "lastname": last, "phone": phone})
+        if kind is RecordKind.ACCOUNT:
+            return self.seed_record("companies", {"name": f"{first} {last}", "phone": phone})
+        raise ValueError(f"HubSpot has no {kind.value} records")
+
+    def call_logs(self) -> list[LoggedCall]:
+        """Every call engagement in the common shape."""
+        logs = []
+        for call in self.call_engagements():
+            props = call["properties"]
+            linked = call["associations"]["contacts"] + call["associations"]["companies"]
+            logs.append(
+                LoggedCall(
+                    id=str(call["id"]),
+                    owner_id=str(call["owner_id"] or ""),
+                    record_id=str(linked[0]) if linked else "",
+                    subject=props.get("hs_call_title", ""),
+                    description=props.get("hs_call_body", ""),
+                    recording_url=props.get("hs_call_recording_url", ""),
+                    idempotency_key=props.get("hs_call_external_id", ""),
+                )
+            )
+        return logs
+
+    def record_names(self) -> dict[str, str]:
+        """Id -> name of every contact and company."""
+        names = {}
+        for record in self.store.objects["contacts"].values():
+            props = record.properties
+            names[record.id] = " ".join(p for p in (props.get("firstname"), props.get("lastname")) if p)
+        for record in self.store.objects["companies"].values():
+            names[record.id] = record.properties.get("name", "")
+        return names
+
+    def set_outage(self, down: bool) -> None:
+        """While down every CRM API request (not OAuth, not pages) answers 503."""
+        if self._outage is not None and self._outage in self.api.faults:
+            self.api.faults.remove(self._outage)
+        self._outage = Fault(status=503, remaining=10**9) if down else None
+        if self._outage is not None:
+            self.api.faults.append(self._outage)

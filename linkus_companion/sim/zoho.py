@@ -23,6 +23,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from linkus_companion.crm.base import Connector, GrantSource, RecordKind
+from linkus_companion.crm.oauth import ClientCredentials
+from linkus_companion.crm.oauth_providers import Provider, zoho
+from linkus_companion.crm.zoho import ZohoConnector
+from linkus_companion.sim.crm_emulator import LoggedCall
 from linkus_companion.sim.server import RunningServer, start_server
 from linkus_companion.sim.zoho_accounts import DATA_CENTRES, START_HOST, Accounts, Token
 from linkus_companion.sim.zoho_api import CrmApi
@@ -45,9 +50,13 @@ ADMIN_SCOPES = (
 STANDARD_EDITION = {"credits": 50_000, "concurrency": 10}
 
 
+_MODULE_OF = {RecordKind.CONTACT: "Contacts", RecordKind.LEAD: "Leads", RecordKind.ACCOUNT: "Accounts"}
+
+
 class ZohoEmulator:
     """A Zoho CRM org in one data centre, served on 127.0.0.1, with an inspection API for tests."""
 
+    kind = "zoho"
     ca_file = None
     """Zoho is served over plain HTTP (see the module docstring)."""
 
@@ -189,6 +198,66 @@ class ZohoEmulator:
     async def click_to_dial(self, zohouser: str, number: str) -> httpx.Response:
         """A user clicks `number` in the CRM: Zoho calls the registered provider URL."""
         return await self.phonebridge.dial(zohouser, number)
+
+    # --- the CrmEmulator surface (sim/crm_emulator.py) -----------------------------------------
+
+    @property
+    def web_origin(self) -> str:
+        """The CRM web UI, where record pages are."""
+        return self.web_url
+
+    def oauth_provider(self) -> Provider:
+        """Zoho's OAuth endpoints on the emulator: sign-in starts at `accounts_url`."""
+        return zoho(accounts=self.accounts_url, web=self.web_url, also={self.accounts_server: self.web_url})
+
+    def oauth_credentials(self) -> ClientCredentials:
+        """The org's registered OAuth client."""
+        return ClientCredentials(self.oauth_client_id, self.oauth_client_secret)
+
+    def allow_redirect(self, uri: str) -> None:
+        """Register a redirect URI with the OAuth client."""
+        self.accounts.clients[self.oauth_client_id].redirect_uris.add(uri)
+
+    def connector(self, client: httpx.AsyncClient, grants: GrantSource, *, region: str = "US") -> Connector:
+        """Our Zoho connector; the API domain and web UI come from the grant."""
+        return ZohoConnector(client, grants, region=region, web_base=self.web_url)
+
+    def add_user(self, first: str, last: str, email: str) -> str:
+        """An active CRM user; returns the id."""
+        return self.org.add_user(first, last, email).id
+
+    def seed_contact(self, phone: str, first: str, last: str, kind: RecordKind = RecordKind.CONTACT) -> str:
+        """A contact or lead, or for ACCOUNT an account named `first last`, with the phone as given."""
+        if kind is RecordKind.ACCOUNT:
+            return self.add_record("Accounts", {"Account_Name": f"{first} {last}", "Phone": phone})
+        return self.add_record(_MODULE_OF[kind], {"First_Name": first, "Last_Name": last, "Phone": phone})
+
+    def call_logs(self) -> list[LoggedCall]:
+        """Every record of the Calls module in the common shape."""
+        return [
+            LoggedCall(
+                id=str(call["id"]),
+                owner_id=str(call["Owner"]["id"]),
+                record_id=str((call.get("Who_Id") or call.get("What_Id") or {}).get("id", "")),
+                subject=str(call.get("Subject") or ""),
+                description=str(call.get("Description") or ""),
+                recording_url=str(call.get("Voice_Recording__s") or ""),
+                idempotency_key=str(call.get("Call_Agenda") or ""),
+            )
+            for call in self.records("Calls")
+        ]
+
+    def record_names(self) -> dict[str, str]:
+        """Id -> name of every contact, lead and account."""
+        return {
+            str(record["id"]): display_name(module, record)
+            for module in _MODULE_OF.values()
+            for record in self.records(module)
+        }
+
+    def set_outage(self, down: bool) -> None:
+        """While down every API request answers 503 (OAuth and pages keep working)."""
+        self.guard.down = down
 
     def _time(self) -> float:
         return time.time() + self._offset

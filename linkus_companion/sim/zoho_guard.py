@@ -54,6 +54,8 @@ class Guard:
         self.latency = latency
         """Seconds each request takes (lets tests exceed the concurrency limit)."""
         self.faults: deque[Fault] = deque()
+        self.down = False
+        """While True every API request answers 503 (a Zoho outage)."""
         self.requests = 0
         self.peak_in_flight = 0
         """Most requests served at once (shows clients' concurrency)."""
@@ -70,6 +72,10 @@ class Guard:
             return zoho_error(401, "INVALID_TOKEN", "invalid oauth token")
         if not all(_granted(token.scopes, scope) for scope in scopes):
             return zoho_error(401, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL")
+        if self.down:
+            return zoho_error(
+                503, "INTERNAL_ERROR", "Internal server error occurred while performing this operation"
+            )
         fault = next((f for f in self.faults if f.method in ("", request.method)), None)
         if fault is not None:
             self.faults.remove(fault)

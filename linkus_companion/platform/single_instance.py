@@ -1,0 +1,234 @@
+"""One running app per user: a second launch hands its arguments (e.g. a tel: URL) to the first and exits."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
+from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
+
+from linkus_companion import APP_ID, paths
+
+log = logging.getLogger(__name__)
+
+CONNECT_MS = 100
+"""How long a second launch waits for the running instance to accept it."""
+WRITE_MS = 500
+READ_TIMEOUT_MS = 2000
+"""A client that has not sent its line by then is dropped."""
+MAX_MESSAGE = 64 * 1024
+RETRY_SECONDS = 0.5
+"""Pause before handing off again when two launches raced for the server name."""
+ATIME_REFRESH_MS = 6 * 3600 * 1000
+"""Touch the Unix socket this often so tmp cleaners keep it."""
+_VERSION = 1
+
+
+class SingleInstanceError(RuntimeError):
+    """Neither handing off to a running instance nor becoming it worked; the message says why."""
+
+
+class AddressInUse(SingleInstanceError):
+    """Another process holds the server name (typically one that started at the same moment)."""
+
+
+def server_name() -> str:
+    """This user's and profile's server name: a named pipe on Windows, a socket path elsewhere.
+
+    The path is hashed and, on macOS, short (Unix socket paths are limited to 104 bytes there).
+    """
+    key = f"{getpass.getuser()}\0{paths.data_dir()}"
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    if sys.platform == "win32":
+        return f"{APP_ID}-{digest[:16]}"
+    elif sys.platform == "darwin":
+        return str(Path(tempfile.gettempdir()) / f"lc-{digest[:12]}")
+    else:
+        runtime = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+        return str(Path(runtime) / f"{APP_ID}-{digest[:16]}")
+
+
+def claim(args: Sequence[str], name: str | None = None) -> InstanceServer | None:
+    """Hand `args` to the running instance and return None, or become it and return its listening server.
+
+    Call once at start-up, after creating the QApplication and before the loop runs: it may block
+    for a fraction of a second. A lock file serialises two launches that start at the same moment.
+    """
+    name = name or server_name()
+    lock = QLockFile(_lock_path(name))
+    if not lock.tryLock(5000):
+        raise SingleInstanceError("Another Linkus Companion is starting and did not finish; try again.")
+    try:
+        return _send_or_listen(args, name)
+    finally:
+        lock.unlock()
+
+
+def _send_or_listen(args: Sequence[str], name: str) -> InstanceServer | None:
+    if send(name, args):
+        return None
+    server = InstanceServer(name)
+    try:
+        server.listen()
+    except AddressInUse:
+        server.close()
+        time.sleep(RETRY_SECONDS)
+        if send(name, args):
+            return None
+        raise
+    return server
+
+
+def send(name: str, args: Sequence[str]) -> bool:
+    """Send `args` as one JSON line to the instance listening on `name`; False when none is there."""
+    socket = QLocalSocket()
+    socket.connectToServer(name)
+    if not socket.waitForConnected(CONNECT_MS):
+        return False
+    socket.write(json.dumps({"v": _VERSION, "args": list(args)}).encode() + b"\n")
+    written = socket.waitForBytesWritten(WRITE_MS)
+    socket.disconnectFromServer()
+    if socket.state() != QLocalSocket.LocalSocketState.UnconnectedState:
+        socket.waitForDisconnected(WRITE_MS)
+    return written
+
+
+def _lock_path(name: str) -> str:
+    if os.path.isabs(name):
+        return f"{name}.lock"
+    return str(Path(tempfile.gettempdir()) / f"{name}.lock")
+
+
+class InstanceServer(QObject):
+    """The running instance's end: accepts local connections and emits the arguments each one sends.
+
+    Signals:
+        got_args(list): the arguments of a later launch (a list of str; empty when it had none,
+            which means "show yourself").
+    """
+
+    got_args = Signal(list)
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._name = name
+        self._server = QLocalServer(self)
+        self._server.newConnection.connect(self._on_new_connection)
+        self._clients: set[QLocalSocket] = set()
+        self._atime_timer = QTimer(self)
+        self._atime_timer.setInterval(ATIME_REFRESH_MS)
+        self._atime_timer.timeout.connect(self.on_atime_timer)
+
+    @property
+    def full_name(self) -> str:
+        """The socket path (Unix) or pipe name (Windows) while listening."""
+        return self._server.fullServerName()
+
+    def listen(self) -> None:
+        """Remove a stale socket left by a crash and listen; AddressInUse or SingleInstanceError if not."""
+        QLocalServer.removeServer(self._name)
+        if sys.platform == "win32":
+            self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        if not self._server.listen(self._name):
+            error = self._server.serverError()
+            message = f"Cannot listen on {self._name}: {self._server.errorString()}"
+            if error == QAbstractSocket.SocketError.AddressInUseError:
+                raise AddressInUse(message)
+            raise SingleInstanceError(message)
+        if sys.platform != "win32":
+            # WORKAROUND for https://bugreports.qt.io/browse/QTBUG-48635 (UserAccessOption on Unix)
+            os.chmod(self.full_name, 0o700)
+            self._atime_timer.start()
+        log.debug("Single-instance server listening on %s", self.full_name)
+
+    def close(self) -> None:
+        """Stop listening and drop every client."""
+        self._atime_timer.stop()
+        self._server.close()
+        for client in list(self._clients):
+            client.abort()
+            self._forget(client)
+
+    def on_atime_timer(self) -> None:
+        """Touch the socket; listen again if a tmp cleaner removed it anyway."""
+        try:
+            os.utime(self.full_name)
+        except FileNotFoundError:
+            log.warning("Single-instance socket %s vanished; listening again", self._name)
+            self._server.close()
+            try:
+                self.listen()
+            except SingleInstanceError as error:
+                log.error("Later launches will start a second app: %s", error)
+
+    def _on_new_connection(self) -> None:
+        while self._server.hasPendingConnections():
+            client = self._server.nextPendingConnection()
+            self._clients.add(client)
+            timer = QTimer(client)
+            timer.setSingleShot(True)
+            timer.timeout.connect(self._on_read_timeout)
+            timer.start(READ_TIMEOUT_MS)
+            client.readyRead.connect(self._on_client_ready_read)
+            client.disconnected.connect(self._on_client_disconnected)
+            self._on_ready_read(client)
+
+    # Slots find their client through sender(): lambdas capturing a socket crash PySide when the
+    # server is garbage-collected while the socket's deleteLater() is pending.
+    def _on_client_ready_read(self) -> None:
+        client = self.sender()
+        if isinstance(client, QLocalSocket):
+            self._on_ready_read(client)
+
+    def _on_client_disconnected(self) -> None:
+        client = self.sender()
+        if isinstance(client, QLocalSocket):
+            self._forget(client)
+
+    def _on_read_timeout(self) -> None:
+        timer = self.sender()
+        client = timer.parent() if timer is not None else None
+        if isinstance(client, QLocalSocket):
+            log.warning("Dropped a single-instance client that sent nothing for %d ms", READ_TIMEOUT_MS)
+            client.abort()
+
+    def _on_ready_read(self, client: QLocalSocket) -> None:
+        if not client.canReadLine():
+            if client.bytesAvailable() > MAX_MESSAGE:
+                log.warning("Dropped a single-instance message over %d bytes", MAX_MESSAGE)
+                client.abort()
+            return
+        line = bytes(client.readLine(MAX_MESSAGE + 1).data())
+        client.disconnectFromServer()
+        args = _decode(line)
+        if args is None:
+            log.warning("Dropped a malformed single-instance message (%d bytes)", len(line))
+            return
+        self.got_args.emit(args)
+
+    def _forget(self, client: QLocalSocket) -> None:
+        if client in self._clients:
+            self._clients.discard(client)
+            client.deleteLater()
+
+
+def _decode(line: bytes) -> list[str] | None:
+    try:
+        message = json.loads(line)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(message, dict) or message.get("v") != _VERSION:
+        return None
+    args = message.get("args")
+    if not isinstance(args, list) or not all(isinstance(arg, str) for arg in args):
+        return None
+    return args
