@@ -60,7 +60,10 @@ def _add_config(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = sub.add_parser("demo", help="offline demo on local simulators (no account needed)")
-    demo.add_argument("--calls", type=int, default=6, help="number of scripted calls")
+    demo.add_argument(
+        "--crm", choices=("hubspot", "salesforce", "zoho"), default="hubspot", help="CRM to emulate"
+    )
+    demo.add_argument("--calls", type=int, default=16, help="number of scripted calls")
     demo.add_argument("--json", default=None, metavar="PATH", help="write a JSON report")
     demo.add_argument("--headless", action="store_true", help="no windows; print what happens")
     demo.set_defaults(handler=_lazy("linkus_companion.demo:main"))

@@ -13,7 +13,7 @@ from keyring.errors import KeyringLocked
 from linkus_companion.secrets import CHUNK_CHARS, SecretStore, SecretStoreUnavailable
 
 if TYPE_CHECKING:
-    from tests.conftest import MemoryKeyring
+    from linkus_companion.sim.memory_keyring import MemoryKeyring
 
 TOKEN = "1000.abcdef0123456789.refresh"
 

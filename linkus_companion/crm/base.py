@@ -174,7 +174,12 @@ class Connector(Protocol):
         ...
 
     async def log_call(self, log: CallLog) -> str:
-        """Write the call activity and return its CRM id; an existing one with the key is reused."""
+        """Write the call activity (with its key) and return its CRM id.
+
+        One request when all goes well; after an ambiguous failure the connector looks for the key
+        before sending again. The outbox calls `find_call` first when an earlier attempt may have
+        reached the CRM, so a log is never written twice.
+        """
         ...
 
     async def update_call(self, crm_call_id: str, log: CallLog) -> None:

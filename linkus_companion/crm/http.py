@@ -176,11 +176,13 @@ class CrmHttp:
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        pace: Callable[[], Awaitable[None]] | None = None,
     ) -> httpx.Response:
         """Send one logical request and return the successful response, or raise a typed CrmError.
 
         `path_or_url` is resolved against the grant's `api_base`; an absolute URL must be on the same
         origin. `idempotent` defaults to True for GET/HEAD/OPTIONS/PUT/DELETE and False otherwise.
+        `pace()` is awaited before every attempt, retries included (a client-side rate limiter).
         """
         method = method.upper()
         safe_to_repeat = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
@@ -190,6 +192,8 @@ class CrmHttp:
         while True:
             attempt += 1
             url = self._resolve(grant, path_or_url)
+            if pace is not None:
+                await pace()
             try:
                 response = await self._send(grant, method, url, params, json, data, headers)
             except httpx.TransportError as exc:

@@ -206,9 +206,8 @@ class HubSpotConnector:
         return any(number.same_number(str(props.get(p) or ""), self._region) for p in PHONES[kind])
 
     async def _search(self, kind: str, body: Mapping[str, Any]) -> list[dict[str, Any]]:
-        await self._pacer.wait()
         response = await self._http.request(
-            "POST", f"{self._objects(kind)}/search", json=body, idempotent=True
+            "POST", f"{self._objects(kind)}/search", json=body, idempotent=True, pace=self._pacer.wait
         )
         return list(response.json().get("results", []))
 
@@ -275,12 +274,22 @@ class HubSpotConnector:
         return dict(response.json())
 
     async def _create(
-        self, kind: str, body: Mapping[str, Any], find: Callable[[], Awaitable[dict[str, Any] | None]]
+        self,
+        kind: str,
+        body: Mapping[str, Any],
+        find: Callable[[], Awaitable[dict[str, Any] | None]],
+        *,
+        wait_out_limits: bool = True,
     ) -> dict[str, Any]:
-        """POST once; resend only when HubSpot surely wrote nothing (429) or a re-check finds nothing."""
+        """POST once; resend only when HubSpot surely wrote nothing (429) or a re-check finds nothing.
+
+        Without `wait_out_limits` a 429 is raised to the caller (the outbox reschedules the call log).
+        """
         try:
             return await self._post(kind, body)
         except RateLimited as exc:  # refused before anything was written
+            if not wait_out_limits:
+                raise
             await self._sleep(min(exc.retry_after or 1.0, 60.0))
         except Unavailable:  # written or not: look before sending again
             found = await self._recheck(find)
@@ -304,15 +313,15 @@ class HubSpotConnector:
     # --- calls -------------------------------------------------------------------------------------
 
     async def log_call(self, log_entry: CallLog) -> str:
-        """Create the call engagement (or reuse the one with this key), owned and associated."""
-        existing = await self.find_call(log_entry.idempotency_key)
-        if existing is None:
-            body = {
-                "properties": call_properties(log_entry),
-                "associations": _contact_association(log_entry.record),
-            }
-            found = await self._create("calls", body, lambda: self._call_item(log_entry.idempotency_key))
-            existing = str(found["id"])
+        """Create the call engagement, owned and associated; an ambiguous failure is checked before resending."""
+        body = {
+            "properties": call_properties(log_entry),
+            "associations": _contact_association(log_entry.record),
+        }
+        found = await self._create(
+            "calls", body, lambda: self._call_item(log_entry.idempotency_key), wait_out_limits=False
+        )
+        existing = str(found["id"])
         record = log_entry.record
         if record is not None and record.kind is RecordKind.ACCOUNT:
             await self._http.request("PUT", self._associate_path(existing, "companies", record.id))

@@ -129,7 +129,7 @@ class SalesforceConnector:
     """The Connector for one Salesforce org, through CrmHttp with the org's grant."""
 
     kind = "salesforce"
-    creatable = (RecordKind.CONTACT, RecordKind.LEAD)
+    creatable: tuple[RecordKind, ...] = (RecordKind.CONTACT, RecordKind.LEAD)
 
     def __init__(
         self,
@@ -248,10 +248,7 @@ class SalesforceConnector:
     # --- calls ----------------------------------------------------------------------------------------
 
     async def log_call(self, log: CallLog) -> str:
-        """Create the call Task, or return the one already logged with this idempotency key."""
-        existing = await self.find_call(log.idempotency_key)
-        if existing is not None:
-            return existing
+        """Create the call Task; an ambiguous failure is checked (by its CallObject key) before resending."""
         fields = {**self._task_fields(log), "TaskSubtype": "Call"}
         return await self._insert("Task", fields, lambda: self.find_call(log.idempotency_key))
 

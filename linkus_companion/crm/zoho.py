@@ -191,10 +191,7 @@ class ZohoConnector:
         )
 
     async def log_call(self, log: CallLog) -> str:
-        """The Calls record for `log`; an existing one with the same key is returned instead."""
-        existing = await self.find_call(log.idempotency_key)
-        if existing:
-            return existing
+        """Create the Calls record for `log`; an ambiguous failure is checked (by its key) before resending."""
 
         async def already_there() -> str | None:
             return await self.find_call(log.idempotency_key)

@@ -22,7 +22,7 @@ from linkus_companion.engine.recordings import RecordingLinks
 from linkus_companion.engine.screen_pop import PopGuard, UrlOpener
 from linkus_companion.pbx.calls import Call, CallTracker
 from linkus_companion.pbx.client import PbxClient
-from linkus_companion.pbx.events import EventStream, StreamStatus
+from linkus_companion.pbx.events import EventStream, StreamState, StreamStatus
 from linkus_companion.pbx.resources import Extension
 from linkus_companion.sim.server import RunningServer, start_server
 from linkus_companion.store import Store
@@ -46,6 +46,7 @@ class EngineHost:
         recording_base: str = "",
         on_status: Callable[[StreamStatus], None] | None = None,
         stream_options: dict[str, Any] | None = None,
+        outbox_options: dict[str, Any] | None = None,
     ) -> None:
         """`extensions`: the ones served (None: all); `recording_base`: where our player listens ("" = off)."""
         self.pbx = pbx
@@ -66,7 +67,9 @@ class EngineHost:
             extension_names=self.extension_names,
             recording_link=self._recording_link if policies.log.recording_link else None,
         )
-        self.outbox = OutboxWorker(store, connector, prepare=self.call_log.late_linker(self._find_record))
+        self.outbox = OutboxWorker(
+            store, connector, prepare=self.call_log.late_linker(self._find_record), **(outbox_options or {})
+        )
         self.engine = Engine(
             connector=connector,
             lookup=self.lookup,
@@ -79,6 +82,7 @@ class EngineHost:
             sync=self.sync,
         )
         self._on_status = on_status
+        self._connected = asyncio.Event()
         self._stream_options = stream_options or {}
         self._recording_base = recording_base
         self._tasks: list[asyncio.Task[Any]] = []
@@ -98,13 +102,25 @@ class EngineHost:
             self._spawn(self.sync.run())
         self._stream = EventStream(
             self.pbx,
-            on_status=self._on_status,
+            on_status=self._status,
             backfill_since=self._last_closed_call(),
             **self._stream_options,
         )
         self._stream.start()
         self._spawn(self.engine.run(self._stream, CallTracker(self.extensions)))
         self._spawn(self.outbox.run())
+
+    async def connected(self) -> None:
+        """Return once the PBX event stream is subscribed."""
+        await self._connected.wait()
+
+    def _status(self, status: StreamStatus) -> None:
+        if status.state is StreamState.CONNECTED:
+            self._connected.set()
+        else:
+            self._connected.clear()
+        if self._on_status is not None:
+            self._on_status(status)
 
     async def refresh_directory(self) -> None:
         """Re-read the extensions and CRM users: bindings and our own numbers follow."""

@@ -223,7 +223,8 @@ def _complete(call: Call | None, event: CdrEvent) -> Call:
     answered_at = None
     if record.talk_seconds and record.outcome is Outcome.ANSWERED:
         answered_at = ended_at - dt.timedelta(seconds=record.talk_seconds)
-    base = call or _from_record(record, event.recovered)
+    known = _from_record(record, event.recovered)
+    base = known if call is None else _joined_late(call, known)
     return replace(
         base,
         direction=record.direction,
@@ -238,6 +239,19 @@ def _complete(call: Call | None, event: CdrEvent) -> Call:
         recording=record.recording,
         trunk=base.trunk or record.src_trunk or record.dst_trunk,
         did=base.did or record.did,
+    )
+
+
+def _joined_late(call: Call, known: Call) -> Call:
+    """Fill in what the events missed (the stream came back mid-call) from the CDR's view of the call."""
+    if call.rang and call.talked:
+        return call
+    return replace(
+        call,
+        extensions=tuple(dict.fromkeys([*call.extensions, *known.extensions])),
+        rang=call.rang or known.rang,
+        talked=call.talked or known.talked,
+        answered_by=call.answered_by or known.answered_by,
     )
 
 

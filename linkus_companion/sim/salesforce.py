@@ -13,13 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from linkus_companion.crm.base import Connector, GrantSource, RecordKind
+from linkus_companion.crm.oauth import ClientCredentials
+from linkus_companion.crm.oauth_providers import Provider, salesforce
+from linkus_companion.crm.salesforce import RECORDING_LABEL, SalesforceConnector
 from linkus_companion.sim import salesforce_pages as pages
+from linkus_companion.sim.crm_emulator import LoggedCall
 from linkus_companion.sim.salesforce_auth import OAuthServer
 from linkus_companion.sim.salesforce_data import ApiError, Org
 from linkus_companion.sim.salesforce_schema import (
@@ -69,6 +75,9 @@ class _Failure:
     retry_after: float | None
 
 
+_RECORDING = re.compile(re.escape(RECORDING_LABEL) + r"(\S+)")
+
+
 class SalesforceEmulator:
     """One org with an admin user, a connected app, seed data and real REST/OAuth semantics."""
 
@@ -101,6 +110,8 @@ class SalesforceEmulator:
         self.requests: list[LoggedRequest] = []
         self._cursors: dict[str, list[dict[str, Any]]] = {}
         self._failures: list[_Failure] = []
+        self.down = False
+        """While True every REST request answers 503 (an outage; OAuth and pages keep working)."""
         self.oauth = OAuthServer(
             base_url=lambda: self.base_url,
             org_id=self.org_id,
@@ -239,6 +250,72 @@ class SalesforceEmulator:
         """Injected failures not yet served."""
         return len(self._failures)
 
+    # --- the CrmEmulator surface (sim/crm_emulator.py) -----------------------------------------
+
+    kind = "salesforce"
+
+    @property
+    def web_origin(self) -> str:
+        """Lightning record pages are served by the same server."""
+        return self.base_url
+
+    def oauth_provider(self) -> Provider:
+        """Salesforce's OAuth endpoints with the emulator as login host."""
+        return salesforce(self.base_url)
+
+    def oauth_credentials(self) -> ClientCredentials:
+        """The emulator's connected app."""
+        return ClientCredentials(self.oauth_client_id, self.oauth_client_secret)
+
+    def connector(self, client: httpx.AsyncClient, grants: GrantSource, *, region: str = "US") -> Connector:
+        """Our Salesforce connector on this org."""
+        return SalesforceConnector(client, grants, instance_url=self.base_url, region=region)
+
+    def seed_contact(self, phone: str, first: str, last: str, kind: RecordKind = RecordKind.CONTACT) -> str:
+        """A Contact or Lead, or for ACCOUNT an Account named `first last`, with the phone as given."""
+        if kind is RecordKind.ACCOUNT:
+            return self.add_record("Account", Name=f"{first} {last}", Phone=phone)
+        if kind is RecordKind.LEAD:
+            return self.add_record("Lead", FirstName=first, LastName=last, Phone=phone, Company=f"{last} Ltd")
+        return self.add_record("Contact", FirstName=first, LastName=last, Phone=phone)
+
+    def call_logs(self) -> list[LoggedCall]:
+        """Every call Task in the common shape (the recording link lives in the description)."""
+        logs = []
+        for task in self.tasks():
+            if task.get("TaskSubtype") != "Call":
+                continue
+            description = str(task.get("Description") or "")
+            recording = _RECORDING.search(description)
+            logs.append(
+                LoggedCall(
+                    id=str(task["Id"]),
+                    owner_id=str(task.get("OwnerId") or ""),
+                    record_id=str(task.get("WhoId") or task.get("WhatId") or ""),
+                    subject=str(task.get("Subject") or ""),
+                    description=description,
+                    recording_url=recording.group(1) if recording else "",
+                    idempotency_key=str(task.get("CallObject") or ""),
+                )
+            )
+        return logs
+
+    def record_names(self) -> dict[str, str]:
+        """Id -> name of every Contact, Lead and Account."""
+        names = {}
+        for type_name in ("Contact", "Lead"):
+            for record in self.records(type_name):
+                names[str(record["Id"])] = " ".join(
+                    str(record.get(k) or "") for k in ("FirstName", "LastName") if record.get(k)
+                )
+        for record in self.records("Account"):
+            names[str(record["Id"])] = str(record.get("Name") or "")
+        return names
+
+    def set_outage(self, down: bool) -> None:
+        """While down every REST request answers 503."""
+        self.down = down
+
     # --- HTTP -----------------------------------------------------------------------------------------
 
     def _routes(self) -> list[Route]:
@@ -281,6 +358,8 @@ class SalesforceEmulator:
             if self.api_usage >= self.api_limit:
                 raise ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
             self.api_usage += 1
+            if self.down:
+                raise ApiError(503, "SERVER_UNAVAILABLE", "Service temporarily unavailable")
             failure = self._take_failure(request.method)
             if failure is not None and not failure.after_processing:
                 return _failed(failure)

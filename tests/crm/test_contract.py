@@ -158,17 +158,6 @@ async def test_call_logged_with_owner_and_association(
     assert await harness.connector.find_call(key) == crm_id
 
 
-async def test_same_idempotency_key_never_logs_twice(harness: Any) -> None:
-    owner = (await harness.connector.list_users())[0]
-    record = await seeded_record(harness, "+12125550132", "Edsger", "Dijkstra")
-    key = f"{uuid.uuid4()}:102"
-    log = call(key, Direction.INBOUND, Outcome.ANSWERED, record=record, owner=owner.id)
-    first = await harness.connector.log_call(log)
-    second = await harness.connector.log_call(log)
-    assert first == second
-    assert [e["id"] for e in await call_logs(harness) if e["idempotency_key"] == key] == [first]
-
-
 async def test_late_recording_link_is_patched_in(harness: Any) -> None:
     owner = (await harness.connector.list_users())[0]
     record = await seeded_record(harness, "+12125550133", "Barbara", "Liskov")

@@ -380,3 +380,40 @@ def test_memory_stays_bounded() -> None:
         tracker.feed(_ringing(f"8.{n}"))
     assert len(tracker.active()) == 10
     assert {c.call_id for c in tracker.active()} == {f"8.{n}" for n in range(90, 100)}
+
+
+def test_a_call_joined_after_it_was_answered_is_completed_from_its_cdr() -> None:
+    """The stream came back mid-call: only the hang-up was seen, the CDR says who talked."""
+    bye = _event(
+        30011,
+        {
+            "call_id": "9.1",
+            "members": [
+                {
+                    "inbound": {
+                        "from": "+15551234567",
+                        "to": DID,
+                        "trunk_name": "T",
+                        "channel_id": "c1",
+                        "member_status": "BYE",
+                        "call_path": " ",
+                    }
+                },
+                {
+                    "extension": {
+                        "number": "1001",
+                        "channel_id": "c2",
+                        "member_status": "BYE",
+                        "call_path": " ",
+                    }
+                },
+            ],
+        },
+    )
+    tracker = CallTracker(["1001"])
+    tracker.feed(bye)
+    (update,) = tracker.feed(_cdr("9.1"))
+    call = update.call
+    assert call.talked == ("1001",) and call.answered_by == "1001"
+    assert call.rang == frozenset({"1001"})
+    assert call.outcome is Outcome.ANSWERED

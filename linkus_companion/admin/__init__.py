@@ -1,0 +1,1 @@
+"""Admin tools: signing keys and bundles, policy templates, and the `doctor` diagnosis."""

@@ -1,0 +1,138 @@
+"""`linkus-companion admin ...`: signed provisioning, policy templates, and secrets for deployment scripts."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import jwt
+
+from linkus_companion.admin import admx, examples, keys, signing, spec
+from linkus_companion.admin.credentials import DEPLOYABLE
+from linkus_companion.config.errors import SettingsError
+from linkus_companion.config.policies import admin_policies
+from linkus_companion.config.provisioning import SECTIONS, Bundle, verify
+from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
+
+
+def keygen(args: argparse.Namespace) -> int:
+    """Create a signing key pair and say how to pin the public key."""
+    try:
+        pair = keys.generate(Path(args.out), args.algorithm)
+    except (keys.SigningKeyError, OSError) as exc:
+        return _fail(str(exc))
+    print(f"private key: {pair.private_file}  (keep it offline; it signs every bundle)")
+    print(f"public key:  {pair.public_file}  (key id {pair.key_id})")
+    print("Pin it with a locked policy, e.g. managed/provisioning.json:")
+    print(json.dumps({"provisioning.public_keys": [pair.public_line]}, indent=2))
+    return 0
+
+
+def sign(args: argparse.Namespace) -> int:
+    """Sign a spec file into a bundle."""
+    try:
+        checked = spec.load(Path(args.spec))
+        token = signing.sign(checked, keys.load_private(Path(args.key)), days=args.days, issuer=args.issuer)
+    except (SettingsError, keys.SigningKeyError, ValueError) as exc:
+        return _fail(str(exc))
+    if args.out == "-":
+        print(token)
+    else:
+        Path(args.out).write_text(token + "\n", encoding="ascii")
+        print(f"signed bundle written to {args.out}")
+    return 0
+
+
+def verify_bundle(args: argparse.Namespace) -> int:
+    """Verify a bundle with the given keys (default: the keys this computer's policies pin)."""
+    try:
+        bundle = verify(_read(args.bundle), _pinned(args.public_key))
+        for section, layer in SECTIONS.items():
+            spec.check({section: bundle.sections.get(layer, {})}, allow_trust=False)
+    except (SettingsError, ValueError, OSError) as exc:
+        return _fail(f"bundle refused: {exc}")
+    print(f"verified: {_summary(bundle)}")
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    """Print what a bundle contains, then whether it verifies."""
+    try:
+        text = _read(args.bundle).strip()
+        header = jwt.get_unverified_header(text)
+        claims = jwt.decode(text, options={"verify_signature": False})
+    except (jwt.PyJWTError, OSError) as exc:
+        return _fail(f"not a readable bundle ({exc})")
+    for name in ("iat", "exp", "nbf"):
+        if isinstance(claims.get(name), int | float):
+            claims[name] = dt.datetime.fromtimestamp(claims[name], dt.UTC).isoformat()
+    print(json.dumps({"header": header, "claims": claims}, indent=2, ensure_ascii=False))
+    try:
+        print(f"signature: verified ({_summary(verify(text, _pinned(args.public_key)))})")
+    except (SettingsError, ValueError) as exc:
+        print(f"signature: NOT verified - {exc}")
+    return 0
+
+
+def templates(args: argparse.Namespace) -> int:
+    """Write the ADMX/ADML pair, a .mobileconfig and managed/recommended JSON into a folder."""
+    try:
+        content = spec.load(Path(args.spec)) if args.spec else examples.EXAMPLE_SPEC
+    except SettingsError as exc:
+        return _fail(str(exc))
+    out = Path(args.out)
+    admx_text, adml_text = admx.build()
+    files = {
+        out / f"{admx.FILE_STEM}.admx": admx_text,
+        out / "en-US" / f"{admx.FILE_STEM}.adml": adml_text,
+        out / "managed" / f"{admx.FILE_STEM}.json": examples.policy_json(content, "locked"),
+        out / "recommended" / f"{admx.FILE_STEM}.json": examples.policy_json(content, "recommended"),
+    }
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    profile = out / f"{admx.FILE_STEM}.mobileconfig"
+    profile.write_bytes(examples.mobileconfig(content, args.organisation))
+    for path in (*files, profile):
+        print(path)
+    return 0
+
+
+def store_secret(args: argparse.Namespace) -> int:
+    """Put a deployable secret (read from standard input, never the command line) into the user's keyring."""
+    if args.name not in DEPLOYABLE:
+        return _fail(f"{args.name!r} is not a deployable secret; use one of {', '.join(DEPLOYABLE)}")
+    value = sys.stdin.readline().strip()
+    if not value:
+        return _fail("no secret on standard input; pipe it in, e.g. from the deployment tool's secret store")
+    try:
+        SecretStore().set(args.name, value)
+    except SecretStoreUnavailable as exc:
+        return _fail(str(exc))
+    print(f"{args.name} stored in the keyring ({SecretStore().backend_name()})")
+    return 0
+
+
+def _read(name: str) -> str:
+    return sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+
+
+def _pinned(given: list[str] | None) -> tuple[str, ...]:
+    """Keys from the command line (text or a file holding it), else the ones pinned by this computer."""
+    if not given:
+        return admin_policies().trust.read().keys
+    return tuple(Path(k).read_text(encoding="utf-8") if Path(k).is_file() else k for k in given)
+
+
+def _summary(bundle: Bundle) -> str:
+    counts = ", ".join(f"{len(values)} {layer.label}" for layer, values in bundle.sections.items())
+    issuer = f", issuer {bundle.issuer}" if bundle.issuer else ""
+    return f"key {bundle.key_id or '?'}{issuer}, expires {bundle.expires_at:%Y-%m-%d}; settings: {counts}"
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1

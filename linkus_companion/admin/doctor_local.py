@@ -1,0 +1,74 @@
+"""Doctor checks of this computer: admin policy sources and what they set, and the keyring backend."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from linkus_companion.admin.findings import Finding, ok, problem
+from linkus_companion.config.bundle_trust import Trust
+from linkus_companion.config.provisioning import key_id, load_public_key
+from linkus_companion.config.schema import SCHEMA
+from linkus_companion.config.settings import Settings
+from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
+
+PROBE = "doctor.probe"
+"""A throw-away keyring entry written, read back and deleted to prove the keyring works."""
+_PLAINTEXT = ("keyrings.alt", "plaintext", "file.")
+
+
+def policy_findings(settings: Settings, trust: Trust) -> list[Finding]:
+    """Which admin policies apply, what each sets, which bundles are trusted, and every ignored value."""
+    findings: list[Finding] = []
+    if trust.keys:
+        kids = ", ".join(key_id(load_public_key(text)) for text in trust.keys)
+        findings.append(
+            ok("policy", f"signed bundles are trusted from key(s) {kids} (pinned by {trust.origin})")
+        )
+    if trust.url:
+        findings.append(ok("policy", f"central configuration from {trust.url}"))
+    applied = {key: settings.effective(key) for key in SCHEMA}
+    by_policy = Counter(e.policy_name for e in applied.values() if e.policy_name)
+    for name, count in by_policy.items():
+        findings.append(ok("policy", f"{name} sets {count} setting(s)"))
+    for key, e in applied.items():
+        if e.policy_name:
+            shown = SCHEMA[key].to_text(e.value) or "(empty)"
+            findings.append(ok("policy", f"{key} = {shown} ({e.source}: {e.policy_name})"))
+    if not by_policy:
+        findings.append(ok("policy", "no admin policy applies; every setting is the user's or the default"))
+    for issue in settings.problems:
+        findings.append(problem("policy", f"{issue}; fix or remove that entry"))
+    return findings
+
+
+def keyring_findings(store: SecretStore) -> list[Finding]:
+    """The keyring backend in use, refused when it fails, stores nothing or writes plaintext."""
+    backend = store.backend_name()
+    lowered = backend.lower()
+    if lowered.startswith("keyring.backends.fail"):
+        return [
+            problem(
+                "keyring",
+                f"no keyring is available ({backend}); install or unlock one (GNOME Keyring, KWallet)",
+            )
+        ]
+    if lowered.startswith("keyring.backends.null"):
+        return [
+            problem("keyring", f"the keyring backend {backend} stores nothing; unset PYTHON_KEYRING_BACKEND")
+        ]
+    if any(marker in lowered for marker in _PLAINTEXT):
+        return [
+            problem(
+                "keyring",
+                f"{backend} keeps secrets in a plain file; remove keyrings.alt and use the OS keyring",
+            )
+        ]
+    try:
+        store.set(PROBE, "probe")
+        works = store.get(PROBE) == "probe"
+        store.delete(PROBE)
+    except SecretStoreUnavailable as exc:
+        return [problem("keyring", f"{backend} failed: {exc}")]
+    if not works:
+        return [problem("keyring", f"{backend} did not return what was stored; check the keyring service")]
+    return [ok("keyring", f"{backend} stores and returns secrets")]

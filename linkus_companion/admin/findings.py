@@ -1,0 +1,28 @@
+"""What a doctor check found: one line, either fine or a problem with what to do about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the doctor's report."""
+
+    area: str
+    """`policy`, `keyring`, `pbx`, `crm` or `gateway`."""
+    text: str
+    problem: bool = False
+
+    def __str__(self) -> str:
+        return f"{'PROBLEM' if self.problem else 'ok':<8} {self.area:<8} {self.text}"
+
+
+def ok(area: str, text: str) -> Finding:
+    """A check that passed, or a fact worth showing."""
+    return Finding(area, text)
+
+
+def problem(area: str, text: str) -> Finding:
+    """Something to fix; `text` says what to do."""
+    return Finding(area, text, problem=True)

@@ -1,0 +1,217 @@
+"""`linkus-companion demo`: the whole product on a local PBX simulator and CRM emulator, no account needed."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import keyring
+
+from linkus_companion.config.settings import Settings
+from linkus_companion.config.userfile import UserFile
+from linkus_companion.crm.oauth import OAuthGrants
+from linkus_companion.engine.host import EngineHost
+from linkus_companion.engine.policies import Policies
+from linkus_companion.engine.screen_pop import PopRequest
+from linkus_companion.pbx.client import PbxClient
+from linkus_companion.secrets import SecretStore
+from linkus_companion.sim import scenario
+from linkus_companion.sim.browser import approving_browser
+from linkus_companion.sim.crm_emulator import CrmEmulator
+from linkus_companion.sim.memory_keyring import MemoryKeyring
+from linkus_companion.sim.pbx import PbxSimulator
+
+CRMS = ("hubspot", "salesforce", "zoho")
+DEMO_SETTINGS: dict[str, object] = {
+    "pop.trigger": "ringing",
+    "create.mode": "auto",
+    "create.inbound": True,
+    "calllog.skip_unanswered_agents": True,
+    "match.region": "US",
+}
+
+
+def make_emulator(kind: str) -> CrmEmulator:
+    """A fresh, empty emulator of `kind`."""
+    if kind == "hubspot":
+        from linkus_companion.sim.hubspot import HubSpotEmulator
+
+        return HubSpotEmulator(seed=False)
+    if kind == "salesforce":
+        from linkus_companion.sim.salesforce import SalesforceEmulator
+
+        return SalesforceEmulator(seed=False)
+    from linkus_companion.sim.zoho import ZohoEmulator
+
+    return ZohoEmulator(seed=False)
+
+
+@dataclass
+class PopPrinter:
+    """The demo's browser: remembers every page it is asked to open and prints one JSON line each."""
+
+    say: Callable[[str], None]
+    pops: list[PopRequest] = field(default_factory=list)
+
+    def open(self, request: PopRequest) -> None:
+        self.pops.append(request)
+        self.say(
+            json.dumps(
+                {
+                    "pop": request.url,
+                    "call": request.call_id,
+                    "extension": request.extension,
+                    "trigger": request.trigger,
+                    "latency_ms": request.latency_ms,
+                }
+            )
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def throwaway_keyring() -> Any:
+    """Use an in-memory keyring for the demo: the user's real one is never read or written."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
+@dataclass
+class DemoWorld:
+    """The simulators, the CRM people and the running engine host."""
+
+    pbx: PbxSimulator
+    crm: CrmEmulator
+    people: scenario.Cast
+    host: EngineHost
+    printer: PopPrinter
+
+
+@contextlib.asynccontextmanager
+async def demo_world(kind: str, home: Path, say: Callable[[str], None]) -> AsyncIterator[DemoWorld]:
+    """Start the PBX simulator and the CRM emulator, sign in to the CRM, and run the engine on them."""
+    pbx_sim = PbxSimulator(step=0.05)
+    crm = make_emulator(kind)
+    await pbx_sim.start()
+    await crm.start()
+    try:
+        people = scenario.cast(crm, pbx_sim)
+        settings = Settings(UserFile(home / "settings.json"))
+        for key, value in {
+            **DEMO_SETTINGS,
+            "binding": {scenario.MANUAL: people.users[scenario.MANUAL]},
+        }.items():
+            settings.set_user(key, value)
+        verify = str(crm.ca_file) if crm.ca_file else True
+        async with (
+            httpx.AsyncClient(verify=verify, timeout=10) as http,
+            PbxClient(pbx_sim.base_url, pbx_sim.client_id, pbx_sim.client_secret) as pbx,
+        ):
+            grants = OAuthGrants(crm.oauth_provider(), crm.oauth_credentials(), http, SecretStore())
+            redirect = f"http://localhost:{_free_port()}/oauth/callback"
+            crm.allow_redirect(redirect)
+            await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
+            say(f"signed in to the {kind} emulator at {crm.base_url} through the OAuth loopback flow")
+            printer = PopPrinter(say)
+            from linkus_companion.store import Store
+
+            store = Store.open(home / "demo.db")
+            host = EngineHost(
+                pbx=pbx,
+                connector=crm.connector(http, grants),
+                store=store,
+                policies=Policies.from_settings(settings),
+                opener=printer,
+                crm_web_origins=(crm.web_origin,),
+                recording_base=f"http://127.0.0.1:{_free_port()}",
+                stream_options={"backoff_initial": 0.1, "backoff_max": 1.0},
+                outbox_options={"backoff_base": 0.5, "backoff_cap": 2.0},
+            )
+            await host.start()
+            await asyncio.wait_for(host.connected(), 10)
+            for unbound in host.bindings.unbound:
+                say(f"extension {unbound.extension} is not bound: {unbound.reason}")
+            try:
+                yield DemoWorld(pbx_sim, crm, people, host, printer)
+            finally:
+                await host.stop()
+                store.close()
+    finally:
+        await crm.stop()
+        await pbx_sim.stop()
+
+
+async def run_headless(kind: str, calls: int, say: Callable[[str], None]) -> dict[str, Any]:
+    """Play the scripted calls and return the report computed from the CRM emulator's final state."""
+    with tempfile.TemporaryDirectory(prefix="linkus-demo-") as tmp, throwaway_keyring():
+        async with demo_world(kind, Path(tmp), say) as world:
+            placed = await scenario.play(
+                world.pbx,
+                world.crm,
+                world.people,
+                calls=calls,
+                talk=0.3,
+                say=say,
+                settle=lambda: asyncio.sleep(0.5),
+                resumed=lambda: asyncio.wait_for(world.host.connected(), 10),
+            )
+            await _delivered(world, scenario.expected_keys(placed), say)
+            return scenario.report(kind, placed, world.crm, world.people, world.printer.pops)
+
+
+async def _delivered(
+    world: DemoWorld, keys: set[str], say: Callable[[str], None], timeout: float = 60
+) -> None:
+    """Wait until every expected call log reached the CRM (or the timeout passed)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        present = {log.idempotency_key for log in world.crm.call_logs()}
+        if keys <= present and not world.host.outbox.status().waiting:
+            return
+        world.host.outbox.retry_now()
+        await asyncio.sleep(0.25)
+    say("some call logs were still undelivered when the demo stopped waiting")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Entry point for `linkus-companion demo`."""
+    kind = args.crm
+    say: Callable[[str], None] = lambda line: print(line, flush=True)  # noqa: E731
+    if not args.headless:
+        say("The desktop window is not available yet; running the demo headless.")
+    result = asyncio.run(run_headless(kind, args.calls, say))
+    summary = (
+        f"{result['crm']}: {result['calls']} calls, {result['lost']} lost, {result['duplicated']} duplicated, "
+        f"{len(result['created'])} records created, {len(result['pops'])} pops, {len(result['errors'])} errors"
+    )
+    say(summary)
+    for error in result["errors"]:
+        say(f"  error: {error}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
+        say(f"report written to {args.json}")
+    return 0 if not result["errors"] and not result["lost"] and not result["duplicated"] else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(argparse.Namespace(crm="hubspot", calls=8, headless=True, json=None)))

@@ -1,0 +1,47 @@
+"""Where the icons and translations live: the frozen bundle's copy or the source tree's `resources/`."""
+
+from __future__ import annotations
+
+import sys
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+
+from linkus_companion.backend import LinkState
+
+
+def resource_dir() -> Path:
+    """`resources/` of a PyInstaller bundle, of an installed wheel (`linkus_companion/resources`), or
+    of the source tree next to the package."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "resources"
+    return installed if installed.is_dir() else package.parent / "resources"
+
+
+def translations_dir() -> Path:
+    """Compiled `.qm` translations."""
+    return resource_dir() / "translations"
+
+
+@cache
+def icon(name: str) -> QIcon:
+    """The icon `resources/icons/<name>.svg` (an empty icon when it is missing)."""
+    return QIcon(str(resource_dir() / "icons" / f"{name}.svg"))
+
+
+def state_icon(link: LinkState, paused: bool) -> QIcon:
+    """The tray icon for a connection state; pausing pop-ups shows over a working connection."""
+    if paused and link in (LinkState.CONNECTED, LinkState.CONNECTING, LinkState.RECONNECTING):
+        return icon("state-paused")
+    name = {
+        LinkState.NOT_CONFIGURED: "state-not-configured",
+        LinkState.CONNECTING: "state-connecting",
+        LinkState.RECONNECTING: "state-connecting",
+        LinkState.CONNECTED: "state-connected",
+        LinkState.ERROR: "state-error",
+    }[link]
+    return icon(name)

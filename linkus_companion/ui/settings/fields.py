@@ -1,0 +1,234 @@
+"""Editors generated from the config schema: one widget per setting, with its lock and its error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkus_companion.config import SCHEMA, Effective, Settings, SettingsError
+from linkus_companion.config.rules import Choice, Range, Template
+from linkus_companion.config.setting import Setting, Value
+from linkus_companion.ui.resources import icon
+from linkus_companion.ui.settings.labels import choice_label, doc, label
+
+
+class _Editor:
+    """Adapts one Qt input to a setting: shows a value, reports user changes."""
+
+    widget: QWidget
+    textual = False
+    """True when `value()` is the text a user typed (parsed by the setting)."""
+
+    def retranslate(self, setting: Setting) -> None:
+        """Set the texts the editor shows itself (choice labels) in the current language."""
+
+    def show(self, value: Value, setting: Setting) -> None:
+        raise NotImplementedError
+
+    def value(self) -> object:
+        raise NotImplementedError
+
+
+class _Check(_Editor):
+    def __init__(self, on_change: Callable[[], None]) -> None:
+        self.widget = self.check = QCheckBox()
+        self.check.toggled.connect(lambda _on: on_change())
+
+    def show(self, value: Value, setting: Setting) -> None:
+        self.check.setChecked(bool(value))
+
+    def value(self) -> object:
+        return self.check.isChecked()
+
+
+class _Combo(_Editor):
+    def __init__(self, setting: Setting, on_change: Callable[[], None]) -> None:
+        assert isinstance(setting.rule, Choice)
+        self.widget = self.combo = QComboBox()
+        for option in setting.rule.options:
+            self.combo.addItem(choice_label(setting.key, option), option)
+        self.combo.activated.connect(lambda _index: on_change())
+
+    def retranslate(self, setting: Setting) -> None:
+        for index in range(self.combo.count()):
+            self.combo.setItemText(index, choice_label(setting.key, str(self.combo.itemData(index))))
+
+    def show(self, value: Value, setting: Setting) -> None:
+        self.combo.setCurrentIndex(max(0, self.combo.findData(value)))
+
+    def value(self) -> object:
+        return self.combo.currentData()
+
+
+class _Spin(_Editor):
+    def __init__(self, setting: Setting, on_change: Callable[[], None]) -> None:
+        assert isinstance(setting.rule, Range)
+        self.widget = self.spin = QSpinBox()
+        self.spin.setRange(setting.rule.low, setting.rule.high)
+        self.spin.editingFinished.connect(on_change)
+
+    def show(self, value: Value, setting: Setting) -> None:
+        assert isinstance(value, int)
+        self.spin.setValue(value)
+
+    def value(self) -> object:
+        return self.spin.value()
+
+
+class _Line(_Editor):
+    textual = True
+
+    def __init__(self, on_change: Callable[[], None]) -> None:
+        self.widget = self.line = QLineEdit()
+        self.line.editingFinished.connect(on_change)
+
+    def show(self, value: Value, setting: Setting) -> None:
+        if self.line.text() != setting.to_text(value):
+            self.line.setText(setting.to_text(value))
+
+    def value(self) -> object:
+        return self.line.text()
+
+
+class _Text(_Editor):
+    """Multi-line text (templates), saved when typing pauses."""
+
+    textual = True
+
+    def __init__(self, on_change: Callable[[], None]) -> None:
+        self.widget = self.text = QPlainTextEdit()
+        self.text.setTabChangesFocus(True)
+        self.text.setFixedHeight(self.text.fontMetrics().lineSpacing() * 4 + 12)
+        self._pause = QTimer(self.text)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(600)
+        self._pause.timeout.connect(on_change)
+        self.text.textChanged.connect(self._pause.start)
+
+    def show(self, value: Value, setting: Setting) -> None:
+        if self.text.toPlainText() != value:
+            self.text.setPlainText(str(value))
+
+    def value(self) -> object:
+        return self.text.toPlainText()
+
+
+def _editor_for(setting: Setting, on_change: Callable[[], None]) -> _Editor:
+    if setting.kind is bool:
+        return _Check(on_change)
+    if isinstance(setting.rule, Choice):
+        return _Combo(setting, on_change)
+    if isinstance(setting.rule, Range):
+        return _Spin(setting, on_change)
+    if isinstance(setting.rule, Template) and setting.rule.max_chars > 255:
+        return _Text(on_change)
+    return _Line(on_change)
+
+
+def lock_text(effective: Effective) -> str:
+    """The tooltip of a locked setting, naming the policy that locked it."""
+    text = QCoreApplication.translate("SettingField", "Locked by your administrator (policy: %1)")
+    return text.replace("%1", effective.policy_name or "?")
+
+
+class SettingField(QWidget):
+    """The editor of one setting: writes the user's value on each change, shows a lock when an admin
+    locked it (read-only, the tooltip names the policy) and the reason when a value is refused.
+
+    Signals:
+        saved(str): the key, after the user's value was stored.
+    """
+
+    saved = Signal(str)
+
+    def __init__(self, settings: Settings, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setting = SCHEMA[key]
+        self._editor = _editor_for(self.setting, self._commit)
+        self.editor = self._editor.widget
+        self.lock = QLabel()
+        self.lock.setPixmap(icon("lock").pixmap(16, 16))
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setVisible(False)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        compact = isinstance(self.editor, QCheckBox | QComboBox | QSpinBox)
+        row.addWidget(self.editor, 0 if compact else 1)
+        row.addWidget(self.lock, 0, Qt.AlignmentFlag.AlignVCenter)
+        if compact:
+            row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        self.setFocusProxy(self.editor)
+        unsubscribe = settings.subscribe(self._on_setting)
+        self.destroyed.connect(lambda _obj=None: unsubscribe())
+        self.refresh()
+
+    @property
+    def locked(self) -> bool:
+        """Whether an admin locked this setting."""
+        return self.settings.effective(self.setting.key).locked
+
+    def refresh(self) -> None:
+        """Show the effective value, lock and tooltip."""
+        effective = self.settings.effective(self.setting.key)
+        self.editor.blockSignals(True)
+        self._editor.show(effective.value, self.setting)
+        self.editor.blockSignals(False)
+        self.editor.setEnabled(not effective.locked)
+        self.lock.setVisible(effective.locked)
+        tip = doc(self.setting.doc)
+        if effective.locked:
+            tip = lock_text(effective) + "\n" + tip
+            self.lock.setToolTip(lock_text(effective))
+            self.lock.setAccessibleName(lock_text(effective))
+        self.editor.setToolTip(tip)
+        self.editor.setAccessibleName(label(self.setting.key))
+        self.editor.setAccessibleDescription(tip)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._editor.retranslate(self.setting)
+            self.refresh()
+        super().changeEvent(event)
+
+    def _on_setting(self, key: str, _effective: Effective) -> None:
+        if key == self.setting.key:
+            self.refresh()
+
+    def _commit(self) -> None:
+        key = self.setting.key
+        value = self._editor.value()
+        try:
+            if self._editor.textual:
+                assert isinstance(value, str)
+                if self.setting.to_text(self.settings.get(key)) == value:
+                    self.error.setVisible(False)
+                    return
+                self.settings.set_user_text(key, value)
+            elif self.settings.get(key) != value:
+                self.settings.set_user(key, value)
+        except SettingsError as exc:
+            self.error.setText(str(exc))
+            self.error.setVisible(True)
+            return
+        self.error.setVisible(False)
+        self.saved.emit(key)

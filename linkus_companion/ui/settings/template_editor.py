@@ -1,0 +1,127 @@
+"""Call-log templates: the subject and description editors with a live preview and the variable list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkus_companion.config import Settings
+from linkus_companion.crm import templates
+from linkus_companion.crm.base import Direction, Outcome
+from linkus_companion.ui.settings.fields import SettingField
+from linkus_companion.ui.settings.labels import label
+
+SAMPLE = templates.CallFacts(
+    call_id="1772440200.42",
+    direction=Direction.INBOUND,
+    outcome=Outcome.ANSWERED,
+    started_at=dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC),
+    talk_seconds=185,
+    ring_seconds=7,
+    from_number="+14155550123",
+    to_number="1001",
+    extension="1001",
+    extension_name="Alex Chen",
+    contact_name="Alice Smith",
+    company="Acme Corp",
+    recording_url="https://pbx.example.com/recording/1772440200.42",
+    did="+14155550100",
+)
+"""The call the preview shows."""
+
+KEYS = ("calllog.subject", "calllog.description")
+
+
+def _text(widget: QWidget) -> str:
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    assert isinstance(widget, QLineEdit)
+    return widget.text()
+
+
+class TemplateEditor(QWidget):
+    """Both templates with their preview as the user types, unknown variables named, and the variable
+    list (Enter or a double click inserts the variable where the cursor was)."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None, *, tz: dt.tzinfo = dt.UTC) -> None:
+        super().__init__(parent)
+        self._values = templates.call_variables(SAMPLE, tz)
+        self.fields = {key: SettingField(settings, key) for key in KEYS}
+        self.previews = {key: QLabel() for key in KEYS}
+        self._last_editor: QWidget = self.fields[KEYS[1]].editor
+        form = QFormLayout()
+        for key in KEYS:
+            field = self.fields[key]
+            form.addRow(label(key), field)
+            preview = self.previews[key]
+            preview.setWordWrap(True)
+            preview.setTextFormat(Qt.TextFormat.PlainText)
+            preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            preview.setAccessibleName(self.tr("Preview of %1").replace("%1", label(key)))
+            form.addRow(self.tr("Preview:"), preview)
+            editor = field.editor
+            assert isinstance(editor, QLineEdit | QPlainTextEdit)
+            editor.textChanged.connect(self.refresh)
+            field.editor.installEventFilter(self)
+        self.variables = QListWidget()
+        self.variables.setAccessibleName(self.tr("Template variables"))
+        for name, meaning in templates.VARIABLES.items():
+            meaning = QCoreApplication.translate("TemplateVariables", meaning)
+            item = QListWidgetItem(f"{{{{.{name}}}}} — {meaning}")
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.variables.addItem(item)
+        self.variables.itemActivated.connect(self._insert)
+        self.insert_button = QPushButton(self.tr("&Insert variable"))
+        self.insert_button.clicked.connect(lambda: self._insert(self.variables.currentItem()))
+        variables_label = QLabel(self.tr("&Variables:"))
+        variables_label.setBuddy(self.variables)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(variables_label)
+        layout.addWidget(self.variables, 1)
+        layout.addWidget(self.insert_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.refresh()
+
+    def preview(self, key: str) -> str:
+        """The preview text of template `key` as shown."""
+        return self.previews[key].text()
+
+    def refresh(self) -> None:
+        """Render both templates for the sample call; name the unknown variables."""
+        for key in KEYS:
+            text = _text(self.fields[key].editor)
+            unknown = templates.validate(text)
+            rendered = templates.render(text, self._values)
+            if unknown:
+                rendered += "\n" + self.tr("Unknown variables: %1").replace("%1", ", ".join(unknown))
+            self.previews[key].setText(rendered)
+            self.previews[key].setStyleSheet("color: #b3261e;" if unknown else "")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == event.Type.FocusIn and isinstance(watched, QWidget):
+            self._last_editor = watched
+        return False
+
+    def _insert(self, item: QListWidgetItem | None) -> None:
+        editor = self._last_editor
+        if item is None or not editor.isEnabled():
+            return
+        placeholder = "{{." + str(item.data(Qt.ItemDataRole.UserRole)) + "}}"
+        if isinstance(editor, QPlainTextEdit):
+            editor.insertPlainText(placeholder)
+        elif isinstance(editor, QLineEdit):
+            editor.insert(placeholder)
+            editor.editingFinished.emit()
+        editor.setFocus()

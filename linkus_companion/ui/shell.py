@@ -1,0 +1,311 @@
+"""The desktop shell: adapts Backend callbacks to the tray, call windows, notifications and dialogs."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from linkus_companion import APP_NAME, __version__
+from linkus_companion.backend import Backend, CallPhase, CallView, LinkState, PopNotice, Status
+from linkus_companion.config import Effective, Settings
+from linkus_companion.crm.base import NewRecord, Record, RecordKind
+from linkus_companion.platform.dial import DialError, OutboundRule, number_from_args, number_from_text
+from linkus_companion.ui.actions import IntegrationActions
+from linkus_companion.ui.add_record_dialog import AddRecordDialog
+from linkus_companion.ui.call_window import CallWindowStack
+from linkus_companion.ui.notifications import CallNotifier
+from linkus_companion.ui.resources import icon
+from linkus_companion.ui.settings.dialog import SettingsDialog
+from linkus_companion.ui.tasks import Tasks
+from linkus_companion.ui.tray import Tray
+from linkus_companion.ui.widgets.record_picker import record_line
+
+log = logging.getLogger(__name__)
+
+CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "zoho": "Zoho CRM"}
+_MAX_KEPT_CALLS = 50
+_MIN_QUERY = 2
+
+
+class DesktopShell(QObject):
+    """Everything the user sees, driven by one Backend (a BackendListener).
+
+    Signals:
+        quit_requested(): the user chose Quit.
+    """
+
+    quit_requested = Signal()
+
+    def __init__(
+        self,
+        backend: Backend,
+        settings: Settings,
+        *,
+        actions: IntegrationActions | None = None,
+        use_tray: bool | None = None,
+        open_logs: Callable[[], object] | None = None,
+        linger_ms: int = 20000,
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.settings = settings
+        self.actions = actions
+        self.tasks = Tasks(crashed=lambda exc: sys.excepthook(type(exc), exc, exc.__traceback__))
+        self.tray = Tray(self, use_tray=use_tray)
+        self.calls = CallWindowStack(self, linger_ms=linger_ms)
+        self.notifier = CallNotifier(self.tray.notify, lambda: bool(settings.get("ui.notifications")))
+        self.add_dialogs: dict[str, AddRecordDialog] = {}
+        self.settings_dialog: SettingsDialog | None = None
+        self.message_box: QMessageBox | None = None
+        self._views: dict[str, CallView] = {}
+        self._status = backend.status
+        self._open_logs = open_logs
+        self._unlisten: Callable[[], None] | None = None
+        self._pending_args: list[list[str]] = []
+        self._unsubscribe = settings.subscribe(self._on_setting)
+
+        menu = self.tray.menu
+        menu.open_call.connect(self.open_in_crm)
+        menu.add_call.connect(self.add_to_crm)
+        menu.dial.connect(self.dial)
+        menu.query.connect(self.suggest)
+        menu.pause_toggled.connect(backend.set_pops_paused)
+        menu.settings_requested.connect(self.show_settings)
+        menu.logs_requested.connect(self.open_logs)
+        menu.about_requested.connect(self.show_about)
+        menu.quit_requested.connect(self.quit_requested)
+        self.calls.open_requested.connect(self.open_in_crm)
+        self.calls.add_requested.connect(self.add_to_crm)
+        self.calls.record_chosen.connect(self.choose_record)
+        self.tray.message_clicked.connect(self._on_message_clicked)
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def show(self) -> None:
+        """Listen to the backend and show the tray (or the fallback window)."""
+        self._unlisten = self.backend.add_listener(self)
+        self.on_status(self.backend.status)
+        self._refresh_recent()
+        self.tray.show()
+
+    async def shutdown(self) -> None:
+        """Close every window, stop listening, finish or cancel our tasks, and stop the backend."""
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
+        self._unsubscribe()
+        self.calls.close_all()
+        for dialog in list(self.add_dialogs.values()):
+            dialog.close()
+        if self.settings_dialog is not None:
+            self.settings_dialog.close()
+        self.tray.hide()
+        await self.tasks.cancel_all()
+        await self.backend.stop()
+
+    # -- BackendListener --------------------------------------------------------------------------
+
+    def on_status(self, status: Status) -> None:
+        """Show the connection state; call windows offer Add to CRM only where records can be created."""
+        self._status = status
+        self.tray.set_status(status)
+        if status.link is LinkState.CONNECTED:
+            pending, self._pending_args = self._pending_args, []
+            for args in pending:
+                self.handle_args(args)
+        self.calls.can_create = bool(self.settings.get("create.enabled")) and bool(status.creatable)
+        if self.settings_dialog is not None:
+            self.settings_dialog.set_status(status)
+
+    def on_call(self, call: CallView) -> None:
+        """A call appeared or changed: its window, the notification, and the recent calls."""
+        self._views[call.call_id] = call
+        if len(self._views) > _MAX_KEPT_CALLS:
+            self._views.pop(next(iter(self._views)))
+        self.calls.show_call(call)
+        self.notifier.on_call(call)
+        if call.phase is CallPhase.ENDED:
+            self._refresh_recent()
+
+    def on_pop(self, notice: PopNotice) -> None:
+        """A CRM page was opened; nothing to show beyond the call window."""
+        log.info("screen pop for call %s (%s)", notice.call_id, notice.trigger)
+
+    # -- user actions -----------------------------------------------------------------------------
+
+    def open_in_crm(self, call_id: str) -> None:
+        """Open the call's chosen record in the browser (manual pop)."""
+        self.tasks.start(
+            self.backend.open_in_crm(call_id),
+            failed=lambda msg: self.show_error(
+                QCoreApplication.translate("Shell", "Cannot open the CRM"), msg
+            ),
+        )
+
+    def choose_record(self, call_id: str, record_id: str) -> None:
+        """The user picked one of several records for a call."""
+        self.tasks.start(
+            self.backend.choose_record(call_id, record_id),
+            failed=lambda msg: self.show_error(
+                QCoreApplication.translate("Shell", "Cannot choose the record"), msg
+            ),
+        )
+
+    def add_to_crm(self, call_id: str) -> AddRecordDialog | None:
+        """Open (or raise) the Add to CRM dialog for the call's number."""
+        dialog = self.add_dialogs.get(call_id)
+        if dialog is not None:
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        call = self._views.get(call_id)
+        if call is None:
+            return None
+        kinds = self._status.creatable or (RecordKind.CONTACT,)
+        preferred = RecordKind(str(self.settings.get("create.record_type")))
+        dialog = AddRecordDialog(
+            call.number,
+            kinds=kinds,
+            default_kind=preferred,
+            region=str(self.settings.get("match.region")),
+            crm_name=CRM_NAMES.get(self._status.crm_kind, ""),
+        )
+        dialog.setWindowIcon(icon("app"))
+        dialog.save_requested.connect(lambda new: self._create(call_id, dialog, new))
+        dialog.open_requested.connect(lambda _record: self.open_in_crm(call_id))
+        dialog.finished.connect(lambda _code: self._forget_add_dialog(call_id))
+        self.add_dialogs[call_id] = dialog
+        dialog.open()
+        return dialog
+
+    def _create(self, call_id: str, dialog: AddRecordDialog, new: NewRecord) -> None:
+        def done(record: Record) -> None:
+            dialog.saved(record)
+            self._refresh_recent()
+
+        self.tasks.start(self.backend.create_record(call_id, new), done=done, failed=dialog.saving_failed)
+
+    def dial(self, text: str) -> None:
+        """Call what the user typed, a `tel:`/`callto:` URL or a suggestion, with the outbound prefix."""
+        try:
+            number = OutboundRule(str(self.settings.get("ui.dial_prefix"))).apply(number_from_text(text))
+        except DialError as exc:
+            self.show_error(QCoreApplication.translate("Shell", "Cannot dial"), str(exc))
+            return
+        self.tasks.start(
+            self.backend.dial(number),
+            failed=lambda msg: self.show_error(QCoreApplication.translate("Shell", "Cannot dial"), msg),
+        )
+
+    def handle_args(self, args: list[str]) -> None:
+        """Arguments handed over by a second launch: dial a number or a URL, or just show ourselves.
+
+        A number arriving before the PBX connection is up is dialled once it is.
+        """
+        if not args:
+            self.show_window()
+            return
+        if self._status.link is not LinkState.CONNECTED and self._status.link is not LinkState.ERROR:
+            self._pending_args.append(list(args))
+            return
+        try:
+            self.dial(number_from_args(args))
+        except DialError as exc:
+            self.show_error(QCoreApplication.translate("Shell", "Cannot dial"), str(exc))
+
+    def suggest(self, text: str) -> None:
+        """Ask the CRM for records matching the dial box text ("always query CRM" on)."""
+        if len(text) < _MIN_QUERY or not self.settings.get("match.always_query_crm"):
+            return
+
+        def show(records: list[Record]) -> None:
+            pairs = [(record_line(r), r.phones[0]) for r in records if r.phones]
+            self.tray.menu.dial_box.set_suggestions(pairs)
+
+        self.tasks.start(
+            self.backend.suggest(text), done=show, failed=lambda msg: log.info("suggest: %s", msg)
+        )
+
+    def show_settings(self) -> SettingsDialog:
+        """Open (or raise) the settings window."""
+        if self.settings_dialog is None:
+            dialog = SettingsDialog(self.settings, self.actions, self.tasks)
+            dialog.set_status(self._status)
+            dialog.finished.connect(lambda _code: self._forget_settings(dialog))
+            self.settings_dialog = dialog
+            dialog.open()
+        self.settings_dialog.raise_()
+        self.settings_dialog.activateWindow()
+        return self.settings_dialog
+
+    def show_window(self) -> None:
+        """Bring the app forward: the fallback window, or the settings when nothing is set up."""
+        if self.tray.window is not None:
+            self.tray.window.show()
+            self.tray.window.raise_()
+        elif self._status.link is LinkState.NOT_CONFIGURED:
+            self.show_settings()
+
+    def open_logs(self) -> None:
+        """Open the log folder in the file manager."""
+        if self._open_logs is not None:
+            self._open_logs()
+
+    def show_about(self) -> None:
+        """The About box (non-modal)."""
+        text = QCoreApplication.translate(
+            "Shell", "%1 %2\nConnects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM."
+        )
+        self._message(
+            QMessageBox.Icon.Information,
+            QCoreApplication.translate("Shell", "About %1").replace("%1", APP_NAME),
+            text.replace("%1", APP_NAME).replace("%2", __version__),
+        )
+
+    def show_error(self, title: str, message: str) -> None:
+        """Tell the user something failed, without blocking anything."""
+        log.warning("%s: %s", title, message)
+        self._message(QMessageBox.Icon.Warning, title, message)
+
+    # -- internals --------------------------------------------------------------------------------
+
+    def _message(self, kind: QMessageBox.Icon, title: str, text: str, parent: QWidget | None = None) -> None:
+        if self.message_box is not None:
+            self.message_box.close()
+        box = QMessageBox(kind, title, text, QMessageBox.StandardButton.Ok, parent)
+        box.setWindowIcon(icon("app"))
+        box.setModal(False)
+        box.finished.connect(lambda _code: setattr(self, "message_box", None))
+        self.message_box = box
+        box.open()
+
+    def _refresh_recent(self) -> None:
+        recent = self.backend.recent_calls()
+        for call in recent:
+            self._views.setdefault(call.call_id, call)
+        self.tray.menu.set_recent(recent)
+
+    def _forget_add_dialog(self, call_id: str) -> None:
+        dialog = self.add_dialogs.pop(call_id, None)
+        if dialog is not None:
+            dialog.deleteLater()
+
+    def _forget_settings(self, dialog: SettingsDialog) -> None:
+        if self.settings_dialog is dialog:
+            self.settings_dialog = None
+        dialog.deleteLater()
+
+    def _on_setting(self, key: str, _effective: Effective) -> None:
+        if key == "create.enabled":
+            self.on_status(self._status)
+
+    def _on_message_clicked(self) -> None:
+        call_id = self.notifier.last_call_id
+        window = self.calls.window(call_id) if call_id else None
+        if window is not None:
+            window.raise_()
+            window.activateWindow()

@@ -1,0 +1,78 @@
+"""UI fixtures: a qasync loop for glue tests, settings with an admin policy dir, and call data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import PySide6.QtWidgets  # noqa: F401 - the binding before qasync
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from linkus_companion.backend import CallPhase, CallView
+from linkus_companion.config import Settings
+from linkus_companion.config.sources import JsonDirSource, Layer
+from linkus_companion.config.userfile import UserFile
+from linkus_companion.crm.base import Direction, Record, RecordKind
+
+T0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+ALICE = Record(
+    "101", RecordKind.CONTACT, "contacts", "Alice Smith", "https://crm.example/101", "Acme", ("+14155550123",)
+)
+BOB = Record(
+    "202", RecordKind.LEAD, "leads", "Bob Jones", "https://crm.example/202", "Globex", ("+14155550123",)
+)
+
+
+def pytest_asyncio_loop_factories(config, item):
+    """`pytest.mark.asyncio(loop_factories=["qt"])` runs a test on a qasync loop over the QApplication."""
+    return {"qt": lambda: qasync.QEventLoop(QApplication.instance() or QApplication([]))}
+
+
+@pytest.fixture
+def policy_dir(tmp_path: Path) -> Path:
+    """The admin's locked-policy dir; write JSON files into it before creating `settings`."""
+    path = tmp_path / "policy" / "managed"
+    path.mkdir(parents=True)
+    return path
+
+
+def lock(policy_dir: Path, **values: object) -> Path:
+    """Write an admin policy file locking `values` (dots as `__` in keyword names)."""
+    path = policy_dir / "10-locked.json"
+    path.write_text(json.dumps({k.replace("__", "."): v for k, v in values.items()}))
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, policy_dir: Path) -> Settings:
+    """Settings in tmp_path with the admin's locked dir."""
+    return Settings(UserFile(tmp_path / "user.json"), [JsonDirSource(policy_dir, Layer.LOCKED)])
+
+
+def call(
+    phase: CallPhase = CallPhase.RINGING,
+    *,
+    call_id: str = "c1",
+    records: tuple[Record, ...] = (),
+    chosen: Record | None = None,
+    direction: Direction = Direction.INBOUND,
+    looking_up: bool = False,
+    number: str = "+14155550123",
+) -> CallView:
+    """A CallView as the backend sends it."""
+    return CallView(
+        call_id=call_id,
+        extension="1001",
+        direction=direction,
+        phase=phase,
+        number=number,
+        started_at=T0,
+        records=records,
+        chosen=chosen,
+        looking_up=looking_up,
+        answered_at=T0 + dt.timedelta(seconds=5) if phase is not CallPhase.RINGING else None,
+        ended_at=T0 + dt.timedelta(seconds=65) if phase is CallPhase.ENDED else None,
+    )

@@ -1,0 +1,158 @@
+"""Render the desktop windows with sample data, offscreen, in English and Chinese.
+
+    .venv/bin/python tests/ui/render_screenshots.py docs/screenshots
+
+Writes `<window>-<lang>.png` for the tray menu, the in-call window, the add dialog and the settings.
+The lead's `linkus-companion demo` run under Xvfb shows the same windows driven by the simulators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QApplication, QWidget
+
+from linkus_companion.backend import CallPhase, CallView, CrmState, LinkState, Status
+from linkus_companion.config import Settings
+from linkus_companion.config.sources import JsonDirSource, Layer
+from linkus_companion.config.userfile import UserFile
+from linkus_companion.crm.base import Direction, Outcome, Record, RecordKind
+from linkus_companion.ui.add_record_dialog import AddRecordDialog
+from linkus_companion.ui.call_window import CallWindow
+from linkus_companion.ui.i18n import Translations
+from linkus_companion.ui.settings.dialog import SettingsDialog
+from linkus_companion.ui.tray import TrayMenu
+
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+ALICE = Record(
+    "0035g00000XyZ1",
+    RecordKind.CONTACT,
+    "Contact",
+    "Alice Smith",
+    "https://example.my.salesforce.com/x",
+    company="Acme Corp",
+    phones=("+14155550123",),
+)
+CALLS = [
+    CallView(
+        "c1",
+        "1001",
+        Direction.INBOUND,
+        CallPhase.ENDED,
+        "+14155550123",
+        NOW - dt.timedelta(minutes=12),
+        records=(ALICE,),
+        chosen=ALICE,
+        outcome=Outcome.ANSWERED,
+    ),
+    CallView(
+        "c2",
+        "1001",
+        Direction.INBOUND,
+        CallPhase.ENDED,
+        "+442071234567",
+        NOW - dt.timedelta(minutes=40),
+        outcome=Outcome.NO_ANSWER,
+    ),
+    CallView(
+        "c3",
+        "1001",
+        Direction.OUTBOUND,
+        CallPhase.ENDED,
+        "+8613812345678",
+        NOW - dt.timedelta(hours=2),
+        outcome=Outcome.ANSWERED,
+    ),
+]
+
+
+def _side_by_side(path: Path, *widgets: QWidget) -> None:
+    images = [w.grab().toImage() for w in widgets]
+    out = QImage(
+        sum(i.width() for i in images) + 8 * (len(images) - 1),
+        max(i.height() for i in images),
+        QImage.Format.Format_ARGB32,
+    )
+    out.fill(0)
+    painter = QPainter(out)
+    x = 0
+    for image in images:
+        painter.drawImage(x, 0, image)
+        x += image.width() + 8
+    painter.end()
+    out.save(str(path))
+
+
+def render(out: Path, language: str, settings: Settings) -> None:
+    menu = TrayMenu()
+    menu.set_status(Status(LinkState.CONNECTED, CrmState.CONNECTED, crm_kind="salesforce"))
+    menu.set_recent(CALLS)
+    menu.popup(menu.pos())
+    menu.recent_menu.popup(menu.pos())
+    _side_by_side(out / f"tray-menu-{language}.png", menu, menu.recent_menu)
+
+    window = CallWindow(
+        CallView(
+            "c9",
+            "1001",
+            Direction.INBOUND,
+            CallPhase.TALKING,
+            "+14155550123",
+            NOW - dt.timedelta(seconds=83),
+            records=(ALICE,),
+            chosen=ALICE,
+            answered_at=NOW - dt.timedelta(seconds=71),
+        )
+    )
+    window.show()
+    window.adjustSize()
+    window._elapsed.set_span(NOW - dt.timedelta(seconds=71), NOW)
+    window.grab().save(str(out / f"call-window-{language}.png"))
+
+    dialog = AddRecordDialog(
+        "020 7123 4567", kinds=(RecordKind.CONTACT, RecordKind.LEAD), region="GB", crm_name="Salesforce"
+    )
+    dialog.first_name.setText("Carol")
+    dialog.last_name.setText("Danvers")
+    dialog.company.setText("Stark Industries")
+    dialog.show()
+    dialog.adjustSize()
+    dialog.grab().save(str(out / f"add-dialog-{language}.png"))
+
+    settings_dialog = SettingsDialog(settings)
+    settings_dialog.set_status(Status(LinkState.CONNECTED, CrmState.CONNECTED, crm_kind="salesforce"))
+    settings_dialog.show()
+    settings_dialog.resize(760, 640)
+    settings_dialog.show_page("Call-log sync")
+    settings_dialog.grab().save(str(out / f"settings-{language}.png"))
+    for widget in (menu, window, dialog, settings_dialog):
+        widget.close()
+        widget.deleteLater()
+
+
+def main(out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication([])
+    translations = Translations(app)
+    with tempfile.TemporaryDirectory() as tmp:
+        managed = Path(tmp) / "managed"
+        managed.mkdir()
+        (managed / "company.json").write_text(json.dumps({"calllog.skip_unanswered_agents": True}))
+        settings = Settings(UserFile(Path(tmp) / "user.json"), [JsonDirSource(managed, Layer.LOCKED)])
+        for language in ("en", "zh_CN"):
+            translations.apply(language)
+            app.processEvents()
+            render(out, language, settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")))

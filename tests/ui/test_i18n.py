@@ -1,0 +1,90 @@
+"""Languages: the system locale, the setting, and complete Chinese catalogues using the manuals' terms."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QLocale
+
+from linkus_companion.config import SCHEMA
+from linkus_companion.crm.templates import VARIABLES
+from linkus_companion.ui.i18n import Translations, resolve
+from linkus_companion.ui.resources import translations_dir
+from linkus_companion.ui.settings.dialog import SettingsDialog
+from linkus_companion.ui.tray import TrayMenu
+
+TS = translations_dir() / "linkus_companion_zh_CN.ts"
+
+
+def test_resolve_follows_the_setting_then_the_system():
+    assert resolve("zh_CN") == "zh_CN"
+    assert resolve("en", QLocale(QLocale.Language.Chinese)) == "en"
+    assert resolve("auto", QLocale(QLocale.Language.Chinese, QLocale.Country.China)) == "zh_CN"
+    assert resolve("auto", QLocale(QLocale.Language.German)) == "en"
+
+
+def test_catalogue_is_complete_and_compiled():
+    root = ET.parse(TS).getroot()
+    unfinished = [m.findtext("source") for m in root.iter("message") if m.find("translation").get("type")]
+    assert unfinished == []
+    contexts = {c.findtext("name"): {m.findtext("source") for m in c.iter("message")} for c in root}
+    assert contexts["SettingDocs"] == {s.doc for s in SCHEMA.values()}
+    assert contexts["TemplateVariables"] == set(VARIABLES.values())
+    assert TS.with_suffix(".qm").stat().st_mtime >= TS.stat().st_mtime - 1
+
+
+@pytest.fixture
+def chinese(qapp):
+    translations = Translations(qapp)
+    assert translations.apply("zh_CN") == "zh_CN"
+    yield translations
+    translations.apply("en")
+
+
+def test_switching_language_retranslates_open_widgets(qtbot, qapp):
+    menu = TrayMenu()
+    qtbot.add_widget(menu)
+    translations = Translations(qapp)
+    translations.apply("zh_CN")
+    try:
+        qtbot.wait_until(lambda: menu.pause_action.text() == "暂停弹屏(&P)")
+    finally:
+        translations.apply("en")
+    qtbot.wait_until(lambda: menu.pause_action.text() == "&Pause pop-ups")
+
+
+@pytest.mark.parametrize(
+    ("context", "source", "chinese_term"),
+    [
+        ("Settings", "Screen pop", "来电弹屏"),
+        ("Choices", "Ringing", "响铃"),
+        ("Choices", "Answered", "应答"),
+        ("Choices", "Call ended", "通话结束"),
+        ("Choices", "Auto (incoming calls only)", "自动（仅限来电）"),  # noqa: RUF001 - the manual's term
+        ("SettingsDialog", "Create new contact", "创建新联系人"),
+        ("Choices", "Lead", "线索"),
+        ("Settings", "Call-log sync", "通话记录同步"),
+        ("Settings", "Always query CRM", "始终查询CRM"),
+        ("Settings", "Company contacts group", "企业联系人群组"),
+        ("Settings", "Don't log missed calls for agents who did not answer", "未接听的坐席不记录未接来电"),
+        ("SettingsDialog", "Dis&connect…", "取消对接(&C)…"),
+    ],
+)
+def test_manual_terms(chinese, context, source, chinese_term):
+    assert QCoreApplication.translate(context, source) == chinese_term
+
+
+def test_settings_window_follows_a_language_switch(qtbot, qapp, settings):
+    dialog = SettingsDialog(settings)
+    qtbot.add_widget(dialog)
+    trigger = dialog.fields["pop.trigger"].editor
+    translations = Translations(qapp)
+    translations.apply("zh_CN")
+    try:
+        qtbot.wait_until(lambda: trigger.itemText(0) == "响铃")
+        assert dialog.nav.item(3).text() == "来电弹屏"
+        assert trigger.accessibleName() == "弹屏时机"
+    finally:
+        translations.apply("en")
+    qtbot.wait_until(lambda: trigger.itemText(0) == "Ringing")

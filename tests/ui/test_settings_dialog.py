@@ -1,0 +1,161 @@
+"""The settings window: generated from the schema, admin locks, validation, templates and CRM actions."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
+
+from linkus_companion.backend import CrmState, LinkState, Status
+from linkus_companion.config import SCHEMA
+from linkus_companion.ui.settings.dialog import OWN_EDITOR, PAGES, SettingsDialog, page_keys
+from linkus_companion.ui.settings.labels import LABELS, choice_label
+from linkus_companion.ui.settings.template_editor import TemplateEditor
+from tests.ui.conftest import lock
+
+
+@pytest.fixture
+def dialog(qtbot, settings):
+    d = SettingsDialog(settings)
+    qtbot.add_widget(d)
+    return d
+
+
+def test_every_setting_has_a_label_and_a_place(dialog):
+    assert set(LABELS) == set(SCHEMA)
+    placed = [key for keys in page_keys() for key in keys]
+    assert sorted(placed + sorted(OWN_EDITOR)) == sorted(SCHEMA)
+    assert set(dialog.fields) == set(SCHEMA) - {"crm.enabled"}
+    assert dialog.nav.count() == len(PAGES)
+
+
+def test_widget_types_follow_the_rules(dialog):
+    kinds = {
+        "pop.enabled": QCheckBox,
+        "pop.trigger": QComboBox,
+        "pbx.heartbeat_seconds": QSpinBox,
+        "pbx.url": QLineEdit,
+        "calllog.description": QPlainTextEdit,
+        "calllog.subject": QLineEdit,
+    }
+    for key, kind in kinds.items():
+        assert isinstance(dialog.fields[key].editor, kind), key
+    trigger = dialog.fields["pop.trigger"].editor
+    assert [trigger.itemText(i) for i in range(trigger.count())] == ["Ringing", "Answered", "Call ended"]
+    assert choice_label("pop.mode", "auto") == "Auto (incoming calls only)"
+    assert dialog.fields["pbx.url"].editor.toolTip().startswith("PBX Open API base address")
+
+
+def test_changes_are_saved_as_the_users_values(qtbot, dialog, settings):
+    trigger = dialog.fields["pop.trigger"].editor
+    trigger.setCurrentIndex(trigger.findData("answered"))
+    trigger.activated.emit(trigger.currentIndex())
+    assert settings.effective("pop.trigger") == ("answered", "user", False, None)
+    check = dialog.fields["ui.notifications"].editor
+    check.click()
+    assert settings.get("ui.notifications") is False
+    url = dialog.fields["pbx.url"].editor
+    url.setText("https://pbx.example.com:8088")
+    url.editingFinished.emit()
+    assert settings.get("pbx.url") == "https://pbx.example.com:8088"
+
+
+def test_invalid_value_is_refused_with_the_reason_and_kept_for_fixing(dialog, settings):
+    field = dialog.fields["pbx.url"]
+    field.editor.setText("http://pbx.example.com")
+    field.editor.editingFinished.emit()
+    assert settings.get("pbx.url") == ""
+    assert not field.error.isHidden()
+    assert "https://" in field.error.text()
+    assert field.editor.text() == "http://pbx.example.com"
+    field.editor.setText("https://pbx.example.com")
+    field.editor.editingFinished.emit()
+    assert field.error.isHidden()
+
+
+def test_locked_settings_are_read_only_with_a_lock_naming_the_policy(qtbot, settings, policy_dir):
+    policy = lock(policy_dir, pop__trigger="answered", crm__kind="salesforce")
+    settings.reload()
+    dialog = SettingsDialog(settings)
+    qtbot.add_widget(dialog)
+    field = dialog.fields["pop.trigger"]
+    assert field.locked
+    assert not field.editor.isEnabled()
+    assert not field.lock.isHidden()
+    assert str(policy) in field.lock.toolTip()
+    assert "Locked by your administrator" in field.editor.toolTip()
+    assert field.editor.currentData() == "answered"
+    assert dialog.fields["pop.mode"].editor.isEnabled()
+    assert dialog.fields["pop.mode"].lock.isHidden()
+
+
+def test_a_policy_change_updates_an_open_window(dialog, settings, policy_dir):
+    field = dialog.fields["ui.language"]
+    assert field.editor.isEnabled()
+    lock(policy_dir, ui__language="zh_CN")
+    settings.reload()
+    assert not field.editor.isEnabled()
+    assert field.editor.currentText() == "简体中文"
+
+
+def test_rows_follow_the_chosen_crm_and_engine(dialog, settings):
+    assert dialog.row_visible("pbx.url") and not dialog.row_visible("gateway.url")
+    assert not dialog.row_visible("crm.zoho_data_centre")
+    settings.set_user("crm.kind", "zoho")
+    assert dialog.row_visible("crm.zoho_data_centre") and dialog.row_visible("crm.phonebridge")
+    assert not dialog.row_visible("crm.salesforce_login")
+    settings.set_user("backend", "gateway")
+    assert dialog.row_visible("gateway.url") and not dialog.row_visible("pbx.client_id")
+
+
+def test_template_preview_is_live_and_names_unknown_variables(qtbot, settings):
+    editor = TemplateEditor(settings)
+    qtbot.add_widget(editor)
+    assert editor.preview("calllog.description") == (
+        "Call: 2026-03-02 09:30:00 Answered from +14155550123 to 1001 00:03:05"
+    )
+    description = editor.fields["calllog.description"].editor
+    description.setPlainText("{{Contact_Name}} ({{.Company}}) {{.Nope}}")
+    assert editor.preview("calllog.description").startswith("Alice Smith (Acme Corp) {{.Nope}}")
+    assert "Unknown variables: .Nope" in editor.preview("calllog.description")
+    qtbot.wait_until(
+        lambda: settings.get("calllog.description") == "{{Contact_Name}} ({{.Company}}) {{.Nope}}"
+    )
+
+
+def test_variable_list_inserts_into_the_last_template(qtbot, settings):
+    editor = TemplateEditor(settings)
+    qtbot.add_widget(editor)
+    subject = editor.fields["calllog.subject"].editor
+    subject.setText("Call ")
+    editor._last_editor = subject
+    editor.variables.setCurrentRow(
+        list(
+            editor.variables.item(i).data(Qt.ItemDataRole.UserRole) for i in range(editor.variables.count())
+        ).index("Call_Type")
+    )
+    editor.insert_button.click()
+    assert subject.text() == "Call {{.Call_Type}}"
+    assert editor.preview("calllog.subject") == "Call Inbound"
+    assert settings.get("calllog.subject") == "Call {{.Call_Type}}"
+    assert editor.variables.count() > 10 and editor.variables.accessibleName()
+
+
+def test_crm_status_and_buttons_without_actions_are_disabled(dialog):
+    dialog.set_status(Status(LinkState.CONNECTED, CrmState.DISABLED))
+    assert dialog.crm_status.text() == "Disabled"
+    assert dialog.disable_button.text() == "&Enable"
+    assert dialog.authorize_button.text() == "Re-&authorise…"
+    assert not dialog.authorize_button.isEnabled()
+    dialog.set_status(Status(LinkState.CONNECTED, CrmState.ERROR, "The CRM sign-in expired."))
+    assert dialog.crm_status.text() == "Error — The CRM sign-in expired."
+
+
+def test_every_field_is_labelled_for_keyboard_and_screen_readers(dialog):
+    for key, field in dialog.fields.items():
+        assert field.editor.accessibleName(), key
+        assert field.focusProxy() is field.editor
+    buddies = {label.buddy() for label, _ in dialog._labels}
+    assert all(
+        f in buddies for k, f in dialog.fields.items() if k not in ("calllog.subject", "calllog.description")
+    )
