@@ -180,10 +180,10 @@ async def run_headless(kind: str, calls: int, say: Callable[[str], None]) -> dic
 
 
 async def _delivered(
-    world: DemoWorld, keys: set[str], say: Callable[[str], None], timeout: float = 60
+    world: DemoWorld, keys: set[str], say: Callable[[str], None], patience: float = 60
 ) -> None:
     """Wait until every expected call log reached the CRM (or the timeout passed)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
         present = {log.idempotency_key for log in world.crm.call_logs()}
         if keys <= present and not world.host.outbox.status().waiting:
