@@ -23,7 +23,7 @@ from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.oauth import OAuthGrants
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
-from linkus_companion.engine.screen_pop import PopRequest
+from linkus_companion.engine.screen_pop import PrintingOpener
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
 from linkus_companion.sim import scenario
@@ -57,28 +57,6 @@ def make_emulator(kind: str) -> CrmEmulator:
     return ZohoEmulator(seed=False)
 
 
-@dataclass
-class PopPrinter:
-    """The demo's browser: remembers every page it is asked to open and prints one JSON line each."""
-
-    say: Callable[[str], None]
-    pops: list[PopRequest] = field(default_factory=list)
-
-    def open(self, request: PopRequest) -> None:
-        self.pops.append(request)
-        self.say(
-            json.dumps(
-                {
-                    "pop": request.url,
-                    "call": request.call_id,
-                    "extension": request.extension,
-                    "trigger": request.trigger,
-                    "latency_ms": request.latency_ms,
-                }
-            )
-        )
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -104,7 +82,7 @@ class DemoWorld:
     crm: CrmEmulator
     people: scenario.Cast
     host: EngineHost
-    printer: PopPrinter
+    printer: PrintingOpener
 
 
 @contextlib.asynccontextmanager
@@ -132,7 +110,7 @@ async def demo_world(kind: str, home: Path, say: Callable[[str], None]) -> Async
             crm.allow_redirect(redirect)
             await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
             say(f"signed in to the {kind} emulator at {crm.base_url} through the OAuth loopback flow")
-            printer = PopPrinter(say)
+            printer = PrintingOpener(say)
             from linkus_companion.store import Store
 
             store = Store.open(home / "demo.db")
@@ -147,10 +125,6 @@ async def demo_world(kind: str, home: Path, say: Callable[[str], None]) -> Async
                 stream_options={"backoff_initial": 0.1, "backoff_max": 1.0},
                 outbox_options={"backoff_base": 0.5, "backoff_cap": 2.0},
             )
-            await host.start()
-            await asyncio.wait_for(host.connected(), 10)
-            for unbound in host.bindings.unbound:
-                say(f"extension {unbound.extension} is not bound: {unbound.reason}")
             try:
                 yield DemoWorld(pbx_sim, crm, people, host, printer)
             finally:
@@ -165,6 +139,10 @@ async def run_headless(kind: str, calls: int, say: Callable[[str], None]) -> dic
     """Play the scripted calls and return the report computed from the CRM emulator's final state."""
     with tempfile.TemporaryDirectory(prefix="linkus-demo-") as tmp, throwaway_keyring():
         async with demo_world(kind, Path(tmp), say) as world:
+            await world.host.start()
+            await asyncio.wait_for(world.host.connected(), 10)
+            for unbound in world.host.bindings.unbound:
+                say(f"extension {unbound.extension} is not bound: {unbound.reason}")
             placed = await scenario.play(
                 world.pbx,
                 world.crm,

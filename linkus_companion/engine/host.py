@@ -81,7 +81,7 @@ class EngineHost:
             on_logged=self.outbox.wake,
             sync=self.sync,
         )
-        self._on_status = on_status
+        self._status_listeners: list[Callable[[StreamStatus], None]] = [on_status] if on_status else []
         self._connected = asyncio.Event()
         self._stream_options = stream_options or {}
         self._recording_base = recording_base
@@ -119,8 +119,12 @@ class EngineHost:
             self._connected.set()
         else:
             self._connected.clear()
-        if self._on_status is not None:
-            self._on_status(status)
+        for listener in list(self._status_listeners):
+            listener(status)
+
+    def watch_status(self, listener: Callable[[StreamStatus], None]) -> None:
+        """Also tell `listener` about PBX connection changes."""
+        self._status_listeners.append(listener)
 
     async def refresh_directory(self) -> None:
         """Re-read the extensions and CRM users: bindings and our own numbers follow."""

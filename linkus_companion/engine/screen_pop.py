@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -57,6 +58,19 @@ class UrlOpener(Protocol):
     def open(self, request: PopRequest) -> None:
         """Open the page."""
         ...
+
+
+@dataclass
+class PrintingOpener:
+    """The headless runs' browser: one JSON line per pop on `say`, and the pops remembered."""
+
+    say: Callable[[str], None]
+    pops: list[PopRequest] = field(default_factory=list)
+
+    def open(self, request: PopRequest) -> None:
+        """Print the pop instead of opening a browser."""
+        self.pops.append(request)
+        self.say(json.dumps({"pop": request.url, **{k: v for k, v in asdict(request).items() if k != "url"}}))
 
 
 _UPDATE_TRIGGER = {

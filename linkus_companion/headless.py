@@ -1,0 +1,49 @@
+"""`linkus-companion run --headless`: the engine for the configured extension(s) without a window."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+
+from linkus_companion.config.settings import Settings
+from linkus_companion.engine.screen_pop import PrintingOpener
+from linkus_companion.pbx.events import StreamStatus
+from linkus_companion.platform import logs
+from linkus_companion.runtime import NotConfigured, embedded_host
+
+
+async def serve(settings: Settings) -> int:
+    """Run until SIGINT/SIGTERM; pops are printed as JSON lines."""
+    opener = PrintingOpener(lambda line: print(line, flush=True))
+    async with embedded_host(settings, opener) as host:
+        host.watch_status(lambda s: print(_status_line(s), flush=True))
+        await host.start()
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stopping.set)
+        try:
+            await stopping.wait()
+        finally:
+            await host.stop()
+    return 0
+
+
+def _status_line(status: StreamStatus) -> str:
+    return f"PBX: {status.state.value}" + (f" ({status.reason})" if status.reason else "")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Entry point for `linkus-companion run --headless`."""
+    logs.setup(console=True)
+    settings = Settings.open()
+    for problem in settings.problems:
+        print(f"warning: {problem}")
+    try:
+        return asyncio.run(serve(settings))
+    except NotConfigured as exc:
+        print(f"Not configured: {exc}")
+        return 2

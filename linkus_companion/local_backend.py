@@ -1,0 +1,190 @@
+"""The embedded topology's Backend: the engine runs in this process for the user's extension."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+
+from linkus_companion.backend import (
+    BackendError,
+    BackendListener,
+    CallPhase,
+    CallView,
+    CrmState,
+    LinkState,
+    PopNotice,
+    Status,
+)
+from linkus_companion.crm.base import CrmError, NewRecord, Record
+from linkus_companion.engine.core import EngineError, Resolution
+from linkus_companion.engine.host import EngineHost
+from linkus_companion.engine.screen_pop import PopRequest
+from linkus_companion.pbx.calls import Call
+from linkus_companion.pbx.errors import PbxError
+from linkus_companion.pbx.events import StreamState, StreamStatus
+from linkus_companion.runtime import NotConfigured
+
+log = logging.getLogger(__name__)
+
+RECENT = 10
+_LINK = {
+    StreamState.CONNECTING: LinkState.CONNECTING,
+    StreamState.CONNECTED: LinkState.CONNECTED,
+    StreamState.RECONNECTING: LinkState.RECONNECTING,
+    StreamState.ERROR: LinkState.ERROR,
+    StreamState.CLOSED: LinkState.CONNECTING,
+}
+
+
+def call_view(extension: str, call: Call, resolution: Resolution | None, chosen: Record | None) -> CallView:
+    """What the UI shows of one call for `extension`."""
+    records = resolution.match.records if resolution else ()
+    if resolution is not None and resolution.created is not None:
+        records = (resolution.created, *records)
+    return CallView(
+        call_id=call.call_id,
+        extension=extension,
+        direction=call.direction,
+        phase=CallPhase(call.phase.value),
+        number=call.other_party(extension).number,
+        started_at=call.started_at,
+        records=records,
+        chosen=chosen or (resolution.record if resolution else None),
+        looking_up=resolution is None,
+        lookup_error=resolution.match.error if resolution else "",
+        answered_at=call.answered_at,
+        ended_at=call.ended_at,
+        outcome=call.outcome,
+    )
+
+
+class LocalBackend:
+    """Runs an `EngineHost` for one extension and turns its callbacks into what the UI shows.
+
+    `open_host()` builds the host (from the settings, or the demo's simulators) when `start()` runs.
+    """
+
+    def __init__(
+        self, open_host: Callable[[], AbstractAsyncContextManager[EngineHost]], extension: str
+    ) -> None:
+        self._open_host = open_host
+        self._extension = extension
+        self._host: EngineHost | None = None
+        self._stack = AsyncExitStack()
+        self._listeners: list[BackendListener] = []
+        self._recent: OrderedDict[str, CallView] = OrderedDict()
+        self._status = Status(LinkState.CONNECTING, CrmState.NONE)
+
+    @property
+    def status(self) -> Status:
+        """The current connection status."""
+        return self._status
+
+    def add_listener(self, listener: BackendListener) -> Callable[[], None]:
+        """Receive status, call and pop updates."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def start(self) -> None:
+        """Build the host, connect to the PBX and the CRM."""
+        try:
+            host = await self._stack.enter_async_context(self._open_host())
+        except NotConfigured as exc:
+            self._set_status(LinkState.NOT_CONFIGURED, str(exc))
+            raise BackendError(str(exc)) from exc
+        self._host = host
+        connector = host.connector
+        self._status = Status(self._status.link, CrmState.CONNECTED, "", connector.kind, connector.creatable)
+        host.engine.add_listener(self)
+        host.watch_status(self._stream_status)
+        try:
+            await host.start()
+        except (PbxError, CrmError) as exc:
+            self._set_status(LinkState.ERROR, str(exc))
+            raise BackendError(str(exc), retryable=exc.retryable) from exc
+
+    async def stop(self) -> None:
+        """Disconnect; queued call logs stay for the next start."""
+        if self._host is not None:
+            await self._host.stop()
+            self._host = None
+        await self._stack.aclose()
+
+    def _running(self) -> EngineHost:
+        if self._host is None:
+            raise BackendError("Not connected to the PBX yet.", retryable=True)
+        return self._host
+
+    def recent_calls(self) -> list[CallView]:
+        """The last calls of the extension, newest first."""
+        return list(reversed(self._recent.values()))
+
+    async def open_in_crm(self, call_id: str) -> str:
+        """The manual pop."""
+        try:
+            return await self._running().engine.open_in_crm(call_id, self._extension)
+        except EngineError as exc:
+            raise BackendError(str(exc)) from exc
+
+    async def choose_record(self, call_id: str, record_id: str) -> None:
+        """The user picked one of several matches."""
+        try:
+            await self._running().engine.choose_record(call_id, record_id)
+        except EngineError as exc:
+            raise BackendError(str(exc)) from exc
+
+    async def create_record(self, call_id: str | None, new: NewRecord) -> Record:
+        """Create a contact or lead from the Add-to-CRM dialog."""
+        try:
+            return await self._running().engine.create_record(call_id, new)
+        except (EngineError, CrmError) as exc:
+            raise BackendError(str(exc), retryable=getattr(exc, "retryable", False)) from exc
+
+    async def dial(self, number: str) -> None:
+        """Ring the user's phone, then `number` (PBX call/dial)."""
+        try:
+            await self._running().pbx.dial(self._extension, number)
+        except PbxError as exc:
+            raise BackendError(str(exc), retryable=exc.retryable) from exc
+
+    async def suggest(self, text: str) -> list[Record]:
+        """CRM records for a number being typed in the dial box."""
+        return list((await self._running().lookup.find(text)).records)
+
+    def set_pops_paused(self, paused: bool) -> None:
+        """Pause or resume automatic pops."""
+        if self._host is not None:
+            self._host.engine.pops_paused = paused
+
+    # --- engine callbacks -------------------------------------------------------------------------
+
+    def on_call(self, call: Call, resolution: Resolution | None, chosen: Record | None) -> None:
+        """A call changed: show it when it concerns our extension."""
+        if self._extension not in call.extensions:
+            return
+        view = call_view(self._extension, call, resolution, chosen)
+        self._recent[call.call_id] = view
+        self._recent.move_to_end(call.call_id)
+        while len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+        for listener in list(self._listeners):
+            listener.on_call(view)
+
+    def on_pop(self, request: PopRequest) -> None:
+        """A page was opened for our extension."""
+        if request.extension != self._extension:
+            return
+        notice = PopNotice(request.call_id, request.extension, request.trigger, request.url)
+        for listener in list(self._listeners):
+            listener.on_pop(notice)
+
+    def _stream_status(self, status: StreamStatus) -> None:
+        self._set_status(_LINK[status.state], status.reason)
+
+    def _set_status(self, link: LinkState, message: str) -> None:
+        current = self._status
+        self._status = Status(link, current.crm, message, current.crm_kind, current.creatable)
+        for listener in list(self._listeners):
+            listener.on_status(self._status)

@@ -1,0 +1,126 @@
+"""Builds the engine host from the settings, the keyring and the CRM sign-in: the embedded composition root."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from linkus_companion.config.settings import Settings
+from linkus_companion.crm.base import Connector, GrantSource, RecordKind
+from linkus_companion.crm.oauth import ClientCredentials, OAuthGrants
+from linkus_companion.crm.oauth_providers import Provider, hubspot, salesforce, zoho
+from linkus_companion.engine.host import EngineHost
+from linkus_companion.engine.policies import Policies
+from linkus_companion.engine.screen_pop import UrlOpener
+from linkus_companion.pbx.client import PbxClient
+from linkus_companion.secrets import SecretStore
+from linkus_companion.store import Store
+
+PBX_SECRET = "pbx.client_secret"
+"""Keyring entry of the PBX Open API Client Secret."""
+CRM_SECRET = "crm.client_secret"
+"""Keyring entry of the CRM OAuth app's client secret (where the CRM needs one)."""
+
+
+class NotConfigured(Exception):
+    """A setting or secret the engine needs is missing; the message names it."""
+
+
+def crm_provider(settings: Settings) -> Provider:
+    """The OAuth endpoints of the configured CRM."""
+    kind = settings.get("crm.kind")
+    if kind == "hubspot":
+        return hubspot()
+    if kind == "salesforce":
+        return salesforce(str(settings.get("crm.salesforce_login")))
+    if kind == "zoho":
+        return zoho(str(settings.get("crm.zoho_data_centre")))
+    raise NotConfigured("Choose the CRM (setting crm.kind: hubspot, salesforce or zoho).")
+
+
+def crm_grants(settings: Settings, client: httpx.AsyncClient, secrets: SecretStore) -> OAuthGrants:
+    """The CRM sign-in kept in the keyring (authorise first with `OAuthGrants.authorize`)."""
+    client_id = str(settings.get("crm.client_id"))
+    if not client_id:
+        raise NotConfigured("Enter the CRM app's client ID (setting crm.client_id).")
+    credentials = ClientCredentials(client_id, secrets.get(CRM_SECRET) or "")
+    return OAuthGrants(crm_provider(settings), credentials, client, secrets)
+
+
+async def make_connector(kind: str, client: httpx.AsyncClient, grants: GrantSource, region: str) -> Connector:
+    """Our connector for `kind` on the signed-in account."""
+    if kind == "hubspot":
+        from linkus_companion.crm.hubspot import HubSpotConnector
+
+        return HubSpotConnector(client, grants, region=region)
+    if kind == "salesforce":
+        from linkus_companion.crm.salesforce import SalesforceConnector
+
+        grant = await grants.current()
+        return SalesforceConnector(client, grants, instance_url=grant.api_base, region=region)
+    from linkus_companion.crm.zoho import ZohoConnector
+
+    return ZohoConnector(client, grants, region=region)
+
+
+async def web_origins(connector: Connector, grants: GrantSource) -> tuple[str, ...]:
+    """The origins of the CRM's record pages: the only pages a screen pop may open."""
+    await grants.current()
+    url = connector.record_url("0", RecordKind.CONTACT)
+    parts = urlsplit(url)
+    return (f"{parts.scheme}://{parts.netloc}",)
+
+
+def pbx_client(settings: Settings, secrets: SecretStore) -> PbxClient:
+    """The PBX Open API client from the settings and the keyring."""
+    url, client_id = str(settings.get("pbx.url")), str(settings.get("pbx.client_id"))
+    secret = secrets.get(PBX_SECRET)
+    if not url or not client_id or not secret:
+        raise NotConfigured(
+            "Enter the PBX address, the Open API Client ID and Client Secret (Integrations > API on the PBX)."
+        )
+    ca_file = str(settings.get("pbx.ca_file"))
+    return PbxClient(
+        url,
+        client_id,
+        secret,
+        ca_file=Path(ca_file) if ca_file else None,
+        fingerprint=str(settings.get("pbx.cert_fingerprint")) or None,
+    )
+
+
+@contextlib.asynccontextmanager
+async def embedded_host(
+    settings: Settings, opener: UrlOpener, *, secrets: SecretStore | None = None, database: Path | None = None
+) -> AsyncIterator[EngineHost]:
+    """The engine host for the configured extension(s), with its clients; closed on exit."""
+    secrets = secrets or SecretStore()
+    extensions = tuple(str(e) for e in settings.get("pbx.extensions"))  # type: ignore[union-attr]
+    if not extensions:
+        raise NotConfigured("Enter your extension number (setting pbx.extensions).")
+    policies = Policies.from_settings(settings)
+    store = Store.open(database)
+    try:
+        async with httpx.AsyncClient(timeout=15) as client, pbx_client(settings, secrets) as pbx:
+            grants = crm_grants(settings, client, secrets)
+            if not grants.connected():
+                raise NotConfigured("Sign in to the CRM first (Settings > CRM > Authorise).")
+            connector = await make_connector(str(settings.get("crm.kind")), client, grants, policies.lookup.region)
+            yield EngineHost(
+                pbx=pbx,
+                connector=connector,
+                store=store,
+                policies=policies,
+                opener=opener,
+                crm_web_origins=await web_origins(connector, grants),
+                extensions=extensions,
+                recording_base=str(settings.get("calllog.recording_base"))
+                if settings.get("calllog.recording_link")
+                else "",
+            )
+    finally:
+        store.close()
