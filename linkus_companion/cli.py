@@ -69,6 +69,17 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.set_defaults(handler=_lazy("linkus_companion.demo:main"))
 
 
+def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = sub.add_parser("run", help="start the app for the configured extension")
+    run.add_argument("--headless", action="store_true", help="no windows: pops are printed as JSON lines")
+    run.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    target = "linkus_companion.headless:main" if args.headless else "linkus_companion.app:main"
+    return _lazy(target)(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
     parser = argparse.ArgumentParser(
@@ -78,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command")
     _add_demo(sub)
+    _add_run(sub)
     _add_sim(sub)
     _add_config(sub)
     return parser

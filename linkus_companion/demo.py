@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import socket
+import ssl
 import sys
 import tempfile
 import time
@@ -100,7 +101,9 @@ async def demo_world(kind: str, home: Path, say: Callable[[str], None]) -> Async
             "binding": {scenario.MANUAL: people.users[scenario.MANUAL]},
         }.items():
             settings.set_user(key, value)
-        verify = str(crm.ca_file) if crm.ca_file else True
+        verify: ssl.SSLContext | bool = (
+            ssl.create_default_context(cafile=str(crm.ca_file)) if crm.ca_file else True
+        )
         async with (
             httpx.AsyncClient(verify=verify, timeout=10) as http,
             PbxClient(pbx_sim.base_url, pbx_sim.client_id, pbx_sim.client_secret) as pbx,
