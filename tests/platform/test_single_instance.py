@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import socket
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import PySide6.QtWidgets  # noqa: F401  (binding before qasync)
 import pytest
-import qasync
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtNetwork import QLocalSocket
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -44,6 +43,7 @@ def primary(name: str, qapp: QApplication) -> Iterator[InstanceServer]:
     yield server
     server.close()
     server.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def _raw_client(name: str, data: bytes) -> QLocalSocket:
@@ -220,30 +220,50 @@ def test_second_process_hands_off_and_exits(primary: InstanceServer, name: str, 
     assert blocker.args == [["dial", "+1 555 0100"]]
 
 
-def test_hand_off_on_the_qasync_loop(name: str, qapp: QApplication) -> None:
-    """The primary receives through signals alone: a coroutine awaits them without a nested loop."""
+_QASYNC_PRIMARY = """
+import asyncio, json, socket, sys
+import PySide6.QtWidgets
+import qasync
+from PySide6.QtWidgets import QApplication
+from linkus_companion.platform.single_instance import claim
 
-    async def main() -> list[str]:
-        server = claim([], name)
-        assert server is not None
-        received: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
+def send_raw(name):
+    with socket.socket(socket.AF_UNIX) as client:
+        client.connect(name)
+        client.sendall(json.dumps({"v": 1, "args": ["tel:+15550100"]}).encode() + b"\\n")
 
-        def resolve(args: list[str]) -> None:
-            if not received.done():
-                received.set_result(args)
-
-        server.got_args.connect(resolve)
-        try:
-            await asyncio.get_running_loop().run_in_executor(None, _send_raw, name)
-            return await asyncio.wait_for(received, 3)
-        finally:
-            server.close()
-
-    loop = qasync.QEventLoop(qapp)
+async def main(name):
+    server = claim([], name)
+    received = asyncio.get_running_loop().create_future()
+    server.got_args.connect(lambda args: received.done() or received.set_result(args))
     try:
-        assert loop.run_until_complete(main()) == ["tel:+15550100"]
+        await asyncio.get_running_loop().run_in_executor(None, send_raw, name)
+        return await asyncio.wait_for(received, 3)
     finally:
-        loop.close()
+        server.close()
+
+app = QApplication([])
+with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+    print(json.dumps(runner.run(main(sys.argv[1]))))
+"""
+
+
+def test_hand_off_on_the_qasync_loop(name: str) -> None:
+    """The primary receives through signals alone: a coroutine awaits them without a nested loop.
+
+    It runs in its own process, as the app does: a closed qasync loop leaves Qt socket notifiers that
+    would fire on descriptors later tests reuse.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", _QASYNC_PRIMARY, name],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["tel:+15550100"]
 
 
 def _send_raw(name: str) -> None:
