@@ -69,6 +69,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE outbox ADD COLUMN parked_at TEXT",
         "CREATE INDEX outbox_call ON outbox (call_id)",
     ),
+    (
+        """CREATE TABLE gateway_enrollments (
+            code_hash TEXT PRIMARY KEY,
+            extension TEXT NOT NULL,
+            email TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT
+        )""",
+        """CREATE TABLE gateway_sessions (
+            session_id TEXT PRIMARY KEY,
+            extension TEXT NOT NULL,
+            email TEXT NOT NULL,
+            refresh_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            refreshed_at TEXT NOT NULL,
+            revoked_at TEXT
+        )""",
+        "CREATE INDEX gateway_sessions_extension ON gateway_sessions (extension)",
+    ),
 )
 """Schema steps, oldest first; step N (1-based) brings the schema to version N. Only append."""
 

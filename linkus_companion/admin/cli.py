@@ -11,11 +11,14 @@ from pathlib import Path
 import jwt
 
 from linkus_companion.admin import admx, examples, keys, signing, spec
-from linkus_companion.admin.credentials import DEPLOYABLE
 from linkus_companion.config.errors import SettingsError
 from linkus_companion.config.policies import admin_policies
 from linkus_companion.config.provisioning import SECTIONS, Bundle, verify
+from linkus_companion.runtime import CRM_SECRET, PBX_SECRET
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
+
+DEPLOYABLE = (PBX_SECRET, CRM_SECRET)
+"""Keyring entries a deployment script may fill for the user it runs as."""
 
 
 def keygen(args: argparse.Namespace) -> int:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from pathlib import Path
 
-from linkus_companion.admin.credentials import PBX_SECRET
 from linkus_companion.admin.findings import Finding, ok, problem
 from linkus_companion.config.settings import Settings
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.errors import PbxAuthFailed, PbxError, PbxIpBlocked, PbxTlsError, PbxUnavailable
 from linkus_companion.pbx.events import EventStream, StreamState, StreamStatus
+from linkus_companion.runtime import NotConfigured, pbx_client
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
 
 AREA = "pbx"
@@ -21,34 +20,23 @@ SUBSCRIBE_WITHIN = 15.0
 
 async def pbx_findings(settings: Settings, store: SecretStore) -> list[Finding]:
     """Every PBX check, stopping at the first one the others depend on."""
-    url, client_id = str(settings.get("pbx.url")), str(settings.get("pbx.client_id"))
-    if not url or not client_id:
-        missing = " and ".join(k for k, v in (("pbx.url", url), ("pbx.client_id", client_id)) if not v)
-        return [problem(AREA, f"{missing} not set; enter the PBX in Settings or ask your administrator")]
     try:
-        secret = store.get(PBX_SECRET)
-    except SecretStoreUnavailable as exc:
-        return [problem(AREA, f"cannot read the PBX Client Secret: {exc}")]
-    if not secret:
-        return [
-            problem(AREA, f"no PBX Client Secret in the keyring (entry {PBX_SECRET!r}); enter it in Settings")
-        ]
-    ca_file, pin = str(settings.get("pbx.ca_file")), str(settings.get("pbx.cert_fingerprint"))
-    trust = (
-        "the pinned fingerprint"
-        if pin
-        else f"the CA file {ca_file}"
-        if ca_file
-        else "the system's trust store"
-    )
-    client = PbxClient(
-        url, client_id, secret, ca_file=Path(ca_file) if ca_file else None, fingerprint=pin or None
-    )
+        client = pbx_client(settings, store)
+    except (NotConfigured, SecretStoreUnavailable) as exc:
+        return [problem(AREA, str(exc))]
     try:
-        return await _checks(client, settings, url, trust)
+        return await _checks(client, settings, client.base_url, _trust(settings))
     finally:
         with contextlib.suppress(PbxError, OSError):
             await client.close()
+
+
+def _trust(settings: Settings) -> str:
+    """What the PBX certificate is checked against, in words."""
+    if settings.get("pbx.cert_fingerprint"):
+        return "the pinned fingerprint"
+    ca_file = settings.get("pbx.ca_file")
+    return f"the CA file {ca_file}" if ca_file else "the system's trust store"
 
 
 async def _checks(client: PbxClient, settings: Settings, url: str, trust: str) -> list[Finding]:

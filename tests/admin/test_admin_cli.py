@@ -6,13 +6,16 @@ import io
 import json
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Run
 
 from linkus_companion import paths
 from linkus_companion.secrets import SecretStore
+
+Run = Callable[..., tuple[int, str, str]]
+"""The `run` fixture: argv -> (exit code, stdout, stderr)."""
 
 
 @pytest.fixture

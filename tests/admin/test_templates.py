@@ -6,9 +6,8 @@ import json
 import plistlib
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
-
-from conftest import Run
 
 from linkus_companion import paths
 from linkus_companion.admin.admx import build
@@ -17,6 +16,9 @@ from linkus_companion.config.policy_windows import POLICY_KEY
 from linkus_companion.config.schema import SCHEMA
 from linkus_companion.config.settings import Settings
 from linkus_companion.platform.launcher import BUNDLE_ID
+
+Run = Callable[..., tuple[int, str, str]]
+"""The `run` fixture: argv -> (exit code, stdout, stderr)."""
 
 NS = {"p": "http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions"}
 

@@ -1,0 +1,142 @@
+"""`linkus-companion gateway ...`: run the service, enroll desktops, list and revoke their sessions."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from linkus_companion.engine.policies import Policies
+from linkus_companion.gateway import logs
+from linkus_companion.gateway.config import ConfigError, GatewayConfig, load
+from linkus_companion.gateway.server import Gateway
+from linkus_companion.gateway.tokens import TokenAuthority, load_signing_key
+from linkus_companion.pbx.errors import PbxError
+from linkus_companion.runtime import NotConfigured, crm_grants, make_connector, pbx_client, web_origins
+from linkus_companion.secrets import SecretStore
+from linkus_companion.sim.tls import TlsFiles
+from linkus_companion.store import Store
+
+log = logging.getLogger(__name__)
+
+RETRY_MAX = 60.0
+
+
+def run(args: argparse.Namespace) -> int:
+    """`gateway --config FILE`: serve until SIGTERM or Ctrl+C."""
+    logs.setup()
+    if not args.config:
+        log.error("Give the gateway's configuration file: linkus-companion gateway --config FILE")
+        return 2
+    try:
+        config = load(Path(args.config))
+        asyncio.run(serve(config))
+    except (ConfigError, NotConfigured) as exc:
+        log.error("%s", exc)
+        return 2
+    return 0
+
+
+async def serve(config: GatewayConfig) -> None:
+    """The gateway from its configuration file, with the secrets and the CRM grant from the keyring."""
+    settings = config.open_settings()
+    secrets = SecretStore()
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    store = Store.open(config.database)
+    try:
+        async with httpx.AsyncClient(timeout=15) as client, pbx_client(settings, secrets) as pbx:
+            grants = crm_grants(settings, client, secrets)
+            if not grants.connected():
+                raise NotConfigured("Authorise the CRM admin account for the gateway first.")
+            policies = Policies.from_settings(settings)
+            connector = await make_connector(
+                str(settings.get("crm.kind")), client, grants, policies.lookup.region
+            )
+            gateway = Gateway.assemble(
+                pbx=pbx,
+                connector=connector,
+                crm_web_origins=await web_origins(connector, grants),
+                store=store,
+                policies=policies,
+                signing_key=load_signing_key(config.signing_key),
+                public_url=config.public_url,
+                extensions=config.extensions or None,
+            )
+            tls = (
+                TlsFiles(config.tls_cert, config.tls_cert, config.tls_key)
+                if config.tls_cert and config.tls_key
+                else None
+            )
+            if await _started(gateway, config, tls, stopping):
+                await stopping.wait()
+                log.info("stopping; undelivered call logs stay queued for the next start")
+            await gateway.stop()
+    finally:
+        store.close()
+
+
+async def _started(
+    gateway: Gateway, config: GatewayConfig, tls: TlsFiles | None, stopping: asyncio.Event
+) -> bool:
+    """Start, retrying while the PBX is unreachable; False when asked to stop first."""
+    delay = 1.0
+    while not stopping.is_set():
+        try:
+            await gateway.start(config.bind, config.port, tls)
+            return True
+        except PbxError as exc:
+            log.warning("cannot start: %s; retrying in %.0f s", exc, delay)
+            await gateway.host.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), delay)
+        delay = min(RETRY_MAX, delay * 2)
+    return False
+
+
+@contextlib.contextmanager
+def _authority(args: argparse.Namespace) -> Iterator[tuple[TokenAuthority, GatewayConfig]]:
+    config = load(Path(args.config))
+    store = Store.open(config.database)
+    try:
+        yield TokenAuthority(store, load_signing_key(config.signing_key), config.public_url), config
+    finally:
+        store.close()
+
+
+def enroll(args: argparse.Namespace) -> int:
+    """`gateway enroll --extension N --email E`: print a one-time code and link for that desktop."""
+    with _authority(args) as (authority, config):
+        enrollment = authority.enroll(args.extension, args.email, dt.timedelta(days=args.days))
+    print(
+        f"Enrollment for extension {enrollment.extension} ({enrollment.email}), one use, valid until "
+        f"{enrollment.expires_at:%Y-%m-%d %H:%M} UTC:"
+    )
+    print(f"  code: {enrollment.code}")
+    print(f"  link: {enrollment.link(config.public_url)}")
+    return 0
+
+
+def revoke(args: argparse.Namespace) -> int:
+    """`gateway revoke --extension N | --session ID`: desktops using them are disconnected within seconds."""
+    with _authority(args) as (authority, _config):
+        count = authority.revoke(extension=args.extension, session_id=args.session)
+    print(f"revoked {count} session(s)")
+    return 0 if count else 1
+
+
+def sessions(args: argparse.Namespace) -> int:
+    """`gateway sessions`: every desktop session and whether it is revoked."""
+    with _authority(args) as (authority, _config):
+        for session_id, extension, email, revoked in authority.sessions():
+            print(f"{session_id}  {extension:>6}  {email}  {'revoked' if revoked else 'active'}")
+    return 0

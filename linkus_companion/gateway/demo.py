@@ -1,0 +1,188 @@
+"""`linkus-companion demo --gateway`: the simulators, a gateway over TLS, and one enrolled desktop per extension."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from linkus_companion import demo
+from linkus_companion.config.settings import Settings
+from linkus_companion.config.userfile import UserFile
+from linkus_companion.crm.base import Connector
+from linkus_companion.crm.oauth import OAuthGrants
+from linkus_companion.engine.policies import Policies
+from linkus_companion.engine.screen_pop import PrintingOpener
+from linkus_companion.gateway.client import GatewayBackend
+from linkus_companion.gateway.credentials import GatewayCredentials
+from linkus_companion.gateway.server import Gateway
+from linkus_companion.gateway.tokens import ACCESS_TTL, load_signing_key
+from linkus_companion.pbx.client import PbxClient
+from linkus_companion.secrets import SecretStore
+from linkus_companion.sim import scenario
+from linkus_companion.sim.browser import approving_browser
+from linkus_companion.sim.crm_emulator import CrmEmulator
+from linkus_companion.sim.pbx import PbxSimulator
+from linkus_companion.sim.tls import TlsFiles, generate
+from linkus_companion.store import Store
+
+DESKTOPS = (*scenario.AGENTS, scenario.MANUAL)
+
+
+@dataclass
+class GatewayWorld:
+    """The simulators, the running gateway and the desktops enrolled with it."""
+
+    pbx: PbxSimulator
+    crm: CrmEmulator
+    people: scenario.Cast
+    tls: TlsFiles
+    build: Callable[[], Gateway]
+    gateway: Gateway
+    desktops: dict[str, GatewayBackend] = field(default_factory=dict)
+    openers: dict[str, PrintingOpener] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """The gateway's public address."""
+        return self.gateway.public_url
+
+    async def restart(self, down: Callable[[], Any] | None = None) -> None:
+        """Stop the gateway, run `down()` while it is away, start a new one on the same state and port."""
+        await self.gateway.stop()
+        if down is not None:
+            await down()
+        self.gateway = self.build()
+        await self.gateway.start(tls=self.tls)
+        await asyncio.wait_for(self.gateway.host.connected(), 10)
+
+    async def desktop(self, extension: str, say: Callable[[str], None], **options: Any) -> GatewayBackend:
+        """Enroll a desktop for `extension` (its own keyring entries) and connect it."""
+        email = self.pbx.directory.extensions[extension].email_addr
+        code = self.gateway.authority.enroll(extension, email).link(self.url)
+        credentials = GatewayCredentials(
+            self.url, SecretStore(f"desktop-{extension}"), tls=self.tls.client_context()
+        )
+        await credentials.enroll(code)
+        opener = self.openers[extension] = PrintingOpener(say)
+        options = {"backoff_initial": 0.1, "backoff_max": 1.0, **options}
+        backend = GatewayBackend(credentials, opener, **options)
+        self.desktops[extension] = backend
+        await backend.start()
+        await asyncio.wait_for(backend.connected(), 10)
+        return backend
+
+
+@contextlib.asynccontextmanager
+async def gateway_world(
+    kind: str,
+    home: Path,
+    say: Callable[[str], None],
+    *,
+    access_ttl: dt.timedelta = ACCESS_TTL,
+    revocation_check: float = 0.2,
+) -> AsyncIterator[GatewayWorld]:
+    """Start the simulators, sign the gateway in to the CRM as its admin, and start the gateway over TLS."""
+    pbx_sim = PbxSimulator(step=0.05)
+    crm = demo.make_emulator(kind)
+    await pbx_sim.start()
+    await crm.start()
+    tls = generate(home / "tls")
+    store = Store.open(home / "gateway.db")
+    world: GatewayWorld | None = None
+    try:
+        people = scenario.cast(crm, pbx_sim)
+        settings = Settings(UserFile(home / "settings.json"))
+        for key, value in {
+            **demo.DEMO_SETTINGS,
+            "binding": {scenario.MANUAL: people.users[scenario.MANUAL]},
+        }.items():
+            settings.set_user(key, value)
+        verify = str(crm.ca_file) if crm.ca_file else True
+        async with (
+            httpx.AsyncClient(verify=verify, timeout=10) as http,
+            PbxClient(pbx_sim.base_url, pbx_sim.client_id, pbx_sim.client_secret) as pbx,
+        ):
+            connector = await _signed_in(crm, http)
+            public_url = f"https://127.0.0.1:{demo._free_port()}"
+            signing_key = load_signing_key(home / "signing-key.pem")
+
+            def build() -> Gateway:
+                return Gateway.assemble(
+                    pbx=pbx,
+                    connector=connector,
+                    crm_web_origins=(crm.web_origin,),
+                    store=store,
+                    policies=Policies.from_settings(settings),
+                    signing_key=signing_key,
+                    public_url=public_url,
+                    host_options={
+                        "stream_options": {"backoff_initial": 0.1, "backoff_max": 1.0},
+                        "outbox_options": {"backoff_base": 0.5, "backoff_cap": 2.0},
+                    },
+                    access_ttl=access_ttl,
+                    revocation_check=revocation_check,
+                )
+
+            world = GatewayWorld(pbx_sim, crm, people, tls, build, build())
+            say(f"signed the gateway in to the {kind} emulator at {crm.base_url} as the CRM admin")
+            await world.gateway.start(tls=tls)
+            await asyncio.wait_for(world.gateway.host.connected(), 10)
+            say(f"gateway listening on {world.url}")
+            try:
+                yield world
+            finally:
+                for backend in world.desktops.values():
+                    await backend.stop()
+                await world.gateway.stop()
+    finally:
+        store.close()
+        await crm.stop()
+        await pbx_sim.stop()
+
+
+async def _signed_in(crm: CrmEmulator, http: httpx.AsyncClient) -> Connector:
+    """The admin's CRM grant, through the OAuth loopback flow against the emulator."""
+    grants = OAuthGrants(crm.oauth_provider(), crm.oauth_credentials(), http, SecretStore("gateway"))
+    redirect = f"http://localhost:{demo._free_port()}/oauth/callback"
+    crm.allow_redirect(redirect)
+    await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
+    return crm.connector(http, grants)
+
+
+async def run_gateway_headless(kind: str, calls: int, say: Callable[[str], None]) -> dict[str, Any]:
+    """The embedded demo's scripted calls through a gateway and four desktops; the same report."""
+    with tempfile.TemporaryDirectory(prefix="linkus-gateway-demo-") as tmp, demo.throwaway_keyring():
+        async with gateway_world(kind, Path(tmp), say) as world:
+            for extension in DESKTOPS:
+                await world.desktop(extension, say)
+            say(f"desktops {', '.join(DESKTOPS)} enrolled and connected")
+            host = world.gateway.host
+            for unbound in host.bindings.unbound:
+                say(f"extension {unbound.extension} is not bound: {unbound.reason}")
+            placed = await scenario.play(
+                world.pbx,
+                world.crm,
+                world.people,
+                calls=calls,
+                talk=0.3,
+                say=say,
+                settle=lambda: asyncio.sleep(0.5),
+                resumed=lambda: asyncio.wait_for(host.connected(), 10),
+            )
+            await host.engine.close()  # lookups and pops still in flight finish
+            for backend in world.desktops.values():
+                await backend.flush()
+            pops = [pop for opener in world.openers.values() for pop in opener.pops]
+            view = demo.DemoWorld(world.pbx, world.crm, world.people, host, PrintingOpener(say, pops))
+            await demo._delivered(view, scenario.expected_keys(placed), say)
+            report = scenario.report(kind, placed, world.crm, world.people, pops)
+            report["topology"] = "gateway"
+            return report

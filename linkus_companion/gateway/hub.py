@@ -1,0 +1,120 @@
+"""Routes the engine's calls, lookups, pops and status to the desktops of each call's extensions, and no others."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any, Protocol
+
+from linkus_companion.backend import CrmState, LinkState, PopNotice, Status
+from linkus_companion.crm.base import Record, RecordKind
+from linkus_companion.engine.core import Resolution
+from linkus_companion.engine.screen_pop import PopRequest
+from linkus_companion.gateway import protocol
+from linkus_companion.gateway.metrics import Metrics
+from linkus_companion.local_backend import RECENT, call_view
+from linkus_companion.pbx.calls import Call
+from linkus_companion.pbx.events import StreamState, StreamStatus
+
+log = logging.getLogger(__name__)
+
+_KEEP_CALLS = 2000
+
+
+class Outlet(Protocol):
+    """One connected desktop, as the hub sees it."""
+
+    extension: str
+
+    def send(self, message: dict[str, Any]) -> None:
+        """Queue a message for the desktop (never blocks)."""
+        ...
+
+
+class DesktopHub:
+    """The gateway's engine listener and URL opener: each desktop gets only its own extension's traffic."""
+
+    def __init__(
+        self,
+        metrics: Metrics,
+        crm_origins: tuple[str, ...],
+        crm_kind: str = "",
+        creatable: tuple[RecordKind, ...] = (),
+    ) -> None:
+        self._metrics = metrics
+        self._origins = crm_origins
+        self._desktops: dict[str, set[Outlet]] = {}
+        self._recent: dict[str, OrderedDict[str, dict[str, Any]]] = {}
+        self._owners: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self.status = Status(LinkState.CONNECTING, CrmState.CONNECTED, "", crm_kind, creatable)
+
+    # --- desktops ------------------------------------------------------------------------------
+
+    def attach(self, desktop: Outlet) -> None:
+        """Start routing to `desktop`; it first receives the status and its extension's recent calls."""
+        self._desktops.setdefault(desktop.extension, set()).add(desktop)
+        recent = list(reversed(self._recent.get(desktop.extension, {}).values()))
+        desktop.send(
+            {
+                "type": "hello",
+                "extension": desktop.extension,
+                "status": protocol.status_json(self.status),
+                "origins": list(self._origins),
+                "recent": recent,
+            }
+        )
+
+    def detach(self, desktop: Outlet) -> None:
+        """Stop routing to `desktop`."""
+        self._desktops.get(desktop.extension, set()).discard(desktop)
+
+    def connected(self) -> int:
+        """How many desktops are connected."""
+        return sum(len(d) for d in self._desktops.values())
+
+    def owns(self, extension: str, call_id: str) -> bool:
+        """Whether `call_id` is a call of `extension` (desktops may only act on their own calls)."""
+        return extension in self._owners.get(call_id, frozenset())
+
+    # --- engine callbacks ----------------------------------------------------------------------
+
+    def on_call(self, call: Call, resolution: Resolution | None, chosen: Record | None) -> None:
+        """Send each extension of the call its own view of it."""
+        self._owners[call.call_id] = self._owners.get(call.call_id, frozenset()) | frozenset(call.extensions)
+        self._owners.move_to_end(call.call_id)
+        while len(self._owners) > _KEEP_CALLS:
+            self._owners.popitem(last=False)
+        for extension in sorted(call.extensions):
+            view = protocol.call_json(call_view(extension, call, resolution, chosen))
+            recent = self._recent.setdefault(extension, OrderedDict())
+            recent[call.call_id] = view
+            recent.move_to_end(call.call_id)
+            while len(recent) > RECENT:
+                recent.popitem(last=False)
+            self._send(extension, {"type": "call", "call": view})
+
+    def on_pop(self, request: PopRequest) -> None:
+        """Count the pop (the opener already routed it)."""
+        self._metrics.count("gateway_pops_total", "Screen pops sent to desktops", trigger=request.trigger)
+
+    def open(self, request: PopRequest) -> None:
+        """An automatic pop: the extension's desktops open the page (a manual one goes back in the reply)."""
+        if request.trigger == "manual":
+            return
+        notice = PopNotice(request.call_id, request.extension, request.trigger, request.url)
+        message = {"type": "pop", "pop": protocol.pop_json(notice), "latency_ms": request.latency_ms}
+        self._send(request.extension, message)
+
+    def pbx_status(self, status: StreamStatus) -> None:
+        """The PBX link changed: every desktop's tray follows."""
+        link = LinkState.CONNECTING if status.state is StreamState.CLOSED else LinkState(status.state.value)
+        current = self.status
+        self.status = Status(link, current.crm, status.reason, current.crm_kind, current.creatable)
+        message = {"type": "status", "status": protocol.status_json(self.status)}
+        for extension in list(self._desktops):
+            self._send(extension, message)
+
+    def _send(self, extension: str, message: dict[str, Any]) -> None:
+        for desktop in list(self._desktops.get(extension, ())):
+            desktop.send(message)
+            self._metrics.count("gateway_messages_total", "Messages sent to desktops", type=message["type"])

@@ -1,0 +1,283 @@
+"""The gateway service: the engine for every bound extension behind one HTTPS/WSS endpoint for desktops."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from linkus_companion.backend import LinkState
+from linkus_companion.crm.base import Connector
+from linkus_companion.engine.host import EngineHost
+from linkus_companion.engine.policies import Policies
+from linkus_companion.engine.recordings import RecordingLinks
+from linkus_companion.gateway import protocol
+from linkus_companion.gateway.desktop import DesktopConnection
+from linkus_companion.gateway.hub import DesktopHub
+from linkus_companion.gateway.metrics import Metrics
+from linkus_companion.gateway.tokens import (
+    ACCESS_TTL,
+    BROWSER_AUDIENCE,
+    AuthError,
+    Claims,
+    Grant,
+    TokenAuthority,
+)
+from linkus_companion.pbx.client import PbxClient
+from linkus_companion.sim.server import RunningServer, start_server
+from linkus_companion.sim.tls import TlsFiles
+from linkus_companion.store import Store
+
+log = logging.getLogger(__name__)
+
+BROWSER_PATH = "/browser"
+"""Where a desktop's one-time link signs the user's browser in (the ticket rides in the URL fragment)."""
+COOKIE = "linkus_gateway"
+_SIGN_IN_FIRST_TEXT = (
+    "Recordings on this gateway play in a browser signed in from Linkus Companion: choose "
+    "'Sign in browser' in its menu, then open the link again.\n"
+)
+_SIGN_IN_FIRST = (
+    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Call recording</title></head>\n'
+    f'<body style="font-family: sans-serif; margin: 2em"><p>{_SIGN_IN_FIRST_TEXT}</p></body></html>\n'
+)
+_BROWSER_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Linkus Companion</title></head>
+<body style="font-family: sans-serif; margin: 2em"><p id="say">Signing this browser in...</p>
+<script>
+const ticket = location.hash.slice(1);
+history.replaceState(null, "", location.pathname);
+fetch("session", {method: "POST", headers: {"Content-Type": "application/json"},
+                  body: JSON.stringify({ticket})})
+  .then(r => r.json())
+  .then(b => { document.getElementById("say").textContent = b.ok
+      ? "This browser can now play the call recordings of this gateway." : b.error; });
+</script></body></html>
+"""
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class Gateway:
+    """Hosts the engine and serves desktops, enrollment, recordings, health and metrics.
+
+    The host must have been built with `hub` as its URL opener; its recording links point here.
+    """
+
+    def __init__(
+        self,
+        host: EngineHost,
+        hub: DesktopHub,
+        authority: TokenAuthority,
+        metrics: Metrics,
+        *,
+        public_url: str,
+        revocation_check: float = 5.0,
+    ) -> None:
+        self.host = host
+        self.hub = hub
+        self.authority = authority
+        self.metrics = metrics
+        self.public_url = public_url.rstrip("/")
+        self._check = revocation_check
+        self._recordings = RecordingLinks(host.store, host.pbx, self.public_url)
+        self._server: RunningServer | None = None
+        host.engine.add_listener(hub)
+        host.watch_status(hub.pbx_status)
+        metrics.gauge("gateway_desktops_connected", "Desktops connected now", hub.connected)
+        metrics.gauge(
+            "gateway_pbx_connected", "1 while the PBX event stream is subscribed", self._pbx_connected
+        )
+        metrics.gauge(
+            "gateway_outbox_waiting", "Call logs waiting for the CRM", lambda: host.outbox.status().waiting
+        )
+        metrics.gauge(
+            "gateway_outbox_parked", "Call logs the CRM refused", lambda: host.outbox.status().parked
+        )
+        metrics.gauge(
+            "gateway_outbox_delivered",
+            "Call logs delivered to the CRM",
+            lambda: host.outbox.status().delivered,
+        )
+
+    @classmethod
+    def assemble(
+        cls,
+        *,
+        pbx: PbxClient,
+        connector: Connector,
+        crm_web_origins: tuple[str, ...],
+        store: Store,
+        policies: Policies,
+        signing_key: Ed25519PrivateKey,
+        public_url: str,
+        extensions: tuple[str, ...] | None = None,
+        host_options: dict[str, Any] | None = None,
+        access_ttl: dt.timedelta = ACCESS_TTL,
+        revocation_check: float = 5.0,
+    ) -> Gateway:
+        """The gateway around a new engine host for `extensions` (None: all) on these clients."""
+        metrics = Metrics()
+        hub = DesktopHub(metrics, crm_web_origins, connector.kind, connector.creatable)
+        host = EngineHost(
+            pbx=pbx,
+            connector=connector,
+            store=store,
+            policies=policies,
+            opener=hub,
+            crm_web_origins=crm_web_origins,
+            extensions=extensions,
+            **(host_options or {}),
+        )
+        authority = TokenAuthority(store, signing_key, public_url.rstrip("/"), access_ttl)
+        return cls(host, hub, authority, metrics, public_url=public_url, revocation_check=revocation_check)
+
+    async def start(
+        self, bind: str = "127.0.0.1", port: int | None = None, tls: TlsFiles | None = None
+    ) -> None:
+        """Connect to the PBX and the CRM, then accept desktops on `bind`:`port` (default: the public URL's)."""
+        await self.host.start()
+        # The gateway serves the recording player itself, behind its authentication.
+        self.host.recordings = self._recordings
+        public = urlsplit(self.public_url)
+        listen = port if port is not None else public.port or (443 if public.scheme == "https" else 80)
+        self._server = await start_server(self.app(), bind, listen, tls)
+        log.info("gateway listening on %s", self._server.base_url)
+
+    async def stop(self) -> None:
+        """Close every desktop, stop following the PBX (queued call logs stay in the store)."""
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
+        await self.host.stop()
+
+    def app(self) -> Starlette:
+        """The ASGI app."""
+        routes: list[BaseRoute] = [
+            Route("/health", self._health, methods=["GET"]),
+            Route("/metrics", self._metrics, methods=["GET"]),
+            Route("/enroll", self._enroll, methods=["POST"]),
+            Route("/session/refresh", self._refresh, methods=["POST"]),
+            Route(BROWSER_PATH, self._browser_page, methods=["GET"]),
+            Route(BROWSER_PATH + "/session", self._browser_session, methods=["POST"]),
+            WebSocketRoute(protocol.PATH, self._desktop),
+        ]
+        for route in self._recordings.routes():
+            routes.append(Route(route.path, self._authenticated(route.endpoint), methods=["GET"]))
+        return Starlette(routes=routes)
+
+    def _pbx_connected(self) -> float:
+        return 1.0 if self.hub.status.link is LinkState.CONNECTED else 0.0
+
+    async def _health(self, _request: Request) -> Response:
+        outbox = self.host.outbox.status()
+        healthy = self._pbx_connected() == 1.0 and not outbox.problem
+        body = {
+            "status": "ok" if healthy else "degraded",
+            "pbx": self.hub.status.link.value,
+            "pbx_message": self.hub.status.message,
+            "desktops": self.hub.connected(),
+            "outbox": asdict(outbox),
+        }
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    async def _metrics(self, _request: Request) -> Response:
+        return PlainTextResponse(self.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    async def _enroll(self, request: Request) -> Response:
+        return await self._exchange(request, "code", self.authority.redeem)
+
+    async def _refresh(self, request: Request) -> Response:
+        return await self._exchange(request, "refresh_token", self.authority.refresh)
+
+    async def _exchange(self, request: Request, field: str, exchange: Callable[[str], Grant]) -> Response:
+        try:
+            secret = str((await request.json())[field])
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"error": f"Send JSON with {field!r}."}, status_code=400)
+        try:
+            grant = exchange(secret)
+        except AuthError as exc:
+            self.metrics.count("gateway_auth_refused_total", "Refused desktop credentials", reason=field)
+            return JSONResponse({"error": str(exc)}, status_code=401)
+        log.info("issued a session grant through %s", request.url.path)
+        return JSONResponse(asdict(grant), headers={"Cache-Control": "no-store"})
+
+    def _claims(self, authorization: str) -> Claims:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise AuthError("Send the access token as `Authorization: Bearer ...`.")
+        return self.authority.verify(token.strip())
+
+    def _authenticated(self, endpoint: Endpoint) -> Endpoint:
+        """Recordings need a desktop's access token or a browser signed in from a desktop."""
+
+        async def guarded(request: Request) -> Response:
+            try:
+                if COOKIE in request.cookies:
+                    self.authority.verify(request.cookies[COOKIE], BROWSER_AUDIENCE)
+                else:
+                    self._claims(request.headers.get("authorization", ""))
+            except AuthError:
+                self.metrics.count(
+                    "gateway_auth_refused_total", "Refused desktop credentials", reason="recording"
+                )
+                if "text/html" in request.headers.get("accept", ""):
+                    return HTMLResponse(_SIGN_IN_FIRST, status_code=401)
+                return PlainTextResponse(
+                    _SIGN_IN_FIRST_TEXT, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+                )
+            return await endpoint(request)
+
+        return guarded
+
+    async def _browser_page(self, _request: Request) -> Response:
+        return HTMLResponse(
+            _BROWSER_PAGE, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        )
+
+    async def _browser_session(self, request: Request) -> Response:
+        try:
+            ticket = str((await request.json())["ticket"])
+            token, lifetime = self.authority.browser_session(ticket)
+        except (ValueError, KeyError, TypeError, AuthError) as exc:
+            self.metrics.count("gateway_auth_refused_total", "Refused desktop credentials", reason="browser")
+            message = str(exc) if isinstance(exc, AuthError) else "Send JSON with 'ticket'."
+            return JSONResponse({"error": message}, status_code=401)
+        response = JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
+        secure = self.public_url.startswith("https:")
+        response.set_cookie(COOKIE, token, max_age=lifetime, httponly=True, secure=secure, samesite="lax")
+        return response
+
+    async def _desktop(self, websocket: WebSocket) -> None:
+        try:
+            claims = self._claims(websocket.headers.get("authorization", ""))
+        except AuthError as exc:
+            self.metrics.count(
+                "gateway_auth_refused_total", "Refused desktop credentials", reason="websocket"
+            )
+            log.info("refused a desktop connection: %s", exc)
+            await websocket.close(code=1008)
+            return
+        await websocket.accept()
+        connection = DesktopConnection(
+            websocket,
+            claims,
+            host=self.host,
+            hub=self.hub,
+            authority=self.authority,
+            metrics=self.metrics,
+            revocation_check=self._check,
+            browser_url=self.public_url + BROWSER_PATH,
+        )
+        await connection.serve()

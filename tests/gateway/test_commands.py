@@ -1,0 +1,102 @@
+"""The gateway's configuration file and its admin commands (enroll, sessions, revoke)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from linkus_companion.gateway import commands
+from linkus_companion.gateway.config import EXAMPLE, ConfigError, load
+from linkus_companion.gateway.logs import JsonFormatter
+from linkus_companion.gateway.tokens import TokenAuthority, load_signing_key
+from linkus_companion.store import Store
+
+
+def _config(tmp_path: Path, gateway: str = "") -> Path:
+    path = tmp_path / "gateway.toml"
+    path.write_text(
+        f'[gateway]\npublic_url = "https://gw.example.com:8443/"\nstate_dir = "{tmp_path / "state"}"\n{gateway}'
+        '[settings]\n"pop.trigger" = "answered"\n"crm.kind" = "zoho"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_example_and_a_minimal_file_load(tmp_path: Path) -> None:
+    example = tmp_path / "example.toml"
+    example.write_text(EXAMPLE, encoding="utf-8")
+    config = load(example)
+    assert (config.bind, config.port, config.public_url) == (
+        "0.0.0.0",
+        8443,
+        "https://gateway.example.com:8443",
+    )
+    minimal = load(_config(tmp_path))
+    assert minimal.bind == "127.0.0.1" and minimal.tls_cert is None and minimal.extensions == ()
+    settings = minimal.open_settings()
+    assert settings.get("pop.trigger") == "answered" and settings.get("crm.kind") == "zoho"
+
+
+@pytest.mark.parametrize(
+    ("gateway", "problem"),
+    [('tls_cert = "/c.pem"\n', "both tls_cert and tls_key"), ('listen = "x"\n', "unknown")],
+)
+def test_mistakes_are_named(tmp_path: Path, gateway: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=problem):
+        load(_config(tmp_path, gateway))
+
+
+def test_invalid_settings_are_refused(tmp_path: Path) -> None:
+    path = _config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8") + '"pop.mode" = "sometimes"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"pop\.mode"):
+        load(path).open_settings()
+
+
+def test_enroll_then_revoke_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(_config(tmp_path))
+    assert (
+        commands.enroll(argparse.Namespace(config=path, extension="1001", email="Ann@example.com", days=1))
+        == 0
+    )
+    printed = capsys.readouterr().out
+    link = next(line.split()[-1] for line in printed.splitlines() if "link:" in line)
+    assert link.startswith("https://gw.example.com:8443/enroll#")
+    store = Store.open(tmp_path / "state" / "gateway.db")
+    try:
+        key = load_signing_key(tmp_path / "state" / "signing-key.pem")
+        grant = TokenAuthority(store, key, "https://gw.example.com:8443").redeem(link)
+        assert grant.extension == "1001" and grant.email == "ann@example.com"
+    finally:
+        store.close()
+    assert commands.sessions(argparse.Namespace(config=path)) == 0
+    assert "1001  ann@example.com  active" in capsys.readouterr().out
+    assert commands.revoke(argparse.Namespace(config=path, extension="1001", session=None)) == 0
+    assert commands.revoke(argparse.Namespace(config=path, extension="1001", session=None)) == 1
+    commands.sessions(argparse.Namespace(config=path))
+    assert "revoked" in capsys.readouterr().out
+
+
+def test_logs_are_json_lines_without_secrets() -> None:
+    record = logging.LogRecord(
+        "gw", logging.WARNING, __file__, 1, "refused %s", ("Bearer eyJa.eyJb.sig",), None
+    )
+    line = json.loads(JsonFormatter().format(record))
+    assert line["level"] == "warning" and line["logger"] == "gw"
+    assert "eyJa" not in line["message"] and line["message"].startswith("refused Bearer ")
+
+
+def test_the_service_says_what_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    try:
+        assert commands.run(argparse.Namespace(config=str(_config(tmp_path)))) == 2
+    finally:
+        root.handlers[:] = before
+        root.setLevel(level)
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["level"] == "error" and "Open API Client ID" in line["message"]
