@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-import qasync  # after PySide6: qasync picks the binding already imported
-from PySide6.QtCore import QTimer
+import httpx
+from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
+from qasync import QEventLoop  # after PySide6: qasync picks the binding already imported
 
 from linkus_companion import APP_ID, APP_NAME
-from linkus_companion.backend import Backend, LinkState
+from linkus_companion.backend import Backend, BackendError, LinkState
 from linkus_companion.config import Effective, Settings
+from linkus_companion.crm.base import CrmError
+from linkus_companion.engine.screen_pop import PopRequest
+from linkus_companion.pbx.client import PbxClient
+from linkus_companion.pbx.errors import PbxError
 from linkus_companion.platform import autostart, logs, single_instance
 from linkus_companion.platform.launcher import app_command
 from linkus_companion.platform.url_events import OpenUrlEvents
+from linkus_companion.runtime import PBX_SECRET, NotConfigured, crm_grants
 from linkus_companion.secrets import SecretStore
-from linkus_companion.ui.actions import IntegrationActions
+from linkus_companion.ui.actions import BindingRow, IntegrationActions
 from linkus_companion.ui.first_run import FirstRunWizard, needs_first_run
 from linkus_companion.ui.i18n import Translations
 from linkus_companion.ui.resources import icon
@@ -32,9 +41,109 @@ log = logging.getLogger(__name__)
 
 SMOKE_TEST = "--smoke-test"
 """Start, show the UI, touch the loop and the keyring, quit with 0 (checks a frozen build)."""
-AUTOSTART = "--autostart"
-"""Passed by the login item; nothing to do but start quietly."""
 SMOKE_START_SECONDS = 10.0
+_NOT_WIRED = "This build cannot disable or disconnect the CRM from the app yet; ask your administrator."
+
+
+class BrowserOpener:
+    """Screen pops open in the system browser (the engine only asks for the CRM's https pages)."""
+
+    def open(self, request: PopRequest) -> None:
+        """Open the record page."""
+        QDesktopServices.openUrl(QUrl(request.url))
+
+
+class EmbeddedActions:
+    """IntegrationActions of the embedded topology: live PBX checks and the CRM sign-in in the browser.
+    `changed()` is called when the backend must restart to pick a change up."""
+
+    def __init__(self, settings: Settings, secrets: SecretStore, changed: Callable[[], None]) -> None:
+        self._settings = settings
+        self._secrets = secrets
+        self._changed = changed
+
+    async def check_pbx(self, url: str, client_id: str, secret: str) -> str:
+        """Log in with these credentials (the stored secret when `secret` is empty) and read the PBX."""
+        ca_file = str(self._settings.get("pbx.ca_file"))
+        try:
+            async with PbxClient(
+                url,
+                client_id,
+                secret or self._secrets.get(PBX_SECRET) or "",
+                ca_file=Path(ca_file) if ca_file else None,
+                fingerprint=str(self._settings.get("pbx.cert_fingerprint")) or None,
+            ) as pbx:
+                info = await pbx.system_information()
+        except (PbxError, ValueError) as exc:
+            raise BackendError(str(exc)) from exc
+        found = f"{info.device_name or info.model_name}, firmware {info.firmware}"
+        return f"{found} ({info.firmware_warning})" if info.firmware_warning else found
+
+    async def check_gateway(self, url: str) -> str:
+        """The gateway needs the administrator's enrolment code; reaching it is checked on connect."""
+        raise BackendError("Ask your administrator for this desktop's gateway enrolment code.")
+
+    def save_pbx_secret(self, secret: str) -> None:
+        """Keep the Client Secret in the keyring."""
+        self._secrets.set(PBX_SECRET, secret)
+
+    def has_pbx_secret(self) -> bool:
+        """Whether a Client Secret is stored."""
+        return bool(self._secrets.get(PBX_SECRET))
+
+    async def authorize_crm(self) -> str:
+        """Open the CRM's sign-in page and keep the grant."""
+        async with httpx.AsyncClient(timeout=15) as client:
+            try:
+                grants = crm_grants(self._settings, client, self._secrets)
+                await grants.authorize(redirect_uri=str(self._settings.get("crm.redirect_uri")))
+            except (NotConfigured, CrmError) as exc:
+                raise BackendError(str(exc)) from exc
+        self._changed()
+        return grants.provider.name
+
+    async def set_crm_enabled(self, enabled: bool) -> None:
+        """Disable / Enable belong to the engine's CrmSwitch, which LocalBackend does not expose yet."""
+        raise BackendError(_NOT_WIRED)
+
+    async def disconnect_crm(self) -> None:
+        """Disconnect belongs to the engine's CrmSwitch, which LocalBackend does not expose yet."""
+        raise BackendError(_NOT_WIRED)
+
+    async def bindings(self) -> list[BindingRow]:
+        """Embedded: your extension's calls are logged as the CRM user you signed in as."""
+        extensions = self._settings.get("pbx.extensions")
+        return (
+            [BindingRow(str(e), "", "sign-in") for e in extensions] if isinstance(extensions, tuple) else []
+        )
+
+
+def configured_backend(settings: Settings) -> Backend:
+    """The Backend the settings ask for: the engine in process, or the site gateway's client."""
+    opener = BrowserOpener()
+    if settings.get("backend") == "gateway":
+        from linkus_companion.gateway.client import GatewayBackend
+        from linkus_companion.gateway.credentials import GatewayCredentials
+
+        return GatewayBackend(GatewayCredentials(str(settings.get("gateway.url")), SecretStore()), opener)
+    from linkus_companion.local_backend import LocalBackend
+    from linkus_companion.runtime import embedded_host
+
+    extensions = settings.get("pbx.extensions")
+    extension = str(extensions[0]) if isinstance(extensions, tuple) and extensions else ""
+    return LocalBackend(lambda: embedded_host(settings, opener), extension)
+
+
+def main(args: argparse.Namespace) -> int:
+    """`linkus-companion run`: the desktop app for the configured extension.
+
+    Optional attributes of `args`: `smoke_test` (bool) and `forward` (a `tel:` URL or `dial NUMBER`
+    words to hand to the running app).
+    """
+    argv = [sys.argv[0], *(getattr(args, "forward", None) or [])]
+    if getattr(args, "smoke_test", False):
+        argv.append(SMOKE_TEST)
+    return run_app(configured_backend, Settings.open(), argv)
 
 
 def make_application(argv: Sequence[str]) -> QApplication:
@@ -62,7 +171,7 @@ def run_app(
     A second launch hands its arguments (a `tel:` URL, `dial NUMBER`) to the running app and returns 0.
     """
     smoke = SMOKE_TEST in argv
-    args = [a for a in argv[1:] if a not in (SMOKE_TEST, AUTOSTART)]
+    args = [a for a in argv[1:] if a != SMOKE_TEST]
     app = make_application(argv)
     server = None
     if not smoke:
@@ -79,11 +188,13 @@ def run_app(
         log.warning("setting ignored: %s", problem)
     translations = Translations(app)
     translations.apply(str(settings.get("ui.language")))
-    app_run = _AppRun(app, make_backend(settings), settings, actions, translations, smoke)
+    app_run = _AppRun(app, make_backend, settings, actions, translations, smoke)
+    hooks = sys.excepthook, threading.excepthook
     try:
-        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        with asyncio.Runner(loop_factory=lambda: QEventLoop(app)) as runner:
             code = runner.run(app_run.main(args, server, url_events, log_file))
     finally:
+        sys.excepthook, threading.excepthook = hooks
         url_events.remove()
         if server is not None:
             server.close()
@@ -98,19 +209,22 @@ class _AppRun:
     def __init__(
         self,
         app: QApplication,
-        backend: Backend,
+        make_backend: Callable[[Settings], Backend],
         settings: Settings,
         actions: IntegrationActions | None,
         translations: Translations,
         smoke: bool,
     ) -> None:
         self.app = app
-        self.backend = backend
+        self.make_backend = make_backend
+        self.backend = backend = make_backend(settings)
         self.settings = settings
-        self.actions = actions
         self.translations = translations
         self.smoke = smoke
         self.launch_demo = False
+        if actions is None and settings.get("backend") == "embedded":
+            actions = EmbeddedActions(settings, SecretStore(), self._restart)
+        self.actions = actions
         self.shell = DesktopShell(backend, settings, actions=actions, open_logs=logs.open_logs_folder)
         self._quit: asyncio.Future[None] | None = None
         self.first_run: FirstRunWizard | None = None
@@ -142,14 +256,19 @@ class _AppRun:
                     shell.handle_args(args)
                 if self.smoke:
                     return await self._smoke()
-                shell.tasks.start(self.backend.start(), failed=lambda m: shell.show_error(APP_NAME, m))
-                if needs_first_run(self.settings):
-                    self._first_run()
+                shell.tasks.start(self.backend.start(), failed=self._start_failed)
                 await self._quit
                 return 0
             finally:
                 unsubscribe()
                 await shell.shutdown()
+
+    def _start_failed(self, message: str) -> None:
+        """Say why the backend did not start; when nothing is set up, walk the user through it instead."""
+        if self.backend.status.link is not LinkState.NOT_CONFIGURED:
+            self.shell.show_error(APP_NAME, message)
+        elif self.first_run is None and needs_first_run(self.settings):
+            self._first_run()
 
     def quit(self) -> None:
         """End the run (Quit in the menu, the OS ending the session, Ctrl+C)."""
@@ -157,7 +276,11 @@ class _AppRun:
             self._quit.set_result(None)
 
     async def _smoke(self) -> int:
-        await asyncio.wait_for(self.backend.start(), SMOKE_START_SECONDS)
+        """Start the backend (nothing configured is fine), let the loop turn, report, and quit."""
+        try:
+            await asyncio.wait_for(self.backend.start(), SMOKE_START_SECONDS)
+        except BackendError as exc:
+            print(f"{APP_NAME} smoke test: {exc}")
         await asyncio.sleep(0)
         status = self.backend.status
         print(f"{APP_NAME} smoke test: {status.link.value}, keyring {SecretStore().backend_name()}")
@@ -172,21 +295,26 @@ class _AppRun:
                 self.launch_demo = True
                 self.quit()
             elif result:
-                self.shell.tasks.start(self._restart_backend())
+                self._restart()
 
         wizard.finished.connect(finished)
-        wizard.open()
+        wizard.show()
+
+    def _restart(self) -> None:
+        self.shell.tasks.start(self._restart_backend(), failed=self._start_failed)
 
     async def _restart_backend(self) -> None:
-        """Pick up what the first run configured."""
+        """Pick up a new configuration: a fresh backend from the settings as they are now."""
         await self.backend.stop()
+        self.backend = self.make_backend(self.settings)
+        self.shell.use_backend(self.backend)
         await self.backend.start()
 
     def _on_setting(self, key: str, effective: Effective) -> None:
         if key == "ui.language":
             self.translations.apply(str(effective.value))
         elif key == "ui.start_at_login":
-            login = autostart.pick(app_command(AUTOSTART))
+            login = autostart.pick(app_command("run"))
             try:
                 login.enable() if effective.value else login.disable()
             except OSError as exc:

@@ -66,18 +66,63 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.add_argument("--calls", type=int, default=16, help="number of scripted calls")
     demo.add_argument("--json", default=None, metavar="PATH", help="write a JSON report")
     demo.add_argument("--headless", action="store_true", help="no windows; print what happens")
+    demo.add_argument(
+        "--gateway", action="store_true", help="the gateway topology: a gateway and one desktop per extension"
+    )
     demo.set_defaults(handler=_lazy("linkus_companion.demo:main"))
 
 
 def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = sub.add_parser("run", help="start the app for the configured extension")
     run.add_argument("--headless", action="store_true", help="no windows: pops are printed as JSON lines")
+    run.add_argument("--smoke-test", action="store_true", help="start, show, quit (checks an installation)")
+    run.add_argument("--autostart", action="store_true", help=argparse.SUPPRESS)
+    run.add_argument("forward", nargs="*", help=argparse.SUPPRESS)
     run.set_defaults(handler=_run)
+    dial = sub.add_parser("dial", help="dial a number or tel:/callto: link from your extension")
+    dial.add_argument("number", nargs="+", help="e.g. +1 555 0100 or tel:+15550100")
+    dial.set_defaults(handler=_dial)
 
 
 def _run(args: argparse.Namespace) -> int:
     target = "linkus_companion.headless:main" if args.headless else "linkus_companion.app:main"
     return _lazy(target)(args)
+
+
+def _dial(args: argparse.Namespace) -> int:
+    """Check the number, then hand `dial NUMBER` to the running app (starting it if needed)."""
+    from linkus_companion.platform.dial import DialError, number_from_args
+
+    try:
+        number_from_args(["dial", *args.number])
+    except DialError as exc:
+        print(f"Cannot dial: {exc}", file=sys.stderr)
+        return 2
+    forwarded = argparse.Namespace(headless=False, smoke_test=False, forward=["dial", *args.number])
+    return _lazy("linkus_companion.app:main")(forwarded)
+
+
+def _add_gateway(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    gateway = sub.add_parser("gateway", help="run the site gateway, or manage the desktops enrolled with it")
+    gateway.add_argument("--config", default=None, metavar="FILE", help="the gateway's configuration (TOML)")
+    gateway.set_defaults(handler=_lazy("linkus_companion.gateway.commands:run"))
+    actions = gateway.add_subparsers(dest="gateway_action")
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", required=True, metavar="FILE", help="the gateway's configuration (TOML)")
+    enroll = actions.add_parser(
+        "enroll", parents=[config], help="a one-time enrollment code and link for a desktop"
+    )
+    enroll.add_argument("--extension", required=True, help="the desktop user's extension")
+    enroll.add_argument("--email", required=True, help="the desktop user's e-mail address")
+    enroll.add_argument("--days", type=int, default=7, help="days the code stays valid (default 7)")
+    enroll.set_defaults(handler=_lazy("linkus_companion.gateway.commands:enroll"))
+    revoke = actions.add_parser("revoke", parents=[config], help="revoke desktop sessions (they disconnect)")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--extension", help="every session of this extension")
+    which.add_argument("--session", help="one session id (see `gateway sessions`)")
+    revoke.set_defaults(handler=_lazy("linkus_companion.gateway.commands:revoke"))
+    sessions = actions.add_parser("sessions", parents=[config], help="list desktop sessions")
+    sessions.set_defaults(handler=_lazy("linkus_companion.gateway.commands:sessions"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,23 +135,43 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     _add_demo(sub)
     _add_run(sub)
+    _add_gateway(sub)
     _add_sim(sub)
     _add_config(sub)
+    from linkus_companion.admin.commands import register
+
+    register(sub, _lazy)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse `argv` and run the chosen command; with none, run the offline demo."""
-    args = build_parser().parse_args(argv)
+    """Parse `argv` and run the chosen command.
+
+    A bare `tel:`/`callto:` link dials it (how the OS starts us for a clicked link). With no command,
+    the app starts when a PBX is configured, and the offline demo otherwise.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words and words[0].lower().startswith(("tel:", "callto:")):
+        words = ["dial", *words]
+    parser = build_parser()
+    args = parser.parse_args(words)
     if args.version:
         from linkus_companion import __version__
 
         print(f"linkus-companion {__version__}")
         return 0
     if args.command is None:
-        args = build_parser().parse_args(["demo", *(argv or sys.argv[1:])])
+        args = parser.parse_args(["run" if _configured() else "demo", *words])
     handler: Handler = args.handler
     try:
         return handler(args)
     except KeyboardInterrupt:
         return 130
+
+
+def _configured() -> bool:
+    """Whether this profile has a PBX address or a gateway (else the first start shows the demo)."""
+    from linkus_companion.config.settings import Settings
+
+    settings = Settings.open()
+    return bool(settings.get("pbx.url")) or settings.get("backend") == "gateway"

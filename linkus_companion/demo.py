@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +180,12 @@ def main(args: argparse.Namespace) -> int:
     say: Callable[[str], None] = lambda line: print(line, flush=True)  # noqa: E731
     if not args.headless:
         say("The desktop window is not available yet; running the demo headless.")
-    result = asyncio.run(run_headless(kind, args.calls, say))
+    if getattr(args, "gateway", False):
+        from linkus_companion.gateway.demo import run_gateway_headless
+
+        result = asyncio.run(run_gateway_headless(kind, args.calls, say))
+    else:
+        result = asyncio.run(run_headless(kind, args.calls, say))
     summary = (
         f"{result['crm']}: {result['calls']} calls, {result['lost']} lost, {result['duplicated']} duplicated, "
         f"{len(result['created'])} records created, {len(result['pops'])} pops, {len(result['errors'])} errors"

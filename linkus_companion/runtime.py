@@ -20,9 +20,9 @@ from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
 from linkus_companion.store import Store
 
-PBX_SECRET = "pbx.client_secret"
+PBX_SECRET = "pbx.client_secret"  # noqa: S105 - a keyring entry name, not a secret
 """Keyring entry of the PBX Open API Client Secret."""
-CRM_SECRET = "crm.client_secret"
+CRM_SECRET = "crm.client_secret"  # noqa: S105 - a keyring entry name, not a secret
 """Keyring entry of the CRM OAuth app's client secret (where the CRM needs one)."""
 
 
@@ -109,7 +109,9 @@ async def embedded_host(
             grants = crm_grants(settings, client, secrets)
             if not grants.connected():
                 raise NotConfigured("Sign in to the CRM first (Settings > CRM > Authorise).")
-            connector = await make_connector(str(settings.get("crm.kind")), client, grants, policies.lookup.region)
+            connector = await make_connector(
+                str(settings.get("crm.kind")), client, grants, policies.lookup.region
+            )
             yield EngineHost(
                 pbx=pbx,
                 connector=connector,

@@ -7,15 +7,14 @@ import datetime as dt
 import email.utils
 import logging
 import random
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
-from linkus_companion import USER_AGENT
+from linkus_companion import USER_AGENT, redaction
 from linkus_companion.crm.base import (
     AccessGrant,
     AuthExpired,
@@ -26,6 +25,7 @@ from linkus_companion.crm.base import (
     Unavailable,
     ValidationFailed,
 )
+from linkus_companion.redaction import redact_text, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,6 @@ AuthHeader = Callable[[str], tuple[str, str]]
 Sleep = Callable[[float], Awaitable[None]]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-_SECRET_PARAM = re.compile(r"token|secret|password|code|assertion|verifier", re.IGNORECASE)
-_TOKEN_IN_PATH = re.compile(r"(/(?:access|refresh)-tokens/)[^/?#]+")
-_REDACTED = "***"
 
 
 def bearer(token: str) -> tuple[str, str]:
@@ -93,39 +90,6 @@ def classify_status(crm: str, response: httpx.Response, detail: str = "") -> Crm
     return ValidationFailed(f"{crm} refused the data with HTTP {status}{said}; correct it and try again.")
 
 
-def redact_url(url: str | httpx.URL, secrets: tuple[str, ...] = ()) -> str:
-    """`url` with token-like query values and the given secrets replaced by `***`, for logs."""
-    parts = urlsplit(str(url))
-    query = [(k, _REDACTED if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, True)]
-    path = _TOKEN_IN_PATH.sub(rf"\1{_REDACTED}", parts.path)
-    text = urlunsplit(parts._replace(path=path, query=urlencode(query, safe="*")))
-    return redact_text(text, secrets)
-
-
-def redact_text(text: str, secrets: tuple[str, ...]) -> str:
-    """`text` with each non-empty secret replaced by `***`."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, _REDACTED)
-    return text
-
-
-class _RedactUrls(logging.Filter):
-    """Redacts the URLs in httpx's own `HTTP Request: ...` log lines."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args)
-        return True
-
-
-def redact_httpx_logs() -> None:
-    """Make httpx's request log (INFO on logger `httpx`) show URLs without tokens; safe to call often."""
-    logger = logging.getLogger("httpx")
-    if not any(isinstance(f, _RedactUrls) for f in logger.filters):
-        logger.addFilter(_RedactUrls())
-
-
 class CrmHttp:
     """Sends a connector's requests with its grant, refreshing once on auth failure and retrying safely.
 
@@ -160,7 +124,7 @@ class CrmHttp:
         self._max_wait = max_wait
         self._sleep = sleep
         self._jitter = jitter
-        redact_httpx_logs()
+        redaction.install()
 
     async def grant(self) -> AccessGrant:
         """The grant requests are sent with now (for record URLs and provider extras)."""

@@ -19,9 +19,9 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from linkus_companion import USER_AGENT
+from linkus_companion import USER_AGENT, redaction
 from linkus_companion.crm.base import AccessGrant, AuthExpired, CrmError, RateLimited, Unavailable
-from linkus_companion.crm.http import redact_httpx_logs, retry_after
+from linkus_companion.crm.http import retry_after
 from linkus_companion.crm.oauth_loopback import LoopbackRedirect
 from linkus_companion.crm.oauth_providers import Extras, Provider, RevokeStyle, rebase
 from linkus_companion.secrets import SecretStore
@@ -102,7 +102,7 @@ class OAuthGrants:
         self._lock = asyncio.Lock()
         self._session: _Session | None = None
         self._rejected = False
-        redact_httpx_logs()
+        redaction.install()
 
     @property
     def provider(self) -> Provider:

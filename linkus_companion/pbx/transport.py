@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from linkus_companion import USER_AGENT
-from linkus_companion.pbx import redact
+from linkus_companion import USER_AGENT, redaction
 from linkus_companion.pbx.errors import PbxError, PbxTlsError, PbxUnavailable
 from linkus_companion.pbx.tls import client_context
 
@@ -46,7 +45,7 @@ class Transport:
             timeout=timeout,
             verify=self.ssl_context or True,
         )
-        redact.install()
+        redaction.install()
 
     async def aclose(self) -> None:
         """Close the pooled connections."""
@@ -86,13 +85,13 @@ class Transport:
             if isinstance(cause, ssl.SSLCertVerificationError):
                 return PbxTlsError(
                     f"The certificate of the PBX at {self.host} could not be verified "
-                    f"({redact.redact(str(cause.args[-1] if cause.args else cause))[:120]}); set the "
+                    f"({redaction.redact_text(str(cause.args[-1] if cause.args else cause))[:120]}); set the "
                     "PBX's CA file or pin its certificate fingerprint in the connection settings."
                 )
             cause = cause.__cause__ or cause.__context__
         if isinstance(err, httpx.TimeoutException):
             return PbxUnavailable(f"The PBX at {self.host} did not answer in time; check it is running.")
-        reason = redact.redact(str(err))[:120] or type(err).__name__
+        reason = redaction.redact_text(str(err))[:120] or type(err).__name__
         return PbxUnavailable(
             f"Cannot reach the PBX at {self.host} ({reason}); check the address, port and network."
         )

@@ -14,7 +14,7 @@ class BindingRow:
     crm_user: str
     """`Name <e-mail>`, or empty when unbound."""
     how: str
-    """`email`, `manual` or empty (unbound)."""
+    """`email`, `manual`, `sign-in` (embedded: the user's own CRM sign-in) or empty (unbound)."""
     problem: str = ""
     """Why it is unbound, in a sentence."""
 

@@ -235,7 +235,7 @@ class CrmPage(_CheckedPage):
 
 
 class FirstRunWizard(QWizard):
-    """The first-run walk-through (non-modal; open it with `open()`).
+    """The first-run walk-through (non-modal: `show()` it; never `exec()`).
 
     Signals:
         demo_requested(): the user chose the offline demo.

@@ -73,7 +73,7 @@ class DesktopShell(QObject):
         menu.add_call.connect(self.add_to_crm)
         menu.dial.connect(self.dial)
         menu.query.connect(self.suggest)
-        menu.pause_toggled.connect(backend.set_pops_paused)
+        menu.pause_toggled.connect(lambda paused: self.backend.set_pops_paused(paused))
         menu.settings_requested.connect(self.show_settings)
         menu.logs_requested.connect(self.open_logs)
         menu.about_requested.connect(self.show_about)
@@ -91,6 +91,16 @@ class DesktopShell(QObject):
         self.on_status(self.backend.status)
         self._refresh_recent()
         self.tray.show()
+
+    def use_backend(self, backend: Backend) -> None:
+        """Switch to another (not yet started) backend, e.g. once the first run configured one."""
+        if self._unlisten is not None:
+            self._unlisten()
+        self.backend = backend
+        self._unlisten = backend.add_listener(self)
+        backend.set_pops_paused(self.tray.paused)
+        self.on_status(backend.status)
+        self._refresh_recent()
 
     async def shutdown(self) -> None:
         """Close every window, stop listening, finish or cancel our tasks, and stop the backend."""
@@ -179,7 +189,7 @@ class DesktopShell(QObject):
         dialog.open_requested.connect(lambda _record: self.open_in_crm(call_id))
         dialog.finished.connect(lambda _code: self._forget_add_dialog(call_id))
         self.add_dialogs[call_id] = dialog
-        dialog.open()
+        dialog.show()
         return dialog
 
     def _create(self, call_id: str, dialog: AddRecordDialog, new: NewRecord) -> None:
@@ -237,7 +247,7 @@ class DesktopShell(QObject):
             dialog.set_status(self._status)
             dialog.finished.connect(lambda _code: self._forget_settings(dialog))
             self.settings_dialog = dialog
-            dialog.open()
+            dialog.show()
         self.settings_dialog.raise_()
         self.settings_dialog.activateWindow()
         return self.settings_dialog
@@ -281,7 +291,7 @@ class DesktopShell(QObject):
         box.setModal(False)
         box.finished.connect(lambda _code: setattr(self, "message_box", None))
         self.message_box = box
-        box.open()
+        box.show()
 
     def _refresh_recent(self) -> None:
         recent = self.backend.recent_calls()

@@ -27,7 +27,8 @@ from linkus_companion.crm.base import (
     Unavailable,
     ValidationFailed,
 )
-from linkus_companion.crm.http import CrmHttp, classify_status, redact_url, retry_after, zoho_oauthtoken
+from linkus_companion.crm.http import CrmHttp, classify_status, retry_after, zoho_oauthtoken
+from linkus_companion.redaction import redact_url
 from linkus_companion.sim.server import serving
 
 hits: Counter[str] = Counter()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import PySide6.QtWidgets  # noqa: F401 - the binding before qasync
@@ -76,3 +78,15 @@ def call(
         answered_at=T0 + dt.timedelta(seconds=5) if phase is not CallPhase.RINGING else None,
         ended_at=T0 + dt.timedelta(seconds=65) if phase is CallPhase.ENDED else None,
     )
+
+
+async def until(condition: Callable[[], object], what: str = "", patience: float = 10.0) -> None:
+    """In async tests: wait on the running loop, polling, until `condition()` is true (never qtbot.wait*)."""
+    try:
+        async with asyncio.timeout(patience):
+            while True:  # widget state has no event to await: poll it
+                if condition():
+                    return
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what or condition}") from None

@@ -403,6 +403,7 @@ class SettingsDialog(QDialog):
             "email": QCoreApplication.translate("SettingsDialog", "Auto bind (same e-mail)"),
             "manual": QCoreApplication.translate("SettingsDialog", "Manual bind"),
             "": QCoreApplication.translate("SettingsDialog", "Not bound"),
+            "sign-in": QCoreApplication.translate("SettingsDialog", "Your own CRM sign-in"),
         }
         self.binding_table.setRowCount(len(rows))
         for i, row in enumerate(rows):

@@ -1,0 +1,56 @@
+"""Every benchmark runs in quick mode and writes its JSON with the expected keys (timings are not asserted)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EXPECTED: dict[str, set[str]] = {
+    "pop_latency": {"rtt_ms", "crms", "samples_per_cell"},
+    "crm_requests": {"crms", "topology"},
+    "throughput": {"core", "core_with_outbox", "baseline_json_loads", "core_over_baseline", "met"},
+    "ui_lag": {"as_shipped", "with_none_refcount_guard", "storm_p99_ms", "met"},
+    "footprint": {
+        "floor",
+        "app",
+        "startup_over_floor",
+        "idle_rss_over_floor",
+        "growth_core",
+        "growth_desktop",
+    },
+    "gateway_fanout": {"desktops", "first_call_message_ms", "pop_message_ms", "met"},
+}
+COMMON = {"benchmark", "quick", "machine", "command", "when"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_quick_mode_writes_its_json(name: str, tmp_path: Path) -> None:
+    out = tmp_path / f"{name}.json"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{name}", "--quick", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=110,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["benchmark"] == name and doc["quick"] is True
+    assert COMMON | EXPECTED[name] <= set(doc), sorted(COMMON | EXPECTED[name] - set(doc))
+    if name == "pop_latency":
+        for crm in doc["crms"].values():
+            assert {"baseline_sdk", "ringing", "answered", "ended", "goals"} <= set(crm)
+    if name == "crm_requests":
+        for crm in doc["crms"].values():
+            assert {"known_inbound", "repeat_caller", "unknown_auto_create", "queue_10_agents_known"} <= set(
+                crm
+            )

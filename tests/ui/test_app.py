@@ -1,0 +1,75 @@
+"""The composition root: `run_app` with the real LocalBackend, as a frozen build's smoke test runs it."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from linkus_companion.app import EmbeddedActions, make_application, run_app
+from linkus_companion.config import Settings
+from linkus_companion.demo import demo_world
+from linkus_companion.engine.host import EngineHost
+from linkus_companion.local_backend import LocalBackend
+from linkus_companion.secrets import SecretStore
+from linkus_companion.sim.pbx import PbxSimulator
+from linkus_companion.ui.first_run import FirstRunWizard
+from linkus_companion.ui.tasks import Tasks
+from tests.ui.conftest import until
+
+
+def test_smoke_test_starts_the_engine_shows_the_ui_and_quits(
+    qapp: QApplication, tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    @contextlib.asynccontextmanager
+    async def open_host() -> AsyncIterator[EngineHost]:
+        async with demo_world("hubspot", tmp_path / "demo", lambda _line: None) as world:
+            yield world.host
+
+    hook = sys.excepthook
+    code = run_app(lambda _s: LocalBackend(open_host, "1001"), settings, ["linkus-companion", "--smoke-test"])
+    assert code == 0
+    assert "Linkus Companion smoke test:" in capsys.readouterr().out
+    assert sys.excepthook is hook
+
+
+def test_application_is_a_tray_app(qapp: QApplication) -> None:
+    app = make_application(["linkus-companion"])
+    assert app is qapp
+    assert not app.quitOnLastWindowClosed()
+    assert app.applicationDisplayName() == "Linkus Companion"
+    assert not app.windowIcon().isNull()
+
+
+@pytest.mark.asyncio(loop_factories=["qt"])
+async def test_first_run_checks_the_pbx_live(qapp: QApplication, settings: Settings, memory_keyring) -> None:
+    restarts: list[bool] = []
+    actions = EmbeddedActions(settings, SecretStore(), lambda: restarts.append(True))
+    tasks = Tasks(crashed=lambda exc: pytest.fail(repr(exc)))
+    async with PbxSimulator(step=0.05) as pbx:
+        wizard = FirstRunWizard(settings, actions, tasks)
+        wizard.show()
+        wizard.next()
+        page = wizard.connection
+        page.url.setText(pbx.base_url)
+        page.client_id.setText(pbx.client_id)
+        page.secret.setText("wrong-secret")
+        page.extension.setText("1001")
+        page.check_button.click()
+        await until(lambda: page.check_button.isEnabled())
+        assert not page.isComplete()
+        assert page.result.text()
+        page.secret.setText(pbx.client_secret)
+        page.check_button.click()
+        await until(lambda: page.isComplete())
+        assert page.result.text().startswith("Connected: ")
+        assert "83.21.0.66" in page.result.text()
+        assert actions.has_pbx_secret()
+        assert settings.get("pbx.url") == pbx.base_url
+        wizard.close()
+    rows = await actions.bindings()
+    assert [(r.extension, r.how) for r in rows] == [("1001", "sign-in")]
