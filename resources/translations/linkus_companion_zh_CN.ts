@@ -1,0 +1,1202 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+    <context>
+        <name>AddRecordDialog</name>
+        <message>
+            <source>the CRM</source>
+            <translation>CRM</translation>
+        </message>
+        <message>
+            <source>Add to CRM</source>
+            <translation>添加到 CRM</translation>
+        </message>
+        <message>
+            <source>Create a</source>
+            <translation>创建</translation>
+        </message>
+        <message>
+            <source>&amp;Contact</source>
+            <translation>联系人(&amp;C)</translation>
+        </message>
+        <message>
+            <source>L&amp;ead</source>
+            <translation>线索(&amp;E)</translation>
+        </message>
+        <message>
+            <source>&amp;First name:</source>
+            <translation>名(&amp;F)：</translation>
+        </message>
+        <message>
+            <source>&amp;Last name:</source>
+            <translation>姓(&amp;L)：</translation>
+        </message>
+        <message>
+            <source>E-&amp;mail:</source>
+            <translation>邮箱(&amp;M)：</translation>
+        </message>
+        <message>
+            <source>C&amp;ompany:</source>
+            <translation>公司(&amp;O)：</translation>
+        </message>
+        <message>
+            <source>&amp;Number:</source>
+            <translation>号码(&amp;N)：</translation>
+        </message>
+        <message>
+            <source>No&amp;te:</source>
+            <translation>备注(&amp;T)：</translation>
+        </message>
+        <message>
+            <source>First or last name is required</source>
+            <translation>名或姓至少填写一项</translation>
+        </message>
+        <message>
+            <source>name@example.com</source>
+            <translation>name@example.com</translation>
+        </message>
+        <message>
+            <source>&amp;Open in %1</source>
+            <translation>在 %1 中打开(&amp;O)</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>消息</translation>
+        </message>
+        <message>
+            <source>Saving</source>
+            <translation>正在保存</translation>
+        </message>
+        <message>
+            <source>Enter a first name or a last name.</source>
+            <translation>请输入名或姓。</translation>
+        </message>
+        <message>
+            <source>Enter an e-mail address like name@example.com, or leave it empty.</source>
+            <translation>请输入类似 name@example.com 的邮箱地址，或留空。</translation>
+        </message>
+        <message>
+            <source>Enter the phone number with digits only, e.g. +1 555 0100.</source>
+            <translation>请只用数字输入电话号码，例如 +1 555 0100。</translation>
+        </message>
+        <message>
+            <source>This is an internal extension, not a customer's number.</source>
+            <translation>这是内部分机号码，不是客户号码。</translation>
+        </message>
+        <message>
+            <source>Shorten the note to at most %1 characters.</source>
+            <translation>备注最多 %1 个字符，请缩短。</translation>
+        </message>
+        <message>
+            <source>Saving…</source>
+            <translation>正在保存…</translation>
+        </message>
+        <message>
+            <source>Not saved: %1</source>
+            <translation>未保存：%1</translation>
+        </message>
+        <message>
+            <source>Try again</source>
+            <translation>重试</translation>
+        </message>
+        <message>
+            <source>Saved %1.</source>
+            <translation>已保存 %1。</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+    </context>
+    <context>
+        <name>CallWindow</name>
+        <message>
+            <source>Several records share this number. &amp;Choose one:</source>
+            <translation>多条记录使用此号码。请选择一条(&amp;C)：</translation>
+        </message>
+        <message>
+            <source>&amp;Use this record</source>
+            <translation>使用此记录(&amp;U)</translation>
+        </message>
+        <message>
+            <source>&amp;Open in CRM</source>
+            <translation>在 CRM 中打开(&amp;O)</translation>
+        </message>
+        <message>
+            <source>&amp;Add to CRM…</source>
+            <translation>添加到 CRM(&amp;A)…</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>Phone number</source>
+            <translation>电话号码</translation>
+        </message>
+        <message>
+            <source>Duration</source>
+            <translation>时长</translation>
+        </message>
+        <message>
+            <source>Matching records</source>
+            <translation>匹配的记录</translation>
+        </message>
+        <message>
+            <source>Open the caller's page in the CRM</source>
+            <translation>在 CRM 中打开来电者页面</translation>
+        </message>
+        <message>
+            <source>Add this number to the CRM</source>
+            <translation>将此号码添加到 CRM</translation>
+        </message>
+        <message>
+            <source>Close the call window</source>
+            <translation>关闭通话窗口</translation>
+        </message>
+        <message>
+            <source>Looking up the CRM…</source>
+            <translation>正在查询 CRM…</translation>
+        </message>
+        <message>
+            <source>CRM lookup failed: %1</source>
+            <translation>CRM 查询失败：%1</translation>
+        </message>
+        <message>
+            <source>%1 matching records</source>
+            <translation>%1 条匹配记录</translation>
+        </message>
+        <message>
+            <source>Unknown</source>
+            <translation>未知</translation>
+        </message>
+        <message>
+            <source>Incoming call</source>
+            <translation>呼入</translation>
+        </message>
+        <message>
+            <source>Outgoing call</source>
+            <translation>呼出</translation>
+        </message>
+        <message>
+            <source>Internal call</source>
+            <translation>内部通话</translation>
+        </message>
+        <message>
+            <source>ringing</source>
+            <translation>响铃</translation>
+        </message>
+        <message>
+            <source>answered</source>
+            <translation>应答</translation>
+        </message>
+        <message>
+            <source>on hold</source>
+            <translation>保持</translation>
+        </message>
+        <message>
+            <source>call ended</source>
+            <translation>通话结束</translation>
+        </message>
+    </context>
+    <context>
+        <name>Choices</name>
+        <message>
+            <source>On this computer</source>
+            <translation>在本机</translation>
+        </message>
+        <message>
+            <source>On the site gateway</source>
+            <translation>在站点网关</translation>
+        </message>
+        <message>
+            <source>HubSpot</source>
+            <translation>HubSpot</translation>
+        </message>
+        <message>
+            <source>Salesforce</source>
+            <translation>Salesforce</translation>
+        </message>
+        <message>
+            <source>Zoho CRM</source>
+            <translation>Zoho CRM</translation>
+        </message>
+        <message>
+            <source>Auto</source>
+            <translation>自动</translation>
+        </message>
+        <message>
+            <source>Manual</source>
+            <translation>手动</translation>
+        </message>
+        <message>
+            <source>Ringing</source>
+            <translation>响铃</translation>
+        </message>
+        <message>
+            <source>Answered</source>
+            <translation>应答</translation>
+        </message>
+        <message>
+            <source>Call ended</source>
+            <translation>通话结束</translation>
+        </message>
+        <message>
+            <source>Contact</source>
+            <translation>联系人</translation>
+        </message>
+        <message>
+            <source>Lead</source>
+            <translation>线索</translation>
+        </message>
+        <message>
+            <source>Ask me</source>
+            <translation>询问我</translation>
+        </message>
+        <message>
+            <source>Module priority</source>
+            <translation>模块优先级</translation>
+        </message>
+        <message>
+            <source>Most recently updated</source>
+            <translation>最近更新</translation>
+        </message>
+        <message>
+            <source>Auto (incoming calls only)</source>
+            <translation>自动（仅限来电）</translation>
+        </message>
+        <message>
+            <source>System language</source>
+            <translation>跟随系统</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConnectionPage</name>
+        <message>
+            <source>Connect to the PBX</source>
+            <translation>连接 PBX</translation>
+        </message>
+        <message>
+            <source>&amp;Check</source>
+            <translation>检查(&amp;C)</translation>
+        </message>
+        <message>
+            <source>PBX &amp;address:</source>
+            <translation>PBX 地址(&amp;A)：</translation>
+        </message>
+        <message>
+            <source>API Client &amp;ID:</source>
+            <translation>API 客户端 ID(&amp;I)：</translation>
+        </message>
+        <message>
+            <source>API Client &amp;Secret:</source>
+            <translation>API 客户端密钥(&amp;S)：</translation>
+        </message>
+        <message>
+            <source>Your &amp;extension:</source>
+            <translation>您的分机(&amp;E)：</translation>
+        </message>
+        <message>
+            <source>Connect to the gateway</source>
+            <translation>连接网关</translation>
+        </message>
+        <message>
+            <source>Your administrator gives you the gateway's address.</source>
+            <translation>网关地址由您的管理员提供。</translation>
+        </message>
+        <message>
+            <source>Your administrator gives you the PBX address and the Open API Client ID and Secret.</source>
+            <translation>PBX 地址以及 Open API 客户端 ID 和密钥由您的管理员提供。</translation>
+        </message>
+        <message>
+            <source>Gateway &amp;address:</source>
+            <translation>网关地址(&amp;A)：</translation>
+        </message>
+        <message>
+            <source>Saved. It will be checked when the app connects.</source>
+            <translation>已保存。应用连接时将进行检查。</translation>
+        </message>
+        <message>
+            <source>Checking…</source>
+            <translation>正在检查…</translation>
+        </message>
+        <message>
+            <source>Connected: %1</source>
+            <translation>已连接：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>CrmPage</name>
+        <message>
+            <source>Sign in to your CRM</source>
+            <translation>登录您的 CRM</translation>
+        </message>
+        <message>
+            <source>Your browser opens the CRM's sign-in page. You can also do this later in the settings.</source>
+            <translation>浏览器将打开 CRM 登录页面。您也可以稍后在设置中完成。</translation>
+        </message>
+        <message>
+            <source>CRM</source>
+            <translation>CRM</translation>
+        </message>
+        <message>
+            <source>&amp;Sign in…</source>
+            <translation>登录(&amp;S)…</translation>
+        </message>
+        <message>
+            <source>&amp;CRM:</source>
+            <translation>CRM(&amp;C)：</translation>
+        </message>
+        <message>
+            <source>Waiting for the sign-in in your browser…</source>
+            <translation>正在等待浏览器中的登录…</translation>
+        </message>
+        <message>
+            <source>Signed in as %1</source>
+            <translation>已登录为 %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>FallbackWindow</name>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+    </context>
+    <context>
+        <name>FirstRunWizard</name>
+        <message>
+            <source>Set up %1</source>
+            <translation>设置 %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>Notifications</name>
+        <message>
+            <source>Incoming call: %1</source>
+            <translation>来电：%1</translation>
+        </message>
+        <message>
+            <source>%1 matching records</source>
+            <translation>%1 条匹配记录</translation>
+        </message>
+        <message>
+            <source>CRM lookup failed: %1</source>
+            <translation>CRM 查询失败：%1</translation>
+        </message>
+        <message>
+            <source>Unknown caller</source>
+            <translation>未知来电</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingField</name>
+        <message>
+            <source>Locked by your administrator (policy: %1)</source>
+            <translation>已被管理员锁定（策略：%1）</translation>
+        </message>
+    </context>
+    <context>
+        <name>Settings</name>
+        <message>
+            <source>Engine runs</source>
+            <translation>引擎运行位置</translation>
+        </message>
+        <message>
+            <source>Gateway address</source>
+            <translation>网关地址</translation>
+        </message>
+        <message>
+            <source>PBX address</source>
+            <translation>PBX 地址</translation>
+        </message>
+        <message>
+            <source>API Client ID</source>
+            <translation>API 客户端 ID</translation>
+        </message>
+        <message>
+            <source>CA certificate file</source>
+            <translation>CA 证书文件</translation>
+        </message>
+        <message>
+            <source>Certificate fingerprint</source>
+            <translation>证书指纹</translation>
+        </message>
+        <message>
+            <source>Extension</source>
+            <translation>分机</translation>
+        </message>
+        <message>
+            <source>Heartbeat (seconds)</source>
+            <translation>心跳间隔（秒）</translation>
+        </message>
+        <message>
+            <source>CRM</source>
+            <translation>CRM</translation>
+        </message>
+        <message>
+            <source>CRM integration on</source>
+            <translation>启用 CRM 集成</translation>
+        </message>
+        <message>
+            <source>Client ID</source>
+            <translation>客户端 ID</translation>
+        </message>
+        <message>
+            <source>Zoho data centre</source>
+            <translation>Zoho 数据中心</translation>
+        </message>
+        <message>
+            <source>Salesforce login</source>
+            <translation>Salesforce 登录</translation>
+        </message>
+        <message>
+            <source>Redirect URI</source>
+            <translation>重定向 URI</translation>
+        </message>
+        <message>
+            <source>Zoho PhoneBridge mode</source>
+            <translation>Zoho PhoneBridge 模式</translation>
+        </message>
+        <message>
+            <source>Screen pop</source>
+            <translation>来电弹屏</translation>
+        </message>
+        <message>
+            <source>Mode</source>
+            <translation>模式</translation>
+        </message>
+        <message>
+            <source>Open the page when</source>
+            <translation>弹屏时机</translation>
+        </message>
+        <message>
+            <source>Create new contact</source>
+            <translation>创建新联系人</translation>
+        </message>
+        <message>
+            <source>Record type</source>
+            <translation>记录类型</translation>
+        </message>
+        <message>
+            <source>Inbound calls</source>
+            <translation>呼入</translation>
+        </message>
+        <message>
+            <source>Outbound calls</source>
+            <translation>呼出</translation>
+        </message>
+        <message>
+            <source>Call-log sync</source>
+            <translation>通话记录同步</translation>
+        </message>
+        <message>
+            <source>Subject</source>
+            <translation>主题</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>描述</translation>
+        </message>
+        <message>
+            <source>Play call recording link</source>
+            <translation>播放通话录音</translation>
+        </message>
+        <message>
+            <source>Recording link address</source>
+            <translation>录音链接地址</translation>
+        </message>
+        <message>
+            <source>Don't log missed calls for agents who did not answer</source>
+            <translation>未接听的坐席不记录未接来电</translation>
+        </message>
+        <message>
+            <source>Auto sync contacts</source>
+            <translation>自动同步联系人</translation>
+        </message>
+        <message>
+            <source>Company contacts group</source>
+            <translation>企业联系人群组</translation>
+        </message>
+        <message>
+            <source>Modules to sync</source>
+            <translation>同步的模块</translation>
+        </message>
+        <message>
+            <source>Refresh every (minutes)</source>
+            <translation>刷新间隔（分钟）</translation>
+        </message>
+        <message>
+            <source>Default country</source>
+            <translation>默认国家/地区</translation>
+        </message>
+        <message>
+            <source>Extra number formats</source>
+            <translation>其他号码格式</translation>
+        </message>
+        <message>
+            <source>Match last digits</source>
+            <translation>匹配末尾位数</translation>
+        </message>
+        <message>
+            <source>Always query CRM</source>
+            <translation>始终查询CRM</translation>
+        </message>
+        <message>
+            <source>Several matches</source>
+            <translation>多条匹配时</translation>
+        </message>
+        <message>
+            <source>Module priority</source>
+            <translation>模块优先级</translation>
+        </message>
+        <message>
+            <source>Incoming-call notifications</source>
+            <translation>来电通知</translation>
+        </message>
+        <message>
+            <source>Language</source>
+            <translation>语言</translation>
+        </message>
+        <message>
+            <source>Start at login</source>
+            <translation>登录时启动</translation>
+        </message>
+        <message>
+            <source>Outbound prefix</source>
+            <translation>外线前缀</translation>
+        </message>
+        <message>
+            <source>Manual binding</source>
+            <translation>手动绑定</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <source>PBX connection</source>
+            <translation>PBX 连接</translation>
+        </message>
+        <message>
+            <source>CRM</source>
+            <translation>CRM</translation>
+        </message>
+        <message>
+            <source>User binding</source>
+            <translation>用户绑定</translation>
+        </message>
+        <message>
+            <source>Screen pop</source>
+            <translation>来电弹屏</translation>
+        </message>
+        <message>
+            <source>Create new contact</source>
+            <translation>创建新联系人</translation>
+        </message>
+        <message>
+            <source>Call-log sync</source>
+            <translation>通话记录同步</translation>
+        </message>
+        <message>
+            <source>Contact sync</source>
+            <translation>联系人同步</translation>
+        </message>
+        <message>
+            <source>Number matching</source>
+            <translation>号码匹配</translation>
+        </message>
+        <message>
+            <source>General</source>
+            <translation>常规</translation>
+        </message>
+        <message>
+            <source>Settings pages</source>
+            <translation>设置页面</translation>
+        </message>
+        <message>
+            <source>%1 settings</source>
+            <translation>%1 设置</translation>
+        </message>
+        <message>
+            <source>Not available in this mode</source>
+            <translation>此模式下不可用</translation>
+        </message>
+        <message>
+            <source>API Client Secret</source>
+            <translation>API 客户端密钥</translation>
+        </message>
+        <message>
+            <source>Stored in the keyring</source>
+            <translation>已保存在系统钥匙串中</translation>
+        </message>
+        <message>
+            <source>Not stored yet</source>
+            <translation>尚未保存</translation>
+        </message>
+        <message>
+            <source>&amp;Test connection</source>
+            <translation>测试连接(&amp;T)</translation>
+        </message>
+        <message>
+            <source>CRM status</source>
+            <translation>CRM 状态</translation>
+        </message>
+        <message>
+            <source>&amp;Authorise…</source>
+            <translation>授权(&amp;A)…</translation>
+        </message>
+        <message>
+            <source>&amp;Disable</source>
+            <translation>禁用(&amp;D)</translation>
+        </message>
+        <message>
+            <source>Dis&amp;connect…</source>
+            <translation>取消对接(&amp;C)…</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Bound extensions</source>
+            <translation>已绑定的分机</translation>
+        </message>
+        <message>
+            <source>Extension</source>
+            <translation>分机</translation>
+        </message>
+        <message>
+            <source>CRM user</source>
+            <translation>CRM 用户</translation>
+        </message>
+        <message>
+            <source>Bound by</source>
+            <translation>绑定方式</translation>
+        </message>
+        <message>
+            <source>&amp;Refresh</source>
+            <translation>刷新(&amp;R)</translation>
+        </message>
+        <message>
+            <source>Call-log templates</source>
+            <translation>通话记录模板</translation>
+        </message>
+        <message>
+            <source>Not connected</source>
+            <translation>未连接</translation>
+        </message>
+        <message>
+            <source>Connected</source>
+            <translation>已连接</translation>
+        </message>
+        <message>
+            <source>Disabled</source>
+            <translation>已禁用</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <source>Re-&amp;authorise…</source>
+            <translation>重新授权(&amp;A)…</translation>
+        </message>
+        <message>
+            <source>&amp;Enable</source>
+            <translation>启用(&amp;E)</translation>
+        </message>
+        <message>
+            <source>Working…</source>
+            <translation>正在处理…</translation>
+        </message>
+        <message>
+            <source>Connected: %1</source>
+            <translation>已连接：%1</translation>
+        </message>
+        <message>
+            <source>Authorised as %1</source>
+            <translation>已授权为 %1</translation>
+        </message>
+        <message>
+            <source>Enabled</source>
+            <translation>已启用</translation>
+        </message>
+        <message>
+            <source>Disabled; every setting is kept</source>
+            <translation>已禁用；所有设置均保留</translation>
+        </message>
+        <message>
+            <source>Disconnect the CRM?</source>
+            <translation>取消对接 CRM？</translation>
+        </message>
+        <message>
+            <source>Disconnecting clears the CRM settings and sign-in. Contacts already synced to the PBX stay there and become editable. To pause the integration and keep the settings, use Disable instead.</source>
+            <translation>取消对接将清除 CRM 设置和登录信息。已同步到 PBX 的联系人会保留并变为可编辑。如需暂停集成并保留设置，请改用“禁用”。</translation>
+        </message>
+        <message>
+            <source>Disconnect</source>
+            <translation>取消对接</translation>
+        </message>
+        <message>
+            <source>Disconnected</source>
+            <translation>已取消对接</translation>
+        </message>
+        <message>
+            <source>Auto bind (same e-mail)</source>
+            <translation>自动绑定（相同邮箱）</translation>
+        </message>
+        <message>
+            <source>Manual bind</source>
+            <translation>手动绑定</translation>
+        </message>
+        <message>
+            <source>Not bound</source>
+            <translation>未绑定</translation>
+        </message>
+        <message>
+            <source>Your own CRM sign-in</source>
+            <translation>您本人的 CRM 登录</translation>
+        </message>
+    </context>
+    <context>
+        <name>Shell</name>
+        <message>
+            <source>Cannot open the CRM</source>
+            <translation>无法打开 CRM</translation>
+        </message>
+        <message>
+            <source>Cannot choose the record</source>
+            <translation>无法选择该记录</translation>
+        </message>
+        <message>
+            <source>Cannot dial</source>
+            <translation>无法拨号</translation>
+        </message>
+        <message>
+            <source>%1 %2
+Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</source>
+            <translation>%1 %2
+将您的 Yeastar P 系列分机与 HubSpot、Salesforce 或 Zoho CRM 对接。</translation>
+        </message>
+        <message>
+            <source>About %1</source>
+            <translation>关于 %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>TemplateEditor</name>
+        <message>
+            <source>Preview of %1</source>
+            <translation>%1 预览</translation>
+        </message>
+        <message>
+            <source>Preview:</source>
+            <translation>预览：</translation>
+        </message>
+        <message>
+            <source>Template variables</source>
+            <translation>模板变量</translation>
+        </message>
+        <message>
+            <source>&amp;Insert variable</source>
+            <translation>插入变量(&amp;I)</translation>
+        </message>
+        <message>
+            <source>&amp;Variables:</source>
+            <translation>变量(&amp;V)：</translation>
+        </message>
+        <message>
+            <source>Unknown variables: %1</source>
+            <translation>未知变量：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>Tray</name>
+        <message>
+            <source>Not set up</source>
+            <translation>未设置</translation>
+        </message>
+        <message>
+            <source>Connecting to the PBX…</source>
+            <translation>正在连接 PBX…</translation>
+        </message>
+        <message>
+            <source>Connected</source>
+            <translation>已连接</translation>
+        </message>
+        <message>
+            <source>Reconnecting to the PBX…</source>
+            <translation>正在重新连接 PBX…</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <source>no CRM</source>
+            <translation>未连接 CRM</translation>
+        </message>
+        <message>
+            <source>CRM connected</source>
+            <translation>CRM 已连接</translation>
+        </message>
+        <message>
+            <source>CRM disabled</source>
+            <translation>CRM 已禁用</translation>
+        </message>
+        <message>
+            <source>CRM error</source>
+            <translation>CRM 错误</translation>
+        </message>
+        <message>
+            <source>pop-ups paused</source>
+            <translation>弹屏已暂停</translation>
+        </message>
+        <message>
+            <source>missed</source>
+            <translation>未接</translation>
+        </message>
+        <message>
+            <source>incoming</source>
+            <translation>呼入</translation>
+        </message>
+        <message>
+            <source>outgoing</source>
+            <translation>呼出</translation>
+        </message>
+        <message>
+            <source>internal</source>
+            <translation>内部</translation>
+        </message>
+    </context>
+    <context>
+        <name>TrayMenu</name>
+        <message>
+            <source>&amp;Recent calls</source>
+            <translation>最近通话(&amp;R)</translation>
+        </message>
+        <message>
+            <source>&amp;Dial:</source>
+            <translation>拨号(&amp;D)：</translation>
+        </message>
+        <message>
+            <source>Number or name</source>
+            <translation>号码或姓名</translation>
+        </message>
+        <message>
+            <source>Number to dial</source>
+            <translation>要拨打的号码</translation>
+        </message>
+        <message>
+            <source>&amp;Pause pop-ups</source>
+            <translation>暂停弹屏(&amp;P)</translation>
+        </message>
+        <message>
+            <source>&amp;Settings…</source>
+            <translation>设置(&amp;S)…</translation>
+        </message>
+        <message>
+            <source>Open &amp;logs folder</source>
+            <translation>打开日志文件夹(&amp;L)</translation>
+        </message>
+        <message>
+            <source>&amp;About %1</source>
+            <translation>关于 %1(&amp;A)</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>退出(&amp;Q)</translation>
+        </message>
+        <message>
+            <source>Open in CRM</source>
+            <translation>在 CRM 中打开</translation>
+        </message>
+        <message>
+            <source>Add to CRM</source>
+            <translation>添加到 CRM</translation>
+        </message>
+        <message>
+            <source>No calls yet</source>
+            <translation>暂无通话</translation>
+        </message>
+    </context>
+    <context>
+        <name>WelcomePage</name>
+        <message>
+            <source>Welcome to %1</source>
+            <translation>欢迎使用 %1</translation>
+        </message>
+        <message>
+            <source>%1 opens your callers' CRM pages and logs your calls. Let's connect it.</source>
+            <translation>%1 会为来电打开 CRM 页面并记录您的通话。现在开始连接。</translation>
+        </message>
+        <message>
+            <source>Connect to my &amp;PBX (small office)</source>
+            <translation>直接连接我的 &amp;PBX（小型办公室）</translation>
+        </message>
+        <message>
+            <source>Use my company's &amp;gateway</source>
+            <translation>使用公司的网关(&amp;G)</translation>
+        </message>
+        <message>
+            <source>Try the offline &amp;demo (no account needed)</source>
+            <translation>试用离线演示(&amp;D)（无需账号）</translation>
+        </message>
+    </context>
+    <context>
+        <name>_CheckedPage</name>
+        <message>
+            <source>Check result</source>
+            <translation>检查结果</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingDocs</name>
+        <message>
+            <source>PBX Open API base address, e.g. https://pbx.example.com:8088</source>
+            <translation>PBX Open API 基础地址，例如 https://pbx.example.com:8088</translation>
+        </message>
+        <message>
+            <source>Open API Client ID (its secret lives in the keyring)</source>
+            <translation>Open API 客户端 ID（其密钥保存在系统钥匙串中）</translation>
+        </message>
+        <message>
+            <source>CA certificate file that signs the PBX's certificate</source>
+            <translation>签发 PBX 证书的 CA 证书文件</translation>
+        </message>
+        <message>
+            <source>SHA-256 fingerprint pinned for a PBX with its own certificate</source>
+            <translation>为使用自签名证书的 PBX 固定的 SHA-256 指纹</translation>
+        </message>
+        <message>
+            <source>The PBX extension(s) whose calls this app handles</source>
+            <translation>本应用处理其通话的 PBX 分机</translation>
+        </message>
+        <message>
+            <source>WebSocket heartbeat interval (the PBX closes at 60 s idle)</source>
+            <translation>WebSocket 心跳间隔（PBX 在空闲 60 秒后断开）</translation>
+        </message>
+        <message>
+            <source>Run the engine here (embedded) or use a site gateway</source>
+            <translation>在本机运行引擎（嵌入式）或使用站点网关</translation>
+        </message>
+        <message>
+            <source>Address of the site gateway when backend is gateway</source>
+            <translation>使用网关时的站点网关地址</translation>
+        </message>
+        <message>
+            <source>Which CRM to connect</source>
+            <translation>要对接的 CRM</translation>
+        </message>
+        <message>
+            <source>CRM integration on; off keeps every setting (Disable)</source>
+            <translation>启用 CRM 集成；关闭时保留所有设置（禁用）</translation>
+        </message>
+        <message>
+            <source>OAuth Client ID (Salesforce: consumer key) of the admin's CRM app</source>
+            <translation>管理员 CRM 应用的 OAuth 客户端 ID（Salesforce：使用者密钥）</translation>
+        </message>
+        <message>
+            <source>Zoho data centre: the domain ending of its servers</source>
+            <translation>Zoho 数据中心：其服务器的域名后缀</translation>
+        </message>
+        <message>
+            <source>Salesforce login: login (production), test (sandbox) or your My Domain URL</source>
+            <translation>Salesforce 登录：login（生产环境）、test（沙盒）或您的“我的域”地址</translation>
+        </message>
+        <message>
+            <source>OAuth redirect URI registered with the CRM app</source>
+            <translation>在 CRM 应用中注册的 OAuth 重定向 URI</translation>
+        </message>
+        <message>
+            <source>Zoho PhoneBridge mode: Zoho pops and logs calls itself</source>
+            <translation>Zoho PhoneBridge 模式：由 Zoho 自行弹屏并记录通话</translation>
+        </message>
+        <message>
+            <source>Open the caller's CRM page</source>
+            <translation>打开来电者的 CRM 页面</translation>
+        </message>
+        <message>
+            <source>auto (incoming calls only) or manual (button in the call window)</source>
+            <translation>自动（仅限来电）或手动（通话窗口中的按钮）</translation>
+        </message>
+        <message>
+            <source>When an auto pop opens the page</source>
+            <translation>自动弹屏打开页面的时机</translation>
+        </message>
+        <message>
+            <source>Offer to create CRM records for unknown numbers</source>
+            <translation>为未知号码提供创建 CRM 记录的选项</translation>
+        </message>
+        <message>
+            <source>Create a contact or a lead (HubSpot: contacts only)</source>
+            <translation>创建联系人或线索（HubSpot 仅支持联系人）</translation>
+        </message>
+        <message>
+            <source>auto: create 'Automatic New Contact &lt;number&gt;'; manual: the user decides</source>
+            <translation>自动：创建“Automatic New Contact &lt;号码&gt;”；手动：由用户决定</translation>
+        </message>
+        <message>
+            <source>Auto-create for unknown numbers on inbound calls</source>
+            <translation>呼入时为未知号码自动创建</translation>
+        </message>
+        <message>
+            <source>Auto-create for unknown numbers on outbound calls</source>
+            <translation>呼出时为未知号码自动创建</translation>
+        </message>
+        <message>
+            <source>Write every call of a bound extension into the CRM</source>
+            <translation>将已绑定分机的每个通话写入 CRM</translation>
+        </message>
+        <message>
+            <source>Call-log subject template (Salesforce, Zoho)</source>
+            <translation>通话记录主题模板（Salesforce、Zoho）</translation>
+        </message>
+        <message>
+            <source>Call-log description template</source>
+            <translation>通话记录描述模板</translation>
+        </message>
+        <message>
+            <source>Add a link that plays the PBX recording</source>
+            <translation>添加播放 PBX 通话录音的链接</translation>
+        </message>
+        <message>
+            <source>Where recording links point (this desktop's player, or the gateway's https address)</source>
+            <translation>录音链接指向的位置（本机播放器或网关的 https 地址）</translation>
+        </message>
+        <message>
+            <source>Queue/ring-group calls: no missed-call log for agents who did not answer</source>
+            <translation>队列/响铃组通话：未接听的坐席不记录未接来电</translation>
+        </message>
+        <message>
+            <source>Copy CRM contacts who call or are called into a PBX phonebook</source>
+            <translation>将来电或被呼叫的 CRM 联系人复制到 PBX 电话簿</translation>
+        </message>
+        <message>
+            <source>Name of the PBX company-contacts group (phonebook) owned by the sync</source>
+            <translation>同步所使用的 PBX 企业联系人群组（电话簿）名称</translation>
+        </message>
+        <message>
+            <source>CRM modules whose records are synced</source>
+            <translation>需要同步记录的 CRM 模块</translation>
+        </message>
+        <message>
+            <source>Refresh synced contacts from the CRM this often</source>
+            <translation>从 CRM 刷新已同步联系人的频率</translation>
+        </message>
+        <message>
+            <source>Default country for numbers written without one</source>
+            <translation>未写国家代码的号码所用的默认国家/地区</translation>
+        </message>
+        <message>
+            <source>Extra number layouts to search, # per national digit, e.g. (###) ###-####</source>
+            <translation>额外搜索的号码格式，每个 # 代表一位国内号码，例如 (###) ###-####</translation>
+        </message>
+        <message>
+            <source>Fall back to matching the last N digits (0: off)</source>
+            <translation>退而匹配末尾 N 位数字（0：关闭）</translation>
+        </message>
+        <message>
+            <source>Ask the CRM on every call, not only when the PBX phonebook has no match</source>
+            <translation>每次通话都查询 CRM，而不仅在 PBX 电话簿无匹配时</translation>
+        </message>
+        <message>
+            <source>Several records share a number: ask, module priority or most recent</source>
+            <translation>多条记录共用一个号码时：询问、按模块优先级或取最近更新</translation>
+        </message>
+        <message>
+            <source>Module order for lookups and the priority rule</source>
+            <translation>查询和优先级规则使用的模块顺序</translation>
+        </message>
+        <message>
+            <source>Show a notification for incoming calls</source>
+            <translation>来电时显示通知</translation>
+        </message>
+        <message>
+            <source>Interface language (auto follows the system)</source>
+            <translation>界面语言（自动则跟随系统）</translation>
+        </message>
+        <message>
+            <source>Start the app when the user logs in</source>
+            <translation>用户登录时启动应用</translation>
+        </message>
+        <message>
+            <source>Prefix dialled before external numbers (e.g. 9)</source>
+            <translation>拨打外部号码前加拨的前缀（例如 9）</translation>
+        </message>
+        <message>
+            <source>Manual binding: extension -&gt; CRM user ID (others bind by e-mail)</source>
+            <translation>手动绑定：分机 -&gt; CRM 用户 ID（其他分机按邮箱绑定）</translation>
+        </message>
+    </context>
+    <context>
+        <name>TemplateVariables</name>
+        <message>
+            <source>start of the call, local time, e.g. 2026-03-02 09:30:00</source>
+            <translation>通话开始时间（本地时间），例如 2026-03-02 09:30:00</translation>
+        </message>
+        <message>
+            <source>start of the call, seconds since 1970 (UTC)</source>
+            <translation>通话开始时间，自 1970 年起的秒数（UTC）</translation>
+        </message>
+        <message>
+            <source>Answered, Missed, No Answer, Busy, Voicemail or Failed</source>
+            <translation>Answered、Missed、No Answer、Busy、Voicemail 或 Failed</translation>
+        </message>
+        <message>
+            <source>calling number</source>
+            <translation>主叫号码</translation>
+        </message>
+        <message>
+            <source>called number</source>
+            <translation>被叫号码</translation>
+        </message>
+        <message>
+            <source>talk time as HH:MM:SS</source>
+            <translation>通话时长，格式 HH:MM:SS</translation>
+        </message>
+        <message>
+            <source>talk time in seconds</source>
+            <translation>通话时长（秒）</translation>
+        </message>
+        <message>
+            <source>ring time as HH:MM:SS</source>
+            <translation>响铃时长，格式 HH:MM:SS</translation>
+        </message>
+        <message>
+            <source>ring time in seconds</source>
+            <translation>响铃时长（秒）</translation>
+        </message>
+        <message>
+            <source>Inbound, Outbound or Internal</source>
+            <translation>Inbound、Outbound 或 Internal</translation>
+        </message>
+        <message>
+            <source>our extension number</source>
+            <translation>我方分机号码</translation>
+        </message>
+        <message>
+            <source>our extension's name</source>
+            <translation>我方分机名称</translation>
+        </message>
+        <message>
+            <source>the matched CRM record's name</source>
+            <translation>匹配到的 CRM 记录名称</translation>
+        </message>
+        <message>
+            <source>the matched record's company</source>
+            <translation>匹配到的记录所属公司</translation>
+        </message>
+        <message>
+            <source>link that plays the recording (empty when not recorded)</source>
+            <translation>播放录音的链接（未录音时为空）</translation>
+        </message>
+        <message>
+            <source>the PBX call id</source>
+            <translation>PBX 通话 ID</translation>
+        </message>
+        <message>
+            <source>the number the caller dialled (inbound trunk DID)</source>
+            <translation>来电方拨打的号码（呼入中继 DID）</translation>
+        </message>
+    </context>
+</TS>
