@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import socket
 import ssl
 import sys
@@ -24,7 +25,7 @@ from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.oauth import OAuthGrants
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
-from linkus_companion.engine.screen_pop import PrintingOpener
+from linkus_companion.engine.screen_pop import PopRequest, PrintingOpener, UrlOpener
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
 from linkus_companion.sim import scenario
@@ -76,6 +77,18 @@ def throwaway_keyring() -> Any:
 
 
 @dataclass
+class _Both:
+    """Remember every pop for the report and also hand it to the real browser."""
+
+    printer: PrintingOpener
+    browser: UrlOpener
+
+    def open(self, request: PopRequest) -> None:
+        self.printer.open(request)
+        self.browser.open(request)
+
+
+@dataclass
 class DemoWorld:
     """The simulators, the CRM people and the running engine host."""
 
@@ -87,7 +100,9 @@ class DemoWorld:
 
 
 @contextlib.asynccontextmanager
-async def demo_world(kind: str, home: Path, say: Callable[[str], None]) -> AsyncIterator[DemoWorld]:
+async def demo_world(
+    kind: str, home: Path, say: Callable[[str], None], opener: UrlOpener | None = None
+) -> AsyncIterator[DemoWorld]:
     """Start the PBX simulator and the CRM emulator, sign in to the CRM, and run the engine on them."""
     pbx_sim = PbxSimulator(step=0.05)
     crm = make_emulator(kind)
@@ -114,6 +129,7 @@ async def demo_world(kind: str, home: Path, say: Callable[[str], None]) -> Async
             await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
             say(f"signed in to the {kind} emulator at {crm.base_url} through the OAuth loopback flow")
             printer = PrintingOpener(say)
+            browser = opener or printer
             from linkus_companion.store import Store
 
             store = Store.open(home / "demo.db")
@@ -122,7 +138,7 @@ async def demo_world(kind: str, home: Path, say: Callable[[str], None]) -> Async
                 connector=crm.connector(http, grants),
                 store=store,
                 policies=Policies.from_settings(settings),
-                opener=printer,
+                opener=_Both(printer, browser) if browser is not printer else printer,
                 crm_web_origins=(crm.web_origin,),
                 recording_base=f"http://127.0.0.1:{_free_port()}",
                 stream_options={"backoff_initial": 0.1, "backoff_max": 1.0},
@@ -174,23 +190,79 @@ async def _delivered(
     say("some call logs were still undelivered when the demo stopped waiting")
 
 
+@contextlib.asynccontextmanager
+async def _desktop_host(
+    kind: str, home: Path, calls: int, say: Callable[[str], None], opener: UrlOpener
+) -> AsyncIterator[EngineHost]:
+    """The demo world for the desktop app: the scripted calls start once the app is connected."""
+    async with demo_world(kind, home, say, opener) as world:
+
+        async def play() -> None:
+            await world.host.connected()
+            placed = await scenario.play(
+                world.pbx,
+                world.crm,
+                world.people,
+                calls=calls,
+                talk=3.0,
+                say=say,
+                settle=lambda: asyncio.sleep(2.0),
+                resumed=lambda: asyncio.wait_for(world.host.connected(), 10),
+            )
+            await _delivered(world, scenario.expected_keys(placed), say)
+            result = scenario.report(kind, placed, world.crm, world.people, world.printer.pops)
+            say(_summary(result))
+
+        player = asyncio.create_task(play())
+        try:
+            yield world.host
+        finally:
+            player.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await player
+
+
+def run_desktop(kind: str, calls: int, say: Callable[[str], None]) -> int:
+    """The desktop app for extension 1001 on the simulators, in a throwaway profile."""
+    from linkus_companion.app import BrowserOpener, run_app
+    from linkus_companion.local_backend import LocalBackend
+
+    with tempfile.TemporaryDirectory(prefix="linkus-demo-") as tmp, throwaway_keyring():
+        home = Path(tmp)
+        os.environ["LINKUS_COMPANION_HOME"] = tmp
+        settings = Settings(UserFile(home / "settings.json"))
+        settings.set_user("pbx.extensions", ("1001",))
+        say(
+            f"Linkus Companion demo: extension 1001, {kind} emulator, {calls} scripted calls; quit from the tray."
+        )
+        opener = BrowserOpener()
+        return run_app(
+            lambda _settings: LocalBackend(lambda: _desktop_host(kind, home, calls, say, opener), "1001"),
+            settings,
+            [sys.argv[0]],
+        )
+
+
+def _summary(result: dict[str, Any]) -> str:
+    return (
+        f"{result['crm']}: {result['calls']} calls, {result['lost']} lost, {result['duplicated']} duplicated, "
+        f"{len(result['created'])} records created, {len(result['pops'])} pops, {len(result['errors'])} errors"
+    )
+
+
 def main(args: argparse.Namespace) -> int:
     """Entry point for `linkus-companion demo`."""
     kind = args.crm
     say: Callable[[str], None] = lambda line: print(line, flush=True)  # noqa: E731
-    if not args.headless:
-        say("The desktop window is not available yet; running the demo headless.")
+    if not args.headless and not getattr(args, "gateway", False):
+        return run_desktop(kind, args.calls, say)
     if getattr(args, "gateway", False):
         from linkus_companion.gateway.demo import run_gateway_headless
 
         result = asyncio.run(run_gateway_headless(kind, args.calls, say))
     else:
         result = asyncio.run(run_headless(kind, args.calls, say))
-    summary = (
-        f"{result['crm']}: {result['calls']} calls, {result['lost']} lost, {result['duplicated']} duplicated, "
-        f"{len(result['created'])} records created, {len(result['pops'])} pops, {len(result['errors'])} errors"
-    )
-    say(summary)
+    say(_summary(result))
     for error in result["errors"]:
         say(f"  error: {error}")
     if args.json:

@@ -13,6 +13,7 @@ from linkus_companion.config.settings import Settings
 from linkus_companion.crm.base import Connector, GrantSource, RecordKind
 from linkus_companion.crm.oauth import ClientCredentials, OAuthGrants
 from linkus_companion.crm.oauth_providers import Provider, hubspot, salesforce, zoho
+from linkus_companion.crm.phonebridge import PhoneBridge
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.screen_pop import UrlOpener
@@ -113,6 +114,7 @@ async def embedded_host(
                 str(settings.get("crm.kind")), client, grants, policies.lookup.region
             )
             yield EngineHost(
+                phonebridge=PhoneBridge(client, grants) if policies.phonebridge else None,
                 pbx=pbx,
                 connector=connector,
                 store=store,

@@ -11,12 +11,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from linkus_companion.crm.base import Connector, CrmError, Record
+from linkus_companion.crm.phonebridge import PhoneBridge
 from linkus_companion.engine.binding import BindingReport, bind
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.contact_sync import ContactSync
 from linkus_companion.engine.core import Engine
 from linkus_companion.engine.lookup import Lookup
 from linkus_companion.engine.outbox import OutboxWorker
+from linkus_companion.engine.phonebridge_mode import PhoneBridgeMode
 from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.recordings import RecordingLinks
 from linkus_companion.engine.screen_pop import PopGuard, UrlOpener
@@ -47,8 +49,14 @@ class EngineHost:
         on_status: Callable[[StreamStatus], None] | None = None,
         stream_options: dict[str, Any] | None = None,
         outbox_options: dict[str, Any] | None = None,
+        phonebridge: PhoneBridge | None = None,
+        serve_recordings: bool = True,
     ) -> None:
-        """`extensions`: the ones served (None: all); `recording_base`: where our player listens ("" = off)."""
+        """`extensions`: the ones served (None: all); `recording_base`: where recording links point ("" = off).
+
+        With `serve_recordings` the host serves the player itself on that address (a desktop); the
+        gateway mounts `recordings.routes()` behind its own authentication instead.
+        """
         self.pbx = pbx
         self.connector = connector
         self.store = store
@@ -77,14 +85,26 @@ class EngineHost:
             guard=PopGuard(crm_web_origins),
             pop_policy=lambda _extension: policies.pop,
             create=policies.create,
-            call_log=self.call_log if policies.log.enabled else None,
+            call_log=self.call_log,
             on_logged=self.outbox.wake,
             sync=self.sync,
         )
+        self.phonebridge: PhoneBridgeMode | None = None
+        if phonebridge is not None and policies.phonebridge:
+            self.phonebridge = PhoneBridgeMode(
+                phonebridge,
+                lambda: self.bindings,
+                region=policies.lookup.region,
+                skip_unanswered_agents=policies.log.skip_unanswered_agents,
+                recording_link=self._recording_link if policies.log.recording_link else None,
+                closed_before=lambda call_id: bool(self.call_log.states(call_id)),
+            )
+            self.engine.add_listener(self.phonebridge)
         self._status_listeners: list[Callable[[StreamStatus], None]] = [on_status] if on_status else []
         self._connected = asyncio.Event()
         self._stream_options = stream_options or {}
         self._recording_base = recording_base
+        self._serve_recordings = serve_recordings
         self._tasks: list[asyncio.Task[Any]] = []
         self._server: RunningServer | None = None
         self._stream: EventStream | None = None
@@ -95,7 +115,9 @@ class EngineHost:
         if info.firmware_warning:
             log.warning("%s", info.firmware_warning)
         await self.refresh_directory()
-        if self.recordings is not None:
+        if self.phonebridge is not None:
+            await self.phonebridge.start()
+        if self.recordings is not None and self._serve_recordings:
             self._server = await _serve_player(self.recordings, self._recording_base)
         if self.sync is not None:
             await self.sync.attach()
@@ -155,6 +177,8 @@ class EngineHost:
                 await task
         self._tasks.clear()
         await self.engine.close()
+        if self.phonebridge is not None:
+            await self.phonebridge.close()
         if self._server is not None:
             await self._server.stop()
             self._server = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from linkus_companion.config.settings import Settings
 from linkus_companion.crm.base import RecordKind
@@ -26,6 +26,8 @@ class Policies:
     sync: SyncPolicy | None = None
     """None: contact sync is off."""
     manual_binding: Mapping[str, str] = field(default_factory=dict)
+    phonebridge: bool = False
+    """Zoho PhoneBridge mode: Zoho pops and logs calls itself, we only notify it (pops and logs off)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, timezone: dt.tzinfo | None = None) -> Policies:
@@ -41,9 +43,11 @@ class Policies:
                 region=region,
             )
         binding = get("binding")
+        phonebridge = bool(get("crm.phonebridge")) and get("crm.kind") == "zoho"
+        log = LogPolicy.from_settings(settings, timezone)
         return cls(
             pop=PopPolicy(
-                enabled=bool(get("pop.enabled")),
+                enabled=bool(get("pop.enabled")) and not phonebridge,
                 mode=PopMode(str(get("pop.mode"))),
                 trigger=Trigger(str(get("pop.trigger"))),
             ),
@@ -61,7 +65,8 @@ class Policies:
                 module_priority=tuple(get("match.module_priority")),  # type: ignore[arg-type]
                 always_query_crm=bool(get("match.always_query_crm")),
             ),
-            log=LogPolicy.from_settings(settings, timezone),
+            log=replace(log, enabled=log.enabled and not phonebridge),
             sync=sync,
             manual_binding=dict(binding) if isinstance(binding, dict) else {},
+            phonebridge=phonebridge,
         )

@@ -20,7 +20,6 @@ from linkus_companion.backend import LinkState
 from linkus_companion.crm.base import Connector
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
-from linkus_companion.engine.recordings import RecordingLinks
 from linkus_companion.gateway import protocol
 from linkus_companion.gateway.desktop import DesktopConnection
 from linkus_companion.gateway.hub import DesktopHub
@@ -90,7 +89,6 @@ class Gateway:
         self.metrics = metrics
         self.public_url = public_url.rstrip("/")
         self._check = revocation_check
-        self._recordings = RecordingLinks(host.store, host.pbx, self.public_url)
         self._server: RunningServer | None = None
         host.engine.add_listener(hub)
         host.watch_status(hub.pbx_status)
@@ -137,6 +135,8 @@ class Gateway:
             opener=hub,
             crm_web_origins=crm_web_origins,
             extensions=extensions,
+            recording_base=public_url.rstrip("/"),
+            serve_recordings=False,
             **(host_options or {}),
         )
         authority = TokenAuthority(store, signing_key, public_url.rstrip("/"), access_ttl)
@@ -147,8 +147,6 @@ class Gateway:
     ) -> None:
         """Connect to the PBX and the CRM, then accept desktops on `bind`:`port` (default: the public URL's)."""
         await self.host.start()
-        # The gateway serves the recording player itself, behind its authentication.
-        self.host.recordings = self._recordings
         public = urlsplit(self.public_url)
         listen = port if port is not None else public.port or (443 if public.scheme == "https" else 80)
         self._server = await start_server(self.app(), bind, listen, tls)
@@ -172,8 +170,9 @@ class Gateway:
             Route(BROWSER_PATH + "/session", self._browser_session, methods=["POST"]),
             WebSocketRoute(protocol.PATH, self._desktop),
         ]
-        for route in self._recordings.routes():
-            routes.append(Route(route.path, self._authenticated(route.endpoint), methods=["GET"]))
+        if self.host.recordings is not None:
+            for route in self.host.recordings.routes():
+                routes.append(Route(route.path, self._authenticated(route.endpoint), methods=["GET"]))
         return Starlette(routes=routes)
 
     def _pbx_connected(self) -> float:
