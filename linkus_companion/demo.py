@@ -243,6 +243,13 @@ def run_desktop(kind: str, calls: int, say: Callable[[str], None]) -> int:
         )
 
 
+def _has_display() -> bool:
+    """Whether windows can be shown (always on Windows and macOS; X11/Wayland or a Qt platform on Linux)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
 def _summary(result: dict[str, Any]) -> str:
     return (
         f"{result['crm']}: {result['calls']} calls, {result['lost']} lost, {result['duplicated']} duplicated, "
@@ -255,7 +262,9 @@ def main(args: argparse.Namespace) -> int:
     kind = args.crm
     say: Callable[[str], None] = lambda line: print(line, flush=True)  # noqa: E731
     if not args.headless and not getattr(args, "gateway", False):
-        return run_desktop(kind, args.calls, say)
+        if _has_display():
+            return run_desktop(kind, args.calls, say)
+        say("No display found: running the demo without windows (pops are printed as JSON lines).")
     if getattr(args, "gateway", False):
         from linkus_companion.gateway.demo import run_gateway_headless
 
