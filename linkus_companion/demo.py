@@ -59,7 +59,8 @@ def make_emulator(kind: str) -> CrmEmulator:
     return ZohoEmulator(seed=False)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port that was free a moment ago."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -124,7 +125,7 @@ async def demo_world(
             PbxClient(pbx_sim.base_url, pbx_sim.client_id, pbx_sim.client_secret) as pbx,
         ):
             grants = OAuthGrants(crm.oauth_provider(), crm.oauth_credentials(), http, SecretStore())
-            redirect = f"http://localhost:{_free_port()}/oauth/callback"
+            redirect = f"http://localhost:{free_port()}/oauth/callback"
             crm.allow_redirect(redirect)
             await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
             say(f"signed in to the {kind} emulator at {crm.base_url} through the OAuth loopback flow")
@@ -140,7 +141,7 @@ async def demo_world(
                 policies=Policies.from_settings(settings),
                 opener=_Both(printer, browser) if browser is not printer else printer,
                 crm_web_origins=(crm.web_origin,),
-                recording_base=f"http://127.0.0.1:{_free_port()}",
+                recording_base=f"http://127.0.0.1:{free_port()}",
                 stream_options={"backoff_initial": 0.1, "backoff_max": 1.0},
                 outbox_options={"backoff_base": 0.5, "backoff_cap": 2.0},
             )
@@ -162,21 +163,28 @@ async def run_headless(kind: str, calls: int, say: Callable[[str], None]) -> dic
             await asyncio.wait_for(world.host.connected(), 10)
             for unbound in world.host.bindings.unbound:
                 say(f"extension {unbound.extension} is not bound: {unbound.reason}")
-            placed = await scenario.play(
-                world.pbx,
-                world.crm,
-                world.people,
-                calls=calls,
-                talk=0.3,
-                say=say,
-                settle=lambda: asyncio.sleep(0.5),
-                resumed=lambda: asyncio.wait_for(world.host.connected(), 10),
-            )
-            await _delivered(world, scenario.expected_keys(placed), say)
+            placed = await play_script(world, calls, say)
+            await wait_delivered(world, scenario.expected_keys(placed), say)
             return scenario.report(kind, placed, world.crm, world.people, world.printer.pops)
 
 
-async def _delivered(
+async def play_script(
+    world: DemoWorld, calls: int, say: Callable[[str], None], *, talk: float = 0.3, gap: float = 0.5
+) -> list[scenario.Expected]:
+    """Place the scripted calls on the world's PBX, `gap` seconds apart."""
+    return await scenario.play(
+        world.pbx,
+        world.crm,
+        world.people,
+        calls=calls,
+        talk=talk,
+        say=say,
+        settle=lambda: asyncio.sleep(gap),
+        resumed=lambda: asyncio.wait_for(world.host.connected(), 10),
+    )
+
+
+async def wait_delivered(
     world: DemoWorld, keys: set[str], say: Callable[[str], None], patience: float = 60
 ) -> None:
     """Wait until every expected call log reached the CRM (or the timeout passed)."""
@@ -199,17 +207,8 @@ async def _desktop_host(
 
         async def play() -> None:
             await world.host.connected()
-            placed = await scenario.play(
-                world.pbx,
-                world.crm,
-                world.people,
-                calls=calls,
-                talk=3.0,
-                say=say,
-                settle=lambda: asyncio.sleep(2.0),
-                resumed=lambda: asyncio.wait_for(world.host.connected(), 10),
-            )
-            await _delivered(world, scenario.expected_keys(placed), say)
+            placed = await play_script(world, calls, say, talk=3.0, gap=2.0)
+            await wait_delivered(world, scenario.expected_keys(placed), say)
             result = scenario.report(kind, placed, world.crm, world.people, world.printer.pops)
             say(_summary(result))
 

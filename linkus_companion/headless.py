@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import signal
 
 from linkus_companion.config.settings import Settings
 from linkus_companion.engine.screen_pop import PrintingOpener
 from linkus_companion.pbx.events import StreamStatus
 from linkus_companion.platform import logs
 from linkus_companion.runtime import NotConfigured, embedded_host
+from linkus_companion.stopping import stop_requested
 
 
 async def serve(settings: Settings) -> int:
@@ -20,11 +19,7 @@ async def serve(settings: Settings) -> int:
     async with embedded_host(settings, opener) as host:
         host.watch_status(lambda s: print(_status_line(s), flush=True))
         await host.start()
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stopping.set)
+        stopping = stop_requested()
         try:
             await stopping.wait()
         finally:

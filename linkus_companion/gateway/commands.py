@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from linkus_companion.pbx.errors import PbxError
 from linkus_companion.runtime import NotConfigured, crm_grants, make_connector, pbx_client, web_origins
 from linkus_companion.secrets import SecretStore
 from linkus_companion.sim.tls import TlsFiles
+from linkus_companion.stopping import stop_requested
 from linkus_companion.store import Store
 
 log = logging.getLogger(__name__)
@@ -48,10 +48,7 @@ async def serve(config: GatewayConfig) -> None:
     """The gateway from its configuration file, with the secrets and the CRM grant from the keyring."""
     settings = config.open_settings()
     secrets = SecretStore()
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stopping.set)
+    stopping = stop_requested()
     store = Store.open(config.database)
     try:
         async with httpx.AsyncClient(timeout=15) as client, pbx_client(settings, secrets) as pbx:

@@ -19,7 +19,7 @@ from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.base import Connector
 from linkus_companion.crm.oauth import OAuthGrants
 from linkus_companion.engine.policies import Policies
-from linkus_companion.engine.screen_pop import PrintingOpener
+from linkus_companion.engine.screen_pop import PopRequest, PrintingOpener
 from linkus_companion.gateway.client import GatewayBackend
 from linkus_companion.gateway.credentials import GatewayCredentials
 from linkus_companion.gateway.server import Gateway
@@ -111,7 +111,7 @@ async def gateway_world(
             PbxClient(pbx_sim.base_url, pbx_sim.client_id, pbx_sim.client_secret) as pbx,
         ):
             connector = await _signed_in(crm, http)
-            public_url = f"https://127.0.0.1:{demo._free_port()}"
+            public_url = f"https://127.0.0.1:{demo.free_port()}"
             signing_key = load_signing_key(home / "signing-key.pem")
 
             def build() -> Gateway:
@@ -151,7 +151,7 @@ async def gateway_world(
 async def _signed_in(crm: CrmEmulator, http: httpx.AsyncClient) -> Connector:
     """The admin's CRM grant, through the OAuth loopback flow against the emulator."""
     grants = OAuthGrants(crm.oauth_provider(), crm.oauth_credentials(), http, SecretStore("gateway"))
-    redirect = f"http://localhost:{demo._free_port()}/oauth/callback"
+    redirect = f"http://localhost:{demo.free_port()}/oauth/callback"
     crm.allow_redirect(redirect)
     await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
     return crm.connector(http, grants)
@@ -167,22 +167,14 @@ async def run_gateway_headless(kind: str, calls: int, say: Callable[[str], None]
             host = world.gateway.host
             for unbound in host.bindings.unbound:
                 say(f"extension {unbound.extension} is not bound: {unbound.reason}")
-            placed = await scenario.play(
-                world.pbx,
-                world.crm,
-                world.people,
-                calls=calls,
-                talk=0.3,
-                say=say,
-                settle=lambda: asyncio.sleep(0.5),
-                resumed=lambda: asyncio.wait_for(host.connected(), 10),
-            )
+            pops: list[PopRequest] = []
+            view = demo.DemoWorld(world.pbx, world.crm, world.people, host, PrintingOpener(say, pops))
+            placed = await demo.play_script(view, calls, say)
             await host.engine.close()  # lookups and pops still in flight finish
             for backend in world.desktops.values():
                 await backend.flush()
-            pops = [pop for opener in world.openers.values() for pop in opener.pops]
-            view = demo.DemoWorld(world.pbx, world.crm, world.people, host, PrintingOpener(say, pops))
-            await demo._delivered(view, scenario.expected_keys(placed), say)
+            pops.extend(pop for opener in world.openers.values() for pop in opener.pops)
+            await demo.wait_delivered(view, scenario.expected_keys(placed), say)
             report = scenario.report(kind, placed, world.crm, world.people, pops)
             report["topology"] = "gateway"
             return report

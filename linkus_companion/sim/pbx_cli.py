@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import shlex
-import signal
 import tempfile
 from pathlib import Path
 
 from linkus_companion.sim.pbx import PbxSimulator
 from linkus_companion.sim.tls import generate
+from linkus_companion.stopping import stop_requested
 
 
 def banner(sim: PbxSimulator) -> str:
@@ -60,11 +59,7 @@ async def serve(args: argparse.Namespace, tls_dir: Path | None) -> int:
     )
     await sim.start(args.host, args.port)
     print(banner(sim), flush=True)
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stopping.set)
+    stopping = stop_requested()
     try:
         await stopping.wait()
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from linkus_companion.config.settings import Settings
 from linkus_companion.config.sources import JsonDirSource, Layer
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.oauth import OAuthGrants
+from linkus_companion.demo import free_port
 from linkus_companion.engine.contact_sync import REMARK_PREFIX
 from linkus_companion.engine.crm_switch import CrmStatus, CrmSwitch
 from linkus_companion.engine.host import EngineHost
@@ -64,12 +64,6 @@ class Rig:
         await self.until(lambda: len(self.zoho.records("Calls")) >= count, f"{count} call log(s)")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.asynccontextmanager
 async def switch_rig(tmp_path: Path, policy: dict[str, object] | None = None) -> AsyncIterator[Rig]:
     zoho = ZohoEmulator()
@@ -91,7 +85,7 @@ async def switch_rig(tmp_path: Path, policy: dict[str, object] | None = None) ->
             PbxClient(pbx_sim.base_url, pbx_sim.client_id, pbx_sim.client_secret) as pbx,
         ):
             grants = OAuthGrants(zoho.oauth_provider(), zoho.oauth_credentials(), http, secrets)
-            redirect = f"http://localhost:{_free_port()}/oauth/callback"
+            redirect = f"http://localhost:{free_port()}/oauth/callback"
             zoho.allow_redirect(redirect)
             await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=10)
             opener = Recorder()
