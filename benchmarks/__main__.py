@@ -1,0 +1,144 @@
+"""Run every benchmark (one process each, one after the other) and print the Performance table.
+
+`python -m benchmarks --quick` is the CI form (seconds each; timings not meaningful);
+`python -m benchmarks` the full run whose JSON goes to benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks._rig import RESULTS
+
+BENCHMARKS = ("pop_latency", "crm_requests", "throughput", "ui_lag", "footprint", "gateway_fanout")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load(name: str, quick: bool) -> dict[str, Any] | None:
+    path = RESULTS / (f"{name}.quick.json" if quick else f"{name}.json")
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def _yes(flag: object) -> str:
+    return "yes" if flag else "**no**"
+
+
+def table(quick: bool) -> str:
+    """The README's Performance table from the latest JSON files."""
+    rows = ["| Figure | Value | Ratio vs baseline | Goal | Met? | Command |", "|---|---|---|---|---|---|"]
+    q = " --quick" if quick else ""
+    pop = _load("pop_latency", quick)
+    if pop:
+        rtt = pop["rtt_ms"]
+        for kind, r in pop["crms"].items():
+            g = r["goals"]
+            base = r["baseline_sdk"]["p99"]
+            rows.append(
+                f"| Pop latency, ringing cold p99 ({kind}, RTT {rtt:g} ms) | {g['cold_p99_ms']} ms "
+                f"({g['cold_p99_over_rtt']} x RTT) | {g['cold_p99_over_baseline_p99']} x SDK baseline ({base} ms) "
+                f"| <= 1.2 x RTT and <= 0.4 x baseline | {_yes(g['cold_met'])} | `python -m benchmarks.pop_latency{q}` |"
+            )
+            rows.append(
+                f"| Pop latency, answered/ended cold + all warm, worst p99 ({kind}) | "
+                f"{g['answered_ended_warm_p99_max_ms']} ms | - | <= 5 ms | {_yes(g['answered_ended_warm_met'])} "
+                f"| `python -m benchmarks.pop_latency{q}` |"
+            )
+    req = _load("crm_requests", quick)
+    if req:
+        for kind, r in req["crms"].items():
+            g = r["goals"]
+            rows.append(
+                f"| CRM requests, known inbound call ({kind}) | {g['known_inbound_requests']} HTTP "
+                f"({r['known_inbound']['by_kind']}) | - | <= 2 | {_yes(g['known_inbound_met'])} "
+                f"| `python -m benchmarks.crm_requests{q}` |"
+            )
+            rows.append(
+                f"| CRM requests, repeat caller / queue of 10 ({kind}) | {g['repeat_caller_extra_searches']} extra "
+                f"searches / {g['queue_searches_over_single_call']} x single-call searches, "
+                f"{g['queue_logs']} log, {g['queue_creates']} create | - | 0 / 1 x | "
+                f"{_yes(g['repeat_caller_met'] and g['queue_met'])} | `python -m benchmarks.crm_requests{q}` |"
+            )
+    tp = _load("throughput", quick)
+    if tp:
+        rows.append(
+            f"| Core event throughput (decode + fold + route, 1 core) | {tp['core']['fps_wall']} frames/s "
+            f"(with SQLite outbox {tp['core_with_outbox']['fps_wall']}) | {tp['core_over_baseline']} x json.loads "
+            f"| >= 20,000 | {_yes(tp['met'])} | `python -m benchmarks.throughput{q}` |"
+        )
+    ui = _load("ui_lag", quick)
+    if ui:
+        shipped = ui["as_shipped"].get("crashed")
+        rows.append(
+            f"| UI loop lag p99, {ui['rate_calls_per_s']:g} calls/s storm | {ui['storm_p99_ms']} ms"
+            f"{' (app as shipped crashed)' if shipped else ''} | {ui['storm_p99_over_idle_p99']} x idle | < 16 ms "
+            f"| {_yes(ui['met'])} | `python -m benchmarks.ui_lag{q}` |"
+        )
+    fp = _load("footprint", quick)
+    if fp:
+        g = fp["goals"]
+        rows.append(
+            f"| Desktop start-up to ready | {fp['app']['startup_s']} s | {fp['startup_over_floor']} x floor "
+            f"({fp['floor']['startup_s']} s) | <= 2 x | {_yes(g['startup_met'])} | `python -m benchmarks.footprint{q}` |"
+        )
+        rows.append(
+            f"| Desktop idle RSS | {fp['app']['idle_rss_mb']} MB | {fp['idle_rss_over_floor']} x floor "
+            f"({fp['floor']['idle_rss_mb']} MB) | <= 1.3 x | {_yes(g['idle_rss_met'])} | `python -m benchmarks.footprint{q}` |"
+        )
+        core, desk = fp["growth_core"], fp["growth_desktop"]
+        rows.append(
+            f"| RSS growth after {core['steps'][-1]['calls']:,} calls (core) / {desk['steps'][-1]['calls']:,} "
+            f"(desktop UI) | +{core['growth_over_idle'] * 100:.0f} % / +{desk['growth_over_idle'] * 100:.0f} % "
+            f"| - | < 10 % | {_yes(g['growth_core_met'])} / {_yes(g['growth_desktop_met'])} "
+            f"| `python -m benchmarks.footprint{q}` |"
+        )
+    gw = _load("gateway_fanout", quick)
+    if gw:
+        rows.append(
+            f"| Gateway fan-out p99 ({gw['desktops']} desktops, {gw['rate_calls_per_s']:g} calls/s) | "
+            f"{gw['first_call_message_ms']['p99']} ms (pops {gw['pop_message_ms']['p99']} ms) | - | <= 50 ms "
+            f"| {_yes(gw['met'])} | `python -m benchmarks.gateway_fanout{q}` |"
+        )
+    machine = next((d["machine"] for d in (pop, req, tp, ui, fp, gw) if d), None)
+    if machine:
+        rows.append("")
+        rows.append(
+            f"Machine: {machine['cpu']}, {machine['cores']} cores (shared), {machine['os']}, "
+            f"Python {machine['python']}."
+        )
+    return "\n".join(rows)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="CI mode: tiny runs, JSON only")
+    p.add_argument("--only", nargs="*", choices=BENCHMARKS, default=None)
+    p.add_argument("--table", action="store_true", help="only print the table from the latest JSON")
+    args = p.parse_args()
+    failed = []
+    if not args.table:
+        for name in args.only or BENCHMARKS:
+            cmd = [sys.executable, "-m", f"benchmarks.{name}", *(["--quick"] if args.quick else [])]
+            start = time.perf_counter()
+            code = subprocess.call(cmd, cwd=ROOT, timeout=240 if args.quick else 600)
+            print(
+                f"== {name}: exit {code} in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True
+            )
+            if code:
+                failed.append(name)
+    print(table(args.quick))
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

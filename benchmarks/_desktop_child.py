@@ -1,0 +1,266 @@
+"""Child process for the desktop benchmarks: the floor app or the real desktop app, reporting JSON lines.
+
+`floor`: a bare PySide6 window and tray on qasync with httpx, websockets, keyring and phonenumbers imported.
+`app`: the desktop app (`run_app`, offscreen) on a LocalBackend whose engine talks to the simulators the
+parent runs (settings given as JSON on stdin). Both print `{"event": "ready", ...}` once up, then idle;
+`app` then follows the parent's commands on stdin (`lag SECONDS`, `calls N`, `quit`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from typing import Any
+
+START = time.perf_counter()
+
+
+def say(event: str, **fields: Any) -> None:
+    """One JSON line to the parent (with None's reference count: PySide6 6.12 on CPython 3.11 drops one
+    per void method call, and the process aborts with `none_dealloc` when it reaches zero)."""
+    doc = {"event": event, "t": round(time.perf_counter() - START, 4), "none_refs": sys.getrefcount(None)}
+    print(json.dumps({**doc, **fields}), flush=True)
+
+
+def guard_none() -> None:
+    """With BENCH_NONE_GUARD=1 (CPython < 3.12), lift None's refcount out of reach of that leak."""
+    if os.environ.get("BENCH_NONE_GUARD") == "1" and sys.version_info < (3, 12):
+        import ctypes
+
+        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+
+
+def rss_mb() -> float:
+    for line in open("/proc/self/status", encoding="ascii"):
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+async def probe_lag(seconds: float, interval: float = 0.005) -> list[float]:
+    """How late the loop wakes a coroutine sleeping `interval` (ms), for `seconds`."""
+    lags: list[float] = []
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        before = time.perf_counter()
+        await asyncio.sleep(interval)
+        lags.append(max(0.0, (time.perf_counter() - before - interval) * 1000))
+    return lags
+
+
+# --- the floor -------------------------------------------------------------------------------------
+
+
+def floor(idle: float) -> int:
+    import httpx  # noqa: F401
+    import keyring  # noqa: F401
+    import phonenumbers  # noqa: F401
+    import qasync
+    import websockets  # noqa: F401
+    from PySide6.QtGui import QIcon, QPixmap
+    from PySide6.QtWidgets import QApplication, QLabel, QMenu, QSystemTrayIcon
+
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+
+    async def main() -> None:
+        window = QLabel("floor")
+        window.show()
+        pixmap = QPixmap(16, 16)
+        tray = QSystemTrayIcon(QIcon(pixmap))
+        menu = QMenu()
+        menu.addAction("Quit")
+        tray.setContextMenu(menu)
+        tray.show()
+        await asyncio.sleep(0)
+        say("ready", rss_mb=rss_mb())
+        lags = await probe_lag(idle)
+        say("idle", rss_mb=rss_mb(), lag_ms=lags)
+
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        runner.run(main())
+    return 0
+
+
+# --- the desktop app -------------------------------------------------------------------------------
+
+
+def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
+    import contextlib
+    import signal
+    from collections.abc import AsyncIterator
+    from pathlib import Path
+
+    import httpx
+    import keyring
+
+    from linkus_companion.app import run_app
+    from linkus_companion.config.settings import Settings
+    from linkus_companion.config.userfile import UserFile
+    from linkus_companion.crm.hubspot import HubSpotConnector
+    from linkus_companion.crm.oauth import ClientCredentials, OAuthGrants
+    from linkus_companion.crm.oauth_providers import hubspot
+    from linkus_companion.engine.host import EngineHost
+    from linkus_companion.engine.policies import Policies
+    from linkus_companion.local_backend import LocalBackend
+    from linkus_companion.pbx.client import PbxClient
+    from linkus_companion.secrets import SecretStore
+    from linkus_companion.sim.memory_keyring import MemoryKeyring
+    from linkus_companion.store import Store
+
+    ring = MemoryKeyring()
+    for service, user, secret in conf["keyring"]:
+        ring.set_password(service, user, secret)
+    keyring.set_keyring(ring)
+    home = Path(conf["home"])
+    settings = Settings(UserFile(home / "settings.json"))
+    for key, value in conf["settings"].items():
+        settings.set_user(key, value)
+    crm_url = conf["crm_url"]
+    pops: list[int] = [0]
+
+    class Opener:
+        """The browser: counts pops (keeps none, so the growth runs measure the app, not this)."""
+
+        def open(self, request: Any) -> None:
+            pops[0] += 1
+
+    @contextlib.asynccontextmanager
+    async def open_host() -> AsyncIterator[EngineHost]:
+        store = Store.open(home / "app.db")
+        try:
+            async with (
+                httpx.AsyncClient(timeout=15) as client,
+                PbxClient(conf["pbx_url"], conf["pbx_id"], conf["pbx_secret"]) as pbx,
+            ):
+                grants = OAuthGrants(
+                    hubspot(app_base=crm_url, api_base=crm_url),
+                    ClientCredentials(conf["crm_id"], conf["crm_secret"]),
+                    client,
+                    SecretStore(),
+                )
+                connector = HubSpotConnector(
+                    client, grants, region="US", hub_id=conf["hub_id"], web_base=crm_url
+                )
+                yield EngineHost(
+                    pbx=pbx,
+                    connector=connector,
+                    store=store,
+                    policies=Policies.from_settings(settings),
+                    opener=Opener(),
+                    crm_web_origins=(crm_url,),
+                    extensions=(conf["extension"],),
+                )
+        finally:
+            store.close()
+
+    backends: list[LocalBackend] = []
+
+    def backend_listeners(_host: EngineHost) -> list[Any]:
+        return [listener for b in backends for listener in b._listeners]
+
+    class BenchBackend(LocalBackend):
+        async def start(self) -> None:
+            backends.append(self)
+            await super().start()
+            host = self._host
+            assert host is not None
+            await host.connected()
+            asyncio.get_running_loop().create_task(commands(host))
+
+    async def commands(host: EngineHost) -> None:
+        await asyncio.sleep(0.05)  # the first paint after connecting
+        say("ready", rss_mb=rss_mb())
+        await asyncio.sleep(idle)
+        say("idle", rss_mb=rss_mb(), lag_ms=await probe_lag(1.0))
+        reader = asyncio.StreamReader()
+        loop = asyncio.get_running_loop()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        while line := (await reader.readline()).decode().strip():
+            verb, _, arg = line.partition(" ")
+            if verb == "lag":
+                say("lag", lag_ms=await probe_lag(float(arg)), pops=pops[0], rss_mb=rss_mb())
+            elif verb == "calls":
+                count, _, batch = arg.partition(" ")
+                await feed_calls(host, int(count), int(batch or 500))
+            elif verb == "linger":
+                for listener in backend_listeners(host):
+                    if hasattr(listener, "calls"):
+                        listener.calls._linger_ms = int(arg)
+                say("linger", ms=int(arg))
+            elif verb == "quit":
+                break
+        if qt:
+            os.kill(os.getpid(), signal.SIGINT)
+        else:
+            finished.set()
+
+    state: dict[str, Any] = {}
+
+    async def feed_calls(host: EngineHost, count: int, size: int) -> None:
+        """`count` simulated calls straight into the engine (as the event stream would deliver them)."""
+        from benchmarks._sim_calls import CallFactory, instant
+        from linkus_companion.pbx.calls import CallTracker
+
+        if not state:
+            factory = CallFactory(conf["extension"])
+            await factory.prepare()
+            state.update(factory=factory, crm=instant(host), tracker=CallTracker((conf["extension"],)))
+        factory, crm, tracker = state["factory"], state["crm"], state["tracker"]
+        engine = host.engine
+        t0 = time.perf_counter()
+        done = 0
+        checkpoints = []
+        while done < count:
+            batch = min(size, count - done)
+            for event in factory.events(batch):
+                for update in tracker.feed(event):
+                    engine.handle(update, event.received_at)
+            done += batch
+            await asyncio.sleep(0.001 if size > 10 else 0.005)  # Qt paints, tasks run, windows close
+            if done % 10_000 < batch or done == count:
+                checkpoints.append((done, rss_mb()))
+        await engine.close()
+        await asyncio.sleep(0.5)
+        say(
+            "calls",
+            calls=count,
+            seconds=round(time.perf_counter() - t0, 2),
+            rss_mb=rss_mb(),
+            checkpoints=checkpoints,
+            engine_calls=len(engine._calls),
+            lookup_cache=len(host.lookup._cache),
+            tracker_calls=len(getattr(tracker, "_calls", ())),
+            crm_searches=crm.searches,
+            crm_logs=crm.logs,
+        )
+
+    if qt:
+        return run_app(lambda _s: BenchBackend(open_host, conf["extension"]), settings, ["linkus-companion"])
+
+    async def headless() -> None:
+        backend = BenchBackend(open_host, conf["extension"])
+        await backend.start()
+        await finished.wait()
+        await backend.stop()
+
+    finished = asyncio.Event()
+    signal.signal(signal.SIGINT, lambda *_: finished.set())
+    asyncio.run(headless())
+    return 0
+
+
+def main() -> int:
+    guard_none()
+    mode, idle = sys.argv[1], float(sys.argv[2])
+    if mode == "floor":
+        return floor(idle)
+    conf = json.loads(sys.stdin.readline())
+    return desktop(conf, idle, qt=mode == "app")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,430 @@
+"""Shared benchmark rig: JSON output, percentiles, RSS, a WAN-like delay/counting ASGI layer, simulated worlds."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import httpx
+import keyring
+
+RESULTS = Path(__file__).resolve().parent / "results"
+CRM_KINDS = ("hubspot", "salesforce", "zoho")
+
+
+# --- command line and output ------------------------------------------------------------------
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    """The options every benchmark script takes."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--quick", action="store_true", help="tiny run for CI (seconds; timings not meaningful)")
+    p.add_argument("--out", type=Path, default=None, help="JSON output path (default benchmarks/results/)")
+    return p
+
+
+def machine() -> dict[str, Any]:
+    """Where the figures came from."""
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "load_avg_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+    }
+
+
+def write(name: str, out: Path | None, quick: bool, command: str, body: dict[str, Any]) -> Path:
+    """Write one benchmark's JSON (`name`, `quick`, `machine`, `command`, `when` + `body`); return the path."""
+    path = out or RESULTS / (f"{name}.quick.json" if quick else f"{name}.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "benchmark": name,
+        "quick": quick,
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "command": command,
+        **body,
+    }
+    path.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"{name}: wrote {path}", file=sys.stderr)
+    return path
+
+
+def pct(values: list[float], q: float) -> float | None:
+    """The q-th percentile (0-100, nearest-rank on sorted data); None without samples."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return round(ordered[rank], 3)
+
+
+def summary(values: list[float]) -> dict[str, Any]:
+    """n, p50, p99, max and mean of a sample (ms or whatever unit it is in)."""
+    return {
+        "n": len(values),
+        "p50": pct(values, 50),
+        "p99": pct(values, 99),
+        "max": round(max(values), 3) if values else None,
+        "mean": round(statistics.fmean(values), 3) if values else None,
+    }
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    """a / b rounded, or None."""
+    if a is None or not b:
+        return None
+    return round(a / b, 3)
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident set size in MB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise RuntimeError("no VmRSS")
+
+
+def free_port() -> int:
+    """An unused TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- the CRM's side of the network -------------------------------------------------------------
+
+
+@dataclass
+class Wan:
+    """Wraps emulator ASGI apps: adds a fixed round-trip time to every HTTP request and logs each one."""
+
+    rtt: float = 0.0
+    requests: list[tuple[str, str, str]] = field(default_factory=list)
+    """(method, path, query) of every HTTP request, in arrival order."""
+
+    def wrap(self, app: Any) -> Any:
+        async def delayed(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] == "http":
+                self.requests.append(
+                    (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"))
+                )
+                if self.rtt:
+                    await asyncio.sleep(self.rtt)
+            await app(scope, receive, send)
+
+        return delayed
+
+    def mark(self) -> int:
+        """A position in the request log (count requests after it with `since`)."""
+        return len(self.requests)
+
+    def since(self, mark: int) -> list[tuple[str, str, str]]:
+        """Requests made after `mark`."""
+        return self.requests[mark:]
+
+
+def classify(method: str, path: str, query: str) -> str:
+    """search | create | log | auth | users | other, for any of the three CRMs."""
+    low = path.lower()
+    if "oauth" in low or "/token" in low or "access-tokens" in low or "account-info" in low:
+        return "auth"
+    if "search" in low or (method == "GET" and "q=" in query and "/query" not in low):
+        return "search"
+    if "/query" in low and "task" in query.lower():
+        return "log-check"
+    if "owners" in low or "/users" in low or "sobjects/user" in low or "query" in low:
+        return "users/other-query"
+    if method in ("POST", "PATCH", "PUT") and ("/calls" in low or "/task" in low):
+        return "log"
+    if method == "POST" and any(k in low for k in ("/contacts", "/leads", "/contact", "/lead")):
+        return "create"
+    return "other"
+
+
+@contextlib.contextmanager
+def wan_patch(kind: str, wan: Wan) -> Iterator[None]:
+    """Make the `kind` emulator serve its apps through `wan` (patches only its module's start_server)."""
+    from linkus_companion.sim import server
+
+    real = server.start_server
+
+    async def start(app: Any, *args: Any, **kwargs: Any) -> server.RunningServer:
+        running = await real(wan.wrap(app), *args, **kwargs)
+        # Like a real CRM front end, answer without Nagle: over TLS the emulator's socket otherwise
+        # holds the response body for the client's delayed ACK (~40 ms per request on Linux).
+        for listener in running._server.servers:
+            for sock in listener.sockets:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return running
+
+    with mock.patch(f"linkus_companion.sim.{kind}.start_server", start):
+        yield
+
+
+def make_emulator(kind: str) -> Any:
+    """A fresh emulator; HubSpot's search rate limit is lifted (rate limits are not what we time here)."""
+    if kind == "hubspot":
+        from linkus_companion.sim.hubspot import HubSpotEmulator
+
+        return HubSpotEmulator(seed=False, search_rate=100_000, burst_limit=100_000)
+    from linkus_companion.demo import make_emulator as demo_emulator
+
+    return demo_emulator(kind)
+
+
+@contextlib.contextmanager
+def memory_keyring() -> Iterator[None]:
+    """A throwaway in-memory keyring (never the user's)."""
+    from linkus_companion.sim.memory_keyring import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
+@dataclass
+class Pop:
+    """A pop as the benchmark's opener saw it."""
+
+    request: Any
+    at: float
+    """perf_counter when the opener got it."""
+
+
+@dataclass
+class RecordingOpener:
+    """The browser: remembers every pop with the time it arrived."""
+
+    pops: list[Pop] = field(default_factory=list)
+    waiters: list[tuple[Callable[[Any], bool], asyncio.Future[Pop]]] = field(default_factory=list)
+
+    def open(self, request: Any) -> None:
+        pop = Pop(request, time.perf_counter())
+        self.pops.append(pop)
+        for check, future in list(self.waiters):
+            if not future.done() and check(request):
+                future.set_result(pop)
+
+    async def wait(self, check: Callable[[Any], bool], patience: float = 10.0) -> Pop:
+        """The first pop (already seen or coming) that `check` accepts."""
+        for pop in self.pops:
+            if check(pop.request):
+                return pop
+        future: asyncio.Future[Pop] = asyncio.get_running_loop().create_future()
+        entry = (check, future)
+        self.waiters.append(entry)
+        try:
+            return await asyncio.wait_for(future, patience)
+        finally:
+            self.waiters.remove(entry)
+
+
+@dataclass
+class FrameClock:
+    """Remembers when the PBX simulator published each call's frames (perf_counter)."""
+
+    frames: list[tuple[float, int, dict[str, Any]]] = field(default_factory=list)
+
+    def install(self, pbx: Any) -> None:
+        hub = pbx.hub
+        publish = hub.publish
+
+        async def timed(event_type: int, msg: dict[str, Any]) -> None:
+            self.frames.append((time.perf_counter(), event_type, msg))
+            await publish(event_type, msg)
+
+        hub.publish = timed
+
+    def first(self, call_id: str, check: Callable[[int, dict[str, Any]], bool]) -> float | None:
+        """When the first frame of `call_id` that `check` accepts was published."""
+        for at, event_type, msg in self.frames:
+            if msg.get("call_id") == call_id and check(event_type, msg):
+                return at
+        return None
+
+
+@dataclass
+class World:
+    """Simulators, the engine host and the instruments around them."""
+
+    kind: str
+    pbx: Any
+    crm: Any
+    host: Any
+    opener: RecordingOpener
+    wan: Wan
+    frames: FrameClock
+    users: dict[str, str]
+
+
+@contextlib.asynccontextmanager
+async def world(
+    kind: str,
+    home: Path,
+    *,
+    rtt: float = 0.0,
+    settings: dict[str, object] | None = None,
+    step: float = 0.05,
+    directory: Any = None,
+    extensions: tuple[str, ...] | None = None,
+    recording: bool = False,
+) -> AsyncIterator[World]:
+    """A PBX simulator, a CRM emulator behind `rtt`, OAuth sign-in and a started EngineHost on them.
+
+    Every PBX extension gets a CRM user with the same e-mail (bound automatically).
+    """
+    from linkus_companion.config.settings import Settings
+    from linkus_companion.config.userfile import UserFile
+    from linkus_companion.crm.oauth import OAuthGrants
+    from linkus_companion.engine.host import EngineHost
+    from linkus_companion.engine.policies import Policies
+    from linkus_companion.pbx.client import PbxClient
+    from linkus_companion.secrets import SecretStore
+    from linkus_companion.sim.browser import approving_browser
+    from linkus_companion.sim.pbx import PbxSimulator
+    from linkus_companion.store import Store
+
+    wan = Wan(0.0)
+    with memory_keyring(), wan_patch(kind, wan):
+        pbx_sim = PbxSimulator(step=step, directory=directory)
+        crm = make_emulator(kind)
+        await pbx_sim.start()
+        await crm.start()
+    frames = FrameClock()
+    frames.install(pbx_sim)
+    users: dict[str, str] = {}
+    for number, ext in pbx_sim.directory.extensions.items():
+        first, _, last = ext.caller_id_name.partition(" ")
+        users[number] = crm.add_user(first, last or "Agent", ext.email_addr)
+    store = None
+    try:
+        with memory_keyring():
+            conf = Settings(UserFile(home / "settings.json"))
+            base: dict[str, object] = {
+                "pop.trigger": "ringing",
+                "create.mode": "auto",
+                "create.inbound": True,
+                "calllog.skip_unanswered_agents": True,
+                "calllog.recording_link": recording,
+                "match.region": "US",
+            }
+            for key, value in {**base, **(settings or {})}.items():
+                conf.set_user(key, value)
+            verify = str(crm.ca_file) if crm.ca_file else True
+            async with (
+                httpx.AsyncClient(verify=verify, timeout=30) as http,
+                PbxClient(pbx_sim.base_url, pbx_sim.client_id, pbx_sim.client_secret) as pbx,
+            ):
+                grants = OAuthGrants(crm.oauth_provider(), crm.oauth_credentials(), http, SecretStore())
+                redirect = f"http://localhost:{free_port()}/oauth/callback"
+                crm.allow_redirect(redirect)
+                await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
+                opener = RecordingOpener()
+                store = Store.open(home / f"bench-{kind}.db")
+                host = EngineHost(
+                    pbx=pbx,
+                    connector=crm.connector(http, grants),
+                    store=store,
+                    policies=Policies.from_settings(conf),
+                    opener=opener,
+                    crm_web_origins=(crm.web_origin,),
+                    extensions=extensions,
+                    recording_base=f"http://127.0.0.1:{free_port()}" if recording else "",
+                    stream_options={"backoff_initial": 0.1, "backoff_max": 1.0},
+                    outbox_options={"backoff_base": 0.2, "backoff_cap": 1.0},
+                )
+                await host.start()
+                await asyncio.wait_for(host.connected(), 10)
+                try:
+                    wan.rtt = rtt
+                    yield World(kind, pbx_sim, crm, host, opener, wan, frames, users)
+                finally:
+                    wan.rtt = 0.0
+                    await host.stop()
+    finally:
+        if store is not None:
+            store.close()
+        await crm.stop()
+        await pbx_sim.stop()
+
+
+async def delivered(w: World, count: int, patience: float = 30.0) -> None:
+    """Wait until the CRM holds `count` call logs and the outbox is idle."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        if len(w.crm.call_logs()) >= count and not w.host.outbox.status().waiting:
+            return
+        w.host.outbox.retry_now()
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"only {len(w.crm.call_logs())} of {count} call logs reached the CRM")
+
+
+def phone(i: int) -> str:
+    """A distinct valid US number for customer `i` (NANP 555-01xx style)."""
+    return f"+1415{2000000 + i:07d}"
+
+
+# --- recorded PBX traffic -------------------------------------------------------------------------
+
+
+async def pbx_frames(calls: int, *, customers: int = 500, extension_share: str | None = None) -> list[str]:
+    """The WebSocket frames the PBX simulator sends for `calls` calls of a realistic mix (step 0).
+
+    The mix: direct inbound (answered and missed), queue and ring-group calls, outbound, internal and
+    blind transfers; callers drawn from `customers` numbers. With `extension_share`, every call
+    involves that extension (the desktop's own calls).
+    """
+    from linkus_companion.sim.pbx import PbxSimulator
+    from linkus_companion.sim.pbx_events import frame
+
+    sim = PbxSimulator(step=0.0)
+    out: list[str] = []
+
+    async def collect(event_type: int, msg: dict[str, Any]) -> None:
+        out.append(frame(event_type, sim.sn, msg))
+
+    sim.hub.publish = collect  # type: ignore[method-assign]
+    exts = ["1001", "1002", "1003", "1004", "1005"]
+    for i in range(calls):
+        caller = phone(i % customers)
+        ext = extension_share or exts[i % len(exts)]
+        other = "1002" if ext != "1002" else "1003"
+        pick = i % 8
+        if pick in (0, 1, 2):
+            await sim.inbound(caller, ext, talk=0.0, record=bool(i % 2))
+        elif pick == 3:
+            await sim.inbound(caller, ext, answer=False, talk=0.0)
+        elif pick == 4:
+            await sim.inbound_queue(caller, "6400", answered_by=extension_share or "1002", talk=0.0)
+        elif pick == 5:
+            await sim.outbound(ext, caller, talk=0.0)
+        elif pick == 6:
+            await sim.blind_transfer(caller, ext, other, talk=0.0)
+        else:
+            await sim.internal(ext, other, talk=0.0)
+    return out

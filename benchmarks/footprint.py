@@ -1,0 +1,158 @@
+"""Figure 4: desktop start-up to ready and idle RSS (offscreen) vs a floor measured in the same run; RSS after many calls.
+
+Floor: a bare PySide6 window and tray on qasync with httpx, websockets, keyring and phonenumbers imported.
+App: `run_app` with the LocalBackend connected to the PBX simulator and the HubSpot emulator (run by this
+process); ready = the shell is shown and the PBX event stream is subscribed.
+Growth: simulated calls fed into the engine (instant in-memory CRM, real SQLite outbox): 100,000 through the
+core without Qt (`core` child, 500 at a time), and 2,000 through the desktop app two at a time with its call
+windows (ended calls' windows close at once instead of lingering 20 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from benchmarks import _desktop, _rig
+
+GOAL_START = 2.0
+GOAL_RSS = 1.3
+GOAL_GROWTH = 0.10
+
+
+async def _floor(home: Path, idle: float) -> dict[str, Any]:
+    child = await _desktop.spawn("floor", idle, home)
+    ready = await child.event("ready")
+    rest = await child.event("idle")
+    await child.finish()
+    return {"startup_s": round(ready["received"], 3), "idle_rss_mb": rest["rss_mb"]}
+
+
+async def _app(sims: _desktop.Sims, home: Path, idle: float) -> dict[str, Any]:
+    """Start-up and idle figures of the app as shipped (no refcount guard)."""
+    child = await _desktop.spawn("app", idle, home, sims.conf(home))
+    try:
+        ready = await child.event("ready")
+        rest = await child.event("idle")
+        crashed = None
+    except RuntimeError as exc:
+        return {"crashed": str(exc)}
+    finally:
+        await child.send("quit")
+        code = await child.finish()
+    drift = (rest["none_refs"] - ready["none_refs"]) / max(1e-9, rest["t"] - ready["t"])
+    return {
+        "startup_s": round(ready["received"], 3),
+        "idle_rss_mb": rest["rss_mb"],
+        "none_refcount_at_ready": ready["none_refs"],
+        "none_refcount_drift_per_s_idle": round(drift, 1),
+        "exit_code": code,
+        "crashed": crashed,
+    }
+
+
+async def _growth(sims: _desktop.Sims, home: Path, mode: str, batches: list[int]) -> dict[str, Any]:
+    """RSS at idle, then after each batch of simulated calls (guarded against the PySide6 None leak)."""
+    child = await _desktop.spawn(mode, 1.0, home, sims.conf(home), guard=True)
+    await child.event("ready")
+    idle = await child.event("idle")
+    if mode == "app":
+        await child.send("linger 1")  # ended calls' windows close at once instead of after 20 s
+        await child.event("linger")
+    steps = []
+    total = 0
+    for n in batches:
+        # the desktop gets its calls a few at a time, so call windows open and close as in use
+        await child.send(f"calls {n} {2 if mode == 'app' else 500}")
+        done = await child.event("calls", patience=600)
+        total += n
+        steps.append(
+            {
+                "calls": total,
+                "rss_mb": done["rss_mb"],
+                "seconds": done["seconds"],
+                "engine_calls": done["engine_calls"],
+                "lookup_cache": done["lookup_cache"],
+                "tracker_calls": done["tracker_calls"],
+            }
+        )
+    await child.send("quit")
+    await child.finish()
+    last = steps[-1]["rss_mb"]
+    return {
+        "idle_rss_mb": idle["rss_mb"],
+        "steps": steps,
+        "growth_over_idle": round(last / idle["rss_mb"] - 1, 3),
+        "growth_last_batch": round(last / steps[0]["rss_mb"] - 1, 3) if len(steps) > 1 else None,
+        "ms_per_call": round(1000 * sum(s["seconds"] for s in steps) / total, 2),
+    }
+
+
+async def run(quick: bool) -> dict[str, Any]:
+    repeats = 1 if quick else 2
+    idle = 0.5 if quick else 2.0
+    floors: list[dict[str, Any]] = []
+    apps: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-fp-") as tmp:
+        base = Path(tmp)
+        async with _desktop.sims() as sims:
+            for r in range(repeats):
+                floors.append(await _floor(base / f"floor{r}", idle))
+                apps.append(await _app(sims, base / f"app{r}", idle))
+            core = await _growth(
+                sims, base / "core", "core", [1_000, 1_000] if quick else [10_000, 40_000, 50_000]
+            )
+            desk = await _growth(sims, base / "desk", "app", [100, 100] if quick else [1_000, 1_000])
+    ok = [a for a in apps if not a.get("crashed")]
+
+    def med(rows: list[dict[str, Any]], key: str) -> float | None:
+        return round(statistics.median(r[key] for r in rows), 3) if rows else None
+
+    floor_start, floor_rss = med(floors, "startup_s"), med(floors, "idle_rss_mb")
+    app_start, app_rss = med(ok, "startup_s"), med(ok, "idle_rss_mb")
+    return {
+        "floor_runs": floors,
+        "app_runs": apps,
+        "floor": {"startup_s": floor_start, "idle_rss_mb": floor_rss},
+        "app": {"startup_s": app_start, "idle_rss_mb": app_rss},
+        "startup_over_floor": _rig.ratio(app_start, floor_start),
+        "idle_rss_over_floor": _rig.ratio(app_rss, floor_rss),
+        "growth_core": core,
+        "growth_desktop": desk,
+        "goals": {
+            "startup_over_floor": GOAL_START,
+            "idle_rss_over_floor": GOAL_RSS,
+            "growth_over_idle": GOAL_GROWTH,
+            "startup_met": bool(app_start and floor_start and app_start <= GOAL_START * floor_start),
+            "idle_rss_met": bool(app_rss and floor_rss and app_rss <= GOAL_RSS * floor_rss),
+            "growth_core_met": core["growth_over_idle"] < GOAL_GROWTH,
+            "growth_desktop_met": desk["growth_over_idle"] < GOAL_GROWTH,
+        },
+    }
+
+
+def main() -> None:
+    p = _rig.parser(__doc__.splitlines()[0])
+    args = p.parse_args()
+    result = asyncio.run(run(args.quick))
+    print(
+        f"footprint: start {result['app']['startup_s']} s vs floor {result['floor']['startup_s']} s, "
+        f"RSS {result['app']['idle_rss_mb']} vs {result['floor']['idle_rss_mb']} MB, "
+        f"core growth {result['growth_core']['growth_over_idle']}, "
+        f"desktop growth {result['growth_desktop']['growth_over_idle']}",
+        flush=True,
+    )
+    _rig.write(
+        "footprint",
+        args.out,
+        args.quick,
+        "python -m benchmarks.footprint" + (" --quick" if args.quick else ""),
+        result,
+    )
+
+
+if __name__ == "__main__":
+    main()
