@@ -27,7 +27,8 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from linkus_companion.sim.hubspot import HubSpotEmulator
 from linkus_companion.sim.hubspot_traffic import Exchange
 
-SPECS = Path("/work/shared/specs/hubspot")
+SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "hubspot"
+"""HubSpot's OpenAPI files, in shared/ beside the project."""
 REDIRECT = "http://localhost:8765/oauth/callback"
 CALC = "hs_searchable_calculated_phone_number"
 
