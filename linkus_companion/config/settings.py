@@ -10,7 +10,7 @@ from linkus_companion import paths
 from linkus_companion.config.errors import SettingLocked, SettingsError, shown
 from linkus_companion.config.schema import SCHEMA, setting
 from linkus_companion.config.setting import Value, to_json
-from linkus_companion.config.sources import Layer, PolicySource, Problem, default_policy_sources
+from linkus_companion.config.sources import Layer, PolicySource, Problem
 from linkus_companion.config.userfile import UserFile
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,9 @@ class Settings:
     @classmethod
     def open(cls) -> Settings:
         """The settings of this user and computer, from the standard places."""
-        return cls(UserFile(paths.settings_file()), default_policy_sources())
+        from linkus_companion.config.policies import policy_sources  # OS readers load only when used
+
+        return cls(UserFile(paths.settings_file()), policy_sources())
 
     @property
     def problems(self) -> tuple[Problem, ...]:
