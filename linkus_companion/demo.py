@@ -102,7 +102,11 @@ class DemoWorld:
 
 @contextlib.asynccontextmanager
 async def demo_world(
-    kind: str, home: Path, say: Callable[[str], None], opener: UrlOpener | None = None
+    kind: str,
+    home: Path,
+    say: Callable[[str], None],
+    opener: UrlOpener | None = None,
+    **host_options: Any,
 ) -> AsyncIterator[DemoWorld]:
     """Start the PBX simulator and the CRM emulator, sign in to the CRM, and run the engine on them."""
     pbx_sim = PbxSimulator(step=0.05)
@@ -144,6 +148,7 @@ async def demo_world(
                 recording_base=f"http://127.0.0.1:{free_port()}",
                 stream_options={"backoff_initial": 0.1, "backoff_max": 1.0},
                 outbox_options={"backoff_base": 0.5, "backoff_cap": 2.0},
+                **host_options,
             )
             try:
                 yield DemoWorld(pbx_sim, crm, people, host, printer)

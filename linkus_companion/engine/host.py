@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,6 +16,7 @@ from linkus_companion.engine.binding import BindingReport, bind
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.contact_sync import ContactSync
 from linkus_companion.engine.core import Engine
+from linkus_companion.engine.late_recordings import DELAYS, LateRecordings
 from linkus_companion.engine.lookup import Lookup
 from linkus_companion.engine.outbox import OutboxWorker
 from linkus_companion.engine.phonebridge_mode import PhoneBridgeMode
@@ -51,6 +52,7 @@ class EngineHost:
         outbox_options: dict[str, Any] | None = None,
         phonebridge: PhoneBridge | None = None,
         serve_recordings: bool = True,
+        recording_delays: Sequence[float] = DELAYS,
     ) -> None:
         """`extensions`: the ones served (None: all); `recording_base`: where recording links point ("" = off).
 
@@ -89,6 +91,10 @@ class EngineHost:
             on_logged=self.outbox.wake,
             sync=self.sync,
         )
+        self.late_recordings: LateRecordings | None = None
+        if self.recordings is not None and policies.log.recording_link:
+            self.late_recordings = LateRecordings(pbx, self.call_log, self.outbox.wake, recording_delays)
+            self.engine.add_listener(self.late_recordings)
         self.phonebridge: PhoneBridgeMode | None = None
         if phonebridge is not None and policies.phonebridge:
             self.phonebridge = PhoneBridgeMode(
@@ -177,6 +183,8 @@ class EngineHost:
                 await task
         self._tasks.clear()
         await self.engine.close()
+        if self.late_recordings is not None:
+            await self.late_recordings.close()
         if self.phonebridge is not None:
             await self.phonebridge.close()
         if self._server is not None:

@@ -189,8 +189,8 @@ class CallEngine:
             await self.publish(call)
         del self.live[call.call_id]
         record = self._record(call, self.clock.now())
-        self.cdr.add(record)
-        await self.hub.publish(30012, record.event(self.clock))
+        shown = self.cdr.add(record)
+        await self.hub.publish(30012, shown.event(self.clock))
 
     def _record(self, call: Call, ended: dt.datetime) -> CallRecord:
         def seconds(start: dt.datetime) -> int:

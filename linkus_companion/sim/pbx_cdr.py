@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from linkus_companion.sim.pbx_clock import PbxClock
@@ -123,10 +123,26 @@ class CdrStore:
     def __init__(self, clock: PbxClock) -> None:
         self.clock = clock
         self.records: list[CallRecord] = []
+        self.late_recordings = False
+        """When True, new recordings are still being written when their call ends: the 30012 and the
+        CDR name no file until `publish_recordings()`."""
+        self._pending: dict[int, CallRecord] = {}
 
-    def add(self, record: CallRecord) -> None:
-        """Store a finished call."""
+    def add(self, record: CallRecord) -> CallRecord:
+        """Store a finished call; returns it as the PBX shows it now (without a recording still pending)."""
+        if self.late_recordings and record.recording:
+            self._pending[len(self.records)] = record
+            record = replace(record, recording="")
         self.records.append(record)
+        return record
+
+    def publish_recordings(self) -> list[str]:
+        """The pending recordings are written: their files appear in the CDR; returns the call ids."""
+        for index, record in self._pending.items():
+            self.records[index] = record
+        published = [record.call_id for record in self._pending.values()]
+        self._pending.clear()
+        return published
 
     def rows(self, query: CdrQuery | None = None) -> list[dict[str, Any]]:
         """REST rows (ids from 1), optionally filtered."""
