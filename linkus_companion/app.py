@@ -10,8 +10,9 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from PySide6.QtCore import QTimer, QUrl
@@ -23,26 +24,34 @@ from linkus_companion import APP_ID, APP_NAME
 from linkus_companion.backend import Backend, BackendError, LinkState
 from linkus_companion.config import Effective, Settings
 from linkus_companion.crm.base import CrmError
+from linkus_companion.engine.crm_switch import CrmSwitch
+from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.screen_pop import PopRequest
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.platform import autostart, logs, single_instance
 from linkus_companion.platform.launcher import app_command
 from linkus_companion.platform.url_events import OpenUrlEvents
-from linkus_companion.runtime import PBX_SECRET, NotConfigured, crm_grants
+from linkus_companion.runtime import CRM_SECRET, PBX_SECRET, NotConfigured, crm_grants
 from linkus_companion.secrets import SecretStore
 from linkus_companion.ui.actions import BindingRow, IntegrationActions
 from linkus_companion.ui.first_run import FirstRunWizard, needs_first_run
 from linkus_companion.ui.i18n import Translations
 from linkus_companion.ui.resources import icon
+from linkus_companion.ui.settings.dialog import phone_link_handler, register_phone_links
 from linkus_companion.ui.shell import DesktopShell
+
+if TYPE_CHECKING:
+    from linkus_companion.local_backend import LocalBackend
 
 log = logging.getLogger(__name__)
 
 SMOKE_TEST = "--smoke-test"
 """Start, show the UI, touch the loop and the keyring, quit with 0 (checks a frozen build)."""
 SMOKE_START_SECONDS = 10.0
-_NOT_WIRED = "This build cannot disable or disconnect the CRM from the app yet; ask your administrator."
+_NO_SWITCH = (
+    "Disable and Disconnect work once the app is connected to the PBX; check the PBX connection first."
+)
 
 
 class BrowserOpener:
@@ -55,12 +64,20 @@ class BrowserOpener:
 
 class EmbeddedActions:
     """IntegrationActions of the embedded topology: live PBX checks and the CRM sign-in in the browser.
-    `changed()` is called when the backend must restart to pick a change up."""
+    `changed()` is called when the backend must restart to pick a change up; `backend()` is the
+    running backend, whose CrmSwitch does Disable / Enable / Disconnect."""
 
-    def __init__(self, settings: Settings, secrets: SecretStore, changed: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        secrets: SecretStore,
+        changed: Callable[[], None],
+        backend: Callable[[], Backend | None] = lambda: None,
+    ) -> None:
         self._settings = settings
         self._secrets = secrets
         self._changed = changed
+        self._backend = backend
 
     async def check_pbx(self, url: str, client_id: str, secret: str) -> str:
         """Log in with these credentials (the stored secret when `secret` is empty) and read the PBX."""
@@ -103,12 +120,22 @@ class EmbeddedActions:
         return grants.provider.name
 
     async def set_crm_enabled(self, enabled: bool) -> None:
-        """Disable / Enable belong to the engine's CrmSwitch, which LocalBackend does not expose yet."""
-        raise BackendError(_NOT_WIRED)
+        """Disable (every setting kept, no CRM traffic) or enable through the running LocalBackend's CrmSwitch."""
+        await self._local().set_crm_enabled(enabled)
 
     async def disconnect_crm(self) -> None:
-        """Disconnect belongs to the engine's CrmSwitch, which LocalBackend does not expose yet."""
-        raise BackendError(_NOT_WIRED)
+        """Revoke the sign-in and clear the CRM settings through the running LocalBackend's CrmSwitch."""
+        report = await self._local().disconnect_crm()
+        if report.undelivered:
+            log.warning("%d call log(s) could not reach the CRM and were dropped", len(report.undelivered))
+
+    def _local(self) -> LocalBackend:
+        from linkus_companion.local_backend import LocalBackend
+
+        backend = self._backend()
+        if not isinstance(backend, LocalBackend):
+            raise BackendError(_NO_SWITCH)
+        return backend
 
     async def bindings(self) -> list[BindingRow]:
         """Embedded: your extension's calls are logged as the CRM user you signed in as."""
@@ -131,7 +158,28 @@ def configured_backend(settings: Settings) -> Backend:
 
     extensions = settings.get("pbx.extensions")
     extension = str(extensions[0]) if isinstance(extensions, tuple) and extensions else ""
-    return LocalBackend(lambda: embedded_host(settings, opener), extension)
+    return LocalBackend(
+        lambda: embedded_host(settings, opener),
+        extension,
+        open_switch=lambda host: crm_switch(settings, host),
+    )
+
+
+@contextlib.asynccontextmanager
+async def crm_switch(
+    settings: Settings, host: EngineHost, *, secrets: SecretStore | None = None
+) -> AsyncIterator[CrmSwitch]:
+    """The CrmSwitch of the embedded host: the user's CRM sign-in from the keyring, the app's client secret."""
+    secrets = secrets or SecretStore()
+    async with httpx.AsyncClient(timeout=15) as client:
+        yield CrmSwitch(
+            settings,
+            crm_grants(settings, client, secrets),
+            host,
+            secrets=secrets,
+            secret_names=(CRM_SECRET,),
+            phonebridge=host.phonebridge,
+        )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -223,11 +271,13 @@ class _AppRun:
         self.smoke = smoke
         self.launch_demo = False
         if actions is None and settings.get("backend") == "embedded":
-            actions = EmbeddedActions(settings, SecretStore(), self._restart)
+            actions = EmbeddedActions(settings, SecretStore(), self._restart, lambda: self.backend)
         self.actions = actions
         self.shell = DesktopShell(backend, settings, actions=actions, open_logs=logs.open_logs_folder)
         self._quit: asyncio.Future[None] | None = None
         self.first_run: FirstRunWizard | None = None
+        self.link_handler = phone_link_handler
+        """The `tel:`/`callto:` registration made when the user finishes the first-run window."""
 
     async def main(
         self,
@@ -295,10 +345,20 @@ class _AppRun:
                 self.launch_demo = True
                 self.quit()
             elif result:
+                self._register_phone_links()
                 self._restart()
 
         wizard.finished.connect(finished)
         wizard.show()
+
+    def _register_phone_links(self) -> None:
+        """Offer this app for phone links (off the UI thread); a failure is logged, never fatal."""
+        handler = self.link_handler()
+        if handler is not None:
+            self.shell.tasks.start(
+                register_phone_links(handler),
+                failed=lambda message: log.warning("first run: %s", message),
+            )
 
     def _restart(self) -> None:
         self.shell.tasks.start(self._restart_backend(), failed=self._start_failed)

@@ -123,6 +123,10 @@ def _add_gateway(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     revoke.set_defaults(handler=_lazy("linkus_companion.gateway.commands:revoke"))
     sessions = actions.add_parser("sessions", parents=[config], help="list desktop sessions")
     sessions.set_defaults(handler=_lazy("linkus_companion.gateway.commands:sessions"))
+    authorize = actions.add_parser(
+        "authorize", parents=[config], help="sign the gateway's CRM admin account in (browser)"
+    )
+    authorize.set_defaults(handler=_lazy("linkus_companion.gateway.commands:authorize"))
 
 
 def build_parser() -> argparse.ArgumentParser:

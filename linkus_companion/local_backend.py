@@ -17,8 +17,10 @@ from linkus_companion.backend import (
     PopNotice,
     Status,
 )
+from linkus_companion.config.errors import SettingLocked
 from linkus_companion.crm.base import CrmError, NewRecord, Record
 from linkus_companion.engine.core import EngineError, Resolution
+from linkus_companion.engine.crm_switch import CrmStatus, CrmSwitch, DisconnectReport
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.screen_pop import PopRequest
 from linkus_companion.pbx.calls import Call
@@ -36,6 +38,18 @@ _LINK = {
     StreamState.ERROR: LinkState.ERROR,
     StreamState.CLOSED: LinkState.CONNECTING,
 }
+_CRM = {
+    CrmStatus.NONE: CrmState.NONE,
+    CrmStatus.CONNECTED: CrmState.CONNECTED,
+    CrmStatus.DISABLED: CrmState.DISABLED,
+    CrmStatus.ERROR: CrmState.ERROR,
+}
+DISABLED_MESSAGE = (
+    "The CRM integration is disabled: calls are not looked up or logged (Settings > CRM > Enable)."
+)
+DISCONNECTED_MESSAGE = "Disconnected from the CRM: authorise it again in Settings > CRM to resume."
+OpenSwitch = Callable[[EngineHost], AbstractAsyncContextManager[CrmSwitch]]
+"""Builds the CrmSwitch of a running host (with the CRM sign-in it needs); closed with the host."""
 
 
 def call_view(extension: str, call: Call, resolution: Resolution | None, chosen: Record | None) -> CallView:
@@ -64,14 +78,23 @@ class LocalBackend:
     """Runs an `EngineHost` for one extension and turns its callbacks into what the UI shows.
 
     `open_host()` builds the host (from the settings, or the demo's simulators) when `start()` runs.
+    `open_switch(host)`, when given, builds the host's `CrmSwitch`: the host then starts through it
+    (not at all while the integration is disabled) and Disable / Enable / Disconnect work.
     """
 
     def __init__(
-        self, open_host: Callable[[], AbstractAsyncContextManager[EngineHost]], extension: str
+        self,
+        open_host: Callable[[], AbstractAsyncContextManager[EngineHost]],
+        extension: str,
+        *,
+        open_switch: OpenSwitch | None = None,
     ) -> None:
         self._open_host = open_host
+        self._open_switch = open_switch
         self._extension = extension
         self._host: EngineHost | None = None
+        self._switch: CrmSwitch | None = None
+        self._pops_paused = False
         self._stack = AsyncExitStack()
         self._listeners: list[BackendListener] = []
         self._recent: OrderedDict[str, CallView] = OrderedDict()
@@ -98,19 +121,86 @@ class LocalBackend:
         connector = host.connector
         self._status = Status(self._status.link, CrmState.CONNECTED, "", connector.kind, connector.creatable)
         host.engine.add_listener(self)
+        host.engine.pops_paused = self._pops_paused
         host.watch_status(self._stream_status)
+        if self._open_switch is not None:
+            self._switch = await self._stack.enter_async_context(self._open_switch(host))
         try:
-            await host.start()
+            if self._switch is not None:
+                await self._switch.start()
+            else:
+                await host.start()
         except (PbxError, CrmError) as exc:
-            self._set_status(LinkState.ERROR, str(exc))
+            self._set_status(LinkState.ERROR, str(exc), self._crm_state())
             raise BackendError(str(exc), retryable=exc.retryable) from exc
+        if self._switch is not None and self._switch.status is not CrmStatus.CONNECTED:
+            self._switch_changed()
 
     async def stop(self) -> None:
         """Disconnect; queued call logs stay for the next start."""
         if self._host is not None:
-            await self._host.stop()
+            if self._switch is not None:
+                await self._switch.stop()
+            else:
+                await self._host.stop()
             self._host = None
+        self._switch = None
         await self._stack.aclose()
+
+    @property
+    def crm_switch(self) -> CrmSwitch | None:
+        """Disable / Enable / Disconnect of the running host's CRM integration (None before `start()`)."""
+        return self._switch
+
+    async def set_crm_enabled(self, enabled: bool) -> None:
+        """Disable (every setting kept, no CRM traffic) or enable the CRM integration again."""
+        switch = self._require_switch()
+        try:
+            await (switch.enable() if enabled else switch.disable())
+        except SettingLocked as exc:
+            raise BackendError(str(exc)) from exc
+        except (PbxError, CrmError) as exc:
+            self._set_status(self._status.link, str(exc), self._crm_state())
+            raise BackendError(str(exc), retryable=exc.retryable) from exc
+        self._switch_changed()
+
+    async def disconnect_crm(self) -> DisconnectReport:
+        """Leave the CRM: revoke and delete the sign-in, clear the CRM settings (see CrmSwitch)."""
+        switch = self._require_switch()
+        try:
+            report = await switch.disconnect()
+        except (PbxError, CrmError) as exc:
+            raise BackendError(str(exc), retryable=exc.retryable) from exc
+        self._switch_changed()
+        return report
+
+    async def check_crm(self) -> CrmState:
+        """Ask the CRM whether the sign-in still works; the status shows Error with the reason if not."""
+        switch = self._require_switch()
+        await switch.check()
+        self._switch_changed()
+        return self._status.crm
+
+    def _require_switch(self) -> CrmSwitch:
+        if self._switch is None:
+            raise BackendError(
+                "The CRM integration is not running yet: check the PBX connection first.", retryable=True
+            )
+        return self._switch
+
+    def _crm_state(self) -> CrmState:
+        return _CRM[self._switch.status] if self._switch is not None else self._status.crm
+
+    def _switch_changed(self) -> None:
+        """Publish the switch's status (Connected / Disabled / Error / none) to the UI."""
+        assert self._switch is not None
+        status = self._switch.status
+        message = {
+            CrmStatus.DISABLED: DISABLED_MESSAGE,
+            CrmStatus.NONE: DISCONNECTED_MESSAGE,
+            CrmStatus.ERROR: self._switch.problem,
+        }.get(status, "")
+        self._set_status(self._status.link, message, _CRM[status])
 
     def _running(self) -> EngineHost:
         if self._host is None:
@@ -154,7 +244,8 @@ class LocalBackend:
         return list((await self._running().lookup.find(text)).records)
 
     def set_pops_paused(self, paused: bool) -> None:
-        """Pause or resume automatic pops."""
+        """Pause or resume automatic pops (remembered and applied when `start()` builds the host)."""
+        self._pops_paused = paused
         if self._host is not None:
             self._host.engine.pops_paused = paused
 
@@ -181,10 +272,16 @@ class LocalBackend:
             listener.on_pop(notice)
 
     def _stream_status(self, status: StreamStatus) -> None:
+        if self._switch is not None and self._switch.status is not CrmStatus.CONNECTED:
+            if status.state is StreamState.CLOSED:
+                return  # the switch stopped the host: keep the last link state and the switch's sentence
+            self._set_status(_LINK[status.state], self._status.message)
+            return
         self._set_status(_LINK[status.state], status.reason)
 
-    def _set_status(self, link: LinkState, message: str) -> None:
+    def _set_status(self, link: LinkState, message: str, crm: CrmState | None = None) -> None:
         current = self._status
-        self._status = Status(link, current.crm, message, current.crm_kind, current.creatable)
+        crm = current.crm if crm is None else crm
+        self._status = Status(link, crm, message, current.crm_kind, current.creatable)
         for listener in list(self._listeners):
             listener.on_status(self._status)

@@ -1,4 +1,4 @@
-"""`linkus-companion gateway ...`: run the service, enroll desktops, list and revoke their sessions."""
+"""`linkus-companion gateway ...`: run the service, authorise its CRM account, enroll desktops, list and revoke their sessions."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 
+from linkus_companion.crm.base import CrmError
+from linkus_companion.crm.oauth import Opener, open_in_browser
 from linkus_companion.engine.policies import Policies
 from linkus_companion.gateway import logs
 from linkus_companion.gateway.config import ConfigError, GatewayConfig, load
@@ -27,6 +30,8 @@ from linkus_companion.store import Store
 log = logging.getLogger(__name__)
 
 RETRY_MAX = 60.0
+SIGN_IN_PATIENCE = 300.0
+"""How long `gateway authorize` waits for the admin to finish the CRM sign-in in the browser."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,6 +103,53 @@ async def _started(
             await asyncio.wait_for(stopping.wait(), delay)
         delay = min(RETRY_MAX, delay * 2)
     return False
+
+
+def authorize(args: argparse.Namespace, *, opener: Opener = open_in_browser) -> int:
+    """`gateway authorize --config FILE`: sign the gateway's CRM admin account in (browser) into its keyring."""
+    if not args.config:
+        log.error("Give the gateway's configuration file: linkus-companion gateway authorize --config FILE")
+        return 2
+    try:
+        account = asyncio.run(authorize_crm(load(Path(args.config)), opener=opener))
+    except (ConfigError, NotConfigured, CrmError) as exc:
+        print(exc)
+        return 1
+    print(f"Authorised the gateway's {account} account; restart the gateway to use it.")
+    return 0
+
+
+async def authorize_crm(
+    config: GatewayConfig,
+    *,
+    opener: Opener = open_in_browser,
+    secrets: SecretStore | None = None,
+    verify: ssl.SSLContext | bool = True,
+    give_up_after: float = SIGN_IN_PATIENCE,
+) -> str:
+    """Run the OAuth sign-in of the configured CRM and keep the grant in the gateway's keyring.
+
+    The CRM app's client secret (`crm.client_secret`) must already be in that keyring where the CRM
+    needs one; the sign-in page opens with `opener` (the system browser) and redirects to
+    `crm.redirect_uri` on this machine. Returns the CRM's name.
+    """
+    settings = config.open_settings()
+    secrets = secrets or SecretStore()
+    async with httpx.AsyncClient(timeout=15, verify=verify) as client:
+        grants = crm_grants(settings, client, secrets)
+
+        async def open_and_tell(url: str) -> None:
+            print(
+                f"Sign in to {grants.provider.name} as the integration's admin user; if no browser opens, visit:"
+            )
+            print(f"  {url}")
+            await opener(url)
+
+        await grants.authorize(
+            open_and_tell, redirect_uri=str(settings.get("crm.redirect_uri")), give_up_after=give_up_after
+        )
+    log.info("gateway CRM account authorised for %s", grants.provider.name)
+    return grants.provider.name
 
 
 @contextlib.contextmanager

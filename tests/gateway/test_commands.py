@@ -5,14 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import ssl
 from pathlib import Path
 
+import httpx
 import pytest
 
+from linkus_companion.demo import free_port
 from linkus_companion.gateway import commands
 from linkus_companion.gateway.config import EXAMPLE, ConfigError, load
 from linkus_companion.gateway.logs import JsonFormatter
 from linkus_companion.gateway.tokens import TokenAuthority, load_signing_key
+from linkus_companion.runtime import CRM_SECRET, crm_grants, make_connector
+from linkus_companion.secrets import SecretStore
+from linkus_companion.sim.browser import approving_browser
+from linkus_companion.sim.salesforce import SalesforceEmulator
 from linkus_companion.store import Store
 
 
@@ -100,3 +107,50 @@ def test_the_service_says_what_is_missing(tmp_path: Path, capsys: pytest.Capture
         root.setLevel(level)
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert line["level"] == "error" and "Open API Client ID" in line["message"]
+
+
+def _salesforce_config(tmp_path: Path, emulator: SalesforceEmulator, redirect: str) -> Path:
+    path = tmp_path / "gateway.toml"
+    path.write_text(
+        f'[gateway]\npublic_url = "https://gw.example.com:8443/"\nstate_dir = "{tmp_path / "state"}"\n'
+        f'[settings]\n"crm.kind" = "salesforce"\n"crm.client_id" = "{emulator.oauth_client_id}"\n'
+        f'"crm.salesforce_login" = "{emulator.base_url}"\n"crm.redirect_uri" = "{redirect}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+async def test_authorize_signs_the_gateway_admin_in_and_keeps_the_grant_in_its_keyring(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with SalesforceEmulator() as emulator:
+        redirect = f"http://localhost:{free_port()}/callback"
+        emulator.allow_redirect(redirect)
+        config = load(_salesforce_config(tmp_path, emulator, redirect))
+        SecretStore().set(CRM_SECRET, emulator.oauth_client_secret)
+        trust = ssl.create_default_context(cafile=str(emulator.ca_file))
+        async with httpx.AsyncClient(verify=trust, timeout=10) as browser_client:
+            opened: list[str] = []
+            browser = approving_browser(browser_client)
+
+            async def admin_browser(url: str) -> None:
+                opened.append(url)
+                await browser(url)
+
+            name = await commands.authorize_crm(config, opener=admin_browser, verify=trust, give_up_after=10)
+        assert name == "Salesforce"
+        assert opened and opened[0] in capsys.readouterr().out, "the sign-in link is printed for the admin"
+        assert SecretStore().get("crm.salesforce.grant"), "the grant is in the gateway's keyring"
+        async with httpx.AsyncClient(verify=trust, timeout=10) as client:
+            # what `gateway --config FILE` does at start: the stored grant works against the CRM
+            grants = crm_grants(config.open_settings(), client, SecretStore())
+            assert grants.connected()
+            connector = await make_connector("salesforce", client, grants, "US")
+            assert await connector.list_users()
+
+
+def test_authorize_without_a_crm_says_what_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert commands.authorize(argparse.Namespace(config=str(_config(tmp_path)))) == 1
+    assert "client ID" in capsys.readouterr().out

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, cast
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,8 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from linkus_companion import APP_NAME
-from linkus_companion.backend import CrmState, Status
+from linkus_companion.backend import BackendError, CrmState, Status
 from linkus_companion.config import SCHEMA, Settings
+from linkus_companion.platform import url_handler
+from linkus_companion.platform.launcher import app_command
 from linkus_companion.ui.actions import BindingRow, IntegrationActions
 from linkus_companion.ui.resources import icon
 from linkus_companion.ui.settings.fields import SettingField
@@ -52,6 +57,25 @@ PAGES: tuple[tuple[object, tuple[str, ...]], ...] = (
 whose first part no page claims lands on the last page. Within a group, settings keep the schema's order."""
 OWN_EDITOR = frozenset(TEMPLATE_KEYS) | {"crm.enabled"}
 """Settings edited by a dedicated control: the template editor, the Disable/Enable button."""
+
+
+def phone_link_handler() -> url_handler.UrlHandler | None:
+    """This OS's `tel:`/`callto:` registration for the running app (None on macOS: the bundle declares it)."""
+    return url_handler.pick(app_command())
+
+
+async def register_phone_links(handler: url_handler.UrlHandler) -> bool:
+    """Register `handler` off the UI thread (registry writes, xdg-mime); True when it is in place."""
+    loop = asyncio.get_running_loop()
+    try:
+        await loop.run_in_executor(None, handler.register)
+        return await loop.run_in_executor(None, handler.is_registered)
+    except OSError as exc:
+        raise BackendError(
+            QCoreApplication.translate("SettingsDialog", "Could not register for phone links: %1").replace(
+                "%1", str(exc)
+            )
+        ) from exc
 
 
 def page_keys() -> list[list[str]]:
@@ -95,8 +119,11 @@ class SettingsDialog(QDialog):
         actions: IntegrationActions | None = None,
         tasks: Tasks | None = None,
         parent: QWidget | None = None,
+        *,
+        link_handler: Callable[[], url_handler.UrlHandler | None] = phone_link_handler,
     ) -> None:
         super().__init__(parent)
+        self._link_handler = link_handler
         self.setModal(False)
         self.setWindowIcon(icon("app"))
         self.settings = settings
@@ -114,6 +141,7 @@ class SettingsDialog(QDialog):
             "CRM": self._crm_extras,
             "User binding": self._binding_extras,
             "Call-log sync": self._calllog_extras,
+            "General": self._general_extras,
         }
         for (title, _groups), keys in zip(PAGES, page_keys(), strict=True):
             self.nav.addItem(QCoreApplication.translate("SettingsDialog", str(title)))
@@ -274,6 +302,49 @@ class SettingsDialog(QDialog):
         self._templates_box = QGroupBox(QCoreApplication.translate("SettingsDialog", "Call-log templates"))
         QVBoxLayout(self._templates_box).addWidget(self.templates)
         form.addRow(self._templates_box)
+
+    def _general_extras(self, form: QFormLayout) -> None:
+        self.phone_links_button = QPushButton(
+            QCoreApplication.translate("SettingsDialog", "Make %1 the handler for &phone links").replace(
+                "%1", APP_NAME
+            )
+        )
+        self.phone_links_button.setAccessibleName(
+            QCoreApplication.translate("SettingsDialog", "Handle tel: and callto: links")
+        )
+        self.phone_links_button.clicked.connect(self._register_phone_links)
+        self.phone_links_result = QLabel()
+        self.phone_links_result.setWordWrap(True)
+        if sys.platform == "darwin":
+            self.phone_links_button.setEnabled(False)
+            self.phone_links_result.setText(
+                QCoreApplication.translate(
+                    "SettingsDialog", "On macOS, choose the app for phone links in FaceTime > Settings."
+                )
+            )
+        elif self._tasks is None:
+            self.phone_links_button.setEnabled(False)
+        form.addRow("", self._left(self.phone_links_button))
+        form.addRow(self.phone_links_result)
+
+    def _register_phone_links(self) -> None:
+        handler = self._link_handler()
+        if handler is None:
+            return
+
+        def done(registered: object) -> str:
+            if sys.platform == "win32":
+                QDesktopServices.openUrl(QUrl(url_handler.DEFAULT_APPS_URL))
+                return QCoreApplication.translate(
+                    "SettingsDialog", "Registered: pick %1 for TEL and CALLTO in Default Apps."
+                ).replace("%1", APP_NAME)
+            if registered:
+                return QCoreApplication.translate(
+                    "SettingsDialog", "Phone links (tel:, callto:) now open %1."
+                ).replace("%1", APP_NAME)
+            return QCoreApplication.translate("SettingsDialog", "The system did not accept the registration.")
+
+        self._run(register_phone_links(handler), self.phone_links_result, done)
 
     # -- status and actions -----------------------------------------------------------------------
 
