@@ -7,10 +7,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from linkus_companion.crm.base import CallLog, CrmUser, NewRecord, PhoneNumber, Record, RecordKind
+from linkus_companion.crm.base import CallLog, CrmUser, NewRecord, Record, RecordKind
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.frames import ApiReply, HeartbeatReply, decode
 from linkus_companion.pbx.models import Event
+from linkus_companion.phone import PhoneNumber
 
 
 class InstantCrm:

@@ -44,6 +44,10 @@ COLD_GAP = {"hubspot": 0.8}
 (two per lookup), so faster cold calls would time the pacer, not the pop."""
 
 
+def _is_pop(call_id: str, trigger: str) -> Callable[[Any], bool]:
+    return lambda request: bool(request.call_id == call_id and request.trigger == trigger)
+
+
 async def _measure_trigger(
     kind: str, trigger: str, numbers: list[str], rtt: float, home: Path
 ) -> dict[str, Any]:
@@ -67,7 +71,7 @@ async def _measure_trigger(
             for number in numbers:
                 started = time.monotonic()
                 call_id = await w.pbx.inbound(number, "1001", talk=0.05, record=False)
-                pop = await w.opener.wait(lambda r, c=call_id: r.call_id == c and r.trigger == trigger)
+                pop = await w.opener.wait(_is_pop(call_id, trigger))
                 engine_ms.append(pop.request.latency_ms)
                 sent = w.frames.first(call_id, check)
                 if sent is not None:
@@ -136,7 +140,7 @@ def _hubspot_baseline(crm: Any) -> Callable[[str], Any]:
 
 def _salesforce_baseline(crm: Any) -> Callable[[str], Any]:
     import requests
-    from simple_salesforce import Salesforce
+    from simple_salesforce.api import Salesforce
 
     session = requests.Session()
     session.trust_env = False

@@ -108,7 +108,7 @@ async def _product(frames: list[str], with_log: bool, home: Path) -> dict[str, A
             except FrameError:
                 skipped += 1
                 continue
-            for update in tracker.feed(event):  # type: ignore[arg-type]
+            for update in tracker.feed(event):
                 engine.handle(update, event.received_at)  # type: ignore[union-attr]
         await asyncio.sleep(0)  # let lookups and pops run, as the event stream does between frames
     await engine.close()

@@ -80,7 +80,10 @@ async def run(quick: bool) -> dict[str, Any]:
             shipped = await _session(sims, Path(tmp) / "shipped", rate, seconds, guard=False)
         async with _desktop.sims(step=0.2) as sims:
             guarded = await _session(sims, Path(tmp) / "guarded", rate, seconds, guard=True)
-    p99 = guarded.get("storm_lag_ms", {}).get("p99")
+    # Both runs are the same app under the same storm (one guarded against the PySide6 None leak): the worse
+    # p99 is the figure.
+    p99s = [r["storm_lag_ms"]["p99"] for r in (shipped, guarded) if r.get("storm_lag_ms")]
+    p99 = max(p99s) if p99s else None
     return {
         "rate_calls_per_s": rate,
         "seconds": seconds,
