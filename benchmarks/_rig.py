@@ -166,18 +166,12 @@ def classify(method: str, path: str, query: str) -> str:
 @contextlib.contextmanager
 def wan_patch(kind: str, wan: Wan) -> Iterator[None]:
     """Make the `kind` emulator serve its apps through `wan` (patches only its module's start_server)."""
-    from linkus_companion.sim import server
+    from linkus_companion import serving as server
 
     real = server.start_server
 
     async def start(app: Any, *args: Any, **kwargs: Any) -> server.RunningServer:
-        running = await real(wan.wrap(app), *args, **kwargs)
-        # Like a real CRM front end, answer without Nagle: over TLS the emulator's socket otherwise
-        # holds the response body for the client's delayed ACK (~40 ms per request on Linux).
-        for listener in running._server.servers:
-            for sock in listener.sockets:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return running
+        return await real(wan.wrap(app), *args, **kwargs)
 
     with mock.patch(f"linkus_companion.sim.{kind}.start_server", start):
         yield

@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from linkus_companion.crm.base import Connector, CrmError, Record
@@ -27,8 +27,10 @@ from linkus_companion.pbx.calls import Call, CallTracker
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.events import EventStream, StreamState, StreamStatus
 from linkus_companion.pbx.resources import Extension
-from linkus_companion.sim.server import RunningServer, start_server
 from linkus_companion.store import Store
+
+if TYPE_CHECKING:
+    from linkus_companion.serving import RunningServer
 
 log = logging.getLogger(__name__)
 
@@ -212,5 +214,7 @@ class EngineHost:
 
 async def _serve_player(recordings: RecordingLinks, base: str) -> RunningServer:
     """Serve the recording player where `base` points (an address on this computer)."""
+    from linkus_companion.serving import start_server  # uvicorn loads only where a player is served
+
     parts = urlsplit(base)
     return await start_server(recordings.app(), parts.hostname or "127.0.0.1", parts.port or 80)

@@ -23,9 +23,9 @@ from linkus_companion.gateway.tokens import TokenAuthority, load_signing_key
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.runtime import NotConfigured, crm_grants, make_connector, pbx_client, web_origins
 from linkus_companion.secrets import SecretStore
-from linkus_companion.sim.tls import TlsFiles
 from linkus_companion.stopping import stop_requested
 from linkus_companion.store import Store
+from linkus_companion.tls import TlsFiles
 
 log = logging.getLogger(__name__)
 

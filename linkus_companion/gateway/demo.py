@@ -30,8 +30,8 @@ from linkus_companion.sim import scenario
 from linkus_companion.sim.browser import approving_browser
 from linkus_companion.sim.crm_emulator import CrmEmulator
 from linkus_companion.sim.pbx import PbxSimulator
-from linkus_companion.sim.tls import TlsFiles, generate
 from linkus_companion.store import Store
+from linkus_companion.tls import TlsFiles, generate
 
 DESKTOPS = (*scenario.AGENTS, scenario.MANUAL)
 

@@ -33,9 +33,9 @@ from linkus_companion.gateway.tokens import (
     TokenAuthority,
 )
 from linkus_companion.pbx.client import PbxClient
-from linkus_companion.sim.server import RunningServer, start_server
-from linkus_companion.sim.tls import TlsFiles
+from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.store import Store
+from linkus_companion.tls import TlsFiles
 
 log = logging.getLogger(__name__)
 

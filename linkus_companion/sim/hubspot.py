@@ -13,13 +13,13 @@ from linkus_companion.crm.base import Connector, GrantSource, RecordKind
 from linkus_companion.crm.hubspot import HubSpotConnector
 from linkus_companion.crm.oauth import ClientCredentials
 from linkus_companion.crm.oauth_providers import Provider, hubspot
+from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.sim.crm_emulator import LoggedCall
 from linkus_companion.sim.hubspot_api import CrmApi, Fault, call_view
 from linkus_companion.sim.hubspot_oauth import OAuthServer
 from linkus_companion.sim.hubspot_pages import RecordPages
 from linkus_companion.sim.hubspot_store import OBJECT_TYPE_IDS, Owner, Store
 from linkus_companion.sim.hubspot_traffic import Exchange, TrafficRecorder
-from linkus_companion.sim.server import RunningServer, start_server
 
 OWNERS = (
     Owner("6166860", 1296619, "admin@example.com", "Avery", "Admin", super_admin=True),

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 from typing import Any
 
+from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.sim import pbx_scenarios as scenarios
 from linkus_companion.sim.pbx_auth import LoginGuard, TokenStore, random_token
 from linkus_companion.sim.pbx_calls import CallEngine
@@ -15,8 +16,7 @@ from linkus_companion.sim.pbx_directory import Directory, seeded
 from linkus_companion.sim.pbx_events import EventHub
 from linkus_companion.sim.pbx_http import build_app
 from linkus_companion.sim.pbx_media import DownloadTickets
-from linkus_companion.sim.server import RunningServer, start_server
-from linkus_companion.sim.tls import TlsFiles
+from linkus_companion.tls import TlsFiles
 
 __all__ = ["PbxSimulator"]
 

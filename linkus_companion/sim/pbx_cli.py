@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 
 from linkus_companion.sim.pbx import PbxSimulator
-from linkus_companion.sim.tls import generate
 from linkus_companion.stopping import stop_requested
+from linkus_companion.tls import generate
 
 
 def banner(sim: PbxSimulator) -> str:

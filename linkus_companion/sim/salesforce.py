@@ -24,6 +24,7 @@ from linkus_companion.crm.base import Connector, GrantSource, RecordKind
 from linkus_companion.crm.oauth import ClientCredentials
 from linkus_companion.crm.oauth_providers import Provider, salesforce
 from linkus_companion.crm.salesforce import RECORDING_LABEL, SalesforceConnector
+from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.sim import salesforce_pages as pages
 from linkus_companion.sim.crm_emulator import LoggedCall
 from linkus_companion.sim.salesforce_auth import OAuthServer
@@ -39,8 +40,7 @@ from linkus_companion.sim.salesforce_schema import (
 from linkus_companion.sim.salesforce_seed import seed_org
 from linkus_companion.sim.salesforce_soql import QueryError, parse_query
 from linkus_companion.sim.salesforce_sosl import Returning, Search, parse_search, plain_search
-from linkus_companion.sim.server import RunningServer, start_server
-from linkus_companion.sim.tls import TlsFiles, generate
+from linkus_companion.tls import TlsFiles, generate
 
 VERSIONS = (
     ("59.0", "Winter '24"),

@@ -27,8 +27,8 @@ from linkus_companion.crm.base import Connector, GrantSource, RecordKind
 from linkus_companion.crm.oauth import ClientCredentials
 from linkus_companion.crm.oauth_providers import Provider, zoho
 from linkus_companion.crm.zoho import ZohoConnector
+from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.sim.crm_emulator import LoggedCall
-from linkus_companion.sim.server import RunningServer, start_server
 from linkus_companion.sim.zoho_accounts import DATA_CENTRES, START_HOST, Accounts, Token
 from linkus_companion.sim.zoho_api import CrmApi
 from linkus_companion.sim.zoho_browser import consent

@@ -21,7 +21,7 @@ from linkus_companion.runtime import CRM_SECRET, PBX_SECRET
 from linkus_companion.secrets import SecretStore
 from linkus_companion.sim.hubspot import HubSpotEmulator
 from linkus_companion.sim.pbx import PbxSimulator
-from linkus_companion.sim.tls import TlsFiles, generate
+from linkus_companion.tls import TlsFiles, generate
 
 Run = Callable[..., tuple[int, str, str]]
 """The `run` fixture: argv -> (exit code, stdout, stderr)."""

@@ -21,8 +21,8 @@ from linkus_companion.config.policy_watch import watch_policies
 from linkus_companion.config.provisioning import BundleRefused, public_key_line
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.userfile import UserFile
-from linkus_companion.sim.tls import TlsFiles
-from linkus_companion.sim.tls import generate as generate_tls
+from linkus_companion.tls import TlsFiles
+from linkus_companion.tls import generate as generate_tls
 
 
 class BundleServer:

@@ -29,7 +29,7 @@ from linkus_companion.crm.base import (
 )
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after, zoho_oauthtoken
 from linkus_companion.redaction import redact_url
-from linkus_companion.sim.server import serving
+from linkus_companion.serving import serving
 
 hits: Counter[str] = Counter()
 

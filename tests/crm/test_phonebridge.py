@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from linkus_companion.crm.base import CrmError, ValidationFailed
 from linkus_companion.crm.phonebridge import CallNotification, CallState, CallType, PhoneBridge
-from linkus_companion.sim.server import serving
+from linkus_companion.serving import serving
 from linkus_companion.sim.zoho import ZohoEmulator
 from tests.crm.harness_zoho import AdminGrant
 

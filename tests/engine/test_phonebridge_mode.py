@@ -29,8 +29,8 @@ from linkus_companion.engine.screen_pop import PopPolicy
 from linkus_companion.pbx.calls import Call
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
+from linkus_companion.serving import serving
 from linkus_companion.sim.pbx import PbxSimulator
-from linkus_companion.sim.server import serving
 from linkus_companion.sim.zoho import ZohoEmulator
 from linkus_companion.store import Store
 

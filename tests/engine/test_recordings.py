@@ -16,8 +16,8 @@ import pytest
 
 from linkus_companion.engine.recordings import RecordingLinks
 from linkus_companion.pbx.client import PbxClient
+from linkus_companion.serving import RunningServer, serving
 from linkus_companion.sim.pbx import PbxSimulator
-from linkus_companion.sim.server import RunningServer, serving
 from linkus_companion.store import Store
 
 PUBLIC = "https://calls.example.test/linkus"

@@ -11,7 +11,7 @@ from linkus_companion.pbx.calls import CallTracker, CallUpdate, UpdateKind
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.models import Event
 from linkus_companion.sim.pbx import PbxSimulator
-from linkus_companion.sim.tls import TlsFiles, generate
+from linkus_companion.tls import TlsFiles, generate
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from linkus_companion.pbx.errors import (
 )
 from linkus_companion.pbx.resources import ContactFields, ContactNumber, firmware_warning
 from linkus_companion.sim.pbx import PbxSimulator
-from linkus_companion.sim.tls import TlsFiles
+from linkus_companion.tls import TlsFiles
 
 MakeClient = Callable[..., PbxClient]
 LOGIN_FAILURES_BEFORE_BLOCK = 5

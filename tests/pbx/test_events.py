@@ -18,7 +18,7 @@ from linkus_companion.pbx.events import StreamState
 from linkus_companion.pbx.frames import MAX_FRAME, ApiReply, FrameError, HeartbeatReply, decode
 from linkus_companion.pbx.models import CallEvent, CdrEvent, EventType, ExtensionEvent, SystemEvent
 from linkus_companion.sim.pbx import PbxSimulator
-from linkus_companion.sim.tls import TlsFiles
+from linkus_companion.tls import TlsFiles
 
 CALL_FRAME = (
     '{"type":30011,"sn":"3631A2124XXX","msg":"{\\"call_id\\":\\"1651057476.362\\",\\"members\\":'

@@ -22,7 +22,7 @@ from linkus_companion.sim.pbx import PbxSimulator
 from linkus_companion.sim.pbx_auth import TokenStore, TooManyTokens
 from linkus_companion.sim.pbx_cli import banner
 from linkus_companion.sim.pbx_clock import PbxClock
-from linkus_companion.sim.tls import generate
+from linkus_companion.tls import generate
 
 UA = {"User-Agent": "LinkusCompanionTests/1.0"}
 
