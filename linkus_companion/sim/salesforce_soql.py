@@ -379,6 +379,25 @@ class Parser:
             raise syntax_error(self.source, token.pos, f"unexpected token: '{token.text}'", self.code)
         return token.value
 
+    def clauses(self) -> tuple[Condition | None, tuple[Ordering, ...], int | None, int]:
+        """The optional WHERE, ORDER BY, LIMIT and OFFSET clauses, in that order."""
+        where = None
+        if self.at_keyword("where"):
+            self.take()
+            where = self.condition()
+        order: tuple[Ordering, ...] = ()
+        if self.at_keyword("order"):
+            order = self.order_by()
+        limit = None
+        offset = 0
+        if self.at_keyword("limit"):
+            self.take()
+            limit = self.integer()
+        if self.at_keyword("offset"):
+            self.take()
+            offset = self.integer()
+        return where, order, limit, offset
+
     def expect_end(self) -> None:
         """Fail unless every token was consumed."""
         if self.current.kind != "eof":
@@ -392,23 +411,9 @@ def parse_query(source: str) -> Query:
     fields = parser.field_list()
     parser.keyword("from")
     sobject = parser.name()
-    where = None
-    if parser.at_keyword("where"):
-        parser.take()
-        where = parser.condition()
-    order: tuple[Ordering, ...] = ()
-    if parser.at_keyword("order"):
-        order = parser.order_by()
-    limit = None
-    offset = 0
-    if parser.at_keyword("limit"):
-        parser.take()
-        limit = parser.integer()
-    if parser.at_keyword("offset"):
-        parser.take()
-        offset = parser.integer()
+    clauses = parser.clauses()
     parser.expect_end()
-    return Query(fields, sobject, where, order, limit, offset)
+    return Query(fields, sobject, *clauses)
 
 
 def condition_fields(condition: Condition | None) -> list[str]:

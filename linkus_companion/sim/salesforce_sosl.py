@@ -212,23 +212,9 @@ def _returning(parser: Parser) -> Returning:
         return Returning(sobject)
     parser.take()
     fields = parser.field_list()
-    where = None
-    if parser.at_keyword("where"):
-        parser.take()
-        where = parser.condition()
-    order: tuple[Ordering, ...] = ()
-    if parser.at_keyword("order"):
-        order = parser.order_by()
-    limit = None
-    offset = 0
-    if parser.at_keyword("limit"):
-        parser.take()
-        limit = parser.integer()
-    if parser.at_keyword("offset"):
-        parser.take()
-        offset = parser.integer()
+    clauses = parser.clauses()
     parser.op(")")
-    return Returning(sobject, fields, where, order, limit, offset)
+    return Returning(sobject, fields, *clauses)
 
 
 def _closing_brace(source: str, start: int) -> int:
