@@ -29,6 +29,11 @@ class RunningServer:
         """`http(s)://host:port` without a trailing slash."""
         return f"{self.scheme}://{self.host}:{self.port}"
 
+    def stop_accepting(self) -> None:
+        """Refuse new connections now; open ones stay until `stop()`."""
+        for listener in self._server.servers:
+            listener.close()
+
     async def stop(self) -> None:
         """Stop accepting, close open connections (WebSockets included) and wait for the task."""
         self._server.should_exit = True

@@ -70,7 +70,9 @@ class PbxSimulator:
         self._server = await start_server(build_app(self), host, port, self.tls)
 
     async def stop(self) -> None:
-        """Stop calls in progress, close sockets and the server."""
+        """Stop calls in progress, close sockets and the server (no client gets back in meanwhile)."""
+        if self._server is not None:
+            self._server.stop_accepting()
         await self.calls.stop()
         await self.hub.close_all()
         if self._server is not None:
