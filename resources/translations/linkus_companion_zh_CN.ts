@@ -609,6 +609,10 @@
             <translation>常规</translation>
         </message>
         <message>
+            <source>Could not register for phone links: %1</source>
+            <translation>无法注册为电话链接处理程序：%1</translation>
+        </message>
+        <message>
             <source>Settings pages</source>
             <translation>设置页面</translation>
         </message>
@@ -679,6 +683,30 @@
         <message>
             <source>Call-log templates</source>
             <translation>通话记录模板</translation>
+        </message>
+        <message>
+            <source>Make %1 the handler for &amp;phone links</source>
+            <translation>将 %1 设为电话链接的处理程序(&amp;P)</translation>
+        </message>
+        <message>
+            <source>Handle tel: and callto: links</source>
+            <translation>处理 tel: 和 callto: 链接（一键呼叫）</translation>
+        </message>
+        <message>
+            <source>On macOS, choose the app for phone links in FaceTime &gt; Settings.</source>
+            <translation>在 macOS 上，请在“FaceTime &gt; 设置”中选择处理电话链接的应用。</translation>
+        </message>
+        <message>
+            <source>Registered: pick %1 for TEL and CALLTO in Default Apps.</source>
+            <translation>已注册：请在“默认应用”中为 TEL 和 CALLTO 选择 %1。</translation>
+        </message>
+        <message>
+            <source>Phone links (tel:, callto:) now open %1.</source>
+            <translation>电话链接（tel:、callto:）现在由 %1 打开。</translation>
+        </message>
+        <message>
+            <source>The system did not accept the registration.</source>
+            <translation>系统未接受此注册。</translation>
         </message>
         <message>
             <source>Not connected</source>
