@@ -27,7 +27,7 @@ from linkus_companion.crm.base import (
     RecordKind,
     ValidationFailed,
 )
-from linkus_companion.crm.http import CrmHttp, classify_status
+from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
 from linkus_companion.phone import MAX_INPUT, InvalidNumber, PhoneNumber, parse
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def classify(response: httpx.Response) -> CrmError | None:
         daily = "TotalRequests" in message
         return RateLimited(
             f"{CRM} refused the request: the org's API request limit is reached ({message}).",
-            retry_after=DAILY_LIMIT_RETRY_AFTER if daily else None,
+            retry_after=retry_after(response) or (DAILY_LIMIT_RETRY_AFTER if daily else None),
         )
     if response.status_code == 404:
         return NotFound(f"{CRM} has no such record ({detail}); it may have been deleted.")

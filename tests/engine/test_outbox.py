@@ -27,7 +27,7 @@ from tests.crm.conftest import KINDS, open_harness
 from tests.engine.test_call_log import CUSTOMER, UTC_POLICY, Clock, bound_owners, inbound, outbound
 
 ROOT = Path(__file__).parents[2]
-FAULTS = ("hubspot", "zoho")
+FAULTS = ("hubspot", "salesforce", "zoho")
 """Emulators that can answer with injected errors (the Salesforce emulator cannot yet)."""
 
 
@@ -84,6 +84,9 @@ class Crm:
         """The next `count` API requests fail with `status` and `Retry-After`."""
         if self.kind == "hubspot":
             self.harness.emulator.inject_fault(Fault(status, retry_after=retry_after, remaining=count))
+        elif self.kind == "salesforce":
+            code = "REQUEST_LIMIT_EXCEEDED" if status == 429 else "SERVER_UNAVAILABLE"
+            self.harness.emulator.fail_next(count, status=status, error_code=code, retry_after=retry_after)
         else:
             code = "TOO_MANY_REQUESTS" if status == 429 else "INTERNAL_ERROR"
             self.harness.emulator.inject(
@@ -94,6 +97,8 @@ class Crm:
         emulator = self.harness.emulator
         if self.kind == "hubspot":
             return sum(fault.remaining for fault in emulator.api.faults)
+        if self.kind == "salesforce":
+            return int(emulator.pending_failures)
         return len(emulator.guard.faults)
 
 
