@@ -9,7 +9,6 @@ import datetime as dt
 import json
 import os
 import platform
-import socket
 import statistics
 import sys
 import time
@@ -21,6 +20,8 @@ from unittest import mock
 
 import httpx
 import keyring
+
+from linkus_companion.serving import free_port
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CRM_KINDS = ("hubspot", "salesforce", "zoho")
@@ -104,13 +105,6 @@ def rss_mb(pid: int | str = "self") -> float:
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     raise RuntimeError("no VmRSS")
-
-
-def free_port() -> int:
-    """An unused TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- the CRM's side of the network -------------------------------------------------------------

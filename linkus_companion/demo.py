@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import ssl
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.screen_pop import PopRequest, PrintingOpener, UrlOpener
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
+from linkus_companion.serving import free_port
 from linkus_companion.sim import scenario
 from linkus_companion.sim.browser import approving_browser
 from linkus_companion.sim.crm_emulator import CrmEmulator
@@ -57,13 +57,6 @@ def make_emulator(kind: str) -> CrmEmulator:
     from linkus_companion.sim.zoho import ZohoEmulator
 
     return ZohoEmulator(seed=False)
-
-
-def free_port() -> int:
-    """A loopback port that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager

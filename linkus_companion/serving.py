@@ -14,6 +14,13 @@ from starlette.types import ASGIApp
 from linkus_companion.tls import TlsFiles
 
 
+def free_port() -> int:
+    """A loopback port that was free a moment ago (e.g. for a registered OAuth redirect URI)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @dataclass
 class RunningServer:
     """A started server: where it listens and how to stop it."""

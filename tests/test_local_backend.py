@@ -17,7 +17,6 @@ from linkus_companion.backend import BackendError, CallView, CrmState, PopNotice
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.oauth import OAuthGrants
-from linkus_companion.demo import free_port
 from linkus_companion.engine.crm_switch import CrmSwitch
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
@@ -26,6 +25,7 @@ from linkus_companion.local_backend import LocalBackend
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.runtime import CRM_SECRET
 from linkus_companion.secrets import SecretStore
+from linkus_companion.serving import free_port
 from linkus_companion.sim.browser import approving_browser
 from linkus_companion.sim.pbx import PbxSimulator
 from linkus_companion.sim.zoho import ZohoEmulator

@@ -26,6 +26,7 @@ from linkus_companion.gateway.server import Gateway
 from linkus_companion.gateway.tokens import ACCESS_TTL, load_signing_key
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
+from linkus_companion.serving import free_port
 from linkus_companion.sim import scenario
 from linkus_companion.sim.browser import approving_browser
 from linkus_companion.sim.crm_emulator import CrmEmulator
@@ -111,7 +112,7 @@ async def gateway_world(
             PbxClient(pbx_sim.base_url, pbx_sim.client_id, pbx_sim.client_secret) as pbx,
         ):
             connector = await _signed_in(crm, http)
-            public_url = f"https://127.0.0.1:{demo.free_port()}"
+            public_url = f"https://127.0.0.1:{free_port()}"
             signing_key = load_signing_key(home / "signing-key.pem")
 
             def build() -> Gateway:
@@ -151,7 +152,7 @@ async def gateway_world(
 async def _signed_in(crm: CrmEmulator, http: httpx.AsyncClient) -> Connector:
     """The admin's CRM grant, through the OAuth loopback flow against the emulator."""
     grants = OAuthGrants(crm.oauth_provider(), crm.oauth_credentials(), http, SecretStore("gateway"))
-    redirect = f"http://localhost:{demo.free_port()}/oauth/callback"
+    redirect = f"http://localhost:{free_port()}/oauth/callback"
     crm.allow_redirect(redirect)
     await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
     return crm.connector(http, grants)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import inspect
-import socket
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -55,14 +54,6 @@ def emulator_client(emulator: Any, **kwargs: Any) -> httpx.AsyncClient:
     ca_file = getattr(emulator, "ca_file", None)
     verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=str(ca_file)) if ca_file else True
     return httpx.AsyncClient(verify=verify, timeout=10, **kwargs)
-
-
-def free_port() -> int:
-    """A loopback port that was free a moment ago (for a 'registered' redirect URI)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 browser = approving_browser

@@ -23,9 +23,10 @@ from linkus_companion.crm.oauth import ClientCredentials, OAuthGrants, SignInFai
 from linkus_companion.crm.oauth_loopback import LoopbackRedirect
 from linkus_companion.crm.oauth_providers import HubSpotVersion, RevokeStyle, hubspot, salesforce, zoho
 from linkus_companion.secrets import SecretStore
+from linkus_companion.serving import free_port
 from linkus_companion.sim.memory_keyring import MemoryKeyring
 from linkus_companion.sim.zoho import ZohoEmulator
-from tests.crm.conftest import browser, emulator_client, free_port, open_harness
+from tests.crm.conftest import browser, emulator_client, open_harness
 
 
 @dataclass

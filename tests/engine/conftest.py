@@ -7,23 +7,11 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from engine_rig import FixedGrant
 
 from linkus_companion.crm.base import AccessGrant
 from linkus_companion.crm.hubspot import HubSpotConnector
 from linkus_companion.sim.hubspot import HubSpotEmulator
-
-
-@dataclass
-class FixedGrant:
-    """The emulator's ready admin token (these tests do not exercise refresh)."""
-
-    grant: AccessGrant
-
-    async def current(self) -> AccessGrant:
-        return self.grant
-
-    async def refreshed(self, stale: AccessGrant) -> AccessGrant:
-        return self.grant
 
 
 @dataclass

@@ -18,13 +18,13 @@ from linkus_companion.config.settings import Settings
 from linkus_companion.config.sources import JsonDirSource, Layer
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.oauth import OAuthGrants
-from linkus_companion.demo import free_port
 from linkus_companion.engine.contact_sync import REMARK_PREFIX
 from linkus_companion.engine.crm_switch import CrmStatus, CrmSwitch
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
+from linkus_companion.serving import free_port
 from linkus_companion.sim.browser import approving_browser
 from linkus_companion.sim.pbx import PbxSimulator
 from linkus_companion.sim.zoho import ZohoEmulator
