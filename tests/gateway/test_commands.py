@@ -11,13 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from linkus_companion.demo import free_port
 from linkus_companion.gateway import commands
 from linkus_companion.gateway.config import EXAMPLE, ConfigError, load
 from linkus_companion.gateway.logs import JsonFormatter
 from linkus_companion.gateway.tokens import TokenAuthority, load_signing_key
 from linkus_companion.runtime import CRM_SECRET, crm_grants, make_connector
 from linkus_companion.secrets import SecretStore
+from linkus_companion.serving import free_port
 from linkus_companion.sim.browser import approving_browser
 from linkus_companion.sim.salesforce import SalesforceEmulator
 from linkus_companion.store import Store
