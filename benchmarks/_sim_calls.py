@@ -7,7 +7,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from linkus_companion.crm.base import CallLog, CrmUser, NewRecord, Record, RecordKind
+from linkus_companion.crm.base import CallLog, CrmUser
+from linkus_companion.model import NewRecord, Record, RecordKind
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.frames import ApiReply, HeartbeatReply, decode
 from linkus_companion.pbx.models import Event

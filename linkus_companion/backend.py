@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from linkus_companion.crm.base import Direction, NewRecord, Outcome, Record, RecordKind
+from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
 
 
 class LinkState(StrEnum):

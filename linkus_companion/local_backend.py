@@ -18,11 +18,12 @@ from linkus_companion.backend import (
     Status,
 )
 from linkus_companion.config.errors import SettingLocked
-from linkus_companion.crm.base import CrmError, NewRecord, Record
+from linkus_companion.crm.base import CrmError
 from linkus_companion.engine.core import EngineError, Resolution
 from linkus_companion.engine.crm_switch import CrmStatus, CrmSwitch, DisconnectReport
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.screen_pop import PopRequest
+from linkus_companion.model import NewRecord, Record
 from linkus_companion.pbx.calls import Call
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.pbx.events import StreamState, StreamStatus

@@ -10,13 +10,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from linkus_companion.config.settings import Settings
-from linkus_companion.crm.base import Connector, GrantSource, RecordKind
+from linkus_companion.crm.base import Connector, GrantSource
 from linkus_companion.crm.oauth import ClientCredentials, OAuthGrants
 from linkus_companion.crm.oauth_providers import Provider, hubspot, salesforce, zoho
 from linkus_companion.crm.phonebridge import PhoneBridge
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.screen_pop import UrlOpener
+from linkus_companion.model import RecordKind
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
 from linkus_companion.store import Store

@@ -5,69 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Protocol
 
+from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import PhoneNumber
-
-
-class RecordKind(StrEnum):
-    """What a CRM record is, independent of the CRM's own module names."""
-
-    CONTACT = "contact"
-    LEAD = "lead"
-    ACCOUNT = "account"  # Salesforce/Zoho Accounts, HubSpot companies
-
-
-class Direction(StrEnum):
-    """Direction of a call from our extension's point of view."""
-
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
-    INTERNAL = "internal"
-
-
-class Outcome(StrEnum):
-    """How a call ended."""
-
-    ANSWERED = "answered"
-    NO_ANSWER = "no_answer"
-    BUSY = "busy"
-    VOICEMAIL = "voicemail"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Record:
-    """A CRM record found by phone or created by us."""
-
-    id: str
-    kind: RecordKind
-    module: str
-    """The CRM's own module/object name: `contacts`, `Lead`, `Accounts`, ..."""
-    display_name: str
-    url: str
-    """The record's page in the CRM web UI (https), for the screen pop."""
-    company: str = ""
-    phones: tuple[str, ...] = ()
-    email: str = ""
-    owner_id: str = ""
-    updated_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class NewRecord:
-    """What the user (or auto-creation) asks the CRM to create."""
-
-    kind: RecordKind
-    phone: str
-    """E.164 where known, else the number as received."""
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    company: str = ""
-    note: str = ""
-    owner_id: str = ""
 
 
 @dataclass(frozen=True)

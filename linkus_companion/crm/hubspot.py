@@ -17,18 +17,14 @@ from linkus_companion.crm.base import (
     CallLog,
     CrmError,
     CrmUser,
-    Direction,
     GrantSource,
-    NewRecord,
     NotFound,
-    Outcome,
     RateLimited,
-    Record,
-    RecordKind,
     Unavailable,
     ValidationFailed,
 )
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
+from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
 
 ApiVersion = Literal["v3", "2026-03"]

@@ -17,17 +17,13 @@ from linkus_companion.crm.base import (
     CallLog,
     CrmError,
     CrmUser,
-    Direction,
     GrantSource,
-    NewRecord,
     NotFound,
-    Outcome,
     RateLimited,
-    Record,
-    RecordKind,
     ValidationFailed,
 )
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
+from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import MAX_INPUT, InvalidNumber, PhoneNumber, parse
 
 logger = logging.getLogger(__name__)

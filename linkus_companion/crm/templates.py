@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from linkus_companion.config.schema import DEFAULT_DESCRIPTION as DEFAULT_DESCRIPTION
 from linkus_companion.config.schema import DEFAULT_SUBJECT as DEFAULT_SUBJECT
-from linkus_companion.crm.base import Direction, Outcome
+from linkus_companion.model import Direction, Outcome
 
 VARIABLES: Mapping[str, str] = {
     "Time": "start of the call, local time, e.g. 2026-03-02 09:30:00",

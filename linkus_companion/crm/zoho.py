@@ -15,18 +15,14 @@ from linkus_companion.crm.base import (
     CallLog,
     CrmError,
     CrmUser,
-    Direction,
     GrantSource,
-    NewRecord,
     NotFound,
-    Outcome,
     RateLimited,
-    Record,
-    RecordKind,
     Unavailable,
     ValidationFailed,
 )
 from linkus_companion.crm.http import CrmHttp, Sleep, classify_status, retry_after, zoho_oauthtoken
+from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
 
 CRM_NAME = "Zoho CRM"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from linkus_companion.config.settings import Settings
-from linkus_companion.crm.base import CallLog, CrmUser, Direction, Outcome, Record
+from linkus_companion.crm.base import CallLog, CrmUser
 from linkus_companion.crm.templates import (
     DEFAULT_DESCRIPTION,
     DEFAULT_SUBJECT,
@@ -20,6 +20,7 @@ from linkus_companion.crm.templates import (
     render,
 )
 from linkus_companion.engine.outbox import Job, JobKind, call_jobs, encode_log, enqueue
+from linkus_companion.model import Direction, Outcome, Record
 from linkus_companion.pbx.calls import Call, Party, Phase
 from linkus_companion.store import Store
 

@@ -13,8 +13,9 @@ from enum import StrEnum
 
 import phonenumbers
 
-from linkus_companion.crm.base import Connector, CrmError, Record, RecordKind
+from linkus_companion.crm.base import Connector, CrmError
 from linkus_companion.engine.lookup import MODULE_KINDS
+from linkus_companion.model import Record, RecordKind
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.errors import PbxError, PbxNotFound
 from linkus_companion.pbx.resources import ContactFields, ContactNumber

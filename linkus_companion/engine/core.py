@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from linkus_companion.crm.base import Connector, CrmError, Direction, NewRecord, Record, RecordKind
+from linkus_companion.crm.base import Connector, CrmError
 from linkus_companion.engine.lookup import Lookup, Match, Source
 from linkus_companion.engine.screen_pop import (
     PopGuard,
@@ -22,6 +22,7 @@ from linkus_companion.engine.screen_pop import (
     UrlOpener,
     due_extensions,
 )
+from linkus_companion.model import Direction, NewRecord, Record, RecordKind
 from linkus_companion.pbx.calls import Call, CallTracker, CallUpdate, UpdateKind
 from linkus_companion.pbx.models import Event
 

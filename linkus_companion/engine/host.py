@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from linkus_companion.crm.base import Connector, CrmError, Record
+from linkus_companion.crm.base import Connector, CrmError
 from linkus_companion.crm.phonebridge import PhoneBridge
 from linkus_companion.engine.binding import BindingReport, bind
 from linkus_companion.engine.call_log import CallLogger
@@ -23,6 +23,7 @@ from linkus_companion.engine.phonebridge_mode import PhoneBridgeMode
 from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.recordings import RecordingLinks
 from linkus_companion.engine.screen_pop import PopGuard, UrlOpener
+from linkus_companion.model import Record
 from linkus_companion.pbx.calls import Call, CallTracker
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.events import EventStream, StreamState, StreamStatus

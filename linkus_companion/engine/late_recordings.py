@@ -8,10 +8,10 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 
-from linkus_companion.crm.base import Outcome, Record
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.core import Resolution
 from linkus_companion.engine.screen_pop import PopRequest
+from linkus_companion.model import Outcome, Record
 from linkus_companion.pbx.calls import Call, Phase
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.errors import PbxError

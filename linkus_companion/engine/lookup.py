@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from linkus_companion.crm.base import Connector, CrmError, Record, RecordKind
+from linkus_companion.crm.base import Connector, CrmError
+from linkus_companion.model import Record, RecordKind
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
 
 log = logging.getLogger(__name__)

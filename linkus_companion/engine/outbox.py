@@ -13,15 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from linkus_companion.crm.base import (
-    AuthExpired,
-    CallLog,
-    CrmError,
-    Direction,
-    Outcome,
-    Record,
-    RecordKind,
-)
+from linkus_companion.crm.base import AuthExpired, CallLog, CrmError
+from linkus_companion.model import Direction, Outcome, Record, RecordKind
 from linkus_companion.store import Store
 
 log = logging.getLogger(__name__)

@@ -17,12 +17,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from linkus_companion.crm.base import CrmError, CrmUser, Direction, Outcome, Record
+from linkus_companion.crm.base import CrmError, CrmUser
 from linkus_companion.crm.phonebridge import CallNotification, CallState, CallType, PhoneBridge
 from linkus_companion.engine.binding import BindingReport
 from linkus_companion.engine.call_log import plan
 from linkus_companion.engine.core import Resolution
 from linkus_companion.engine.screen_pop import PopRequest
+from linkus_companion.model import Direction, Outcome, Record
 from linkus_companion.pbx.calls import Call, Phase
 from linkus_companion.pbx.errors import PbxAccessDenied, PbxError, PbxInvalidRequest
 from linkus_companion.phone import InvalidNumber, parse

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from linkus_companion.config.settings import Settings
-from linkus_companion.crm.base import RecordKind
 from linkus_companion.engine.call_log import LogPolicy
 from linkus_companion.engine.contact_sync import SyncPolicy
 from linkus_companion.engine.core import CreatePolicy
 from linkus_companion.engine.lookup import LookupPolicy, MultipleRule
 from linkus_companion.engine.screen_pop import PopMode, PopPolicy, Trigger
+from linkus_companion.model import RecordKind
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from linkus_companion.crm.base import Direction
+from linkus_companion.model import Direction
 from linkus_companion.pbx.calls import Call, UpdateKind
 
 log = logging.getLogger(__name__)

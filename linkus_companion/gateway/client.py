@@ -26,11 +26,11 @@ from linkus_companion.backend import (
     Status,
 )
 from linkus_companion.config.settings import Settings
-from linkus_companion.crm.base import NewRecord, Record
 from linkus_companion.engine.screen_pop import PopGuard, PopRequest, UrlOpener
 from linkus_companion.gateway import protocol
 from linkus_companion.gateway.credentials import GatewayCredentials
 from linkus_companion.local_backend import RECENT
+from linkus_companion.model import NewRecord, Record
 from linkus_companion.runtime import NotConfigured
 from linkus_companion.secrets import SecretStore
 

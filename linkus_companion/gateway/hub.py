@@ -7,12 +7,12 @@ from collections import OrderedDict
 from typing import Any, Protocol
 
 from linkus_companion.backend import CrmState, LinkState, PopNotice, Status
-from linkus_companion.crm.base import Record, RecordKind
 from linkus_companion.engine.core import Resolution
 from linkus_companion.engine.screen_pop import PopRequest
 from linkus_companion.gateway import protocol
 from linkus_companion.gateway.metrics import Metrics
 from linkus_companion.local_backend import RECENT, call_view
+from linkus_companion.model import Record, RecordKind
 from linkus_companion.pbx.calls import Call
 from linkus_companion.pbx.events import StreamState, StreamStatus
 

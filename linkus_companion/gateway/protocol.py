@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from linkus_companion.backend import CallPhase, CallView, CrmState, LinkState, PopNotice, Status
-from linkus_companion.crm.base import Direction, NewRecord, Outcome, Record, RecordKind
+from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
 
 PATH = "/desktop"
 """Where desktops open their WebSocket."""

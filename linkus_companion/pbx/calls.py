@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from linkus_companion.crm.base import Direction, Outcome
+from linkus_companion.model import Direction, Outcome
 from linkus_companion.pbx.models import (
     CallEvent,
     CdrEvent,

@@ -12,7 +12,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from linkus_companion.crm.base import Direction
+from linkus_companion.model import Direction
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.errors import PbxError, PbxUnavailable, from_response
 from linkus_companion.pbx.models import CallInfo, CdrRecord, MalformedPayload

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from linkus_companion.crm.base import Direction, Outcome
+from linkus_companion.model import Direction, Outcome
 from linkus_companion.pbx.clock import PbxClock
 
 

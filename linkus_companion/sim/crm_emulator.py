@@ -8,9 +8,10 @@ from typing import Protocol
 
 import httpx
 
-from linkus_companion.crm.base import Connector, GrantSource, RecordKind
+from linkus_companion.crm.base import Connector, GrantSource
 from linkus_companion.crm.oauth import ClientCredentials
 from linkus_companion.crm.oauth_providers import Provider
+from linkus_companion.model import RecordKind
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from linkus_companion.crm.base import Connector, GrantSource, RecordKind
+from linkus_companion.crm.base import Connector, GrantSource
 from linkus_companion.crm.hubspot import HubSpotConnector
 from linkus_companion.crm.oauth import ClientCredentials
 from linkus_companion.crm.oauth_providers import Provider, hubspot
+from linkus_companion.model import RecordKind
 from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.sim.crm_emulator import LoggedCall
 from linkus_companion.sim.hubspot_api import CrmApi, Fault, call_view

@@ -20,10 +20,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from linkus_companion.crm.base import Connector, GrantSource, RecordKind
+from linkus_companion.crm.base import Connector, GrantSource
 from linkus_companion.crm.oauth import ClientCredentials
 from linkus_companion.crm.oauth_providers import Provider, salesforce
 from linkus_companion.crm.salesforce import RECORDING_LABEL, SalesforceConnector
+from linkus_companion.model import RecordKind
 from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.sim import salesforce_pages as pages
 from linkus_companion.sim.crm_emulator import LoggedCall

@@ -23,10 +23,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from linkus_companion.crm.base import Connector, GrantSource, RecordKind
+from linkus_companion.crm.base import Connector, GrantSource
 from linkus_companion.crm.oauth import ClientCredentials
 from linkus_companion.crm.oauth_providers import Provider, zoho
 from linkus_companion.crm.zoho import ZohoConnector
+from linkus_companion.model import RecordKind
 from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.sim.crm_emulator import LoggedCall
 from linkus_companion.sim.zoho_accounts import DATA_CENTRES, START_HOST, Accounts, Token

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from linkus_companion import phone
-from linkus_companion.crm.base import NewRecord, Record, RecordKind
+from linkus_companion.model import NewRecord, Record, RecordKind
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _MAX_NOTE = 2000

@@ -7,7 +7,7 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from linkus_companion.backend import CallPhase, CallView
-from linkus_companion.crm.base import Direction
+from linkus_companion.model import Direction
 from linkus_companion.ui.resources import icon
 from linkus_companion.ui.widgets.elapsed import ElapsedLabel
 from linkus_companion.ui.widgets.record_picker import RecordPicker

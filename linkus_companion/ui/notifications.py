@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication
 
 from linkus_companion.backend import CallPhase, CallView
-from linkus_companion.crm.base import Direction
+from linkus_companion.model import Direction
 
 
 class CallNotifier:

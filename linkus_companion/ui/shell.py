@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from linkus_companion import APP_NAME, __version__
 from linkus_companion.backend import Backend, CallPhase, CallView, LinkState, PopNotice, Status
 from linkus_companion.config import Effective, Settings
-from linkus_companion.crm.base import NewRecord, Record, RecordKind
+from linkus_companion.model import NewRecord, Record, RecordKind
 from linkus_companion.platform.dial import DialError, OutboundRule, number_from_args, number_from_text
 from linkus_companion.ui.actions import IntegrationActions
 from linkus_companion.ui.add_record_dialog import AddRecordDialog

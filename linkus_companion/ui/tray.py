@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from linkus_companion import APP_NAME
 from linkus_companion.backend import CallView, CrmState, LinkState, Status
-from linkus_companion.crm.base import Direction, Outcome
+from linkus_companion.model import Direction, Outcome
 from linkus_companion.ui.resources import icon, state_icon
 from linkus_companion.ui.widgets.dial_box import DialBox
 

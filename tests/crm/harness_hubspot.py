@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx
 
-from linkus_companion.crm.base import AccessGrant, GrantSource, RecordKind
+from linkus_companion.crm.base import AccessGrant, GrantSource
 from linkus_companion.crm.hubspot import HubSpotConnector
 from linkus_companion.crm.oauth import ClientCredentials
 from linkus_companion.crm.oauth_providers import Provider, hubspot
+from linkus_companion.model import RecordKind
 from linkus_companion.sim.hubspot import HubSpotEmulator
 
 

@@ -11,10 +11,11 @@ from typing import Any
 
 import httpx
 
-from linkus_companion.crm.base import AccessGrant, GrantSource, RecordKind
+from linkus_companion.crm.base import AccessGrant, GrantSource
 from linkus_companion.crm.oauth import ClientCredentials
 from linkus_companion.crm.oauth_providers import Provider, salesforce
 from linkus_companion.crm.salesforce import RECORDING_LABEL, SalesforceConnector
+from linkus_companion.model import RecordKind
 from linkus_companion.sim.salesforce import SalesforceEmulator
 
 _RECORDING = re.compile(re.escape(RECORDING_LABEL) + r"(\S+)")

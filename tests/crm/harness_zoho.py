@@ -9,10 +9,11 @@ from typing import Any
 
 import httpx
 
-from linkus_companion.crm.base import AccessGrant, AuthExpired, Connector, GrantSource, RecordKind
+from linkus_companion.crm.base import AccessGrant, AuthExpired, Connector, GrantSource
 from linkus_companion.crm.oauth import ClientCredentials
 from linkus_companion.crm.oauth_providers import zoho
 from linkus_companion.crm.zoho import ZohoConnector
+from linkus_companion.model import RecordKind
 from linkus_companion.sim.zoho import ZohoEmulator
 
 MODULES = {RecordKind.CONTACT: "Contacts", RecordKind.LEAD: "Leads", RecordKind.ACCOUNT: "Accounts"}

@@ -7,7 +7,6 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkus_companion.crm.base import Direction, Outcome
 from linkus_companion.crm.templates import (
     DEFAULT_DESCRIPTION,
     DEFAULT_SUBJECT,
@@ -19,6 +18,7 @@ from linkus_companion.crm.templates import (
     status,
     validate,
 )
+from linkus_companion.model import Direction, Outcome
 
 CALL = CallFacts(
     call_id="1709371800.42",

@@ -41,7 +41,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from linkus_companion.crm.base import CallLog, Connector, Direction, NewRecord, Outcome, Record, RecordKind
+from linkus_companion.crm.base import CallLog, Connector
+from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import parse
 from tests.crm.conftest import emulator_client
 

@@ -13,18 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from linkus_companion.crm.base import (
-    AuthExpired,
-    CallLog,
-    Direction,
-    NewRecord,
-    Outcome,
-    RateLimited,
-    Record,
-    RecordKind,
-    ValidationFailed,
-)
+from linkus_companion.crm.base import AuthExpired, CallLog, RateLimited, ValidationFailed
 from linkus_companion.crm.hubspot import DuplicateContact, HubSpotConnector, classify
+from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import parse
 from linkus_companion.sim.hubspot_api import Fault
 from tests.crm.harness_hubspot import HubSpotHarness, make_harness

@@ -12,16 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkus_companion.crm.base import (
-    CallLog,
-    Direction,
-    NewRecord,
-    Outcome,
-    RateLimited,
-    RecordKind,
-    Unavailable,
-    ValidationFailed,
-)
+from linkus_companion.crm.base import CallLog, RateLimited, Unavailable, ValidationFailed
 from linkus_companion.crm.salesforce import (
     DAILY_LIMIT_RETRY_AFTER,
     RECORDING_LABEL,
@@ -29,6 +20,7 @@ from linkus_companion.crm.salesforce import (
     soql_string,
     sosl_phrase,
 )
+from linkus_companion.model import Direction, NewRecord, Outcome, RecordKind
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
 from linkus_companion.sim.salesforce_soql import Comparison, parse_query
 from linkus_companion.sim.salesforce_sosl import Logical, Term, parse_search

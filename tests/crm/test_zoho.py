@@ -16,16 +16,12 @@ from linkus_companion.crm.base import (
     AccessGrant,
     AuthExpired,
     CallLog,
-    Direction,
-    NewRecord,
     NotFound,
-    Outcome,
     RateLimited,
-    Record,
-    RecordKind,
     ValidationFailed,
 )
 from linkus_companion.crm.zoho import ZohoConnector, escape_criteria
+from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import InvalidNumber, parse
 from linkus_companion.sim.zoho import ZohoEmulator
 from linkus_companion.sim.zoho_criteria import Condition

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from linkus_companion.crm.base import AccessGrant, Record
+from linkus_companion.crm.base import AccessGrant
 from linkus_companion.crm.hubspot import HubSpotConnector
 from linkus_companion.engine.core import CreatePolicy, Engine, Resolution
 from linkus_companion.engine.lookup import Lookup, LookupPolicy
 from linkus_companion.engine.screen_pop import PopGuard, PopPolicy, PopRequest
+from linkus_companion.model import Record
 from linkus_companion.pbx.calls import Call, CallTracker
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.events import EventStream, StreamState, StreamStatus

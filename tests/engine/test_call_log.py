@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from linkus_companion.config.settings import Settings
-from linkus_companion.crm.base import CrmUser, Direction, Outcome, Record
+from linkus_companion.crm.base import CrmUser
 from linkus_companion.engine.binding import bind
 from linkus_companion.engine.call_log import CallLogger, LogPolicy
 from linkus_companion.engine.outbox import OutboxWorker
+from linkus_companion.model import Direction, Outcome, Record
 from linkus_companion.pbx.calls import Call, CallTracker, Party, Phase
 from linkus_companion.pbx.models import CdrEvent, CdrRecord
 from linkus_companion.pbx.resources import Extension

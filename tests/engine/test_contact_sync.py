@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from linkus_companion.crm.base import Connector, Record, RecordKind
+from linkus_companion.crm.base import Connector
 from linkus_companion.engine.contact_sync import REMARK_PREFIX, Action, ContactSync, SyncPolicy, SyncRefused
 from linkus_companion.engine.lookup import Lookup, LookupPolicy, Source
+from linkus_companion.model import Record, RecordKind
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.resources import CompanyContact, ContactFields, ContactNumber
 from linkus_companion.phone import parse

@@ -7,10 +7,10 @@ import asyncio
 import pytest
 from engine_rig import running_engine
 
-from linkus_companion.crm.base import NewRecord, RecordKind
 from linkus_companion.engine.core import AUTO_NAME, CreatePolicy, EngineError
 from linkus_companion.engine.lookup import LookupPolicy, MultipleRule
 from linkus_companion.engine.screen_pop import PopMode, PopPolicy, Trigger
+from linkus_companion.model import NewRecord, RecordKind
 
 CALLER = "+14155550132"
 

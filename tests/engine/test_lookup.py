@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from linkus_companion.crm.base import RecordKind
 from linkus_companion.engine.lookup import Lookup, LookupPolicy, MultipleRule, Source
+from linkus_companion.model import RecordKind
 from linkus_companion.sim.hubspot_api import Fault
 
 if TYPE_CHECKING:

@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from linkus_companion.crm.base import AccessGrant, AuthExpired, CrmUser, Record
+from linkus_companion.crm.base import AccessGrant, AuthExpired, CrmUser
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.outbox import OutboxWorker
+from linkus_companion.model import Record
 from linkus_companion.phone import parse
 from linkus_companion.sim.hubspot_api import Fault
 from linkus_companion.store import Store

@@ -13,9 +13,9 @@ from gateway_rig import Seen, Site, until
 from websockets.asyncio.client import connect
 
 from linkus_companion.backend import BackendError, CallPhase, LinkState
-from linkus_companion.crm.base import NewRecord, RecordKind
 from linkus_companion.gateway import protocol
 from linkus_companion.gateway.demo import gateway_world
+from linkus_companion.model import NewRecord, RecordKind
 from linkus_companion.sim import scenario
 
 KNOWN = scenario.KNOWN[0][2]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pbx_testkit import Collector
 
-from linkus_companion.crm.base import Direction, Outcome
+from linkus_companion.model import Direction, Outcome
 from linkus_companion.pbx.calls import Call, CallTracker, CallUpdate, Phase, UpdateKind
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.frames import decode

@@ -17,7 +17,7 @@ from linkus_companion.backend import CallPhase, CallView
 from linkus_companion.config import Settings
 from linkus_companion.config.sources import JsonDirSource, Layer
 from linkus_companion.config.userfile import UserFile
-from linkus_companion.crm.base import Direction, Record, RecordKind
+from linkus_companion.model import Direction, Record, RecordKind
 
 T0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 ALICE = Record(

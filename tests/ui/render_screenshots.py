@@ -24,7 +24,7 @@ from linkus_companion.backend import CallPhase, CallView, CrmState, LinkState, S
 from linkus_companion.config import Settings
 from linkus_companion.config.sources import JsonDirSource, Layer
 from linkus_companion.config.userfile import UserFile
-from linkus_companion.crm.base import Direction, Outcome, Record, RecordKind
+from linkus_companion.model import Direction, Outcome, Record, RecordKind
 from linkus_companion.ui.add_record_dialog import AddRecordDialog
 from linkus_companion.ui.call_window import CallWindow
 from linkus_companion.ui.i18n import Translations

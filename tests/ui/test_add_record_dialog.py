@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from linkus_companion.crm.base import NewRecord, RecordKind
+from linkus_companion.model import NewRecord, RecordKind
 from linkus_companion.ui.add_record_dialog import AddRecordDialog, normalised_number
 from tests.ui.conftest import ALICE
 

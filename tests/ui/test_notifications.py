@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from linkus_companion.backend import CallPhase
-from linkus_companion.crm.base import Direction
+from linkus_companion.model import Direction
 from linkus_companion.ui.notifications import CallNotifier
 from tests.ui.conftest import ALICE, BOB, call
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from linkus_companion.backend import CallPhase, CrmState, LinkState, Status
-from linkus_companion.crm.base import Direction, Outcome
+from linkus_companion.model import Direction, Outcome
 from linkus_companion.ui.resources import icon, state_icon
 from linkus_companion.ui.tray import MAX_RECENT, Tray, TrayMenu, recent_line, status_line
 from tests.ui.conftest import ALICE, T0, call

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from linkus_companion.config import Settings
 from linkus_companion.crm import templates
-from linkus_companion.crm.base import Direction, Outcome
+from linkus_companion.model import Direction, Outcome
 from linkus_companion.ui.settings.fields import SettingField
 from linkus_companion.ui.settings.labels import label
 

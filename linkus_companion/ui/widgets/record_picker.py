@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from linkus_companion.crm.base import Record
+from linkus_companion.model import Record
 
 
 def record_line(record: Record) -> str:
