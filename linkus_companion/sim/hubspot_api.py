@@ -18,7 +18,14 @@ from starlette.routing import Route
 from linkus_companion.sim.hubspot_errors import ApiError, bad_request, error, not_found
 from linkus_companion.sim.hubspot_oauth import OAuthServer
 from linkus_companion.sim.hubspot_search import parse_request
-from linkus_companion.sim.hubspot_store import ASSOCIATION_TYPES, CrmObject, Store, iso, object_type
+from linkus_companion.sim.hubspot_store import (
+    ASSOCIATION_NAMES,
+    ASSOCIATION_TYPES,
+    CrmObject,
+    Store,
+    iso,
+    object_type,
+)
 
 OBJECT_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
 MAX_BATCH = 100
@@ -111,6 +118,7 @@ class CrmApi:
                 Route(kind, self._guard(self._list), methods=["GET"]),
                 Route(kind + "/search", self._guard(self._search, search=True), methods=["POST"]),
                 Route(kind + "/batch/create", self._guard(self._batch_create, write=True), methods=["POST"]),
+                Route(kind + "/batch/read", self._guard(self._batch_read), methods=["POST"]),
                 Route(kind + "/{object_id}", self._guard(self._get), methods=["GET"]),
                 Route(kind + "/{object_id}", self._guard(self._patch, write=True), methods=["PATCH"]),
             ]
@@ -124,6 +132,11 @@ class CrmApi:
                 methods=["GET"],
             ),
             Route("/crm/v4/associations/{kind}/{to_kind}/labels", self._guard(self._labels), methods=["GET"]),
+            Route(
+                "/crm/v4/associations/{kind}/{to_kind}/batch/read",
+                self._guard(self._batch_associations),
+                methods=["POST"],
+            ),
             Route("/calling/v1/dispositions", self._guard(self._dispositions), methods=["GET"]),
         ]
         owners_scope = "crm.objects.owners.read"
@@ -191,22 +204,24 @@ class CrmApi:
                 )
             except ApiError as exc:
                 errors.append(_standard_error(exc))
-        finished = iso(dt.datetime.now(dt.UTC))
-        body: dict[str, Any] = {
-            "status": "COMPLETE",
-            "results": results,
-            "startedAt": started,
-            "completedAt": finished,
-        }
-        if errors:
-            body |= {"errors": errors, "numErrors": len(errors)}
-        return JSONResponse(body, status_code=207 if errors else 201)
+        return _batch_response(started, results, errors, status=201)
 
     async def _get(self, request: Request) -> Response:
         record = self.store.get(
             _kind(request), request.path_params["object_id"], request.query_params.get("idProperty", "")
         )
-        return JSONResponse(record.public(_listed(request, "properties")))
+        return JSONResponse(self._read(request, record))
+
+    async def _batch_read(self, request: Request) -> Response:
+        """`BatchResponseSimplePublicObject`: like HubSpot, batch read takes no `associations`."""
+        kind, body = _kind(request), await _json(request)
+        inputs, wanted = body.get("inputs"), body.get("properties") or []
+        if not isinstance(inputs, list) or len(inputs) > MAX_BATCH or not isinstance(wanted, list):
+            raise bad_request(f"inputs must be a list of at most {MAX_BATCH} ids", "inputs")
+        id_property, names = str(body.get("idProperty") or ""), [str(name) for name in wanted]
+        return _batch_read(
+            inputs, lambda object_id: self.store.get(kind, object_id, id_property).public(names)
+        )
 
     async def _patch(self, request: Request) -> Response:
         body = await _json(request)
@@ -216,8 +231,19 @@ class CrmApi:
     async def _list(self, request: Request) -> Response:
         records = sorted(self.store.objects[_kind(request)].values(), key=lambda r: int(r.id))
         page, paging = _page(request, records, default_limit=10, max_limit=100)
-        wanted = _listed(request, "properties")
-        return JSONResponse({"results": [r.public(wanted) for r in page], **paging})
+        return JSONResponse({"results": [self._read(request, r) for r in page], **paging})
+
+    def _read(self, request: Request, record: CrmObject) -> dict[str, Any]:
+        """`SimplePublicObjectWithAssociations`: the asked properties, and each asked kind's links."""
+        body = record.public(_listed(request, "properties"))
+        linked: dict[str, Any] = {}
+        for name in _listed(request, "associations"):
+            to_kind = object_type(name)
+            found = self.store.associated(record.kind, record.id, to_kind)
+            label = ASSOCIATION_NAMES.get((record.kind, to_kind), "")
+            if found and label:
+                linked[to_kind] = {"results": [{"id": to_id, "type": label} for to_id, _ in found]}
+        return body | ({"associations": linked} if linked else {})
 
     async def _search(self, request: Request) -> Response:
         search = parse_request(await _json(request))
@@ -245,17 +271,20 @@ class CrmApi:
         p = request.path_params
         kind, to_kind = object_type(p["kind"]), object_type(p["to_kind"])
         self.store.get(kind, p["object_id"])
-        grouped: dict[str, list[int]] = {}
-        for to_id, type_id in self.store.associated(kind, p["object_id"], to_kind):
-            grouped.setdefault(to_id, []).append(type_id)
-        results = [
-            {
-                "toObjectId": int(to_id),
-                "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": t} for t in types],
-            }
-            for to_id, types in grouped.items()
-        ]
-        return JSONResponse({"results": results})
+        return JSONResponse({"results": _linked(self.store.associated(kind, p["object_id"], to_kind))})
+
+    async def _batch_associations(self, request: Request) -> Response:
+        """`BatchResponsePublicAssociationMultiWithLabel`: each input's links to `to_kind`."""
+        kind, to_kind = object_type(request.path_params["kind"]), object_type(request.path_params["to_kind"])
+        inputs = (await _json(request)).get("inputs")
+        if not isinstance(inputs, list) or len(inputs) > MAX_BATCH:
+            raise bad_request(f"inputs must be a list of at most {MAX_BATCH} ids", "inputs")
+
+        def links(object_id: str) -> dict[str, Any]:
+            self.store.get(kind, object_id)
+            return {"from": {"id": object_id}, "to": _linked(self.store.associated(kind, object_id, to_kind))}
+
+        return _batch_read(inputs, links)
 
     async def _labels(self, request: Request) -> Response:
         pair = (object_type(request.path_params["kind"]), object_type(request.path_params["to_kind"]))
@@ -316,6 +345,47 @@ def call_view(store: Store, record: CrmObject) -> dict[str, Any]:
         },
         "created_at": iso(record.created),
     }
+
+
+def _linked(found: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    """(to id, type id) pairs as v4 `MultiAssociatedObjectWithLabel`s, one per linked record."""
+    grouped: dict[str, list[int]] = {}
+    for to_id, type_id in found:
+        grouped.setdefault(to_id, []).append(type_id)
+    return [
+        {
+            "toObjectId": to_id,
+            "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": t} for t in types],
+        }
+        for to_id, types in grouped.items()
+    ]
+
+
+def _batch_read(inputs: list[Any], read: Callable[[str], dict[str, Any]]) -> JSONResponse:
+    """Read each `{id}` input; the missing ones become the batch's errors."""
+    started = iso(dt.datetime.now(dt.UTC))
+    results, errors = [], []
+    for item in inputs:
+        try:
+            results.append(read(str(item.get("id", "")) if isinstance(item, dict) else ""))
+        except ApiError as exc:
+            errors.append(_standard_error(exc))
+    return _batch_response(started, results, errors, status=200)
+
+
+def _batch_response(
+    started: str, results: list[dict[str, Any]], errors: list[dict[str, Any]], *, status: int
+) -> JSONResponse:
+    """A batch answer: `status` when every input worked, 207 with the errors otherwise."""
+    body: dict[str, Any] = {
+        "status": "COMPLETE",
+        "results": results,
+        "startedAt": started,
+        "completedAt": iso(dt.datetime.now(dt.UTC)),
+    }
+    if errors:
+        body |= {"errors": errors, "numErrors": len(errors)}
+    return JSONResponse(body, status_code=207 if errors else status)
 
 
 def _standard_error(exc: ApiError) -> dict[str, Any]:

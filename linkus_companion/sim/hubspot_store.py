@@ -46,6 +46,15 @@ ASSOCIATION_TYPES = {
     ("contacts", "companies"): 279,
     ("companies", "contacts"): 280,
 }
+ASSOCIATION_NAMES = {
+    ("calls", "contacts"): "call_to_contact",
+    ("contacts", "calls"): "contact_to_call",
+    ("calls", "companies"): "call_to_company",
+    ("companies", "calls"): "company_to_call",
+    ("contacts", "companies"): "contact_to_company",
+    ("companies", "contacts"): "company_to_contact",
+}
+"""v3 reads name association types: `call_to_contact`, `company_to_call`..."""
 REQUIRED = {"calls": ("hs_timestamp",)}
 CALL_DIRECTIONS = frozenset({"INBOUND", "OUTBOUND"})
 CALL_STATUSES = frozenset(

@@ -16,7 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import hubspot
 import pytest
+from hubspot.crm.associations.v4 import BatchInputPublicFetchAssociationsBatchRequest
 from hubspot.crm.contacts import PublicObjectSearchRequest, SimplePublicObjectInputForCreate
+from hubspot.crm.objects.calls import BatchReadInputSimplePublicObjectId
 from hubspot.crm.objects.calls import SimplePublicObjectInputForCreate as CallInput
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
@@ -137,6 +139,49 @@ async def test_official_sdk_searches_creates_logs_calls_and_lists_owners(emu: Hu
     assert logged["owner_id"] == "6166861" and logged["associations"]["contacts"] == [result["created"].id]
 
 
+async def test_official_sdk_reads_a_calls_associations_back(emu: HubSpotEmulator) -> None:
+    def run() -> dict[str, Any]:
+        client = hubspot.Client.create(access_token=emu.admin_token, host=emu.base_url)
+        link = {
+            "to": {"id": "1001"},
+            "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 194}],
+        }
+        call = client.crm.objects.calls.basic_api.create(
+            simple_public_object_input_for_create=CallInput(
+                properties={"hs_timestamp": "2026-01-31T10:15:00Z"}, associations=[link]
+            )
+        )
+        calls = client.crm.objects.calls
+        return {
+            "one": calls.basic_api.get_by_id(call.id, associations=["contacts", "companies"]),
+            "bare": calls.basic_api.get_by_id(call.id),
+            "page": calls.basic_api.get_page(associations=["contacts"]),
+            "contact": client.crm.contacts.basic_api.get_by_id("1001", associations=["calls"]),
+            "batch": calls.batch_api.read(
+                BatchReadInputSimplePublicObjectId(
+                    inputs=[{"id": call.id}, {"id": "999999"}], properties=[], properties_with_history=[]
+                )
+            ),
+            "v4": client.crm.associations.v4.batch_api.get_page(
+                "calls", "contacts", BatchInputPublicFetchAssociationsBatchRequest(inputs=[{"id": call.id}])
+            ),
+            "id": call.id,
+        }
+
+    got = await asyncio.to_thread(run)
+    [contact] = got["one"].associations["contacts"].results
+    assert (contact.id, contact.type) == ("1001", "call_to_contact")
+    assert "companies" not in got["one"].associations and got["bare"].associations is None
+    assert [a.id for a in got["page"].results[0].associations["contacts"].results] == ["1001"]
+    assert [(a.id, a.type) for a in got["contact"].associations["calls"].results] == [
+        (got["id"], "contact_to_call")
+    ]
+    assert [r.id for r in got["batch"].results] == [got["id"]] and got["batch"].num_errors == 1
+    [linked] = got["v4"].results
+    assert linked._from.id == got["id"] and [int(t.to_object_id) for t in linked.to] == [1001]
+    assert [t.type_id for t in linked.to[0].association_types] == [194]
+
+
 async def test_official_sdk_exchanges_an_authorization_code(emu: HubSpotEmulator) -> None:
     async with httpx.AsyncClient() as browser:
         code = redirected(await authorize(browser, emu, state="s1"))["code"]
@@ -232,6 +277,11 @@ async def test_traffic_validates_against_hubspots_openapi_specs(
     await api.post("/crm/v3/objects/calls/search", json=search_body(eq("hs_call_body", "later")))
     await api.put(f"/crm/objects/2026-03/calls/{call_id}/associations/default/contacts/{created['id']}")
     await api.put(f"/crm/v4/objects/calls/{call_id}/associations/default/companies/1007")
+    await api.get(f"/crm/v3/objects/calls/{call_id}", params={"associations": "contacts,companies"})
+    await api.get("/crm/objects/2026-03/calls", params={"associations": "contacts"})
+    batch = {"inputs": [{"id": call_id}], "properties": ["hs_call_body"], "propertiesWithHistory": []}
+    await api.post("/crm/v3/objects/calls/batch/read", json=batch)
+    await api.post("/crm/v4/associations/calls/contacts/batch/read", json={"inputs": [{"id": call_id}]})
     await api.get("/crm/v3/owners", params={"limit": 2})
     await api.get("/settings/users/v3")
     await api.get("/crm/v3/objects/contacts/999999")
@@ -454,7 +504,10 @@ async def test_both_path_families_share_records_and_associations(
     assert {r["associationSpec"]["associationTypeId"] for r in put.json()["results"]} == {193, 194}
     listed = (await api.get("/crm/v4/objects/contacts/1001/associations/calls")).json()["results"]
     assert listed == [
-        {"toObjectId": int(call_id), "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 193}]}
+        {
+            "toObjectId": call_id,
+            "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 193}],
+        }
     ]
     assert emu.call_engagements()[0]["associations"] == {"contacts": ["1001"], "companies": []}
     owners = (await api.get("/crm/owners/2026-03", params={"limit": 2})).json()
