@@ -25,7 +25,6 @@ from linkus_companion.crm.base import (
     Unavailable,
     ValidationFailed,
 )
-from linkus_companion.redaction import redact_text, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +204,7 @@ class CrmHttp:
         request = self._client.build_request(
             method, url, params=params, json=json, data=data, headers=sent_headers
         )
-        shown = redact_url(request.url, (grant.access_token,))
+        shown = redaction.redact.url(request.url, grant.access_token)
         try:
             response = await self._client.send(request)
         except httpx.TransportError as exc:
@@ -245,7 +244,7 @@ class CrmHttp:
     def _scrub(error: CrmError, grant: AccessGrant) -> CrmError:
         """The same error with the access token removed from its message, should the CRM echo it."""
         message = str(error)
-        clean = redact_text(message, (grant.access_token,))
+        clean = redaction.redact(message, grant.access_token)
         if clean == message:
             return error
         return type(error)(clean, retry_after=error.retry_after)

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 
-from linkus_companion.platform.logs import redact
+from linkus_companion.redaction import redact
 
 
 class JsonFormatter(logging.Formatter):

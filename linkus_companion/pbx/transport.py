@@ -85,13 +85,13 @@ class Transport:
             if isinstance(cause, ssl.SSLCertVerificationError):
                 return PbxTlsError(
                     f"The certificate of the PBX at {self.host} could not be verified "
-                    f"({redaction.redact_text(str(cause.args[-1] if cause.args else cause))[:120]}); set the "
+                    f"({redaction.redact(str(cause.args[-1] if cause.args else cause))[:120]}); set the "
                     "PBX's CA file or pin its certificate fingerprint in the connection settings."
                 )
             cause = cause.__cause__ or cause.__context__
         if isinstance(err, httpx.TimeoutException):
             return PbxUnavailable(f"The PBX at {self.host} did not answer in time; check it is running.")
-        reason = redaction.redact_text(str(err))[:120] or type(err).__name__
+        reason = redaction.redact(str(err))[:120] or type(err).__name__
         return PbxUnavailable(
             f"Cannot reach the PBX at {self.host} ({reason}); check the address, port and network."
         )

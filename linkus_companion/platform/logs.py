@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import re
 import sys
 import threading
 from collections.abc import Callable
@@ -12,58 +11,14 @@ from pathlib import Path
 from types import TracebackType
 
 from linkus_companion import APP_ID, paths
+from linkus_companion.redaction import redact
 
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 2 * 1024 * 1024
 BACKUPS = 5
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-MASK = "***"
 _HANDLER_NAME = f"{APP_ID}-redacting"
-
-_SENSITIVE_NAMES = (
-    r"access_token|refresh_token|id_token|token|client_secret|secret|password|passwd|api_key|apikey"
-    r"|code_verifier|assertion|session_id|sessionid"
-)
-_PATTERNS = (
-    # Authorization: Bearer x / Zoho-oauthtoken x / Basic x (header lines and header dicts)
-    re.compile(r"(?i)(\bauthorization['\"]?\s*[:=]\s*['\"]?)[^'\"\r\n,}]+"),
-    # key=value in URLs, form bodies and log text; key='value' in dataclass reprs
-    re.compile(rf"(?i)((?<![A-Za-z0-9_])(?:{_SENSITIVE_NAMES})=['\"]?)[^&\s'\",;)]+"),
-    # "key": "value" in JSON and 'key': 'value' in Python reprs
-    re.compile(rf"(?i)(['\"](?:{_SENSITIVE_NAMES})['\"]\s*:\s*['\"])[^'\"]*"),
-    # credentials named on their own: Bearer x, Zoho-oauthtoken x
-    re.compile(r"(?i)(\b(?:bearer|zoho-oauthtoken)\s+)[A-Za-z0-9._~+/=-]+"),
-    # JWTs, HubSpot private-app tokens, Zoho tokens, Salesforce session ids, wherever they appear
-    re.compile(r"()\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"),
-    re.compile(r"()\bpat-[a-z]{2,3}\d-[0-9a-f-]{36}\b"),
-    re.compile(r"()\b1000\.[0-9a-f]{32}\.[0-9a-f]{32}\b"),
-    re.compile(r"()\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]+"),
-)
-
-
-class Redactor:
-    """Masks secrets in text: by the shapes above and by the exact values registered with add()."""
-
-    def __init__(self) -> None:
-        self._values: set[str] = set()
-
-    def add(self, secret: str) -> None:
-        """Mask this exact value from now on (a PBX client secret read from the keyring, say)."""
-        if len(secret) >= 4:
-            self._values.add(secret)
-
-    def __call__(self, text: str) -> str:
-        """`text` with every secret replaced by `***`."""
-        for value in sorted(self._values, key=len, reverse=True):
-            text = text.replace(value, MASK)
-        for pattern in _PATTERNS:
-            text = pattern.sub(rf"\g<1>{MASK}", text)
-        return text
-
-
-redact = Redactor()
-"""The process-wide redactor used by every handler set up here."""
 
 
 class RedactingFormatter(logging.Formatter):

@@ -28,7 +28,7 @@ from linkus_companion.crm.base import (
     ValidationFailed,
 )
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after, zoho_oauthtoken
-from linkus_companion.redaction import redact_url
+from linkus_companion.redaction import redact
 from linkus_companion.serving import serving
 
 hits: Counter[str] = Counter()
@@ -281,11 +281,11 @@ async def test_logs_are_redacted(peer: Peer, caplog: pytest.LogCaptureFixture) -
     assert "tok-1" not in caplog.text
 
 
-def test_redact_url_hides_token_like_query_values() -> None:
-    shown = redact_url("https://h/x?refresh_token=r1&client_secret=s2&code=c3&q=ok", ("zz",))
+def test_redacted_url_hides_token_like_query_values() -> None:
+    shown = redact.url("https://h/x?refresh_token=r1&client_secret=s2&code=c3&q=ok", "zz")
     assert shown == "https://h/x?refresh_token=***&client_secret=***&code=***&q=ok"
     assert (
-        redact_url("https://h/oauth/v1/access-tokens/CJx1?a=1") == "https://h/oauth/v1/access-tokens/***?a=1"
+        redact.url("https://h/oauth/v1/access-tokens/CJx1?a=1") == "https://h/oauth/v1/access-tokens/***?a=1"
     )
 
 

@@ -12,9 +12,10 @@ from types import TracebackType
 
 import pytest
 
-from linkus_companion import paths
+from linkus_companion import paths, redaction
 from linkus_companion.platform import logs
-from linkus_companion.platform.logs import CrashReporter, Redactor, open_logs_folder, redact
+from linkus_companion.platform.logs import CrashReporter, open_logs_folder
+from linkus_companion.redaction import Redactor, redact
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMDAxIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
 
@@ -53,6 +54,8 @@ def root_logging() -> Iterator[None]:
         ),
         ("zoho 1000." + "a" * 32 + "." + "b" * 32 + " ok", "a" * 32),
         ("sf session 00D5g000004ABCD!AQoAQH.x_y-z in use", "AQoAQH.x_y-z"),
+        ("GET https://api.hubapi.com/oauth/v1/access-tokens/CJx1-abc 200", "CJx1-abc"),
+        ("redirect ?code=auth-code-77&state=s", "auth-code-77"),
     ],
 )
 def test_every_secret_form_is_masked(text: str, secret: str) -> None:
@@ -71,6 +74,13 @@ def test_every_secret_form_is_masked(text: str, secret: str) -> None:
 )
 def test_ordinary_text_is_left_readable(text: str) -> None:
     assert redact(text) == text
+
+
+def test_library_loggers_mask_every_secret_form(caplog: pytest.LogCaptureFixture) -> None:
+    redaction.install()
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        logging.getLogger("httpx").info("HTTP Request: GET %s with Bearer %s", "https://h/x", JWT)
+    assert JWT not in caplog.text and "Bearer ***" in caplog.text
 
 
 def test_registered_secret_values_are_masked_anywhere() -> None:
