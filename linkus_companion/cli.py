@@ -69,7 +69,7 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.add_argument(
         "--gateway", action="store_true", help="the gateway topology: a gateway and one desktop per extension"
     )
-    demo.set_defaults(handler=_lazy("linkus_companion.demo:main"))
+    demo.set_defaults(handler=_lazy("linkus_companion.demo_command:main"))
 
 
 def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

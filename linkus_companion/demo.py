@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import json
 import os
 import ssl
 import sys
@@ -208,7 +206,7 @@ async def _desktop_host(
             placed = await play_script(world, calls, say, talk=3.0, gap=2.0)
             await wait_delivered(world, scenario.expected_keys(placed), say)
             result = scenario.report(kind, placed, world.crm, world.people, world.printer.pops)
-            say(_summary(result))
+            say(summary(result))
 
         player = asyncio.create_task(play())
         try:
@@ -240,42 +238,9 @@ def run_desktop(kind: str, calls: int, say: Callable[[str], None]) -> int:
         )
 
 
-def _has_display() -> bool:
-    """Whether windows can be shown (always on Windows and macOS; X11/Wayland or a Qt platform on Linux)."""
-    if not sys.platform.startswith("linux"):
-        return True
-    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
-
-
-def _summary(result: dict[str, Any]) -> str:
+def summary(result: dict[str, Any]) -> str:
+    """One line: calls, lost, duplicated, created, pops, errors."""
     return (
         f"{result['crm']}: {result['calls']} calls, {result['lost']} lost, {result['duplicated']} duplicated, "
         f"{len(result['created'])} records created, {len(result['pops'])} pops, {len(result['errors'])} errors"
     )
-
-
-def main(args: argparse.Namespace) -> int:
-    """Entry point for `linkus-companion demo`."""
-    kind = args.crm
-    say: Callable[[str], None] = lambda line: print(line, flush=True)  # noqa: E731
-    if not args.headless and not getattr(args, "gateway", False):
-        if _has_display():
-            return run_desktop(kind, args.calls, say)
-        say("No display found: running the demo without windows (pops are printed as JSON lines).")
-    if getattr(args, "gateway", False):
-        from linkus_companion.gateway.demo import run_gateway_headless
-
-        result = asyncio.run(run_gateway_headless(kind, args.calls, say))
-    else:
-        result = asyncio.run(run_headless(kind, args.calls, say))
-    say(_summary(result))
-    for error in result["errors"]:
-        say(f"  error: {error}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
-        say(f"report written to {args.json}")
-    return 0 if not result["errors"] and not result["lost"] and not result["duplicated"] else 1
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main(argparse.Namespace(crm="hubspot", calls=8, headless=True, json=None)))
