@@ -22,7 +22,7 @@ from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.oauth import OAuthGrants
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
-from linkus_companion.engine.screen_pop import PopRequest, PrintingOpener, UrlOpener
+from linkus_companion.engine.screen_pop import OwnPops, PopRequest, PrintingOpener, UrlOpener
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
 from linkus_companion.serving import free_port
@@ -230,7 +230,7 @@ def run_desktop(kind: str, calls: int, say: Callable[[str], None]) -> int:
         say(
             f"Linkus Companion demo: extension 1001, {kind} emulator, {calls} scripted calls; quit from the tray."
         )
-        opener = BrowserOpener()
+        opener = OwnPops(BrowserOpener(), frozenset({"1001"}))  # the demo follows every extension
         return run_app(
             lambda _settings: LocalBackend(lambda: _desktop_host(kind, home, calls, say, opener), "1001"),
             settings,

@@ -16,7 +16,7 @@ from linkus_companion.crm.oauth_providers import Provider, hubspot, salesforce, 
 from linkus_companion.crm.phonebridge import PhoneBridge
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
-from linkus_companion.engine.screen_pop import UrlOpener
+from linkus_companion.engine.screen_pop import OwnPops, UrlOpener
 from linkus_companion.model import RecordKind
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
@@ -120,7 +120,7 @@ async def embedded_host(
                 connector=connector,
                 store=store,
                 policies=policies,
-                opener=opener,
+                opener=OwnPops(opener, frozenset(extensions)),
                 crm_web_origins=await web_origins(connector, grants),
                 extensions=extensions,
                 recording_base=str(settings.get("calllog.recording_base"))

@@ -73,6 +73,23 @@ class PrintingOpener:
         self.say(json.dumps({"pop": request.url, **{k: v for k, v in asdict(request).items() if k != "url"}}))
 
 
+@dataclass(frozen=True)
+class OwnPops:
+    """A desktop's browser: opens the pages of its own user's extensions only.
+
+    A host may follow more extensions than its user's (the demo follows the whole office to log
+    every call); the pops of the others belong on their own desktops, never in this browser.
+    """
+
+    browser: UrlOpener
+    extensions: frozenset[str]
+
+    def open(self, request: PopRequest) -> None:
+        """Open the page when the pop is for one of our extensions."""
+        if request.extension in self.extensions:
+            self.browser.open(request)
+
+
 _UPDATE_TRIGGER = {
     UpdateKind.RINGING: Trigger.RINGING,
     UpdateKind.ANSWERED: Trigger.ANSWERED,
