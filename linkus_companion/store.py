@@ -1,15 +1,13 @@
-"""Local SQLite store (WAL, foreign keys) with versioned schema migrations."""
+"""The store interface, its schema migrations, and `Store.open` choosing SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import abc
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-
-from linkus_companion import paths
+from typing import Any, ClassVar, Protocol
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -88,102 +86,118 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX gateway_sessions_extension ON gateway_sessions (extension)",
     ),
+    (
+        """CREATE TABLE leader (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            epoch INTEGER NOT NULL,
+            holder TEXT NOT NULL,
+            since TEXT NOT NULL
+        )""",
+        "ALTER TABLE outbox ADD COLUMN claim_epoch INTEGER",
+        "CREATE TABLE gateway_keys (name TEXT PRIMARY KEY, pem TEXT NOT NULL, created_at TEXT NOT NULL)",
+    ),
 )
-"""Schema steps, oldest first; step N (1-based) brings the schema to version N. Only append."""
+"""Schema steps in SQLite's dialect, oldest first; step N (1-based) brings the schema to version N.
 
-_BUSY_TIMEOUT_MS = 5000
+Only append. The PostgreSQL store translates the few SQLite-only spellings (see `store_postgres`).
+"""
 
 
 class StoreError(RuntimeError):
-    """The local database cannot be used; the message says what to do."""
+    """The database cannot be used; the message says what to do."""
 
 
-class Store:
-    """One SQLite database shared by threads: every access goes through `transaction()`."""
+class Rows(Protocol):
+    """What a statement returns: rows as tuples, and how many rows it changed."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
-        self._db = connection
-        self._lock = threading.RLock()
-        self.path = path
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Db(Protocol):
+    """A connection inside a transaction; statements use `?` placeholders on every backend."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Rows: ...
+
+
+class Store(abc.ABC):
+    """The state of the app or gateway (calls, outbox, sessions...); every access goes through `transaction()`."""
+
+    IntegrityError: ClassVar[type[Exception]]
+    """What a broken constraint (a second job with the same idempotency key) raises."""
+    skip_locked: ClassVar[str]
+    """Appended to a `SELECT` that claims rows: lets concurrent claimers pass each other's rows."""
+    share_lock: ClassVar[str]
+    """Appended to a `SELECT` whose row must not change until the transaction ends."""
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> Store:
-        """Open (creating if needed) the database at `path` (default: the user data dir), migrated."""
-        path = Path(path) if path else paths.database_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the local database {path} ({exc})") from None
-        store = cls(db, path)
-        try:
-            db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA synchronous = NORMAL")
-            store._migrate()
-        except StoreError:
-            db.close()
-            raise
-        except sqlite3.Error as exc:
-            db.close()
-            raise StoreError(f"cannot use the local database {path} ({exc})") from None
-        return store
+    def open(cls, target: Path | str | None = None) -> Store:
+        """The database at `target`, migrated: a `postgresql://` URL, else a SQLite file (default: user data dir)."""
+        if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
+            from linkus_companion.store_postgres import PostgresStore
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+            return PostgresStore.open(target)
+        from linkus_companion.store_sqlite import SqliteStore
+
+        return SqliteStore.open(target)
+
+    @abc.abstractmethod
+    def transaction(self) -> AbstractContextManager[Db]:
         """The connection inside a transaction: committed on exit, rolled back on an exception.
 
         Nested use (same thread) becomes a savepoint, so a failing inner block undoes only itself.
         """
-        with self._lock:
-            nested = self._db.in_transaction
-            self._db.execute("SAVEPOINT nested" if nested else "BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                if nested:
-                    self._db.execute("ROLLBACK TO nested")
-                    self._db.execute("RELEASE nested")
-                else:
-                    self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("RELEASE nested" if nested else "COMMIT")
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Close the database."""
+
+    @property
+    @abc.abstractmethod
+    def where(self) -> str:
+        """Where the data lives, for messages (a file path, or a URL without its password)."""
 
     @property
     def schema_version(self) -> int:
         """The number of migration steps applied."""
         with self.transaction() as db:
-            return _version(db)
+            return version(db)
 
-    def close(self) -> None:
-        """Close the database (pending WAL content is checkpointed by SQLite)."""
-        with self._lock:
-            self._db.close()
-
-    def _migrate(self) -> None:
-        """Apply the missing steps, each in its own transaction (safe with two processes starting)."""
+    def migrate(self, statements: Sequence[tuple[str, ...]]) -> None:
+        """Apply the missing steps of `statements`, each in its own transaction."""
         with self.transaction() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
-        for version, statements in enumerate(MIGRATIONS, start=1):
+        for number, step in enumerate(statements, start=1):
             with self.transaction() as db:
-                if _version(db) >= version:
+                self.lock_schema(db)
+                if version(db) >= number:
                     continue
-                for statement in statements:
+                for statement in step:
                     db.execute(statement)
                 db.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-                    (version, datetime.now(UTC).isoformat()),
+                    (number, datetime.now(UTC).isoformat()),
                 )
-        if self.schema_version > len(MIGRATIONS):
+        if self.schema_version > len(statements):
             raise StoreError(
-                f"the local database {self.path} was created by a newer version of the app "
-                f"(schema {self.schema_version}, this version knows {len(MIGRATIONS)}); update the app"
+                f"the database {self.where} was created by a newer version of the app "
+                f"(schema {self.schema_version}, this version knows {len(statements)}); update the app"
             )
 
+    @abc.abstractmethod
+    def lock_schema(self, db: Db) -> None:
+        """Keep other processes from migrating until this transaction ends."""
 
-def _version(db: sqlite3.Connection) -> int:
+
+def version(db: Db) -> int:
+    """The schema version recorded in `db`."""
     return int(db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0])

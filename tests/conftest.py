@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from linkus_companion import paths
 from linkus_companion.sim.memory_keyring import MemoryKeyring
+from linkus_companion.sim.postgres_server import NoPostgres, PostgresServer
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["QT_API"] = "pyside6"
@@ -37,3 +39,25 @@ def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(paths.POLICY_ENV, str(tmp_path / "policy"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     return home
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the session; skipped only where its binaries are absent (never on CI)."""
+    try:
+        server = PostgresServer().start()
+    except NoPostgres as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"{exc}; CI installs it")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A new empty database on the session's PostgreSQL server."""
+    return postgres_server.database(f"t{next(_DATABASES)}")
+
+
+_DATABASES = itertools.count(1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -22,7 +21,7 @@ from linkus_companion.crm.templates import (
 from linkus_companion.engine.outbox import Job, JobKind, call_jobs, encode_log, enqueue
 from linkus_companion.model import Direction, Outcome, Record
 from linkus_companion.pbx.calls import Call, Party, Phase
-from linkus_companion.store import Store
+from linkus_companion.store import Db, Store
 
 log = logging.getLogger(__name__)
 
@@ -191,13 +190,13 @@ class CallLogger:
         """Per extension of a closed call: `logged`, or why it was not logged."""
         with self._store.transaction() as db:
             rows = db.execute(
-                "SELECT extension, state FROM calls WHERE call_id = ? ORDER BY rowid", (call_id,)
+                "SELECT extension, state FROM calls WHERE call_id = ? ORDER BY extension", (call_id,)
             )
             return dict(rows.fetchall())
 
     def _queue(
         self,
-        db: sqlite3.Connection,
+        db: Db,
         call: Call,
         decision: Decision,
         record: Record | None,
@@ -280,14 +279,14 @@ class CallLogger:
         )
 
 
-def _closed(db: sqlite3.Connection, call_id: str) -> bool:
+def _closed(db: Db, call_id: str) -> bool:
     return (
         db.execute("SELECT 1 FROM calls WHERE call_id = ? AND closed_at IS NOT NULL", (call_id,)).fetchone()
         is not None
     )
 
 
-def _close(db: sqlite3.Connection, call_id: str, extension: str, state: str, now: dt.datetime) -> None:
+def _close(db: Db, call_id: str, extension: str, state: str, now: dt.datetime) -> None:
     db.execute(
         "INSERT INTO calls (call_id, extension, state, closed_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (call_id, extension) DO UPDATE SET state = excluded.state, closed_at = excluded.closed_at",

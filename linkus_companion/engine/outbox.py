@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,7 +14,7 @@ from typing import Any, Protocol
 
 from linkus_companion.crm.base import AuthExpired, CallLog, CrmError
 from linkus_companion.model import Direction, Outcome, Record, RecordKind
-from linkus_companion.store import Store
+from linkus_companion.store import Db, Store
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +85,7 @@ class OutboxStatus:
 
 
 def enqueue(
-    db: sqlite3.Connection,
+    db: Db,
     key: str,
     kind: JobKind,
     payload: Mapping[str, Any],
@@ -107,7 +106,7 @@ def enqueue(
     return cursor.rowcount == 1
 
 
-def call_jobs(db: sqlite3.Connection, call_id: str, kind: JobKind) -> list[Job]:
+def call_jobs(db: Db, call_id: str, kind: JobKind) -> list[Job]:
     """Every job of `kind` queued for `call_id`, oldest first."""
     rows = db.execute(
         f"SELECT {_COLUMNS} FROM outbox WHERE call_id = ? AND kind = ? ORDER BY id",  # noqa: S608
@@ -168,8 +167,12 @@ class OutboxWorker:
         backoff_cap: float = 900.0,
         lease: float = 60.0,
         prepare: Callable[[Job], Awaitable[CallLog]] | None = None,
+        epoch: int | None = None,
     ) -> None:
-        """`prepare(job)` gives the log to write (default: the job's log as queued)."""
+        """`prepare(job)` gives the log to write (default: the job's log as queued).
+
+        `epoch`: the fencing number of this gateway's leadership (None: no election, e.g. a desktop).
+        """
         self._store = store
         self._connector = connector
         self._clock = clock
@@ -178,6 +181,7 @@ class OutboxWorker:
         self._backoff_cap = backoff_cap
         self._lease = lease
         self._prepare = prepare
+        self._epoch = epoch
         self._wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
         self._paused_until: dt.datetime | None = None
@@ -208,9 +212,7 @@ class OutboxWorker:
         """Deliver every job due now (stopping early if the CRM asks us to wait); how many were delivered."""
         delivered = 0
         async with self._lock:
-            while not self._paused() and (job := self._next_due()) is not None:
-                if not self._claim(job):
-                    continue
+            while not self._paused() and (job := self._claim_next()) is not None:
                 if await self._deliver(job):
                     delivered += 1
         return delivered
@@ -227,9 +229,9 @@ class OutboxWorker:
         """Counts of waiting, parked and delivered jobs, and the problem to show, if any."""
         with self._store.transaction() as db:
             waiting, parked, delivered = db.execute(
-                "SELECT COALESCE(SUM(delivered_at IS NULL AND parked_at IS NULL), 0),"
-                " COALESCE(SUM(parked_at IS NOT NULL AND delivered_at IS NULL), 0),"
-                " COALESCE(SUM(delivered_at IS NOT NULL), 0) FROM outbox"
+                "SELECT COUNT(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL),"
+                " COUNT(*) FILTER (WHERE parked_at IS NOT NULL AND delivered_at IS NULL),"
+                " COUNT(*) FILTER (WHERE delivered_at IS NOT NULL) FROM outbox"
             ).fetchone()
         problem = self._problem
         if not problem and parked:
@@ -238,25 +240,29 @@ class OutboxWorker:
 
     # --- delivery ----------------------------------------------------------------------------------
 
-    def _next_due(self) -> Job | None:
+    def _claim_next(self) -> Job | None:
+        """Lease the next due job and count its attempt before any request leaves; None: nothing due.
+
+        Concurrent workers pass each other's rows (`skip_locked`); a worker whose `epoch` is no longer
+        the leader's claims nothing, so a gateway that lost the leadership delivers no more call logs.
+        """
+        now = self._clock()
         with self._store.transaction() as db:
+            if self._epoch is not None and not holds_epoch(db, self._epoch, self._store.share_lock):
+                return None
             row = db.execute(
                 f"SELECT {_COLUMNS} FROM outbox WHERE {_READY}"  # noqa: S608
-                " AND next_attempt_at <= ? ORDER BY id LIMIT 1",
-                (_iso(self._clock()),),
+                f" AND next_attempt_at <= ? ORDER BY id LIMIT 1{self._store.skip_locked}",
+                (_iso(now),),
             ).fetchone()
-        return None if row is None else _job(row)
-
-    def _claim(self, job: Job) -> bool:
-        """Count the attempt and lease the job before any request leaves; False if another worker has it."""
-        lease_end = self._clock() + dt.timedelta(seconds=self._lease)
-        with self._store.transaction() as db:
-            cursor = db.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?"
-                " WHERE id = ? AND attempts = ? AND delivered_at IS NULL",
-                (_iso(lease_end), job.id, job.attempts),
+            if row is None:
+                return None
+            job = _job(row)
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claim_epoch = ? WHERE id = ?",
+                (_iso(now + dt.timedelta(seconds=self._lease)), self._epoch, job.id),
             )
-        return cursor.rowcount == 1
+        return job
 
     async def _deliver(self, job: Job) -> bool:
         try:
@@ -354,6 +360,12 @@ class OutboxWorker:
             for waiting in waits:
                 waiting.cancel()
             await asyncio.gather(*waits, return_exceptions=True)
+
+
+def holds_epoch(db: Db, epoch: int, share_lock: str = "") -> bool:
+    """Whether `epoch` is still the leader's (read under `share_lock`, so no hand-over slips in between)."""
+    row = db.execute(f"SELECT epoch FROM leader WHERE id = 1{share_lock}").fetchone()  # noqa: S608
+    return row is not None and int(row[0]) == epoch
 
 
 def _job(row: tuple[Any, ...]) -> Job:

@@ -62,8 +62,8 @@ class RecordingLinks:
         """The link for one recording of a call; the same call and file always get the same link."""
         with self._store.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO recording_links (link_id, call_id, file, created_at) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO recording_links (link_id, call_id, file, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (secrets.token_urlsafe(24), call_id, file, datetime.now(UTC).isoformat()),
             )
             row = db.execute(
