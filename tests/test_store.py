@@ -1,10 +1,8 @@
-"""Local SQLite store: WAL, foreign keys, migrations, atomic transactions, thread safety."""
+"""The SQLite store's own part (WAL, foreign keys, upgrades in place); the shared contract is test_store_contract."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,11 +27,6 @@ def add_job(conn: sqlite3.Connection, key: str, payload: str = '{"subject": "Ext
     )
 
 
-def count(db: Store, table: str) -> int:
-    with db.transaction() as conn:
-        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-
-
 def test_opens_in_the_user_data_dir_with_wal_and_foreign_keys(db: Store) -> None:
     assert db.path == paths.database_file()
     assert db.path.is_relative_to(paths.data_dir())
@@ -41,79 +34,6 @@ def test_opens_in_the_user_data_dir_with_wal_and_foreign_keys(db: Store) -> None
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.schema_version == len(store.MIGRATIONS)
-
-
-def test_data_survives_reopening_without_migrating_again(tmp_path: Path) -> None:
-    path = tmp_path / "a.sqlite3"
-    first = Store.open(path)
-    with first.transaction() as conn:
-        add_job(conn, "call-1/1001")
-    first.close()
-    second = Store.open(str(path))
-    assert count(second, "outbox") == 1
-    with second.transaction() as conn:
-        applied = conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0]
-    assert applied == len(store.MIGRATIONS)
-    second.close()
-
-
-def test_closing_a_call_and_queueing_its_log_happen_together_or_not_at_all(db: Store) -> None:
-    with pytest.raises(RuntimeError), db.transaction() as conn:
-        conn.execute(
-            "INSERT INTO calls (call_id, extension, state, closed_at) VALUES ('c1', '1001', 'ended', 'now')"
-        )
-        add_job(conn, "c1/1001")
-        raise RuntimeError("crash before commit")
-    assert count(db, "calls") == 0
-    assert count(db, "outbox") == 0
-    with db.transaction() as conn:
-        conn.execute(
-            "INSERT INTO calls (call_id, extension, state, closed_at) VALUES ('c1', '1001', 'ended', 'now')"
-        )
-        add_job(conn, "c1/1001")
-    assert count(db, "calls") == 1
-    assert count(db, "outbox") == 1
-
-
-def test_a_job_is_queued_once_per_idempotency_key(db: Store) -> None:
-    with db.transaction() as conn:
-        add_job(conn, "c1/1001")
-    with pytest.raises(sqlite3.IntegrityError), db.transaction() as conn:
-        add_job(conn, "c1/1001")
-    assert count(db, "outbox") == 1
-
-
-def test_a_payload_must_be_json(db: Store) -> None:
-    with pytest.raises(sqlite3.IntegrityError), db.transaction() as conn:
-        add_job(conn, "c2/1001", payload="{not json")
-    with db.transaction() as conn:
-        add_job(conn, "c3/1001", payload=json.dumps({"ok": True}))
-    assert count(db, "outbox") == 1
-
-
-def test_a_failing_nested_block_undoes_only_itself(db: Store) -> None:
-    with db.transaction() as conn:
-        add_job(conn, "outer")
-        with pytest.raises(sqlite3.IntegrityError), db.transaction() as inner:
-            add_job(inner, "inner")
-            add_job(inner, "outer")
-    with db.transaction() as conn:
-        keys = [row[0] for row in conn.execute("SELECT idempotency_key FROM outbox")]
-    assert keys == ["outer"]
-
-
-def test_threads_can_share_one_store(db: Store) -> None:
-    def work(n: int) -> None:
-        for i in range(50):
-            with db.transaction() as conn:
-                add_job(conn, f"t{n}-{i}")
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert count(db, "outbox") == 400
 
 
 def test_an_old_database_is_upgraded_in_place_keeping_its_data(
@@ -147,15 +67,6 @@ def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest
         columns = [row[1] for row in conn.execute("PRAGMA table_info(outbox)")]
     assert "owner" not in columns
     reopened.close()
-
-
-def test_a_database_from_a_newer_version_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "new.sqlite3"
-    monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, ("CREATE TABLE later (x)",)))
-    Store.open(path).close()
-    monkeypatch.undo()
-    with pytest.raises(StoreError, match="newer version"):
-        Store.open(path)
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path: Path) -> None:
