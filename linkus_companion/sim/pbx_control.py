@@ -14,6 +14,18 @@ from linkus_companion.sim.pbx_scenarios import DIAL_RESULTS, SCENARIOS
 if TYPE_CHECKING:
     from linkus_companion.sim.pbx import PbxSimulator
 
+MAX_TALK = 86400.0
+NOT_EMULATED = "documented, not emulated: answers 10001 INTERFACE NOT EXISTED"
+DOCUMENTED_ONLY = (
+    "POST call/accept_inbound",
+    "POST call/refuse_inbound",
+    "POST call/mute",
+    "POST call/unmute",
+    "POST uacsta_call/accept",
+    "POST uacsta_call/hangup",
+)
+"""api/yeastar.md endpoints neither the product nor a typical client needs from the simulator."""
+
 
 def _bad(message: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
@@ -35,8 +47,14 @@ def _signature(name: str) -> dict[str, str]:
     return {p.name: "required" if p.default is p.empty else repr(p.default) for p in params}
 
 
-def control_routes(sim: PbxSimulator) -> list[BaseRoute]:
-    """Routes of the control API (no token needed; the simulator binds 127.0.0.1)."""
+def control_routes(sim: PbxSimulator, endpoints: list[tuple[str, str]]) -> list[BaseRoute]:
+    """Routes of the control API (no token needed; the simulator binds 127.0.0.1).
+
+    `endpoints` are the emulated Open API endpoints, listed on the index page with the documented
+    ones that are not emulated.
+    """
+    listed = {f"{method} {name}": "emulated" for method, name in endpoints}
+    listed |= {name: NOT_EMULATED for name in DOCUMENTED_ONLY if name not in listed}
 
     async def index(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -44,6 +62,9 @@ def control_routes(sim: PbxSimulator) -> list[BaseRoute]:
                 "scenarios": {name: _signature(name) for name in SCENARIOS},
                 "start_call": "POST /sim/calls/<scenario> with the parameters as a JSON object",
                 "dial_results": list(DIAL_RESULTS),
+                "dial_talk": sim.dial_talk,
+                "set_dial_talk": 'POST /sim/dial_talk with {"seconds": N}',
+                "open_api": dict(sorted(listed.items())),
             }
         )
 
@@ -74,6 +95,7 @@ def control_routes(sim: PbxSimulator) -> list[BaseRoute]:
                 "websockets": sim.hub.sessions,
                 "stall_heartbeats": sim.stall_heartbeats,
                 "dial_results": sim.dial_results,
+                "dial_talk": sim.dial_talk,
             }
         )
 
@@ -111,8 +133,19 @@ def control_routes(sim: PbxSimulator) -> list[BaseRoute]:
         sim.dial_results[callee] = str(result)
         return JSONResponse({"dial_results": sim.dial_results})
 
+    async def dial_talk(request: Request) -> JSONResponse:
+        try:
+            seconds = float((await _json(request)).get("seconds", ""))
+        except (TypeError, ValueError):
+            seconds = -1.0
+        if not 0 < seconds <= MAX_TALK:
+            return _bad(f"need 'seconds': a number above 0 and at most {MAX_TALK:g}")
+        sim.dial_talk = seconds
+        return JSONResponse({"dial_talk": sim.dial_talk})
+
     return [
         Route("/sim", index, methods=["GET"]),
+        Route("/sim/dial_talk", dial_talk, methods=["POST"]),
         Route("/sim/calls", live_calls, methods=["GET"]),
         Route("/sim/calls/{scenario}", start_call, methods=["POST"]),
         Route("/sim/cdr", cdr, methods=["GET"]),

@@ -14,6 +14,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from linkus_companion.sim.pbx_api import ApiError, ApiRequest, Routes, envelope, invalid
+from linkus_companion.sim.pbx_call_control import call_control_routes
 from linkus_companion.sim.pbx_control import control_routes
 from linkus_companion.sim.pbx_media import wav_bytes
 from linkus_companion.sim.pbx_rest import core_routes
@@ -61,9 +62,14 @@ class _Download(StreamingResponse):
             self._on_done()
 
 
+def open_api_routes(sim: PbxSimulator) -> Routes:
+    """Every emulated Open API endpoint, keyed by (method, endpoint)."""
+    return {**core_routes(sim), **call_control_routes(sim), **directory_routes(sim.directory)}
+
+
 def build_app(sim: PbxSimulator) -> Starlette:
     """One Starlette app serving HTTP(S) and WS(S) on the same port, like the PBX web server."""
-    routes: Routes = {**core_routes(sim), **directory_routes(sim.directory)}
+    routes: Routes = open_api_routes(sim)
     downloading = False
 
     def gate(request: Request, needs_token: bool) -> None:
@@ -129,6 +135,6 @@ def build_app(sim: PbxSimulator) -> Starlette:
             WebSocketRoute(f"/openapi/{API_VERSION}/subscribe", subscribe),
             Route("/openapi/{version}/{endpoint:path}", openapi, methods=["GET", "POST"]),
             Route("/api/download/{name}", download, methods=["GET"]),
-            *control_routes(sim),
+            *control_routes(sim, sorted(routes)),
         ]
     )
