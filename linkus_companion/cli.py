@@ -7,6 +7,8 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
+from linkus_companion.ports import PortBusy
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -171,6 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except KeyboardInterrupt:
         return 130
+    except PortBusy as exc:
+        print(f"linkus-companion: {exc}", file=sys.stderr)
+        return 2
 
 
 def _configured() -> bool:

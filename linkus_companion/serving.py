@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
+from linkus_companion.ports import listening_socket
 from linkus_companion.tls import TlsFiles
 
 
@@ -52,11 +53,8 @@ class RunningServer:
 async def start_server(
     app: ASGIApp, host: str = "127.0.0.1", port: int = 0, tls: TlsFiles | None = None
 ) -> RunningServer:
-    """Start `app` on host:port (0 = ephemeral) and return once it accepts connections."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # accepted sockets inherit it: no 40 ms stalls
-    sock.bind((host, port))
+    """Start `app` on host:port (0 = ephemeral) and return once it accepts connections; PortBusy if taken."""
+    sock = listening_socket(host, port)
     sock.set_inheritable(True)
     config = uvicorn.Config(
         app,
