@@ -43,11 +43,21 @@ class RunningServer:
             listener.close()
 
     async def stop(self) -> None:
-        """Stop accepting, close open connections (WebSockets included) and wait for the task."""
+        """Stop accepting, close open connections (WebSockets included) and wait for the task.
+
+        Kept-alive connections get uvicorn's close first; whatever is still open once the server task
+        ends (e.g. an idle TLS connection waiting for the peer's close_notify) is aborted, so no
+        transport outlives the server.
+        """
+        open_connections = list(self._server.server_state.connections)
         self._server.should_exit = True
         self._server.force_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+        for connection in open_connections + list(self._server.server_state.connections):
+            transport = getattr(connection, "transport", None)
+            if transport is not None:
+                transport.abort()
 
 
 async def start_server(

@@ -18,7 +18,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from linkus_companion.crm.base import Connector, GrantSource
 from linkus_companion.crm.oauth import ClientCredentials
@@ -130,7 +129,7 @@ class SalesforceEmulator:
         self.admin_token = self.oauth.new_session(self.admin_user_id, token)
         if seed:
             seed_org(self.org, self.admin_user_id, self.add_user)
-        self.app = _closing_connections(Starlette(routes=self._routes()))
+        self.app = Starlette(routes=self._routes())
 
     # --- lifecycle ------------------------------------------------------------------------------------
 
@@ -500,24 +499,6 @@ class SalesforceEmulator:
             }
             results = [r if not r["success"] else {"success": False, "errors": [rolled]} for r in results]
         return _ok(results)
-
-
-def _closing_connections(app: ASGIApp) -> ASGIApp:
-    """Answer every request with `Connection: close`.
-
-    uvicorn's forced stop does not wait for TLS shutdowns, so an idle keep-alive TLS connection left open
-    at stop would outlive the event loop; closing after each exchange leaves none behind.
-    """
-
-    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
-        async def send_closing(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
-            await send(message)
-
-        await app(scope, receive, send_closing if scope["type"] == "http" else send)
-
-    return wrapped
 
 
 def _parameterized(request: Request) -> Search:

@@ -453,3 +453,43 @@ def test_like_wildcards_and_escapes() -> None:
     assert query.where is not None
     assert query.where.test({"Email": "a_x@example.com", "Name": "50%"}, get)
     assert not query.where.test({"Email": "abx@example.com", "Name": "50%"}, get)
+
+
+# --- the wire: kept-alive connections, as Salesforce serves them --------------------------------------
+
+
+async def test_requests_share_one_kept_alive_tls_connection(emulator: SalesforceEmulator) -> None:
+    context = ssl.create_default_context(cafile=str(emulator.ca_file))
+    host, port = urlsplit(emulator.base_url).hostname, urlsplit(emulator.base_url).port
+    reader, writer = await asyncio.open_connection(host, port, ssl=context, server_hostname=host)
+    try:
+        for _ in range(3):
+            writer.write(
+                f"GET /services/data/ HTTP/1.1\r\nHost: {host}\r\n"
+                f"Authorization: Bearer {emulator.admin_token}\r\n\r\n".encode()
+            )
+            await writer.drain()
+            head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)).decode("latin-1").lower()
+            assert head.startswith("http/1.1 200"), head
+            assert "connection: close" not in head
+            length = int(head.split("content-length:", 1)[1].split("\r\n", 1)[0])
+            await reader.readexactly(length)
+    finally:
+        writer.close()
+
+
+async def test_stop_is_prompt_with_an_idle_kept_alive_connection(tmp_path: Path) -> None:
+    emu = SalesforceEmulator(tls_dir=tmp_path / "tls2")
+    await emu.start()
+    context = ssl.create_default_context(cafile=str(emu.ca_file))
+    async with httpx.AsyncClient(verify=context) as client:
+        base = emu.base_url
+        answer = await client.get(
+            f"{base}/services/data/", headers={"Authorization": f"Bearer {emu.admin_token}"}
+        )
+        assert answer.status_code == 200 and answer.headers.get("connection") != "close"
+        started = asyncio.get_running_loop().time()
+        await emu.stop()
+        assert asyncio.get_running_loop().time() - started < 2.0
+        with pytest.raises(httpx.TransportError):
+            await client.get(f"{base}/services/data/")
