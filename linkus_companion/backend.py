@@ -32,6 +32,11 @@ class CrmState(StrEnum):
     CONNECTED = "connected"
     DISABLED = "disabled"
     ERROR = "error"
+    FAILING = "failing"
+    """Requests fail (unreachable, 5xx, refused): see `Status.crm_problem` and `crm_since`."""
+    RATE_LIMITED = "rate_limited"
+    AUTH_EXPIRED = "auth_expired"
+    """The sign-in was rejected: the user must authorise again."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,14 @@ class Status:
     """A sentence for the user, e.g. why the PBX is unreachable and what to do."""
     crm_kind: str = ""
     creatable: tuple[RecordKind, ...] = ()
+    crm_problem: str = ""
+    """Why the CRM is failing, rate-limited or rejecting the sign-in (a `texts.Text` where typed)."""
+    crm_since: dt.datetime | None = None
+    """When the CRM started failing (None while it answers)."""
+    waiting_logs: int = 0
+    """Call logs in the outbox not yet in the CRM."""
+    retry_in: float | None = None
+    """Seconds until the next PBX connection attempt while reconnecting."""
 
 
 class CallPhase(StrEnum):

@@ -6,6 +6,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from dataclasses import replace
 
 from linkus_companion.backend import (
     BackendError,
@@ -18,7 +19,7 @@ from linkus_companion.backend import (
     Status,
 )
 from linkus_companion.config.errors import SettingLocked
-from linkus_companion.crm.base import CrmError
+from linkus_companion.crm.base import AuthExpired, CrmError, RateLimited
 from linkus_companion.engine.core import EngineError, Resolution
 from linkus_companion.engine.crm_switch import CrmStatus, CrmSwitch, DisconnectReport
 from linkus_companion.engine.host import EngineHost
@@ -28,6 +29,7 @@ from linkus_companion.pbx.calls import Call
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.pbx.events import StreamState, StreamStatus
 from linkus_companion.runtime import NotConfigured
+from linkus_companion.texts import text_of
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +102,13 @@ class LocalBackend:
         self._listeners: list[BackendListener] = []
         self._recent: OrderedDict[str, CallView] = OrderedDict()
         self._status = Status(LinkState.CONNECTING, CrmState.NONE)
+        self._shown = self._status
+        self._retry_in: float | None = None
 
     @property
     def status(self) -> Status:
-        """The current connection status."""
-        return self._status
+        """The current connection status (the CRM's health and the waiting call logs included)."""
+        return self._with_health(self._status)
 
     def add_listener(self, listener: BackendListener) -> Callable[[], None]:
         """Receive status, call and pop updates."""
@@ -116,14 +120,15 @@ class LocalBackend:
         try:
             host = await self._stack.enter_async_context(self._open_host())
         except NotConfigured as exc:
-            self._set_status(LinkState.NOT_CONFIGURED, str(exc))
-            raise BackendError(str(exc)) from exc
+            self._set_status(LinkState.NOT_CONFIGURED, text_of(exc))
+            raise BackendError(text_of(exc)) from exc
         self._host = host
         connector = host.connector
         self._status = Status(self._status.link, CrmState.CONNECTED, "", connector.kind, connector.creatable)
         host.engine.add_listener(self)
         host.engine.pops_paused = self._pops_paused
         host.watch_status(self._stream_status)
+        host.health.add_listener(lambda _trouble: self._publish(), each_request=True)
         if self._open_switch is not None:
             self._switch = await self._stack.enter_async_context(self._open_switch(host))
         try:
@@ -132,8 +137,8 @@ class LocalBackend:
             else:
                 await host.start()
         except (PbxError, CrmError) as exc:
-            self._set_status(LinkState.ERROR, str(exc), self._crm_state())
-            raise BackendError(str(exc), retryable=exc.retryable) from exc
+            self._set_status(LinkState.ERROR, text_of(exc), self._crm_state())
+            raise BackendError(text_of(exc), retryable=exc.retryable) from exc
         if self._switch is not None and self._switch.status is not CrmStatus.CONNECTED:
             self._switch_changed()
 
@@ -159,10 +164,10 @@ class LocalBackend:
         try:
             await (switch.enable() if enabled else switch.disable())
         except SettingLocked as exc:
-            raise BackendError(str(exc)) from exc
+            raise BackendError(text_of(exc)) from exc
         except (PbxError, CrmError) as exc:
-            self._set_status(self._status.link, str(exc), self._crm_state())
-            raise BackendError(str(exc), retryable=exc.retryable) from exc
+            self._set_status(self._status.link, text_of(exc), self._crm_state())
+            raise BackendError(text_of(exc), retryable=exc.retryable) from exc
         self._switch_changed()
 
     async def disconnect_crm(self) -> DisconnectReport:
@@ -171,7 +176,7 @@ class LocalBackend:
         try:
             report = await switch.disconnect()
         except (PbxError, CrmError) as exc:
-            raise BackendError(str(exc), retryable=exc.retryable) from exc
+            raise BackendError(text_of(exc), retryable=exc.retryable) from exc
         self._switch_changed()
         return report
 
@@ -217,28 +222,28 @@ class LocalBackend:
         try:
             return await self._running().engine.open_in_crm(call_id, self._extension)
         except EngineError as exc:
-            raise BackendError(str(exc)) from exc
+            raise BackendError(text_of(exc)) from exc
 
     async def choose_record(self, call_id: str, record_id: str) -> None:
         """The user picked one of several matches."""
         try:
             await self._running().engine.choose_record(call_id, record_id)
         except EngineError as exc:
-            raise BackendError(str(exc)) from exc
+            raise BackendError(text_of(exc)) from exc
 
     async def create_record(self, call_id: str | None, new: NewRecord) -> Record:
         """Create a contact or lead from the Add-to-CRM dialog."""
         try:
             return await self._running().engine.create_record(call_id, new)
         except (EngineError, CrmError) as exc:
-            raise BackendError(str(exc), retryable=getattr(exc, "retryable", False)) from exc
+            raise BackendError(text_of(exc), retryable=getattr(exc, "retryable", False)) from exc
 
     async def dial(self, number: str) -> None:
         """Ring the user's phone, then `number` (PBX call/dial)."""
         try:
             await self._running().pbx.dial(self._extension, number)
         except PbxError as exc:
-            raise BackendError(str(exc), retryable=exc.retryable) from exc
+            raise BackendError(text_of(exc), retryable=exc.retryable) from exc
 
     async def suggest(self, text: str) -> list[Record]:
         """CRM records for a number being typed in the dial box."""
@@ -278,11 +283,43 @@ class LocalBackend:
                 return  # the switch stopped the host: keep the last link state and the switch's sentence
             self._set_status(_LINK[status.state], self._status.message)
             return
+        self._retry_in = status.retry_in
         self._set_status(_LINK[status.state], status.reason)
 
     def _set_status(self, link: LinkState, message: str, crm: CrmState | None = None) -> None:
         current = self._status
-        crm = current.crm if crm is None else crm
-        self._status = Status(link, crm, message, current.crm_kind, current.creatable)
+        self._status = replace(current, link=link, message=message, crm=current.crm if crm is None else crm)
+        self._publish(force=True)
+
+    def _publish(self, *, force: bool = False) -> None:
+        """Tell the listeners the status, with the CRM's health and the waiting call logs folded in."""
+        status = self._with_health(self._status)
+        if status == self._shown and not force:
+            return
+        self._shown = status
         for listener in list(self._listeners):
-            listener.on_status(self._status)
+            listener.on_status(status)
+
+    def _with_health(self, status: Status) -> Status:
+        """A CRM request that failed makes the CRM failing (until the next success), whatever the switch said."""
+        host = self._host
+        retry_in = self._retry_in if status.link is LinkState.RECONNECTING else None
+        if host is None:
+            return replace(status, retry_in=retry_in)
+        outbox = host.outbox.status()
+        status = replace(status, waiting_logs=outbox.waiting + outbox.parked, retry_in=retry_in)
+        trouble = host.health.trouble
+        if status.crm not in (CrmState.CONNECTED, CrmState.ERROR) or (
+            trouble is None and status.crm is CrmState.CONNECTED
+        ):
+            return status
+        if trouble is None:
+            return replace(status, crm_problem=self._status.message)
+        crm = (
+            CrmState.AUTH_EXPIRED
+            if isinstance(trouble.error, AuthExpired)
+            else CrmState.RATE_LIMITED
+            if isinstance(trouble.error, RateLimited)
+            else CrmState.FAILING
+        )
+        return replace(status, crm=crm, crm_problem=trouble.reason, crm_since=trouble.since)

@@ -30,6 +30,7 @@ from linkus_companion.sim.browser import approving_browser
 from linkus_companion.sim.pbx import PbxSimulator
 from linkus_companion.sim.zoho import ZohoEmulator
 from linkus_companion.store import Store
+from linkus_companion.texts import Text
 
 GRACE = "+14155550102"
 """Grace Hopper, a seeded Zoho contact."""
@@ -218,3 +219,28 @@ async def test_pops_paused_before_start_apply_at_start(tmp_path: Path) -> None:
         await rig.pbx.inbound(GRACE, "1001", talk=0.05)
         await rig.logged(2)
         await rig.until(lambda: len(rig.opened.pops) == 1, "a pop once resumed")
+
+
+async def test_a_crm_outage_shows_within_one_failed_request_and_clears_on_the_next_success(
+    tmp_path: Path,
+) -> None:
+    async with desktop(tmp_path) as rig:
+        await rig.backend.start()
+        await asyncio.wait_for(rig.hosts[0].connected(), 10)
+        assert rig.backend.status.crm is CrmState.CONNECTED
+        rig.zoho.set_outage(True)
+        await rig.pbx.inbound(GRACE, "1001", talk=0.05)
+        await rig.until(lambda: rig.backend.status.crm is CrmState.FAILING, "the CRM shown failing")
+        failing = rig.backend.status
+        assert "503" in failing.crm_problem and isinstance(failing.crm_problem, Text)
+        assert failing.crm_since is not None
+        assert rig.seen.statuses[-1].crm is CrmState.FAILING, "the listeners heard it"
+        await rig.until(lambda: rig.backend.status.waiting_logs == 1, "the call log counted as waiting")
+        chinese = failing.crm_problem.translated(lambda _c, t: t.replace("failed with", "失败"))
+        assert "失败" in chinese
+
+        rig.zoho.set_outage(False)
+        await rig.logged(1)
+        await rig.until(lambda: rig.backend.status.crm is CrmState.CONNECTED, "the CRM shown connected")
+        assert rig.backend.status.crm_problem == "" and rig.backend.status.waiting_logs == 0
+        assert rig.seen.statuses[-1].crm is CrmState.CONNECTED

@@ -25,6 +25,7 @@ from linkus_companion.crm.base import (
     Unavailable,
     ValidationFailed,
 )
+from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -72,21 +73,43 @@ def classify_status(crm: str, response: httpx.Response, detail: str = "") -> Crm
         return None
     said = f" ({detail})" if detail else ""
     if status == 401:
-        return AuthExpired(f"{crm} rejected the sign-in{said}. Connect to {crm} again in Settings.")
+        return AuthExpired(
+            Text("{crm} rejected the sign-in{said}. Connect to {crm} again in Settings.", crm=crm, said=said)
+        )
     if status == 429:
         wait = retry_after(response)
-        when = f"in {wait:.0f} s" if wait is not None else "in a moment"
-        return RateLimited(f"{crm} is limiting requests{said}; try again {when}.", retry_after=wait)
+        if wait is None:
+            message = Text("{crm} is limiting requests{said}; try again in a moment.", crm=crm, said=said)
+        else:
+            message = Text(
+                "{crm} is limiting requests{said}; try again in {wait:.0f} s.", crm=crm, said=said, wait=wait
+            )
+        return RateLimited(message, retry_after=wait)
     if status == 404:
-        return NotFound(f"{crm} has no such record{said}; it may have been deleted.")
+        return NotFound(Text("{crm} has no such record{said}; it may have been deleted.", crm=crm, said=said))
     if status >= 500:
         return Unavailable(
-            f"{crm} failed with HTTP {status}{said}; try again later.",
+            Text(
+                "{crm} failed with HTTP {status}{said}; try again later.", crm=crm, status=status, said=said
+            ),
             retry_after=retry_after(response),
         )
     if status == 403:
-        return CrmError(f"{crm} refused access{said}. Check the connected user's permissions and scopes.")
-    return ValidationFailed(f"{crm} refused the data with HTTP {status}{said}; correct it and try again.")
+        return CrmError(
+            Text(
+                "{crm} refused access{said}. Check the connected user's permissions and scopes.",
+                crm=crm,
+                said=said,
+            )
+        )
+    return ValidationFailed(
+        Text(
+            "{crm} refused the data with HTTP {status}{said}; correct it and try again.",
+            crm=crm,
+            status=status,
+            said=said,
+        )
+    )
 
 
 class CrmHttp:
@@ -229,15 +252,30 @@ class CrmHttp:
         return ceiling * (0.5 + self._jitter() / 2)
 
     def _transport_error(self, exc: httpx.TransportError) -> Unavailable:
-        what = "did not answer in time" if isinstance(exc, httpx.TimeoutException) else "could not be reached"
+        name = type(exc).__name__
+        if isinstance(exc, httpx.TimeoutException):
+            return Unavailable(
+                Text(
+                    "{crm} did not answer in time ({name}); check the network connection and try again.",
+                    crm=self._crm,
+                    name=name,
+                )
+            )
         return Unavailable(
-            f"{self._crm} {what} ({type(exc).__name__}); check the network connection and try again."
+            Text(
+                "{crm} could not be reached ({name}); check the network connection and try again.",
+                crm=self._crm,
+                name=name,
+            )
         )
 
     def _unclassified(self, response: httpx.Response) -> CrmError:
         error = classify_status(self._crm, response)
         if error is None:  # a 1xx/3xx the classifier did not accept
-            error = Unavailable(f"{self._crm} answered with unexpected HTTP {response.status_code}.")
+            status = response.status_code
+            error = Unavailable(
+                Text("{crm} answered with unexpected HTTP {status}.", crm=self._crm, status=status)
+            )
         return error
 
     @staticmethod
@@ -247,7 +285,7 @@ class CrmHttp:
         clean = redaction.redact(message, grant.access_token)
         if clean == message:
             return error
-        return type(error)(clean, retry_after=error.retry_after)
+        return type(error)(clean, retry_after=error.retry_after)  # the English text only, never the token
 
 
 def _origin(url: str) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from linkus_companion.pbx.calls import Call, Party, Phase
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.pbx.models import CdrRecord
 from linkus_companion.secrets import SecretStore
+from linkus_companion.texts import text_of
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ class CrmSwitch:
                 await self._host.connector.list_users()
                 self._problem = ""
             except CrmError as exc:
-                self._problem = str(exc)
+                self._problem = text_of(exc)
         return self.status
 
     async def disable(self) -> None:
@@ -176,7 +177,7 @@ class CrmSwitch:
         try:
             await self._host.start()
         except CrmError as exc:
-            self._problem = str(exc)
+            self._problem = text_of(exc)
             raise
         self._problem = ""
 

@@ -16,6 +16,7 @@ from linkus_companion.engine.binding import BindingReport, bind
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.contact_sync import ContactSync
 from linkus_companion.engine.core import Engine
+from linkus_companion.engine.health import CrmHealth, watched
 from linkus_companion.engine.late_recordings import DELAYS, LateRecordings
 from linkus_companion.engine.lookup import Lookup
 from linkus_companion.engine.outbox import OutboxWorker
@@ -62,6 +63,8 @@ class EngineHost:
         With `serve_recordings` the host serves the player itself on that address (a desktop); the
         gateway mounts `recordings.routes()` behind its own authentication instead.
         """
+        self.health = CrmHealth()
+        connector = watched(connector, self.health)
         self.pbx = pbx
         self.connector = connector
         self.store = store

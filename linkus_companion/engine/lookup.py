@@ -14,6 +14,7 @@ from typing import Protocol
 from linkus_companion.crm.base import Connector, CrmError
 from linkus_companion.model import Record, RecordKind
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
+from linkus_companion.texts import text_of
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +206,7 @@ class Lookup:
         except CrmError as exc:
             self.stats.errors += 1
             log.warning("CRM lookup failed: %s", exc)
-            return Match(raw, number, source=Source.CRM, error=str(exc))
+            return Match(raw, number, source=Source.CRM, error=text_of(exc))
         records, chosen = self.resolve(found)
         return Match(raw, number, records, chosen, Source.CRM)
 

@@ -6,6 +6,7 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from linkus_companion.texts import translated
 from linkus_companion.ui.resources import translations_dir
 
 log = logging.getLogger(__name__)
@@ -14,6 +15,11 @@ LANGUAGES = ("en", "zh_CN")
 """Languages we ship; English is the source language and needs no file."""
 CATALOG = "linkus_companion"
 """Our catalogue: `linkus_companion_<lang>.qm`."""
+
+
+def tr_text(value: object) -> str:
+    """A sentence from the core (a `texts.Text`, or plain text) in the interface language."""
+    return translated(value, QCoreApplication.translate)
 
 
 def resolve(choice: str, system: QLocale | None = None) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-from linkus_companion.backend import LinkState
+from linkus_companion.backend import CrmState, LinkState
 
 
 def resource_dir() -> Path:
@@ -33,8 +33,15 @@ def icon(name: str) -> QIcon:
     return QIcon(str(resource_dir() / "icons" / f"{name}.svg"))
 
 
-def state_icon(link: LinkState, paused: bool) -> QIcon:
-    """The tray icon for a connection state; pausing pop-ups shows over a working connection."""
+CRM_TROUBLE = frozenset({CrmState.ERROR, CrmState.FAILING, CrmState.RATE_LIMITED, CrmState.AUTH_EXPIRED})
+"""CRM states the tray icon shows as an error."""
+
+
+def state_icon(link: LinkState, paused: bool, crm: CrmState = CrmState.CONNECTED) -> QIcon:
+    """The tray icon for a connection state; a failing CRM shows as an error over a working PBX link,
+    pausing pop-ups over a working connection."""
+    if link is LinkState.CONNECTED and crm in CRM_TROUBLE:
+        return icon("state-error")
     if paused and link in (LinkState.CONNECTED, LinkState.CONNECTING, LinkState.RECONNECTING):
         return icon("state-paused")
     name = {

@@ -21,12 +21,11 @@ from linkus_companion.ui.notifications import CallNotifier
 from linkus_companion.ui.resources import icon
 from linkus_companion.ui.settings.dialog import SettingsDialog
 from linkus_companion.ui.tasks import Tasks
-from linkus_companion.ui.tray import Tray
+from linkus_companion.ui.tray import CRM_NAMES, Tray
 from linkus_companion.ui.widgets.record_picker import record_line
 
 log = logging.getLogger(__name__)
 
-CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "zoho": "Zoho CRM"}
 _MAX_KEPT_CALLS = 50
 _MIN_QUERY = 2
 

@@ -8,6 +8,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from linkus_companion.backend import BackendError
+from linkus_companion.texts import text_of
+from linkus_companion.ui.i18n import tr_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -31,7 +33,7 @@ class Tasks:
         done: Callable[[T], None] | None = None,
         failed: Callable[[str], None] | None = None,
     ) -> asyncio.Task[T]:
-        """Run `coro`; `done(result)` on success, `failed(message)` on a BackendError."""
+        """Run `coro`; `done(result)` on success, `failed(message)` on a BackendError (in the UI language)."""
         task = asyncio.get_running_loop().create_task(coro)
         self._running.add(task)
 
@@ -44,7 +46,7 @@ class Tasks:
                 if done is not None:
                     done(t.result())
             elif isinstance(exc, BackendError) and failed is not None:
-                failed(str(exc))
+                failed(tr_text(text_of(exc)))
             else:
                 log.error("background task failed", exc_info=exc)
                 self._crashed(exc)

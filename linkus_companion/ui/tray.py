@@ -22,14 +22,27 @@ from PySide6.QtWidgets import (
 from linkus_companion import APP_NAME
 from linkus_companion.backend import CallView, CrmState, LinkState, Status
 from linkus_companion.model import Direction, Outcome
+from linkus_companion.ui.i18n import tr_text
 from linkus_companion.ui.resources import icon, state_icon
 from linkus_companion.ui.widgets.dial_box import DialBox
 
 MAX_RECENT = 10
 
 
-def link_text(link: LinkState) -> str:
+CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "zoho": "Zoho CRM"}
+
+
+def crm_name(status: Status) -> str:
+    """The CRM's product name, or "CRM" before one is known."""
+    return CRM_NAMES.get(status.crm_kind) or QCoreApplication.translate("Tray", "CRM")
+
+
+def link_text(link: LinkState, retry_in: float | None = None) -> str:
     """The connection state in words."""
+    if link is LinkState.RECONNECTING and retry_in is not None and retry_in >= 1:
+        return QCoreApplication.translate("Tray", "Reconnecting to the PBX in %1 s…").replace(
+            "%1", str(round(retry_in))
+        )
     return {
         LinkState.NOT_CONFIGURED: QCoreApplication.translate("Tray", "Not set up"),
         LinkState.CONNECTING: QCoreApplication.translate("Tray", "Connecting to the PBX…"),
@@ -39,24 +52,51 @@ def link_text(link: LinkState) -> str:
     }[link]
 
 
-def crm_text(crm: CrmState) -> str:
-    """The CRM state as the manuals name it."""
-    return {
+def crm_text(crm: CrmState, status: Status | None = None) -> str:
+    """The CRM state in words, naming the CRM and since when it fails."""
+    status = status or Status(LinkState.CONNECTED, crm)
+    since = status.crm_since.astimezone().strftime("%H:%M") if status.crm_since else "?"
+    text = {
         CrmState.NONE: QCoreApplication.translate("Tray", "no CRM"),
-        CrmState.CONNECTED: QCoreApplication.translate("Tray", "CRM connected"),
-        CrmState.DISABLED: QCoreApplication.translate("Tray", "CRM disabled"),
-        CrmState.ERROR: QCoreApplication.translate("Tray", "CRM error"),
+        CrmState.CONNECTED: QCoreApplication.translate("Tray", "%1 connected"),
+        CrmState.DISABLED: QCoreApplication.translate("Tray", "%1 disabled"),
+        CrmState.ERROR: QCoreApplication.translate("Tray", "%1 error"),
+        CrmState.FAILING: QCoreApplication.translate("Tray", "%1 failing since %2"),
+        CrmState.RATE_LIMITED: QCoreApplication.translate("Tray", "%1 is limiting requests"),
+        CrmState.AUTH_EXPIRED: QCoreApplication.translate(
+            "Tray", "%1 sign-in expired: re-authorise in Settings"
+        ),
     }[crm]
+    return text.replace("%1", crm_name(status)).replace("%2", since)
+
+
+def waiting_text(status: Status) -> str:
+    """`3 call logs waiting for HubSpot` ("" when none wait)."""
+    if not status.waiting_logs:
+        return ""
+    return QCoreApplication.translate(
+        "Tray", "%n call log(s) waiting for %1", None, status.waiting_logs
+    ).replace("%1", crm_name(status))
 
 
 def status_line(status: Status, paused: bool) -> str:
-    """`Connected · CRM connected · pop-ups paused`."""
-    parts = [link_text(status.link)]
+    """`Connected · HubSpot connected · 3 call logs waiting for HubSpot · pop-ups paused`."""
+    parts = [link_text(status.link, status.retry_in)]
     if status.link is not LinkState.NOT_CONFIGURED:
-        parts.append(crm_text(status.crm))
+        parts.append(crm_text(status.crm, status))
+    if waiting_text(status):
+        parts.append(waiting_text(status))
     if paused:
         parts.append(QCoreApplication.translate("Tray", "pop-ups paused"))
     return " · ".join(parts)
+
+
+def status_details(status: Status) -> str:
+    """The sentences explaining the status (PBX reason, CRM problem), in the interface language."""
+    lines = [tr_text(status.message)] if status.message else []
+    if status.crm_problem and status.crm_problem != status.message:
+        lines.append(tr_text(status.crm_problem))
+    return "\n".join(lines)
 
 
 def recent_line(call: CallView, today: dt.date | None = None) -> str:
@@ -170,7 +210,7 @@ class TrayMenu(QMenu):
         """Show the connection status."""
         self._status = status
         self.status_action.setText(status_line(status, self.pause_action.isChecked()))
-        self.status_action.setToolTip(status.message)
+        self.status_action.setToolTip(status_details(status))
         self.dial_action.setEnabled(status.link is LinkState.CONNECTED)
 
     def set_recent(self, calls: Sequence[CallView]) -> None:
@@ -284,13 +324,14 @@ class Tray(QObject):
         self._status = status
         self.menu.set_status(status)
         text = status_line(status, self.paused)
-        state = state_icon(status.link, self.paused)
-        tooltip = f"{APP_NAME}\n{text}" + (f"\n{status.message}" if status.message else "")
+        state = state_icon(status.link, self.paused, status.crm)
+        details = status_details(status)
+        tooltip = f"{APP_NAME}\n{text}" + (f"\n{details}" if details else "")
         if self.icon is not None:
             self.icon.setIcon(state)
             self.icon.setToolTip(tooltip)
         if self.window is not None:
-            self.window.show_status(text, status.message, state)
+            self.window.show_status(text, details, state)
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         # macOS opens the menu on press by itself; elsewhere a left click shows it too.

@@ -725,6 +725,18 @@
             <translation>错误</translation>
         </message>
         <message>
+            <source>Failing since %1</source>
+            <translation>自 %1 起出错</translation>
+        </message>
+        <message>
+            <source>Limiting requests</source>
+            <translation>正在限制请求</translation>
+        </message>
+        <message>
+            <source>Sign-in expired: use Re-authorise</source>
+            <translation>登录已过期：请点击“重新授权”</translation>
+        </message>
+        <message>
             <source>Re-&amp;authorise…</source>
             <translation>重新授权(&amp;A)…</translation>
         </message>
@@ -840,6 +852,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
     <context>
         <name>Tray</name>
         <message>
+            <source>CRM</source>
+            <translation>CRM</translation>
+        </message>
+        <message>
+            <source>Reconnecting to the PBX in %1 s…</source>
+            <translation>%1 秒后重新连接 PBX…</translation>
+        </message>
+        <message>
             <source>Not set up</source>
             <translation>未设置</translation>
         </message>
@@ -864,16 +884,28 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>未连接 CRM</translation>
         </message>
         <message>
-            <source>CRM connected</source>
-            <translation>CRM 已连接</translation>
+            <source>%1 connected</source>
+            <translation>%1 已连接</translation>
         </message>
         <message>
-            <source>CRM disabled</source>
-            <translation>CRM 已禁用</translation>
+            <source>%1 disabled</source>
+            <translation>%1 已禁用</translation>
         </message>
         <message>
-            <source>CRM error</source>
-            <translation>CRM 错误</translation>
+            <source>%1 error</source>
+            <translation>%1 出错</translation>
+        </message>
+        <message>
+            <source>%1 failing since %2</source>
+            <translation>%1 自 %2 起出错</translation>
+        </message>
+        <message>
+            <source>%1 is limiting requests</source>
+            <translation>%1 正在限制请求</translation>
+        </message>
+        <message>
+            <source>%1 sign-in expired: re-authorise in Settings</source>
+            <translation>%1 登录已过期：请在设置中重新授权</translation>
         </message>
         <message>
             <source>pop-ups paused</source>
@@ -1225,6 +1257,49 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>the number the caller dialled (inbound trunk DID)</source>
             <translation>来电方拨打的号码（呼入中继 DID）</translation>
+        </message>
+    </context>
+    <context>
+        <name>Errors</name>
+        <message>
+            <source>{crm} refused the data with HTTP {status}{said}; correct it and try again.</source>
+            <translation>{crm} 拒绝了数据（HTTP {status}）{said}；请更正后重试。</translation>
+        </message>
+        <message>
+            <source>{crm} rejected the sign-in{said}. Connect to {crm} again in Settings.</source>
+            <translation>{crm} 拒绝了登录{said}。请在设置中重新连接 {crm}。</translation>
+        </message>
+        <message>
+            <source>{crm} is limiting requests{said}; try again in a moment.</source>
+            <translation>{crm} 正在限制请求{said}；请稍后重试。</translation>
+        </message>
+        <message>
+            <source>{crm} is limiting requests{said}; try again in {wait:.0f} s.</source>
+            <translation>{crm} 正在限制请求{said}；请在 {wait:.0f} 秒后重试。</translation>
+        </message>
+        <message>
+            <source>{crm} has no such record{said}; it may have been deleted.</source>
+            <translation>{crm} 中没有该记录{said}；它可能已被删除。</translation>
+        </message>
+        <message>
+            <source>{crm} failed with HTTP {status}{said}; try again later.</source>
+            <translation>{crm} 出错（HTTP {status}）{said}；请稍后重试。</translation>
+        </message>
+        <message>
+            <source>{crm} refused access{said}. Check the connected user's permissions and scopes.</source>
+            <translation>{crm} 拒绝访问{said}。请检查所连接用户的权限和授权范围。</translation>
+        </message>
+        <message>
+            <source>{crm} could not be reached ({name}); check the network connection and try again.</source>
+            <translation>无法连接 {crm}（{name}）；请检查网络连接后重试。</translation>
+        </message>
+        <message>
+            <source>{crm} did not answer in time ({name}); check the network connection and try again.</source>
+            <translation>{crm} 未及时响应（{name}）；请检查网络连接后重试。</translation>
+        </message>
+        <message>
+            <source>{crm} answered with unexpected HTTP {status}.</source>
+            <translation>{crm} 返回了意外的 HTTP {status}。</translation>
         </message>
     </context>
 </TS>

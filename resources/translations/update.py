@@ -5,12 +5,14 @@ Run from the repository root with the project's virtualenv:  python resources/tr
 1. `pyside6-lupdate` collects the texts of `linkus_companion/ui` and `app.py` into each `.ts` file
    (existing translations are kept).
 2. The settings' docs (config schema) and the template variables' meanings are not literals in the UI
-   code, so they are added here as the contexts `SettingDocs` and `TemplateVariables`.
+   code, so they are added here as the contexts `SettingDocs` and `TemplateVariables`; the core's
+   `Text("...")` sentences (errors and statuses, see linkus_companion/texts.py) become `Errors`.
 3. `pyside6-lrelease` compiles every `.ts` into the `.qm` file the app loads.
 """
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -22,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from linkus_companion.config import SCHEMA  # noqa: E402
 from linkus_companion.crm.templates import VARIABLES  # noqa: E402
+from linkus_companion.texts import CONTEXT as TEXTS  # noqa: E402
 
 LANGUAGES = ("zh_CN",)
 TOOLS = Path(sys.executable).parent
@@ -30,6 +33,25 @@ TOOLS = Path(sys.executable).parent
 def _sources() -> list[str]:
     ui = ROOT / "linkus_companion" / "ui"
     return [str(p) for p in sorted(ui.rglob("*.py"))] + [str(ROOT / "linkus_companion" / "app.py")]
+
+
+def _core_texts() -> list[str]:
+    """The literal templates of every `Text(...)` call outside the UI, in source order, once each."""
+    found: dict[str, None] = {}
+    for path in sorted((ROOT / "linkus_companion").rglob("*.py")):
+        if "ui" in path.relative_to(ROOT / "linkus_companion").parts[:1]:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "Text"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.setdefault(node.args[0].value)
+    return list(found)
 
 
 def _kept(ts_file: Path, contexts: tuple[str, ...]) -> dict[tuple[str, str], ET.Element]:
@@ -72,6 +94,7 @@ def main() -> int:
         texts = {
             "SettingDocs": [s.doc for s in SCHEMA.values()],
             "TemplateVariables": list(VARIABLES.values()),
+            TEXTS: _core_texts(),
         }
         kept = _kept(ts_file, tuple(texts))
         subprocess.run(  # noqa: S603 - the Qt tools next to this Python

@@ -88,3 +88,18 @@ def test_settings_window_follows_a_language_switch(qtbot, qapp, settings):
     finally:
         translations.apply("en")
     qtbot.wait_until(lambda: trigger.itemText(0) == "Ringing")
+
+
+def test_a_crm_outage_reads_in_chinese_in_a_chinese_window(qtbot, chinese):
+    import httpx
+
+    from linkus_companion.crm.http import classify_status
+    from linkus_companion.ui.i18n import tr_text
+
+    error = classify_status("HubSpot", httpx.Response(503))
+    assert str(error) == "HubSpot failed with HTTP 503; try again later."
+    shown = tr_text(error.args[0])
+    assert shown.startswith("HubSpot 出错") and "HTTP 503" in shown and "稍后重试" in shown
+    assert tr_text("plain text") == "plain text"
+    limited = classify_status("Zoho CRM", httpx.Response(429, headers={"Retry-After": "7"}))
+    assert "正在限制请求" in tr_text(limited.args[0]) and "7 秒后重试" in tr_text(limited.args[0])

@@ -33,11 +33,37 @@ def test_every_state_has_its_own_icon():
 
 
 def test_status_line_names_pbx_crm_and_pause():
-    assert status_line(CONNECTED, False) == "Connected · CRM connected"
+    assert status_line(CONNECTED, False) == "Connected · HubSpot connected"
     assert status_line(Status(LinkState.RECONNECTING, CrmState.ERROR), True) == (
         "Reconnecting to the PBX… · CRM error · pop-ups paused"
     )
     assert status_line(Status(LinkState.NOT_CONFIGURED, CrmState.NONE), False) == "Not set up"
+
+
+def test_a_failing_crm_is_never_shown_connected_and_says_since_when_why_and_what_waits(qtbot):
+    since = dt.datetime(2026, 12, 6, 14, 2, tzinfo=dt.UTC)
+    failing = dataclasses.replace(
+        CONNECTED,
+        crm=CrmState.FAILING,
+        crm_problem="HubSpot failed with HTTP 503; try again later.",
+        crm_since=since,
+        waiting_logs=3,
+    )
+    hhmm = since.astimezone().strftime("%H:%M")
+    assert status_line(failing, False) == (
+        f"Connected · HubSpot failing since {hhmm} · 3 call log(s) waiting for HubSpot"
+    )
+    expired = dataclasses.replace(CONNECTED, crm=CrmState.AUTH_EXPIRED)
+    assert "re-authorise" in status_line(expired, False)
+    assert "limiting" in status_line(dataclasses.replace(CONNECTED, crm=CrmState.RATE_LIMITED), False)
+    assert (
+        state_icon(LinkState.CONNECTED, False, CrmState.FAILING).cacheKey() == icon("state-error").cacheKey()
+    )
+    tray = Tray(use_tray=True)
+    tray.set_status(failing)
+    assert "HTTP 503" in tray.icon.toolTip() and "connected" not in tray.icon.toolTip().lower().split("·")[1]
+    reconnecting = Status(LinkState.RECONNECTING, CrmState.CONNECTED, retry_in=4.6)
+    assert status_line(reconnecting, False).startswith("Reconnecting to the PBX in 5 s")
 
 
 def test_recent_line_name_or_number_time_and_direction():

@@ -35,12 +35,14 @@ from linkus_companion.config import SCHEMA, Settings
 from linkus_companion.platform import url_handler
 from linkus_companion.platform.launcher import app_command
 from linkus_companion.ui.actions import BindingRow, IntegrationActions
-from linkus_companion.ui.resources import icon
+from linkus_companion.ui.i18n import tr_text
+from linkus_companion.ui.resources import CRM_TROUBLE, icon
 from linkus_companion.ui.settings.fields import SettingField
 from linkus_companion.ui.settings.labels import label
 from linkus_companion.ui.settings.template_editor import KEYS as TEMPLATE_KEYS
 from linkus_companion.ui.settings.template_editor import TemplateEditor
 from linkus_companion.ui.tasks import Tasks
+from linkus_companion.ui.tray import waiting_text
 
 PAGES: tuple[tuple[object, tuple[str, ...]], ...] = (
     (QT_TRANSLATE_NOOP("SettingsDialog", "PBX connection"), ("backend", "gateway", "pbx")),
@@ -349,17 +351,29 @@ class SettingsDialog(QDialog):
     # -- status and actions -----------------------------------------------------------------------
 
     def set_status(self, status: Status | None) -> None:
-        """Show the CRM connection as the manuals name it: Connected / Disabled / Error."""
+        """Show the CRM connection as the calls see it: Connected only while requests succeed."""
         crm = status.crm if status is not None else CrmState.NONE
         text = {
             CrmState.NONE: QCoreApplication.translate("SettingsDialog", "Not connected"),
             CrmState.CONNECTED: QCoreApplication.translate("SettingsDialog", "Connected"),
             CrmState.DISABLED: QCoreApplication.translate("SettingsDialog", "Disabled"),
             CrmState.ERROR: QCoreApplication.translate("SettingsDialog", "Error"),
+            CrmState.FAILING: QCoreApplication.translate("SettingsDialog", "Failing since %1"),
+            CrmState.RATE_LIMITED: QCoreApplication.translate("SettingsDialog", "Limiting requests"),
+            CrmState.AUTH_EXPIRED: QCoreApplication.translate(
+                "SettingsDialog", "Sign-in expired: use Re-authorise"
+            ),
         }[crm]
-        if status is not None and status.message and crm is CrmState.ERROR:
-            text += f" — {status.message}"
+        since = status.crm_since if status is not None else None
+        text = text.replace("%1", since.astimezone().strftime("%H:%M") if since else "?")
+        problem = (status.crm_problem or status.message) if status is not None else ""
+        if problem and crm in CRM_TROUBLE:
+            text += " — " + tr_text(problem)
+        if status is not None and status.waiting_logs:
+            text += "\n" + waiting_text(status)
         self.crm_status.setText(text)
+        self.crm_status.setWordWrap(True)
+        self.crm_status.setStyleSheet("color: #b3261e;" if crm in CRM_TROUBLE else "")
         self.authorize_button.setText(
             QCoreApplication.translate("SettingsDialog", "Re-&authorise…")
             if crm is not CrmState.NONE
