@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from linkus_companion.ports import PortBusy
 
 Handler = Callable[[argparse.Namespace], int]
+NOT_RUNNING = "Linkus Companion is not running here: start it (linkus-companion run), then dial again."
 
 
 def _lazy(target: str) -> Handler:
@@ -92,7 +93,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _dial(args: argparse.Namespace) -> int:
-    """Check the number, then hand `dial NUMBER` to the running app (starting it if needed)."""
+    """Check the number, then hand `dial NUMBER` to the running app (starting it when windows can show)."""
     from linkus_companion.platform.dial import DialError, number_from_args
 
     try:
@@ -100,7 +101,16 @@ def _dial(args: argparse.Namespace) -> int:
     except DialError as exc:
         print(f"Cannot dial: {exc}", file=sys.stderr)
         return 2
-    forwarded = argparse.Namespace(headless=False, smoke_test=False, forward=["dial", *args.number])
+    from linkus_companion.platform import single_instance
+    from linkus_companion.platform.display import can_show_windows
+
+    words = ["dial", *args.number]
+    if single_instance.send(single_instance.server_name(), words):
+        return 0  # the running app dials it
+    if not can_show_windows(offscreen_counts=False):
+        print(NOT_RUNNING, file=sys.stderr)
+        return 1
+    forwarded = argparse.Namespace(headless=False, smoke_test=False, forward=words)
     return _lazy("linkus_companion.app:main")(forwarded)
 
 

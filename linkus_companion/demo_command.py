@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from linkus_companion import demo
+from linkus_companion.platform.display import can_show_windows
 
 
 def main(args: argparse.Namespace) -> int:
@@ -18,7 +18,7 @@ def main(args: argparse.Namespace) -> int:
     kind = args.crm
     say: Callable[[str], None] = lambda line: print(line, flush=True)  # noqa: E731
     if not args.headless and not getattr(args, "gateway", False):
-        if _has_display():
+        if can_show_windows():
             return demo.run_desktop(kind, args.calls, say)
         say("No display found: running the demo without windows (pops are printed as JSON lines).")
     if getattr(args, "gateway", False):
@@ -34,13 +34,6 @@ def main(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
         say(f"report written to {args.json}")
     return 0 if not result["errors"] and not result["lost"] and not result["duplicated"] else 1
-
-
-def _has_display() -> bool:
-    """Whether windows can be shown (always on Windows and macOS; X11/Wayland or a Qt platform on Linux)."""
-    if not sys.platform.startswith("linux"):
-        return True
-    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
 if __name__ == "__main__":  # pragma: no cover
