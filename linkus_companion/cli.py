@@ -139,6 +139,10 @@ def _add_gateway(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "authorize", parents=[config], help="sign the gateway's CRM admin account in (browser)"
     )
     authorize.set_defaults(handler=_lazy("linkus_companion.gateway.commands:authorize"))
+    doctor = actions.add_parser(
+        "doctor", parents=[config], help="where each secret comes from, and whether the store opens"
+    )
+    doctor.set_defaults(handler=_lazy("linkus_companion.gateway.commands:doctor"))
 
 
 def build_parser() -> argparse.ArgumentParser:

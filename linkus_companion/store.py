@@ -137,15 +137,18 @@ class Store(abc.ABC):
     """Appended to a `SELECT` whose row must not change until the transaction ends."""
 
     @classmethod
-    def open(cls, target: Path | str | None = None) -> Store:
-        """The database at `target`, migrated: a `postgresql://` URL, else a SQLite file (default: user data dir)."""
+    def open(cls, target: Path | str | None = None, *, password: str | None = None) -> Store:
+        """The database at `target`, migrated: a `postgresql://` URL, else a SQLite file (default: user data dir).
+
+        `password`: PostgreSQL's, when neither the URL nor `~/.pgpass` holds it.
+        """
         if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
             from linkus_companion.store_postgres import PostgresStore
 
-            return PostgresStore.open(target)
+            return PostgresStore.connect(target, password)
         from linkus_companion.store_sqlite import SqliteStore
 
-        return SqliteStore.open(target)
+        return SqliteStore.at(target)
 
     @abc.abstractmethod
     def transaction(self) -> AbstractContextManager[Db]:

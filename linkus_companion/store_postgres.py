@@ -38,7 +38,7 @@ class PostgresStore(Store):
         self._db = self._connect()
 
     @classmethod
-    def open(cls, target: str, password: str | None = None) -> PostgresStore:  # type: ignore[override]
+    def connect(cls, target: str, password: str | None = None) -> PostgresStore:
         """Connect to `target` (a `postgresql://` URL; `password` if the URL and ~/.pgpass have none), migrated."""
         opened = cls(target, password)
         try:

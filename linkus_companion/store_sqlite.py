@@ -29,7 +29,7 @@ class SqliteStore(Store):
         self.path = path
 
     @classmethod
-    def open(cls, target: Path | str | None = None) -> SqliteStore:
+    def at(cls, target: Path | str | None = None) -> SqliteStore:
         """Open (creating if needed) the database at `target` (default: the user data dir), migrated."""
         path = Path(target) if target else paths.database_file()
         path.parent.mkdir(parents=True, exist_ok=True)

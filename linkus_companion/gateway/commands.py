@@ -17,14 +17,23 @@ from linkus_companion.crm.base import CrmError
 from linkus_companion.crm.oauth import Opener, open_in_browser
 from linkus_companion.engine.policies import Policies
 from linkus_companion.gateway import logs
-from linkus_companion.gateway.config import ConfigError, GatewayConfig, load
+from linkus_companion.gateway.config import DB_SECRET, ConfigError, GatewayConfig, load
 from linkus_companion.gateway.server import Gateway
+from linkus_companion.gateway.server_secrets import ServerSecrets
 from linkus_companion.gateway.tokens import TokenAuthority, load_signing_key
 from linkus_companion.pbx.errors import PbxError
-from linkus_companion.runtime import NotConfigured, crm_grants, make_connector, pbx_client, web_origins
-from linkus_companion.secrets import SecretStore
+from linkus_companion.runtime import (
+    CRM_SECRET,
+    PBX_SECRET,
+    NotConfigured,
+    crm_grants,
+    make_connector,
+    pbx_client,
+    web_origins,
+)
+from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
 from linkus_companion.stopping import stop_requested
-from linkus_companion.store import Store
+from linkus_companion.store import Store, StoreError
 from linkus_companion.tls import TlsFiles
 
 log = logging.getLogger(__name__)
@@ -52,9 +61,9 @@ def run(args: argparse.Namespace) -> int:
 async def serve(config: GatewayConfig) -> None:
     """The gateway from its configuration file, with the secrets and the CRM grant from the keyring."""
     settings = config.open_settings()
-    secrets = SecretStore()
+    secrets = ServerSecrets(config.state_dir)
     stopping = stop_requested()
-    store = Store.open(config.database)
+    store = open_store(config, secrets)
     try:
         async with httpx.AsyncClient(timeout=15) as client, pbx_client(settings, secrets) as pbx:
             grants = crm_grants(settings, client, secrets)
@@ -105,6 +114,46 @@ async def _started(
     return False
 
 
+def open_store(config: GatewayConfig, secrets: SecretStore) -> Store:
+    """The gateway's store: PostgreSQL (password from the secret sources) or SQLite in its state dir."""
+    password = secrets.get(DB_SECRET) if config.state else None
+    return Store.open(config.database, password=password)
+
+
+def doctor(args: argparse.Namespace) -> int:
+    """`gateway doctor --config FILE`: the source of each secret, and whether the store opens."""
+    try:
+        config = load(Path(args.config))
+    except ConfigError as exc:
+        print(f"PROBLEM  config {exc}")
+        return 1
+    secrets = ServerSecrets(config.state_dir)
+    print(f"secrets are read from: {secrets.backend_name()}")
+    problems = 0
+    grant = f"crm.{config.settings.get('crm.kind', '')}.grant"
+    required = {PBX_SECRET: True, CRM_SECRET: False, grant: True} | (
+        {DB_SECRET: True} if config.state else {}
+    )
+    for name, needed in required.items():
+        try:
+            source = secrets.source_of(name)
+        except SecretStoreUnavailable as exc:
+            source = f"PROBLEM: {exc}"
+        if not source:
+            source = "PROBLEM: not found in any source" if needed else "not set (only some CRM apps need it)"
+        problems += source.startswith("PROBLEM")
+        print(f"secret {name}: {source}")
+    try:
+        store = open_store(config, secrets)
+    except (StoreError, SecretStoreUnavailable) as exc:
+        print(f"PROBLEM  store {exc}")
+        return 1
+    print(f"ok       store {store.where} (schema {store.schema_version})")
+    store.close()
+    print(f"{problems} problem(s) found." if problems else "No problems found.")
+    return 1 if problems else 0
+
+
 def authorize(args: argparse.Namespace, *, opener: Opener = open_in_browser) -> int:
     """`gateway authorize --config FILE`: sign the gateway's CRM admin account in (browser) into its keyring."""
     if not args.config:
@@ -134,7 +183,7 @@ async def authorize_crm(
     `crm.redirect_uri` on this machine. Returns the CRM's name.
     """
     settings = config.open_settings()
-    secrets = secrets or SecretStore()
+    secrets = secrets or ServerSecrets(config.state_dir)
     async with httpx.AsyncClient(timeout=15, verify=verify) as client:
         grants = crm_grants(settings, client, secrets)
 
@@ -155,7 +204,7 @@ async def authorize_crm(
 @contextlib.contextmanager
 def _authority(args: argparse.Namespace) -> Iterator[tuple[TokenAuthority, GatewayConfig]]:
     config = load(Path(args.config))
-    store = Store.open(config.database)
+    store = open_store(config, ServerSecrets(config.state_dir))
     try:
         yield TokenAuthority(store, load_signing_key(config.signing_key), config.public_url), config
     finally:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.sources import Problem
@@ -19,7 +20,8 @@ bind = "0.0.0.0"                                   # default 127.0.0.1
 port = 8443                                        # default: the public URL's port
 tls_cert = "/etc/linkus-gateway/cert.pem"          # both or neither; without them: plain HTTP
 tls_key = "/etc/linkus-gateway/key.pem"
-state_dir = "/var/lib/linkus-gateway"              # SQLite store and the token signing key
+state_dir = "/var/lib/linkus-gateway"              # SQLite store, token signing key, owner-only secrets
+# state = "postgresql://linkus@db.example.com/linkus" # two replicas share PostgreSQL (password: a secret)
 extensions = []                                    # served extensions; empty = every extension
 
 [settings]                                         # the same keys as the desktop settings
@@ -29,6 +31,9 @@ extensions = []                                    # served extensions; empty = 
 "crm.client_id" = "..."
 "pop.trigger" = "ringing"
 """
+
+
+DB_SECRET = "gateway.database_password"  # noqa: S105 - a secret's name, not a secret
 
 
 class ConfigError(Exception):
@@ -47,11 +52,13 @@ class GatewayConfig:
     tls_key: Path | None = None
     extensions: tuple[str, ...] = ()
     settings: Mapping[str, object] = field(default_factory=dict)
+    state: str = ""
+    """A `postgresql://` URL shared by the replicas of a site; empty: SQLite in `state_dir`."""
 
     @property
-    def database(self) -> Path:
-        """The gateway's SQLite store."""
-        return self.state_dir / "gateway.db"
+    def database(self) -> Path | str:
+        """The gateway's store: the PostgreSQL URL, else the SQLite file."""
+        return self.state or self.state_dir / "gateway.db"
 
     @property
     def signing_key(self) -> Path:
@@ -73,11 +80,27 @@ def load(path: Path) -> GatewayConfig:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read the gateway configuration {path} ({exc})") from None
     gateway: dict[str, Any] = data.get("gateway", {})
-    unknown = set(gateway) - {"public_url", "bind", "port", "tls_cert", "tls_key", "state_dir", "extensions"}
+    unknown = set(gateway) - {
+        "public_url",
+        "bind",
+        "port",
+        "tls_cert",
+        "tls_key",
+        "state_dir",
+        "state",
+        "extensions",
+    }
     if unknown:
         raise ConfigError(f"{path}: unknown [gateway] keys {sorted(unknown)}")
     if not gateway.get("public_url") or not gateway.get("state_dir"):
         raise ConfigError(f"{path}: [gateway] needs public_url and state_dir")
+    state = str(gateway.get("state", ""))
+    if state and not state.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(f"{path}: [gateway] state must be a postgresql:// URL (or left out for SQLite)")
+    if state and urlsplit(state).password:
+        raise ConfigError(
+            f"{path}: keep the database password out of the file; give it as the secret {DB_SECRET!r}"
+        )
     cert, key = gateway.get("tls_cert"), gateway.get("tls_key")
     if bool(cert) != bool(key):
         raise ConfigError(f"{path}: give both tls_cert and tls_key, or neither")
@@ -90,6 +113,7 @@ def load(path: Path) -> GatewayConfig:
         tls_key=Path(key) if key else None,
         extensions=tuple(str(e) for e in gateway.get("extensions", ())),
         settings=dict(data.get("settings", {})),
+        state=state,
     )
 
 

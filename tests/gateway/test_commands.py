@@ -14,6 +14,7 @@ import pytest
 from linkus_companion.gateway import commands
 from linkus_companion.gateway.config import EXAMPLE, ConfigError, load
 from linkus_companion.gateway.logs import JsonFormatter
+from linkus_companion.gateway.server_secrets import ServerSecrets
 from linkus_companion.gateway.tokens import TokenAuthority, load_signing_key
 from linkus_companion.runtime import CRM_SECRET, crm_grants, make_connector
 from linkus_companion.secrets import SecretStore
@@ -120,7 +121,7 @@ def _salesforce_config(tmp_path: Path, emulator: SalesforceEmulator, redirect: s
     return path
 
 
-async def test_authorize_signs_the_gateway_admin_in_and_keeps_the_grant_in_its_keyring(
+async def test_authorize_signs_the_gateway_admin_in_and_keeps_the_grant_in_an_owner_only_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async with SalesforceEmulator() as emulator:
@@ -140,10 +141,11 @@ async def test_authorize_signs_the_gateway_admin_in_and_keeps_the_grant_in_its_k
             name = await commands.authorize_crm(config, opener=admin_browser, verify=trust, give_up_after=10)
         assert name == "Salesforce"
         assert opened and opened[0] in capsys.readouterr().out, "the sign-in link is printed for the admin"
-        assert SecretStore().get("crm.salesforce.grant"), "the grant is in the gateway's keyring"
+        secrets = ServerSecrets(config.state_dir)
+        assert secrets.source_of("crm.salesforce.grant").startswith("owner-only file"), "kept on the server"
         async with httpx.AsyncClient(verify=trust, timeout=10) as client:
             # what `gateway --config FILE` does at start: the stored grant works against the CRM
-            grants = crm_grants(config.open_settings(), client, SecretStore())
+            grants = crm_grants(config.open_settings(), client, secrets)
             assert grants.connected()
             connector = await make_connector("salesforce", client, grants, "US")
             assert await connector.list_users()
