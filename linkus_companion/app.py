@@ -300,6 +300,7 @@ class _AppRun:
                 shell.show()
                 if server is not None:
                     server.got_args.connect(shell.handle_args)
+                    server.got_request.connect(shell.handle_request)
                 url_events.url_opened.connect(lambda url: shell.handle_args([url]))
                 url_events.set_ready()
                 if args:

@@ -114,6 +114,23 @@ def _dial(args: argparse.Namespace) -> int:
     return _lazy("linkus_companion.app:main")(forwarded)
 
 
+def _add_browser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    browser = sub.add_parser("browser-extension", help="the click-to-call browser extension and its host")
+    actions = browser.add_subparsers(dest="browser_action", required=True)
+    scope = argparse.ArgumentParser(add_help=False)
+    scope.add_argument("--all-users", action="store_true", help="per machine (installers; needs admin)")
+    install = actions.add_parser("install", parents=[scope], help="register the host with every browser")
+    install.add_argument("--profile", default=None, metavar="DIR", help=argparse.SUPPRESS)
+    install.set_defaults(handler=_lazy("linkus_companion.platform.native_commands:install"))
+    uninstall = actions.add_parser("uninstall", parents=[scope], help="remove the host registration")
+    uninstall.set_defaults(handler=_lazy("linkus_companion.platform.native_commands:uninstall"))
+    status = actions.add_parser("status", parents=[scope], help="check the host registration")
+    status.set_defaults(handler=_lazy("linkus_companion.platform.native_commands:status"))
+    pack = actions.add_parser("pack", help="build the extension's zip (reproducible)")
+    pack.add_argument("--out", default="linkus-companion-extension.zip", metavar="ZIP")
+    pack.set_defaults(handler=_lazy("linkus_companion.platform.native_commands:pack_command"))
+
+
 def _add_gateway(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gateway = sub.add_parser("gateway", help="run the site gateway, or manage the desktops enrolled with it")
     gateway.add_argument("--config", default=None, metavar="FILE", help="the gateway's configuration (TOML)")
@@ -158,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_gateway(sub)
     _add_sim(sub)
     _add_config(sub)
+    _add_browser(sub)
     from linkus_companion.admin.commands import register
 
     register(sub, _lazy)
@@ -171,6 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     the app starts when a PBX is configured, and the offline demo otherwise.
     """
     words = list(sys.argv[1:] if argv is None else argv)
+    if words and words[0] == "native-host":
+        # A browser starts us so; its arguments (origin, --parent-window=N) are not ours to parse.
+        from linkus_companion.platform.native_host import main as native_host
+
+        return native_host(words[1:])
     if words and words[0].lower().startswith(("tel:", "callto:")):
         words = ["dial", *words]
     parser = build_parser()

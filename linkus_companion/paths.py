@@ -31,6 +31,17 @@ def _user_dir(kind: str) -> Path:
     return Path(getattr(_dirs(), f"user_{kind}_dir"))
 
 
+def resource_dir() -> Path:
+    """`resources/` of a PyInstaller bundle, of an installed wheel (`linkus_companion/resources`), or
+    of the source tree next to the package."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    package = Path(__file__).resolve().parent
+    installed = package / "resources"
+    return installed if installed.is_dir() else package.parent / "resources"
+
+
 def config_dir() -> Path:
     """The user's config dir (settings file)."""
     return _user_dir("config")

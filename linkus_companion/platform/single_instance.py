@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
@@ -28,6 +29,8 @@ READ_TIMEOUT_MS = 2000
 MAX_MESSAGE = 64 * 1024
 RETRY_SECONDS = 0.5
 """Pause before handing off again when two launches raced for the server name."""
+REPLY_MS = 20_000
+"""How long a request (from the browser extension's host) waits for the running instance's answer."""
 ATIME_REFRESH_MS = 6 * 3600 * 1000
 """Touch the Unix socket this often so tmp cleaners keep it."""
 _VERSION = 1
@@ -102,6 +105,47 @@ def send(name: str, args: Sequence[str]) -> bool:
     return written
 
 
+def request(name: str, message: dict[str, str], timeout_ms: int = REPLY_MS) -> dict[str, Any] | None:
+    """Send one request to the running instance and return its answer; None when no instance listens.
+
+    Raises SingleInstanceError when the instance does not answer in time or answers garbage.
+    """
+    socket = QLocalSocket()
+    socket.connectToServer(name)
+    if not socket.waitForConnected(CONNECT_MS):
+        return None
+    try:
+        socket.write(json.dumps({"v": _VERSION, "request": message}).encode() + b"\n")
+        if not socket.waitForBytesWritten(WRITE_MS):
+            raise SingleInstanceError("Linkus Companion did not take the request; try again.")
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not socket.canReadLine():
+            left = int((deadline - time.monotonic()) * 1000)
+            if socket.bytesAvailable() > MAX_MESSAGE or left <= 0 or not socket.waitForReadyRead(left):
+                raise SingleInstanceError("Linkus Companion did not answer in time; try again.")
+        answer = _json_object(bytes(socket.readLine(MAX_MESSAGE + 1).data()))
+    finally:
+        socket.abort()
+    if answer is None:
+        raise SingleInstanceError("Linkus Companion sent an answer that cannot be read.")
+    return answer
+
+
+class Reply:
+    """The way back to the process that sent a request: answer once, then the connection closes."""
+
+    def __init__(self, client: QLocalSocket) -> None:
+        self._client: QLocalSocket | None = client
+
+    def send(self, answer: dict[str, Any]) -> None:
+        """Write `answer` as one JSON line (later calls do nothing)."""
+        client, self._client = self._client, None
+        if client is None or client.state() != QLocalSocket.LocalSocketState.ConnectedState:
+            return
+        client.write(json.dumps(answer).encode() + b"\n")
+        client.disconnectFromServer()
+
+
 def _lock_path(name: str) -> str:
     if os.path.isabs(name):
         return f"{name}.lock"
@@ -114,9 +158,12 @@ class InstanceServer(QObject):
     Signals:
         got_args(list): the arguments of a later launch (a list of str; empty when it had none,
             which means "show yourself").
+        got_request(dict, Reply): a request of str fields (from the browser extension's host) that
+            waits for an answer through the Reply.
     """
 
     got_args = Signal(list)
+    got_request = Signal(dict, object)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -208,12 +255,17 @@ class InstanceServer(QObject):
                 client.abort()
             return
         line = bytes(client.readLine(MAX_MESSAGE + 1).data())
+        decoded = _decode(line)
+        if isinstance(decoded, dict):
+            for timer in client.findChildren(QTimer):
+                timer.start(REPLY_MS)
+            self.got_request.emit(decoded, Reply(client))
+            return
         client.disconnectFromServer()
-        args = _decode(line)
-        if args is None:
+        if decoded is None:
             log.warning("Dropped a malformed single-instance message (%d bytes)", len(line))
             return
-        self.got_args.emit(args)
+        self.got_args.emit(decoded)
 
     def _forget(self, client: QLocalSocket) -> None:
         if client in self._clients:
@@ -221,12 +273,23 @@ class InstanceServer(QObject):
             client.deleteLater()
 
 
-def _decode(line: bytes) -> list[str] | None:
+def _json_object(line: bytes) -> dict[str, Any] | None:
     try:
         message = json.loads(line)
     except (UnicodeDecodeError, ValueError):
         return None
-    if not isinstance(message, dict) or message.get("v") != _VERSION:
+    return message if isinstance(message, dict) else None
+
+
+def _decode(line: bytes) -> list[str] | dict[str, str] | None:
+    """A launch's arguments, a request's fields, or None for anything else."""
+    message = _json_object(line)
+    if message is None or message.get("v") != _VERSION:
+        return None
+    request = message.get("request")
+    if isinstance(request, dict):
+        if all(isinstance(k, str) and isinstance(v, str) for k, v in request.items()):
+            return request
         return None
     args = message.get("args")
     if not isinstance(args, list) or not all(isinstance(arg, str) for arg in args):

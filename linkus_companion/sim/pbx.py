@@ -60,6 +60,8 @@ class PbxSimulator:
         """call/dial outcome per callee number (answered|busy|no_answer|failed; default answered)."""
         self.dial_talk = 1.0
         """Seconds a call/dial call talks before the far end hangs up."""
+        self.dialled: list[tuple[str, str]] = []
+        """Every accepted call/dial as (caller, callee), in order."""
         self._booted = self.clock.now()
         self._server: RunningServer | None = None
 

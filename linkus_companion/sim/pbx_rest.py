@@ -86,6 +86,7 @@ def core_routes(sim: PbxSimulator) -> Routes:
         if caller not in sim.directory.extensions:
             raise invalid("caller", "invalid")
         originate = str(req.get("auto_answer", "no")) != "yes"
+        sim.dialled.append((caller, callee))
         result = sim.dial_results.get(callee, "answered")
         if callee in sim.directory.extensions:
             prepared = scenarios.internal(

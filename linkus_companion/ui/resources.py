@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from functools import cache
 from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
 from linkus_companion.backend import CrmState, LinkState
-
-
-def resource_dir() -> Path:
-    """`resources/` of a PyInstaller bundle, of an installed wheel (`linkus_companion/resources`), or
-    of the source tree next to the package."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    package = Path(__file__).resolve().parents[1]
-    installed = package / "resources"
-    return installed if installed.is_dir() else package.parent / "resources"
+from linkus_companion.paths import resource_dir
 
 
 def translations_dir() -> Path:

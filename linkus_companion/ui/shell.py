@@ -11,9 +11,11 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from linkus_companion import APP_NAME, __version__
 from linkus_companion.backend import Backend, CallPhase, CallView, LinkState, PopNotice, Status
+from linkus_companion.click_to_call import ClickToCall
 from linkus_companion.config import Effective, Settings
 from linkus_companion.model import NewRecord, Record, RecordKind
 from linkus_companion.platform.dial import DialError, OutboundRule, number_from_args, number_from_text
+from linkus_companion.platform.single_instance import Reply
 from linkus_companion.ui.actions import IntegrationActions
 from linkus_companion.ui.add_record_dialog import AddRecordDialog
 from linkus_companion.ui.call_window import CallWindowStack
@@ -65,6 +67,7 @@ class DesktopShell(QObject):
         self._open_logs = open_logs
         self._unlisten: Callable[[], None] | None = None
         self._pending_args: list[list[str]] = []
+        self.click_to_call = ClickToCall(backend, settings)
         self._unsubscribe = settings.subscribe(self._on_setting)
 
         menu = self.tray.menu
@@ -95,7 +98,7 @@ class DesktopShell(QObject):
         """Switch to another (not yet started) backend, e.g. once the first run configured one."""
         if self._unlisten is not None:
             self._unlisten()
-        self.backend = backend
+        self.backend = self.click_to_call.backend = backend
         self._unlisten = backend.add_listener(self)
         backend.set_pops_paused(self.tray.paused)
         self.on_status(backend.status)
@@ -225,6 +228,14 @@ class DesktopShell(QObject):
             self.dial(number_from_args(args))
         except DialError as exc:
             self.show_error(QCoreApplication.translate("Shell", "Cannot dial"), str(exc))
+
+    def handle_request(self, request: dict[str, str], reply: Reply) -> None:
+        """A request from the browser extension (through its native host): answer it when done."""
+        self.tasks.start(
+            self.click_to_call.answer(request),
+            done=reply.send,
+            failed=lambda msg: reply.send({"ok": False, "state": "app_error", "message": msg}),
+        )
 
     def suggest(self, text: str) -> None:
         """Ask the CRM for records matching the dial box text ("always query CRM" on)."""

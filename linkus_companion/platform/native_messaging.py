@@ -1,0 +1,123 @@
+"""The browser's native messaging wire format: length-prefixed JSON frames, the strict request schema, origins."""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Literal
+
+HOST_NAME = "com.linkuscompanion.dial"
+"""The native messaging host name the extension connects to (lowercase, dots, as browsers require)."""
+CHROME_EXTENSION_ID = "pjbgleijgefboahnbhkhknhmcmojbdnm"
+"""Our extension's id in Chrome, Edge and Chromium (fixed by the public `key` in its manifest.json)."""
+FIREFOX_EXTENSION_ID = "dial@linkuscompanion.com"
+"""Our extension's id in Firefox (`browser_specific_settings.gecko.id`)."""
+CHROME_ORIGIN = f"chrome-extension://{CHROME_EXTENSION_ID}/"
+
+MAX_REQUEST = 4096
+"""Largest message we accept from the extension, in bytes; a dial request is far smaller."""
+MAX_REPLY = 1024 * 1024
+"""Browsers refuse host messages over 1 MB."""
+MAX_NUMBER = 256
+MAX_SOURCE = 32
+_HEADER = struct.Struct("<I")
+"""Chrome and Firefox use native byte order; every platform they support is little-endian."""
+
+RequestType = Literal["dial", "status"]
+_FIELDS: dict[str, dict[str, int]] = {
+    "dial": {"type": 0, "number": MAX_NUMBER, "source": MAX_SOURCE},
+    "status": {"type": 0},
+}
+"""Each request type's allowed fields and the longest string each may hold; `type` is required."""
+
+
+class ProtocolError(ValueError):
+    """A frame or message we refuse; the message says why (sent back to the extension)."""
+
+
+class EndOfInput(Exception):
+    """The browser closed our stdin: the port is gone, the host exits."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One validated message from the extension."""
+
+    type: RequestType
+    number: str = ""
+    source: str = ""
+    """Where the number was clicked: hubspot, salesforce, zoho, selection (for the log only)."""
+
+
+def read_frame(stream: BinaryIO) -> bytes:
+    """One message body; EndOfInput at a clean end, ProtocolError for an oversized or cut frame.
+
+    An oversized frame is refused before its body is read: the host then exits, since the rest of
+    the stream can no longer be trusted to be aligned on frames.
+    """
+    header = stream.read(_HEADER.size)
+    if not header:
+        raise EndOfInput
+    if len(header) < _HEADER.size:
+        raise ProtocolError("The message header was cut short.")
+    (length,) = _HEADER.unpack(header)
+    if length > MAX_REQUEST:
+        raise ProtocolError(f"The message is {length} bytes; at most {MAX_REQUEST} are accepted.")
+    body = stream.read(length)
+    if len(body) < length:
+        raise ProtocolError("The message was cut short.")
+    return body
+
+
+def write_frame(stream: BinaryIO, message: dict[str, Any]) -> None:
+    """Send one message as compact UTF-8 JSON with its length prefix."""
+    body = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
+    if len(body) > MAX_REPLY:
+        raise ProtocolError(f"A reply of {len(body)} bytes is over the browser's limit.")
+    stream.write(_HEADER.pack(len(body)) + body)
+    stream.flush()
+
+
+def parse_request(body: bytes) -> Request:
+    """Decode and validate one message: a JSON object of a known type with only its own string fields."""
+    try:
+        message = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ProtocolError("The message is not valid UTF-8 JSON.") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("The message must be a JSON object.")
+    kind = message.get("type")
+    fields = _FIELDS.get(kind) if isinstance(kind, str) else None
+    if fields is None:
+        raise ProtocolError("Unknown message type.")
+    for name, value in message.items():
+        if name not in fields:
+            raise ProtocolError(f"Unexpected field {name!r} in a {kind} message.")
+        if not isinstance(value, str):
+            raise ProtocolError(f"The field {name!r} must be a string.")
+        if fields[name] and len(value) > fields[name]:
+            raise ProtocolError(f"The field {name!r} is longer than {fields[name]} characters.")
+    if kind == "dial" and not message.get("number", "").strip():
+        raise ProtocolError("A dial message needs a number.")
+    return Request(kind, message.get("number", ""), message.get("source", ""))  # type: ignore[arg-type]
+
+
+def caller_origin(argv: Sequence[str]) -> str:
+    """Which extension started the host, from the arguments browsers pass.
+
+    Chrome, Edge and Chromium pass the caller's origin (`chrome-extension://id/`) first (Windows adds
+    `--parent-window=N`); Firefox passes our manifest's path, then the extension's id.
+    """
+    for arg in argv:
+        if arg.startswith("chrome-extension://"):
+            return arg
+    if len(argv) >= 2 and argv[0].endswith(".json"):
+        return argv[1]
+    return ""
+
+
+def origin_allowed(origin: str) -> bool:
+    """Only our own extension may talk to the host (browsers check it too; this guards a copied manifest)."""
+    return origin in (CHROME_ORIGIN, FIREFOX_EXTENSION_ID)
