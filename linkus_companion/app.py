@@ -33,7 +33,8 @@ from linkus_companion.platform import autostart, logs, single_instance
 from linkus_companion.platform.launcher import app_command
 from linkus_companion.platform.url_events import OpenUrlEvents
 from linkus_companion.runtime import CRM_SECRET, PBX_SECRET, NotConfigured, crm_grants
-from linkus_companion.secrets import SecretStore
+from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
+from linkus_companion.texts import text_of
 from linkus_companion.ui.actions import BindingRow, IntegrationActions
 from linkus_companion.ui.first_run import FirstRunWizard, needs_first_run
 from linkus_companion.ui.i18n import Translations
@@ -101,12 +102,19 @@ class EmbeddedActions:
         raise BackendError("Ask your administrator for this desktop's gateway enrolment code.")
 
     def save_pbx_secret(self, secret: str) -> None:
-        """Keep the Client Secret in the keyring."""
-        self._secrets.set(PBX_SECRET, secret)
+        """Keep the Client Secret in the keyring; BackendError (saying what to do) when there is none."""
+        try:
+            self._secrets.set(PBX_SECRET, secret)
+        except SecretStoreUnavailable as exc:
+            raise BackendError(text_of(exc)) from None
 
     def has_pbx_secret(self) -> bool:
-        """Whether a Client Secret is stored."""
-        return bool(self._secrets.get(PBX_SECRET))
+        """Whether a Client Secret is stored (False when no keyring can be read)."""
+        try:
+            return bool(self._secrets.get(PBX_SECRET))
+        except SecretStoreUnavailable as exc:
+            log.warning("%s", exc)
+            return False
 
     async def authorize_crm(self) -> str:
         """Open the CRM's sign-in page and keep the grant."""
@@ -339,9 +347,10 @@ class _AppRun:
 
     def _first_run(self) -> None:
         wizard = FirstRunWizard(self.settings, self.actions, self.shell.tasks)
-        self.first_run = wizard
+        self.first_run = self.shell.first_run = wizard
 
         def finished(result: int) -> None:
+            self.shell.first_run = None
             if wizard.welcome.demo.isChecked() and result:
                 self.launch_demo = True
                 self.quit()

@@ -11,6 +11,7 @@ import keyring
 from keyring.errors import KeyringError, PasswordDeleteError
 
 from linkus_companion import APP_ID
+from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -104,9 +105,9 @@ def _entries(name: str, head: str) -> list[str]:
     return [f"{name}#{generation}{i}" for i in range(count)]
 
 
-def _unavailable(exc: KeyringError) -> str:
-    return (
-        "The system's secure credential storage is not available "
-        f"({type(exc).__name__}). Unlock or install a keyring (Windows Credential Manager, "
-        "macOS Keychain, or a Secret Service such as GNOME Keyring) and try again."
+def _unavailable(exc: KeyringError) -> Text:
+    return Text(
+        "The system's secure credential storage is not available ({name}). Unlock or install a keyring "
+        "(Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring) and try again.",
+        name=type(exc).__name__,
     )

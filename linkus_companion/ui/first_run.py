@@ -19,9 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from linkus_companion import APP_NAME
+from linkus_companion.backend import BackendError
 from linkus_companion.config import SCHEMA, Settings, SettingsError
 from linkus_companion.config.rules import Choice
+from linkus_companion.texts import text_of
 from linkus_companion.ui.actions import IntegrationActions
+from linkus_companion.ui.i18n import tr_text
 from linkus_companion.ui.resources import icon
 from linkus_companion.ui.settings.labels import choice_label
 from linkus_companion.ui.tasks import Tasks
@@ -142,6 +145,9 @@ class ConnectionPage(_CheckedPage):
             self._save()
         except SettingsError as exc:
             self.set_checked(False, str(exc))
+            return
+        except BackendError as exc:  # no keyring for the secret: say so, keep what was typed
+            self.set_checked(False, tr_text(text_of(exc)))
             return
         if self._actions is None or self._tasks is None:
             self.set_checked(True, self.tr("Saved. It will be checked when the app connects."))

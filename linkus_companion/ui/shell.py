@@ -61,6 +61,8 @@ class DesktopShell(QObject):
         self.notifier = CallNotifier(self.tray.notify, lambda: bool(settings.get("ui.notifications")))
         self.add_dialogs: dict[str, AddRecordDialog] = {}
         self.settings_dialog: SettingsDialog | None = None
+        self.first_run: QWidget | None = None
+        """The first-run window while it is open (a second launch raises it)."""
         self.message_box: QMessageBox | None = None
         self._views: dict[str, CallView] = {}
         self._status = backend.status
@@ -263,8 +265,14 @@ class DesktopShell(QObject):
         return self.settings_dialog
 
     def show_window(self) -> None:
-        """Bring the app forward: the fallback window, or the settings when nothing is set up."""
-        if self.tray.window is not None:
+        """Bring the app forward: the window the user has open (first run, settings), the fallback
+        window, or the settings when nothing is set up."""
+        open_window = self.first_run or self.settings_dialog
+        if open_window is not None:
+            open_window.show()
+            open_window.raise_()
+            open_window.activateWindow()
+        elif self.tray.window is not None:
             self.tray.window.show()
             self.tray.window.raise_()
         elif self._status.link is LinkState.NOT_CONFIGURED:

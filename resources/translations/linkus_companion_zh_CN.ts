@@ -617,8 +617,12 @@
             <translation>设置页面</translation>
         </message>
         <message>
-            <source>%1 settings</source>
-            <translation>%1 设置</translation>
+            <source>Changes are saved and applied as you make them.</source>
+            <translation>更改会在修改时立即保存并生效。</translation>
+        </message>
+        <message>
+            <source>Settings</source>
+            <translation>设置</translation>
         </message>
         <message>
             <source>Not available in this mode</source>
@@ -1300,6 +1304,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>{crm} answered with unexpected HTTP {status}.</source>
             <translation>{crm} 返回了意外的 HTTP {status}。</translation>
+        </message>
+        <message>
+            <source>The system's secure credential storage is not available ({name}). Unlock or install a keyring (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring) and try again.</source>
+            <translation>系统的安全凭据存储不可用（{name}）。请解锁或安装密钥环（Windows 凭据管理器、macOS 钥匙串，或 GNOME Keyring 等 Secret Service）后重试。</translation>
         </message>
     </context>
 </TS>

@@ -73,3 +73,46 @@ async def test_first_run_checks_the_pbx_live(qapp: QApplication, settings: Setti
         wizard.close()
     rows = await actions.bindings()
     assert [(r.extension, r.how) for r in rows] == [("1001", "sign-in")]
+
+
+@pytest.mark.asyncio(loop_factories=["qt"])
+async def test_a_second_launch_raises_the_first_run_window_and_no_keyring_loses_nothing(
+    qapp: QApplication, settings: Settings
+) -> None:
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    from linkus_companion.app import _AppRun, configured_backend
+    from linkus_companion.ui.i18n import Translations
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())
+    try:
+        run = _AppRun(qapp, configured_backend, settings, None, Translations(qapp), smoke=False)
+        run._first_run()
+        wizard = run.first_run
+        assert wizard is not None and wizard.isVisible()
+        wizard.hide()  # the user looks at another window; then launches the app again
+        run.shell.handle_args([])
+        assert wizard.isVisible(), "the second launch raised the first-run window"
+        assert run.shell.settings_dialog is None, "and opened no settings over it"
+
+        wizard.next()
+        page = wizard.connection
+        page.url.setText("https://pbx.example.com:8088")
+        page.client_id.setText("client-1")
+        page.secret.setText("s3cret")
+        page.extension.setText("1001")
+        page.check_button.click()  # storing the secret needs a keyring: a sentence, not a crash
+        assert "keyring" in page.result.text() and not page.isComplete()
+        assert page.secret.text() == "s3cret" and settings.get("pbx.url") == "https://pbx.example.com:8088"
+
+        wizard.close()
+        run.shell.first_run = None
+        dialog = run.shell.show_settings()  # reads the keyring for the secret's placeholder
+        dialog.secret.setText("s3cret")
+        dialog.test_button.click()
+        assert "keyring" in dialog.pbx_result.text() and dialog.secret.text() == "s3cret"
+        dialog.close()
+    finally:
+        keyring.set_keyring(previous)

@@ -34,6 +34,7 @@ from linkus_companion.backend import BackendError, CrmState, Status
 from linkus_companion.config import SCHEMA, Settings
 from linkus_companion.platform import url_handler
 from linkus_companion.platform.launcher import app_command
+from linkus_companion.texts import text_of
 from linkus_companion.ui.actions import BindingRow, IntegrationActions
 from linkus_companion.ui.i18n import tr_text
 from linkus_companion.ui.resources import CRM_TROUBLE, icon
@@ -152,15 +153,22 @@ class SettingsDialog(QDialog):
         self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 24)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.saved_note = QLabel(
+            QCoreApplication.translate("SettingsDialog", "Changes are saved and applied as you make them.")
+        )
+        self.saved_note.setAccessibleName(self.saved_note.text())
+        footer = QHBoxLayout()
+        footer.addWidget(self.saved_note, 1)
+        footer.addWidget(buttons)
         body = QHBoxLayout()
         body.addWidget(self.nav)
         body.addWidget(self.pages, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(body, 1)
-        layout.addWidget(buttons)
+        layout.addLayout(footer)
         self.setWindowTitle(
-            QCoreApplication.translate("SettingsDialog", "%1 settings").replace("%1", APP_NAME)
-        )
+            QCoreApplication.translate("SettingsDialog", "Settings")
+        )  # Qt appends the app name
         self.resize(720, 520)
         unsubscribe = settings.subscribe(lambda key, _eff: self._update_rows())
         self.destroyed.connect(lambda _obj=None: unsubscribe())
@@ -236,7 +244,7 @@ class SettingsDialog(QDialog):
             else QCoreApplication.translate("SettingsDialog", "Not stored yet")
         )
         self.secret.setEnabled(self._actions is not None and not self.fields["pbx.client_id"].locked)
-        self.secret.editingFinished.connect(self._save_secret)
+        self.secret.editingFinished.connect(lambda: self._save_secret())
         position = cast(
             tuple[int, QFormLayout.ItemRole], form.getWidgetPosition(self.fields["pbx.client_id"])
         )
@@ -397,18 +405,26 @@ class SettingsDialog(QDialog):
 
         self._tasks.start(coro, done=lambda value: result.setText(done_text(value)), failed=failed)
 
-    def _save_secret(self) -> None:
+    def _save_secret(self) -> bool:
+        """Store a typed secret; False (and the reason shown) when it could not be stored."""
         secret = self.secret.text()
         if secret and self._actions is not None:
-            self._actions.save_pbx_secret(secret)
+            try:
+                self._actions.save_pbx_secret(secret)
+            except BackendError as exc:  # no keyring: say what to do, keep what was typed
+                self.pbx_result.setText(tr_text(text_of(exc)))
+                self.pbx_result.setStyleSheet("color: #b3261e;")
+                return False
             self.secret.clear()
             self.secret.setPlaceholderText(
                 QCoreApplication.translate("SettingsDialog", "Stored in the keyring")
             )
+        return True
 
     def _test_pbx(self) -> None:
         assert self._actions is not None
-        self._save_secret()
+        if not self._save_secret():
+            return
         url, client_id = str(self.settings.get("pbx.url")), str(self.settings.get("pbx.client_id"))
         if self.settings.get("backend") == "gateway":
             coro = self._actions.check_gateway(str(self.settings.get("gateway.url")))
@@ -503,4 +519,10 @@ class SettingsDialog(QDialog):
                 row_label.setText(text())
             for i, (title, _groups) in enumerate(PAGES):
                 self.nav.item(i).setText(QCoreApplication.translate("SettingsDialog", str(title)))
+            self.setWindowTitle(QCoreApplication.translate("SettingsDialog", "Settings"))
+            self.saved_note.setText(
+                QCoreApplication.translate(
+                    "SettingsDialog", "Changes are saved and applied as you make them."
+                )
+            )
         super().changeEvent(event)
