@@ -24,6 +24,7 @@ from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.screen_pop import OwnPops, PopRequest, PrintingOpener, UrlOpener
 from linkus_companion.pbx.client import PbxClient
+from linkus_companion.runtime import PBX_SECRET
 from linkus_companion.secrets import SecretStore
 from linkus_companion.serving import free_port
 from linkus_companion.sim import scenario
@@ -97,21 +98,31 @@ async def demo_world(
     home: Path,
     say: Callable[[str], None],
     opener: UrlOpener | None = None,
+    *,
+    settings: Settings | None = None,
     **host_options: Any,
 ) -> AsyncIterator[DemoWorld]:
-    """Start the PBX simulator and the CRM emulator, sign in to the CRM, and run the engine on them."""
+    """Start the PBX simulator and the CRM emulator, sign in to the CRM, and run the engine on them.
+
+    `settings` (the desktop app's) then show the demo's real configuration: PBX address, Client ID,
+    CRM, binding and the auto-create mode the engine runs with.
+    """
     pbx_sim = PbxSimulator(step=0.05)
     crm = make_emulator(kind)
     await pbx_sim.start()
     await crm.start()
     try:
         people = scenario.cast(crm, pbx_sim)
-        settings = Settings(UserFile(home / "settings.json"))
+        settings = settings or Settings(UserFile(home / "settings.json"))
         for key, value in {
             **DEMO_SETTINGS,
             "binding": {scenario.MANUAL: people.users[scenario.MANUAL]},
+            "pbx.url": pbx_sim.base_url,
+            "pbx.client_id": pbx_sim.client_id,
+            "crm.kind": kind,
         }.items():
             settings.set_user(key, value)
+        SecretStore().set(PBX_SECRET, pbx_sim.client_secret)
         verify: ssl.SSLContext | bool = (
             ssl.create_default_context(cafile=str(crm.ca_file)) if crm.ca_file else True
         )
@@ -196,10 +207,10 @@ async def wait_delivered(
 
 @contextlib.asynccontextmanager
 async def _desktop_host(
-    kind: str, home: Path, calls: int, say: Callable[[str], None], opener: UrlOpener
+    kind: str, home: Path, calls: int, say: Callable[[str], None], opener: UrlOpener, settings: Settings
 ) -> AsyncIterator[EngineHost]:
     """The demo world for the desktop app: the scripted calls start once the app is connected."""
-    async with demo_world(kind, home, say, opener) as world:
+    async with demo_world(kind, home, say, opener, settings=settings) as world:
 
         async def play() -> None:
             await world.host.connected()
@@ -232,7 +243,9 @@ def run_desktop(kind: str, calls: int, say: Callable[[str], None]) -> int:
         )
         opener = OwnPops(BrowserOpener(), frozenset({"1001"}))  # the demo follows every extension
         return run_app(
-            lambda _settings: LocalBackend(lambda: _desktop_host(kind, home, calls, say, opener), "1001"),
+            lambda app_settings: LocalBackend(
+                lambda: _desktop_host(kind, home, calls, say, opener, app_settings), "1001"
+            ),
             settings,
             [sys.argv[0]],
         )

@@ -261,6 +261,22 @@
             <translation>最近更新</translation>
         </message>
         <message>
+            <source>Contacts</source>
+            <translation>联系人</translation>
+        </message>
+        <message>
+            <source>Leads</source>
+            <translation>线索</translation>
+        </message>
+        <message>
+            <source>Accounts</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>Companies</source>
+            <translation>公司</translation>
+        </message>
+        <message>
             <source>Auto (incoming calls only)</source>
             <translation>自动（仅限来电）</translation>
         </message>
@@ -390,6 +406,14 @@
     </context>
     <context>
         <name>SettingField</name>
+        <message>
+            <source>Move &amp;up</source>
+            <translation>上移(&amp;U)</translation>
+        </message>
+        <message>
+            <source>Move d&amp;own</source>
+            <translation>下移(&amp;O)</translation>
+        </message>
         <message>
             <source>Locked by your administrator (policy: %1)</source>
             <translation>已被管理员锁定（策略：%1）</translation>

@@ -116,3 +116,23 @@ async def test_a_second_launch_raises_the_first_run_window_and_no_keyring_loses_
         dialog.close()
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.mark.asyncio(loop_factories=["qt"])
+async def test_the_demo_settings_show_the_configuration_the_demo_runs(
+    qapp: QApplication, tmp_path: Path, settings: Settings
+) -> None:
+    from linkus_companion.ui.settings.dialog import SettingsDialog
+
+    async with demo_world("hubspot", tmp_path / "demo", lambda _line: None, settings=settings) as world:
+        dialog = SettingsDialog(settings, EmbeddedActions(settings, SecretStore(), lambda: None))
+        try:
+            assert dialog.fields["pbx.url"].editor.text() == world.pbx.base_url
+            assert dialog.fields["pbx.client_id"].editor.text() == world.pbx.client_id
+            assert dialog.secret.placeholderText() == "Stored in the keyring"
+            assert dialog.fields["crm.kind"].editor.currentText() == "HubSpot"
+            assert dialog.fields["create.mode"].editor.currentText() == "Auto", "the demo auto-creates"
+            assert settings.get("binding"), "the demo's manual binding is shown"
+        finally:
+            dialog.close()
+            dialog.deleteLater()

@@ -159,3 +159,27 @@ def test_every_field_is_labelled_for_keyboard_and_screen_readers(dialog):
     assert all(
         f in buddies for k, f in dialog.fields.items() if k not in ("calllog.subject", "calllog.description")
     )
+
+
+def test_module_lists_are_check_lists_and_the_priority_an_ordered_list(qtbot, dialog, settings):
+    synced = dialog.fields["sync.modules"]._editor
+    assert [synced.list.item(i).text() for i in range(synced.list.count())] == [
+        "Contacts",
+        "Leads",
+        "Accounts",
+        "Companies",
+    ]
+    assert synced.up is None, "the synced modules have no order"
+    synced.list.item(1).setCheckState(Qt.CheckState.Checked)
+    assert settings.get("sync.modules") == ("contacts", "leads")
+
+    priority = dialog.fields["match.module_priority"]._editor
+    priority.list.setCurrentRow(2)  # Accounts
+    qtbot.mouseClick(priority.up, Qt.MouseButton.LeftButton)
+    assert settings.get("match.module_priority") == ("contacts", "accounts", "leads", "companies")
+    priority.list.item(3).setCheckState(Qt.CheckState.Unchecked)  # Companies
+    assert settings.get("match.module_priority") == ("contacts", "accounts", "leads")
+    settings.set_user("match.module_priority", ("leads", "contacts"))
+    shown = [priority.list.item(i).text() for i in range(priority.list.count())]
+    assert shown == ["Leads", "Contacts", "Accounts", "Companies"], "the chosen order, the rest after it"
+    assert priority.list.item(2).checkState() is Qt.CheckState.Unchecked

@@ -11,14 +11,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from linkus_companion.config import SCHEMA, Effective, Settings, SettingsError
-from linkus_companion.config.rules import Choice, Range, Template
+from linkus_companion.config.rules import Choice, Each, Range, Template
 from linkus_companion.config.setting import Setting, Value
 from linkus_companion.ui.resources import icon
 from linkus_companion.ui.settings.labels import choice_label, doc, label
@@ -125,9 +128,92 @@ class _Text(_Editor):
         return self.text.toPlainText()
 
 
+class _ChoiceList(_Editor):
+    """A list of choices as check boxes; `ordered` adds Move up / Move down (and dragging) for priorities."""
+
+    def __init__(self, setting: Setting, on_change: Callable[[], None], *, ordered: bool) -> None:
+        assert isinstance(setting.rule, Each) and isinstance(setting.rule.item, Choice)
+        self._options = setting.rule.item.options
+        self._on_change = on_change
+        self.widget = QWidget()
+        self.list = QListWidget()
+        self.list.setAccessibleName(label(setting.key))
+        rows = max(2, len(self._options))
+        self.list.setFixedHeight(self.list.fontMetrics().lineSpacing() * rows + 16)
+        self.list.itemChanged.connect(lambda _item: on_change())
+        layout = QHBoxLayout(self.widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list, 1)
+        self.up = self.down = None
+        if ordered:
+            self.list.setDragDropMode(QListWidget.DragDropMode.InternalMove)
+            self.list.model().rowsMoved.connect(lambda *_args: on_change())
+            self.up, self.down = QPushButton(), QPushButton()
+            self.up.clicked.connect(lambda: self._move(-1))
+            self.down.clicked.connect(lambda: self._move(1))
+            buttons = QVBoxLayout()
+            buttons.addWidget(self.up)
+            buttons.addWidget(self.down)
+            buttons.addStretch(1)
+            layout.addLayout(buttons)
+        self.retranslate(setting)
+
+    def retranslate(self, setting: Setting) -> None:
+        blocked = self.list.blockSignals(True)
+        for index in range(self.list.count()):
+            item = self.list.item(index)
+            item.setText(choice_label(setting.key, str(item.data(Qt.ItemDataRole.UserRole))))
+        self.list.blockSignals(blocked)
+        if self.up is not None and self.down is not None:
+            self.up.setText(QCoreApplication.translate("SettingField", "Move &up"))
+            self.down.setText(QCoreApplication.translate("SettingField", "Move d&own"))
+
+    def show(self, value: Value, setting: Setting) -> None:
+        chosen = tuple(str(v) for v in value) if isinstance(value, tuple) else ()
+        order = chosen + tuple(o for o in self._options if o not in chosen) if self.up else self._options
+        current = self.list.currentRow()
+        blocked = self.list.blockSignals(True)
+        self.list.clear()
+        for option in order:
+            item = QListWidgetItem(choice_label(setting.key, option))
+            item.setData(Qt.ItemDataRole.UserRole, option)
+            flags = item.flags() | Qt.ItemFlag.ItemIsUserCheckable
+            item.setFlags(flags & ~Qt.ItemFlag.ItemIsDropEnabled if self.up else flags)
+            item.setCheckState(Qt.CheckState.Checked if option in chosen else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        self.list.setCurrentRow(current)
+        self.list.blockSignals(blocked)
+
+    def value(self) -> object:
+        items = [self.list.item(i) for i in range(self.list.count())]
+        return tuple(
+            str(item.data(Qt.ItemDataRole.UserRole))
+            for item in items
+            if item.checkState() is Qt.CheckState.Checked
+        )
+
+    def _move(self, step: int) -> None:
+        row = self.list.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.list.count():
+            return
+        blocked = self.list.blockSignals(True)
+        item = self.list.takeItem(row)
+        self.list.insertItem(target, item)
+        self.list.setCurrentRow(target)
+        self.list.blockSignals(blocked)
+        self._on_change()
+
+
+ORDERED = frozenset({"match.module_priority"})
+"""List settings whose order matters (shown with Move up / Move down)."""
+
+
 def _editor_for(setting: Setting, on_change: Callable[[], None]) -> _Editor:
     if setting.kind is bool:
         return _Check(on_change)
+    if isinstance(setting.rule, Each) and isinstance(setting.rule.item, Choice):
+        return _ChoiceList(setting, on_change, ordered=setting.key in ORDERED)
     if isinstance(setting.rule, Choice):
         return _Combo(setting, on_change)
     if isinstance(setting.rule, Range):

@@ -71,6 +71,10 @@ CHOICES: dict[str, object] = {
     "ask": QT_TRANSLATE_NOOP("Choices", "Ask me"),
     "priority": QT_TRANSLATE_NOOP("Choices", "Module priority"),
     "recent": QT_TRANSLATE_NOOP("Choices", "Most recently updated"),
+    "contacts": QT_TRANSLATE_NOOP("Choices", "Contacts"),
+    "leads": QT_TRANSLATE_NOOP("Choices", "Leads"),
+    "accounts": QT_TRANSLATE_NOOP("Choices", "Accounts"),
+    "companies": QT_TRANSLATE_NOOP("Choices", "Companies"),
 }
 """Labels of choice values that are words; other values (data centres) show as they are."""
 
