@@ -187,6 +187,10 @@ class OutboxWorker:
         self._paused_until: dt.datetime | None = None
         self._problem = ""
 
+    def fence(self, epoch: int) -> None:
+        """Claim jobs only while `epoch` is the leader's (set when this gateway wins the election)."""
+        self._epoch = epoch
+
     def wake(self) -> None:
         """New jobs were queued: deliver them now rather than at the next timer."""
         self._wakeup.set()

@@ -7,9 +7,11 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import os
 import ssl
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -39,6 +41,8 @@ from linkus_companion.tls import TlsFiles
 log = logging.getLogger(__name__)
 
 RETRY_MAX = 60.0
+LOST_LEADERSHIP = 3
+"""Exit status of a replica that lost the leadership (systemd `Restart=always` brings it back as standby)."""
 SIGN_IN_PATIENCE = 300.0
 """How long `gateway authorize` waits for the admin to finish the CRM sign-in in the browser."""
 
@@ -51,15 +55,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         config = load(Path(args.config))
-        asyncio.run(serve(config))
-    except (ConfigError, NotConfigured) as exc:
+        if asyncio.run(serve(config)):
+            log.error("exiting: this replica lost the leadership; its supervisor restarts it as a standby")
+            return LOST_LEADERSHIP
+    except (ConfigError, NotConfigured, StoreError) as exc:
         log.error("%s", exc)
         return 2
     return 0
 
 
-async def serve(config: GatewayConfig) -> None:
-    """The gateway from its configuration file, with the secrets and the CRM grant from the keyring."""
+async def serve(config: GatewayConfig) -> bool:
+    """The gateway from its configuration file, with its secrets; True when it lost the leadership."""
     settings = config.open_settings()
     secrets = ServerSecrets(config.state_dir)
     stopping = stop_requested()
@@ -88,12 +94,47 @@ async def serve(config: GatewayConfig) -> None:
                 if config.tls_cert and config.tls_key
                 else None
             )
-            if await _started(gateway, config, tls, stopping):
+            lost = False
+            if config.state:
+                lost = await _replica(gateway, config, tls, stopping, secrets.get(DB_SECRET))
+            elif await _started(gateway, config, tls, stopping):
                 await stopping.wait()
-                log.info("stopping; undelivered call logs stay queued for the next start")
+            log.info("stopping; undelivered call logs stay queued for the next start")
             await gateway.stop()
+            return lost
     finally:
         store.close()
+
+
+async def _replica(
+    gateway: Gateway,
+    config: GatewayConfig,
+    tls: TlsFiles | None,
+    stopping: asyncio.Event,
+    password: str | None,
+) -> bool:
+    """Serve desktops as a standby, lead once elected; True when the leadership was lost (not asked to stop)."""
+    from linkus_companion.gateway.leadership import Leadership
+
+    leadership = Leadership(config.state, password, holder=f"{config.public_url} pid {os.getpid()}")
+    await gateway.listen(config.bind, config.port, tls)
+    try:
+        return await _first(gateway.lead(leadership), stopping) and await _first(leadership.lost(), stopping)
+    finally:
+        await leadership.release()
+
+
+async def _first(work: Coroutine[Any, Any, None], stopping: asyncio.Event) -> bool:
+    """Run `work` until it ends (True; its error raised) or a stop is requested first (False)."""
+    task, stop = asyncio.ensure_future(work), asyncio.ensure_future(stopping.wait())
+    done, _ = await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+    for pending in (task, stop):
+        pending.cancel()
+    await asyncio.gather(task, stop, return_exceptions=True)
+    if task in done:
+        task.result()
+        return True
+    return False
 
 
 async def _started(

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -36,6 +36,9 @@ from linkus_companion.pbx.client import PbxClient
 from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.store import Store
 from linkus_companion.tls import TlsFiles
+
+if TYPE_CHECKING:
+    from linkus_companion.gateway.leadership import Leadership
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,9 @@ class Gateway:
         self.public_url = public_url.rstrip("/")
         self._check = revocation_check
         self._server: RunningServer | None = None
+        self.role = "single"
+        """`single` (no election), `standby` or `leader` (see `run_replica`)."""
+        self.leadership: Leadership | None = None
         host.engine.add_listener(hub)
         host.watch_status(hub.pbx_status)
         metrics.gauge("gateway_desktops_connected", "Desktops connected now", hub.connected)
@@ -101,6 +107,13 @@ class Gateway:
         )
         metrics.gauge(
             "gateway_outbox_parked", "Call logs the CRM refused", lambda: host.outbox.status().parked
+        )
+        metrics.gauge("gateway_leader_epoch", "Fencing epoch of the site's current leader", self._epoch)
+        metrics.gauge(
+            "gateway_seconds_since_handover", "Seconds since the last leader hand-over", self._since_handover
+        )
+        metrics.gauge(
+            "gateway_is_leader", "1 while this replica leads the site", lambda: float(self.role != "standby")
         )
         metrics.gauge(
             "gateway_outbox_delivered",
@@ -147,10 +160,24 @@ class Gateway:
     ) -> None:
         """Connect to the PBX and the CRM, then accept desktops on `bind`:`port` (default: the public URL's)."""
         await self.host.start()
+        await self.listen(bind, port, tls)
+
+    async def listen(
+        self, bind: str = "127.0.0.1", port: int | None = None, tls: TlsFiles | None = None
+    ) -> None:
+        """Accept desktops (and serve health and metrics) on `bind`:`port`."""
         public = urlsplit(self.public_url)
         listen = port if port is not None else public.port or (443 if public.scheme == "https" else 80)
         self._server = await start_server(self.app(), bind, listen, tls)
         log.info("gateway listening on %s", self._server.base_url)
+
+    async def lead(self, leadership: Leadership) -> None:
+        """Wait to win the election (serving as `standby`), then run the engine fenced by the new epoch."""
+        self.leadership, self.role = leadership, "standby"
+        epoch = await leadership.acquire()
+        self.host.outbox.fence(epoch)
+        self.role = "leader"
+        await self.host.start()
 
     async def stop(self) -> None:
         """Close every desktop, stop following the PBX (queued call logs stay in the store)."""
@@ -175,14 +202,32 @@ class Gateway:
                 routes.append(Route(route.path, self._authenticated(route.endpoint), methods=["GET"]))
         return Starlette(routes=routes)
 
+    def _leader_row(self) -> tuple[Any, ...] | None:
+        with self.host.store.transaction() as db:
+            row: tuple[Any, ...] | None = db.execute(
+                "SELECT epoch, since FROM leader WHERE id = 1"
+            ).fetchone()
+        return row
+
+    def _epoch(self) -> float:
+        row = self._leader_row()
+        return float(row[0]) if row else 0.0
+
+    def _since_handover(self) -> float:
+        row = self._leader_row()
+        if row is None:
+            return 0.0
+        return (dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(str(row[1]))).total_seconds()
+
     def _pbx_connected(self) -> float:
         return 1.0 if self.hub.status.link is LinkState.CONNECTED else 0.0
 
     async def _health(self, _request: Request) -> Response:
         outbox = self.host.outbox.status()
-        healthy = self._pbx_connected() == 1.0 and not outbox.problem
+        healthy = self.role == "standby" or (self._pbx_connected() == 1.0 and not outbox.problem)
         body = {
             "status": "ok" if healthy else "degraded",
+            "role": self.role,
             "pbx": self.hub.status.link.value,
             "pbx_message": self.hub.status.message,
             "desktops": self.hub.connected(),

@@ -1,0 +1,118 @@
+"""Leader election on a real PostgreSQL: one leader, hand-over within a poll after SIGKILL, fenced ex-leaders."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from linkus_companion.engine.call_log import CallLogger
+from linkus_companion.engine.outbox import OutboxWorker
+from linkus_companion.gateway.leadership import Leadership
+from linkus_companion.phone import parse
+from linkus_companion.store import Store
+from tests.crm.conftest import open_harness
+from tests.engine.test_call_log import CUSTOMER, UTC_POLICY, Clock, bound_owners, inbound
+
+POLL = 0.1
+_HOLDER = """
+import asyncio, sys
+from linkus_companion.gateway.leadership import Leadership
+async def main():
+    leadership = Leadership(sys.argv[1], holder="child", poll=0.1)
+    print(await leadership.acquire(), flush=True)
+    await asyncio.sleep(60)
+asyncio.run(main())
+"""
+
+
+async def test_one_leader_at_a_time_and_each_term_has_a_higher_epoch(postgres_url: str) -> None:
+    Store.open(postgres_url).close()
+    first, second = Leadership(postgres_url, poll=POLL), Leadership(postgres_url, poll=POLL)
+    assert await first.acquire() == 1
+    waiting = asyncio.ensure_future(second.acquire())
+    await asyncio.sleep(5 * POLL)
+    assert not waiting.done(), "the lock is held: no second leader"
+    losing = asyncio.ensure_future(first.lost())
+    await first.release()
+    assert await asyncio.wait_for(waiting, 2) == 2
+    await asyncio.wait_for(losing, 2)
+    await second.release()
+
+
+async def test_a_killed_leaders_lock_passes_to_the_standby_within_a_second(postgres_url: str) -> None:
+    Store.open(postgres_url).close()
+    child = subprocess.Popen(  # noqa: ASYNC220
+        [sys.executable, "-c", _HOLDER, postgres_url],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert child.stdout is not None
+    assert (await asyncio.to_thread(child.stdout.readline)).strip() == "1"
+    standby = Leadership(postgres_url, poll=POLL)
+    waiting = asyncio.ensure_future(standby.acquire())
+    await asyncio.sleep(3 * POLL)
+    assert not waiting.done()
+    killed = time.monotonic()
+    os.kill(child.pid, signal.SIGKILL)
+    assert await asyncio.wait_for(waiting, 5) == 2
+    assert time.monotonic() - killed < 1.0
+    child.wait()
+    child.stdout.close()
+    await standby.release()
+
+
+async def test_an_ex_leader_claims_no_call_log_once_a_newer_epoch_leads(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    async with open_harness("hubspot", tmp_path) as harness:
+        contact = await harness.seed_contact(CUSTOMER, "Carla", "Customer")
+        record = next(r for r in await harness.connector.search_by_phone(parse(CUSTOMER)) if r.id == contact)
+        owners = bound_owners(sorted(await harness.connector.list_users(), key=lambda u: u.id))
+        old_store, new_store = Store.open(postgres_url), Store.open(postgres_url)
+        clock = Clock()
+        old_term, new_term = Leadership(postgres_url, poll=POLL), Leadership(postgres_url, poll=POLL)
+        ex_leader = OutboxWorker(old_store, harness.connector, clock=clock, epoch=await old_term.acquire())
+        await old_term.release()  # e.g. paused past its connection's keep-alive
+        leader = OutboxWorker(new_store, harness.connector, clock=clock, epoch=await new_term.acquire())
+        logger = CallLogger(new_store, UTC_POLICY, owners, clock=clock)
+        for n in range(3):
+            logger.call_ended(inbound(f"fenced-{n}", rang=("101",), talked=("101",)), record)
+        assert await ex_leader.drain() == 0
+        assert harness.call_logs() == []
+        assert await leader.drain() == 3
+        with new_store.transaction() as db:
+            epochs = {row[0] for row in db.execute("SELECT claim_epoch FROM outbox")}
+        assert epochs == {2}
+        await new_term.release()
+        old_store.close()
+        new_store.close()
+
+
+def test_the_lock_connection_is_a_plain_postgresql_session(postgres_url: str) -> None:
+    """The lock is PostgreSQL's own: an admin can see who leads in pg_locks."""
+
+    async def lead() -> None:
+        leadership = Leadership(postgres_url, holder="replica-a", poll=POLL)
+        await leadership.acquire()
+        with psycopg.connect(postgres_url) as admin:
+            holders = admin.execute(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+                " WHERE l.locktype = 'advisory' AND l.granted"
+            ).fetchall()
+        assert holders == [("linkus-companion leader lock",)]
+        await leadership.release()
+
+    Store.open(postgres_url).close()
+    asyncio.run(lead())
+
+
+pytestmark = pytest.mark.timeout(60)
