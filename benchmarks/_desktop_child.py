@@ -186,11 +186,6 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
             elif verb == "calls":
                 count, _, batch = arg.partition(" ")
                 await feed_calls(host, int(count), int(batch or 500))
-            elif verb == "linger":
-                for listener in backend_listeners(host):
-                    if hasattr(listener, "calls"):
-                        listener.calls._linger_ms = int(arg)
-                say("linger", ms=int(arg))
             elif verb == "quit":
                 break
         if qt:

@@ -20,7 +20,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 from qasync import QEventLoop  # after PySide6: qasync picks the binding already imported
 
-from linkus_companion import APP_ID, APP_NAME
+from linkus_companion import APP_ID, APP_NAME, paths
 from linkus_companion.backend import Backend, BackendError, LinkState
 from linkus_companion.config import Effective, Settings
 from linkus_companion.crm.base import CrmError
@@ -281,7 +281,13 @@ class _AppRun:
         if actions is None and settings.get("backend") == "embedded":
             actions = EmbeddedActions(settings, SecretStore(), self._restart, lambda: self.backend)
         self.actions = actions
-        self.shell = DesktopShell(backend, settings, actions=actions, open_logs=logs.open_logs_folder)
+        self.shell = DesktopShell(
+            backend,
+            settings,
+            actions=actions,
+            open_logs=logs.open_logs_folder,
+            panel_file=paths.config_dir() / "panel.json",
+        )
         self._quit: asyncio.Future[None] | None = None
         self.first_run: FirstRunWizard | None = None
         self.link_handler = phone_link_handler

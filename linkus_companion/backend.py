@@ -88,6 +88,10 @@ class CallView:
     answered_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None
     outcome: Outcome | None = None
+    transferred_to: str = ""
+    """The extension our extension handed the call on to, if it did."""
+    owner_name: str = ""
+    """The CRM user who owns the chosen record, when the CRM told us."""
 
     @property
     def needs_choice(self) -> bool:
@@ -172,6 +176,10 @@ class Backend(Protocol):
 
     async def dial(self, number: str) -> None:
         """Call `number` from the user's extension (click-to-call); raises BackendError."""
+        ...
+
+    async def retry_lookup(self, call_id: str) -> None:
+        """Ask the CRM again about a call's number (after a failed lookup); the call updates follow."""
         ...
 
     async def suggest(self, text: str) -> list[Record]:

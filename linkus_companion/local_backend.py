@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import replace
 
@@ -55,11 +55,21 @@ OpenSwitch = Callable[[EngineHost], AbstractAsyncContextManager[CrmSwitch]]
 """Builds the CrmSwitch of a running host (with the CRM sign-in it needs); closed with the host."""
 
 
-def call_view(extension: str, call: Call, resolution: Resolution | None, chosen: Record | None) -> CallView:
-    """What the UI shows of one call for `extension`."""
+def call_view(
+    extension: str,
+    call: Call,
+    resolution: Resolution | None,
+    chosen: Record | None,
+    owners: Mapping[str, str] | None = None,
+) -> CallView:
+    """What the UI shows of one call for `extension`; `owners` names CRM users by id."""
     records = resolution.match.records if resolution else ()
     if resolution is not None and resolution.created is not None:
         records = (resolution.created, *records)
+    record = chosen or (resolution.record if resolution else None)
+    talked = call.talked
+    handed_on = talked[talked.index(extension) + 1] if extension in talked[:-1] else ""
+    owner = (owners or {}).get(record.owner_id, "") if record is not None and record.owner_id else ""
     return CallView(
         call_id=call.call_id,
         extension=extension,
@@ -68,12 +78,14 @@ def call_view(extension: str, call: Call, resolution: Resolution | None, chosen:
         number=call.other_party(extension).number,
         started_at=call.started_at,
         records=records,
-        chosen=chosen or (resolution.record if resolution else None),
+        chosen=record,
         looking_up=resolution is None,
         lookup_error=resolution.match.error if resolution else "",
         answered_at=call.answered_at,
         ended_at=call.ended_at,
         outcome=call.outcome,
+        transferred_to=handed_on,
+        owner_name=owner,
     )
 
 
@@ -238,6 +250,13 @@ class LocalBackend:
         except (EngineError, CrmError) as exc:
             raise BackendError(text_of(exc), retryable=getattr(exc, "retryable", False)) from exc
 
+    async def retry_lookup(self, call_id: str) -> None:
+        """Ask the CRM again about a call whose lookup failed."""
+        try:
+            await self._running().engine.retry_lookup(call_id)
+        except EngineError as exc:
+            raise BackendError(str(exc)) from exc
+
     async def dial(self, number: str) -> None:
         """Ring the user's phone, then `number` (PBX call/dial)."""
         try:
@@ -261,7 +280,8 @@ class LocalBackend:
         """A call changed: show it when it concerns our extension."""
         if self._extension not in call.extensions:
             return
-        view = call_view(self._extension, call, resolution, chosen)
+        owners = self._host.user_names if self._host is not None else None
+        view = call_view(self._extension, call, resolution, chosen, owners)
         self._recent[call.call_id] = view
         self._recent.move_to_end(call.call_id)
         while len(self._recent) > RECENT:

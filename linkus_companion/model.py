@@ -1,4 +1,4 @@
-"""The words both protocol sides and the UI share: directions, outcomes and CRM records."""
+"""The words both protocol sides and the UI share: directions, outcomes, notes and CRM records."""
 
 from __future__ import annotations
 
@@ -31,6 +31,34 @@ class Outcome(StrEnum):
     BUSY = "busy"
     VOICEMAIL = "voicemail"
     FAILED = "failed"
+
+
+class Disposition(StrEnum):
+    """What the user says came of a call; each CRM maps the ones it has to its own outcome values."""
+
+    CONNECTED = "connected"
+    LEFT_MESSAGE = "left_message"
+    LEFT_VOICEMAIL = "left_voicemail"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    WRONG_NUMBER = "wrong_number"
+    INTERESTED = "interested"
+    NOT_INTERESTED = "not_interested"
+    MORE_INFO = "more_info"
+    CALL_BACK = "call_back"
+
+
+@dataclass(frozen=True)
+class CallNote:
+    """What the user typed on a call: a note and, where the CRM has one, a disposition."""
+
+    text: str = ""
+    disposition: Disposition | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Nothing typed or picked: the call log stays exactly as the templates make it."""
+        return not self.text.strip() and self.disposition is None
 
 
 @dataclass(frozen=True)

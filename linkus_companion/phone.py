@@ -145,3 +145,21 @@ def to_e164(text: str, region: str = "US") -> str:
     if number.e164 is None:
         raise InvalidNumber(f"{text!r} is not a complete phone number for region {region}")
     return number.e164
+
+
+def display(text: str, region: str = "US") -> str:
+    """`text` as people write it: national format for numbers of `region`, international for others.
+
+    Internal numbers and text that is not a phone number come back unchanged.
+    """
+    try:
+        number = parse(text, region)
+    except InvalidNumber:
+        return text
+    if number.e164 is None:
+        return number.raw
+    parsed = phonenumbers.parse(number.e164)
+    home = phonenumbers.region_code_for_number(parsed) == region.upper()
+    return phonenumbers.format_number(
+        parsed, PhoneNumberFormat.NATIONAL if home else PhoneNumberFormat.INTERNATIONAL
+    )

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
+from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import PhoneNumber
 
 
@@ -29,6 +29,8 @@ class CallLog:
     owner_id: str = ""
     record: Record | None = None
     recording_url: str = ""
+    disposition: Disposition | None = None
+    """The outcome the user picked on the call's card (None: the one the PBX outcome implies)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ class Connector(Protocol):
     """`hubspot`, `salesforce` or `zoho`."""
     creatable: tuple[RecordKind, ...]
     """Kinds `create_record` accepts (HubSpot: contacts only)."""
+    dispositions: tuple[Disposition, ...]
+    """The call outcomes the user may pick on a call's card, as this CRM has them."""
 
     async def search_by_phone(self, number: PhoneNumber) -> list[Record]:
         """Every contact, lead and account/company whose phone matches `number`, fewest requests."""

@@ -24,7 +24,7 @@ from linkus_companion.crm.base import (
     ValidationFailed,
 )
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
-from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
+from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
 
 ApiVersion = Literal["v3", "2026-03"]
@@ -59,6 +59,15 @@ DISPOSITIONS = {
     Outcome.NO_ANSWER: "73a0d17f-1163-4015-bdd5-ec830791da20",
     Outcome.BUSY: "9d9162e7-6cf3-4944-bf63-4dff82258764",
 }
+PICKED = {
+    Disposition.BUSY: "9d9162e7-6cf3-4944-bf63-4dff82258764",
+    Disposition.CONNECTED: "f240bbac-87c9-4f6e-bf70-924b57d47db7",
+    Disposition.LEFT_MESSAGE: "a4c4c377-d246-4b32-a13b-75a56a4cd0ff",
+    Disposition.LEFT_VOICEMAIL: "b2cf5968-551e-4856-9783-52b3da59a7d0",
+    Disposition.NO_ANSWER: "73a0d17f-1163-4015-bdd5-ec830791da20",
+    Disposition.WRONG_NUMBER: "17b47fee-58de-441e-a44c-c6300d46f273",
+}
+"""HubSpot's default call outcomes (`hs_call_disposition` GUIDs) the user may pick."""
 _EXISTING_ID = re.compile(r"Existing ID: (\d+)")
 
 
@@ -142,6 +151,7 @@ class HubSpotConnector:
 
     kind = "hubspot"
     creatable: tuple[RecordKind, ...] = (RecordKind.CONTACT,)
+    dispositions: tuple[Disposition, ...] = tuple(PICKED)
 
     def __init__(
         self,
@@ -453,7 +463,9 @@ def call_properties(entry: CallLog) -> dict[str, str]:
             entry.direction, ""
         ),
         "hs_call_status": STATUS[entry.outcome],
-        "hs_call_disposition": DISPOSITIONS.get(entry.outcome, ""),
+        "hs_call_disposition": PICKED[entry.disposition]
+        if entry.disposition in PICKED
+        else DISPOSITIONS.get(entry.outcome, ""),
         "hs_call_duration": str(max(0, entry.talk_seconds) * 1000),
         "hs_call_from_number": entry.from_number,
         "hs_call_to_number": entry.to_number,

@@ -23,7 +23,7 @@ from linkus_companion.crm.base import (
     ValidationFailed,
 )
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
-from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
+from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import MAX_INPUT, InvalidNumber, PhoneNumber, parse
 
 logger = logging.getLogger(__name__)
@@ -72,6 +72,19 @@ _DISPOSITIONS = {
     Outcome.VOICEMAIL: "Voicemail",
     Outcome.FAILED: "Failed",
 }
+_PICKED = {
+    Disposition.CONNECTED: "Connected",
+    Disposition.LEFT_MESSAGE: "Left live message",
+    Disposition.LEFT_VOICEMAIL: "Left voicemail",
+    Disposition.NO_ANSWER: "No Answer",
+    Disposition.BUSY: "Busy",
+    Disposition.WRONG_NUMBER: "Wrong number",
+    Disposition.INTERESTED: "Interested",
+    Disposition.NOT_INTERESTED: "Not interested",
+    Disposition.MORE_INFO: "Requested more info",
+    Disposition.CALL_BACK: "Requested call back",
+}
+"""Task.CallDisposition ("Call Result", free text) for each outcome the user may pick."""
 _LIMITS = {"Subject": 255, "Description": 32000}
 
 
@@ -126,6 +139,7 @@ class SalesforceConnector:
 
     kind = "salesforce"
     creatable: tuple[RecordKind, ...] = (RecordKind.CONTACT, RecordKind.LEAD)
+    dispositions: tuple[Disposition, ...] = tuple(_PICKED)
 
     def __init__(
         self,
@@ -274,7 +288,7 @@ class SalesforceConnector:
             "CallType": _CALL_TYPES[log.direction],
             "CallDurationInSeconds": max(0, log.talk_seconds),
             "CallObject": _call_object(log.idempotency_key),
-            "CallDisposition": _DISPOSITIONS[log.outcome],
+            "CallDisposition": _PICKED[log.disposition] if log.disposition else _DISPOSITIONS[log.outcome],
             "ActivityDate": log.started_at.date().isoformat(),
         }
         for name, limit in _LIMITS.items():

@@ -22,7 +22,7 @@ from linkus_companion.crm.base import (
     ValidationFailed,
 )
 from linkus_companion.crm.http import CrmHttp, Sleep, classify_status, retry_after, zoho_oauthtoken
-from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
+from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
 
 CRM_NAME = "Zoho CRM"
@@ -35,6 +35,16 @@ KEY_MAX = 255
 """Length of the key field: a longer key can never have been stored."""
 RECORDING_FIELD = "Voice_Recording__s"
 _CALL_RESULTS = {Outcome.NO_ANSWER: "No response", Outcome.BUSY: "Busy"}
+_PICKED = {
+    Disposition.INTERESTED: "Interested",
+    Disposition.NOT_INTERESTED: "Not interested",
+    Disposition.NO_ANSWER: "No response",
+    Disposition.BUSY: "Busy",
+    Disposition.MORE_INFO: "Requested more info",
+    Disposition.CALL_BACK: "Requested call back",
+    Disposition.WRONG_NUMBER: "Invalid number",
+}
+"""Calls.Call_Result picklist values (the standard ones) for each outcome the user may pick."""
 _CRITERIA_SPECIALS = ("\\", "(", ")", ",")
 
 
@@ -107,6 +117,7 @@ class ZohoConnector:
 
     kind: str = "zoho"
     creatable: tuple[RecordKind, ...] = (RecordKind.CONTACT, RecordKind.LEAD)
+    dispositions: tuple[Disposition, ...] = tuple(_PICKED)
 
     def __init__(
         self,
@@ -328,7 +339,9 @@ def _call_fields(log: CallLog, *, creating: bool) -> dict[str, Any]:
     if creating:
         missed = inbound and log.outcome is not Outcome.ANSWERED
         fields["Call_Type"] = "Missed" if missed else ("Inbound" if inbound else "Outbound")
-    if log.outcome in _CALL_RESULTS:
+    if log.disposition in _PICKED:
+        fields["Call_Result"] = _PICKED[log.disposition]
+    elif log.outcome in _CALL_RESULTS:
         fields["Call_Result"] = _CALL_RESULTS[log.outcome]
     if log.owner_id:
         fields["Owner"] = {"id": log.owner_id}

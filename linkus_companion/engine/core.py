@@ -314,6 +314,17 @@ class Engine:
             self._open(call_id, extension, trigger.value, record, since)
         return record
 
+    async def retry_lookup(self, call_id: str) -> None:
+        """Look the call's number up again (the last lookup failed); its listeners hear the new result."""
+        state = self._state(call_id)
+        if state.resolving is not None and not state.resolving.done():
+            return
+        self.lookup.forget(state.call.remote.number)
+        state.resolving = self._spawn(self._resolve(state))
+        state.resolving.add_done_callback(lambda _task: self._notify(state))
+        self._notify(state)
+        await asyncio.shield(state.resolving)
+
     async def create_record(self, call_id: str | None, new: NewRecord) -> Record:
         """Create a record from the Add-to-CRM dialog; linked to the call when one is given."""
         if new.kind not in self.connector.creatable:

@@ -76,6 +76,8 @@ class EngineHost:
         self.sync = ContactSync(pbx, connector, store, policies.sync) if policies.sync else None
         self.lookup = Lookup(connector, policies.lookup, phonebook=self.sync)
         self.extension_names: dict[str, str] = {}
+        self.user_names: dict[str, str] = {}
+        """CRM users' names by id (record owners on the call cards)."""
         self.call_log = CallLogger(
             store,
             policies.log,
@@ -169,6 +171,8 @@ class EngineHost:
         except CrmError as exc:
             log.warning("could not read the CRM users to bind extensions: %s", exc)
             users = []
+        self.user_names.clear()
+        self.user_names.update({u.id: u.name or u.email for u in users})
         served = [e for e in extensions if self.extensions is None or e.number in self.extensions]
         self.bindings = bind(served, users, self.policies.manual_binding)
         for unbound in self.bindings.unbound:

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from linkus_companion.crm.base import AuthExpired, CallLog, CrmError
-from linkus_companion.model import Direction, Outcome, Record, RecordKind
+from linkus_companion.model import Direction, Disposition, Outcome, Record, RecordKind
 from linkus_companion.store import Db, Store
 
 log = logging.getLogger(__name__)
@@ -130,6 +130,7 @@ def decode_log(data: Mapping[str, Any]) -> CallLog:
             "outcome": Outcome(data["outcome"]),
             "started_at": dt.datetime.fromisoformat(data["started_at"]),
             "record": None if record is None else _decode_record(record),
+            "disposition": Disposition(data["disposition"]) if data.get("disposition") else None,
         }
     )
 

@@ -132,6 +132,10 @@ class GatewayBackend:
         """Pick one of several matching records."""
         await self._request("choose", call_id=call_id, record_id=record_id)
 
+    async def retry_lookup(self, call_id: str) -> None:
+        """Ask the gateway to look the call's number up again."""
+        await self._request("retry", call_id=call_id)
+
     async def create_record(self, call_id: str | None, new: NewRecord) -> Record:
         """Create a contact or lead (owned by this extension's CRM user)."""
         data = await self._request("create", call_id=call_id, record=protocol.new_record_json(new))

@@ -148,6 +148,9 @@ class DesktopConnection:
         if op == "choose":
             await engine.choose_record(str(call_id), str(args["record_id"]))
             return None
+        if op == "retry":
+            await engine.retry_lookup(str(call_id))
+            return None
         if op == "create":
             owner = self._host.bindings.owner_of(ext)
             new = dataclasses.replace(

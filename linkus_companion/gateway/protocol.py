@@ -14,7 +14,7 @@ CLOSE_EXPIRED = 4401
 """Close code: the access token expired (refresh and reconnect)."""
 CLOSE_REVOKED = 4403
 """Close code: the session was revoked (enroll again)."""
-OPS = ("open", "choose", "create", "dial", "suggest", "browser", "ping")
+OPS = ("open", "choose", "retry", "create", "dial", "suggest", "browser", "ping")
 """What a desktop may ask for."""
 
 
@@ -81,6 +81,8 @@ def call_json(view: CallView) -> dict[str, Any]:
         "answered_at": _time(view.answered_at),
         "ended_at": _time(view.ended_at),
         "outcome": view.outcome.value if view.outcome else None,
+        "transferred_to": view.transferred_to,
+        "owner_name": view.owner_name,
     }
 
 
@@ -104,6 +106,8 @@ def parse_call(data: Any) -> CallView:
             answered_at=_parse_time(data["answered_at"]),
             ended_at=_parse_time(data["ended_at"]),
             outcome=Outcome(data["outcome"]) if data["outcome"] else None,
+            transferred_to=str(data.get("transferred_to") or ""),
+            owner_name=str(data.get("owner_name") or ""),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProtocolError(f"bad call: {exc!r}") from None

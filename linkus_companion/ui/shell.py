@@ -1,10 +1,11 @@
-"""The desktop shell: adapts Backend callbacks to the tray, call windows, notifications and dialogs."""
+"""The desktop shell: adapts Backend callbacks to the tray, the call panel, notifications and dialogs."""
 
 from __future__ import annotations
 
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -18,7 +19,7 @@ from linkus_companion.platform.dial import DialError, OutboundRule, number_from_
 from linkus_companion.platform.single_instance import Reply
 from linkus_companion.ui.actions import IntegrationActions
 from linkus_companion.ui.add_record_dialog import AddRecordDialog
-from linkus_companion.ui.call_window import CallWindowStack
+from linkus_companion.ui.call_panel import CallPanel
 from linkus_companion.ui.notifications import CallNotifier
 from linkus_companion.ui.resources import icon
 from linkus_companion.ui.settings.dialog import SettingsDialog
@@ -49,15 +50,16 @@ class DesktopShell(QObject):
         actions: IntegrationActions | None = None,
         use_tray: bool | None = None,
         open_logs: Callable[[], object] | None = None,
-        linger_ms: int = 20000,
+        panel_file: Path | None = None,
     ) -> None:
+        """`panel_file` remembers where the user moved the call panel (None: not remembered)."""
         super().__init__()
         self.backend = backend
         self.settings = settings
         self.actions = actions
         self.tasks = Tasks(crashed=lambda exc: sys.excepthook(type(exc), exc, exc.__traceback__))
         self.tray = Tray(self, use_tray=use_tray)
-        self.calls = CallWindowStack(self, linger_ms=linger_ms)
+        self.panel = CallPanel(place_file=panel_file)
         self.notifier = CallNotifier(self.tray.notify, lambda: bool(settings.get("ui.notifications")))
         self.add_dialogs: dict[str, AddRecordDialog] = {}
         self.settings_dialog: SettingsDialog | None = None
@@ -82,9 +84,11 @@ class DesktopShell(QObject):
         menu.logs_requested.connect(self.open_logs)
         menu.about_requested.connect(self.show_about)
         menu.quit_requested.connect(self.quit_requested)
-        self.calls.open_requested.connect(self.open_in_crm)
-        self.calls.add_requested.connect(self.add_to_crm)
-        self.calls.record_chosen.connect(self.choose_record)
+        self.panel.open_requested.connect(self.open_in_crm)
+        self.panel.add_requested.connect(self.add_to_crm)
+        self.panel.retry_requested.connect(self.retry_lookup)
+        self.panel.call_back_requested.connect(self.call_back)
+        self.panel.record_chosen.connect(self.choose_record)
         self.tray.message_clicked.connect(self._on_message_clicked)
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -95,6 +99,8 @@ class DesktopShell(QObject):
         self.on_status(self.backend.status)
         self._refresh_recent()
         self.tray.show()
+        if self.tray.icon is not None:
+            self.panel.tray_area = self.tray.icon.geometry()
 
     def use_backend(self, backend: Backend) -> None:
         """Switch to another (not yet started) backend, e.g. once the first run configured one."""
@@ -112,7 +118,7 @@ class DesktopShell(QObject):
             self._unlisten()
             self._unlisten = None
         self._unsubscribe()
-        self.calls.close_all()
+        self.panel.close_all()
         for dialog in list(self.add_dialogs.values()):
             dialog.close()
         if self.settings_dialog is not None:
@@ -124,29 +130,30 @@ class DesktopShell(QObject):
     # -- BackendListener --------------------------------------------------------------------------
 
     def on_status(self, status: Status) -> None:
-        """Show the connection state; call windows offer Add to CRM only where records can be created."""
+        """Show the connection state; call cards offer Add to CRM only where records can be created."""
         self._status = status
         self.tray.set_status(status)
         if status.link is LinkState.CONNECTED:
             pending, self._pending_args = self._pending_args, []
             for args in pending:
                 self.handle_args(args)
-        self.calls.can_create = bool(self.settings.get("create.enabled")) and bool(status.creatable)
+        self.panel.can_create = bool(self.settings.get("create.enabled")) and bool(status.creatable)
+        self.panel.set_crm(CRM_NAMES.get(status.crm_kind, ""), str(self.settings.get("match.region")))
         if self.settings_dialog is not None:
             self.settings_dialog.set_status(status)
 
     def on_call(self, call: CallView) -> None:
-        """A call appeared or changed: its window, the notification, and the recent calls."""
+        """A call appeared or changed: its card, the notification, and the recent calls."""
         self._views[call.call_id] = call
         if len(self._views) > _MAX_KEPT_CALLS:
             self._views.pop(next(iter(self._views)))
-        self.calls.show_call(call)
+        self.panel.show_call(call)
         self.notifier.on_call(call)
         if call.phase is CallPhase.ENDED:
             self._refresh_recent()
 
     def on_pop(self, notice: PopNotice) -> None:
-        """A CRM page was opened; nothing to show beyond the call window."""
+        """A CRM page was opened; nothing to show beyond the call's card."""
         log.info("screen pop for call %s (%s)", notice.call_id, notice.trigger)
 
     # -- user actions -----------------------------------------------------------------------------
@@ -159,6 +166,21 @@ class DesktopShell(QObject):
                 QCoreApplication.translate("Shell", "Cannot open the CRM"), msg
             ),
         )
+
+    def retry_lookup(self, call_id: str) -> None:
+        """Ask the CRM again about a call whose lookup failed."""
+        self.tasks.start(
+            self.backend.retry_lookup(call_id),
+            failed=lambda msg: self.show_error(
+                QCoreApplication.translate("Shell", "Cannot look the number up"), msg
+            ),
+        )
+
+    def call_back(self, call_id: str) -> None:
+        """Dial the other party of an ended call."""
+        call = self._views.get(call_id)
+        if call is not None:
+            self.dial(call.number)
 
     def choose_record(self, call_id: str, record_id: str) -> None:
         """The user picked one of several records for a call."""
@@ -328,12 +350,12 @@ class DesktopShell(QObject):
         dialog.deleteLater()
 
     def _on_setting(self, key: str, _effective: Effective) -> None:
-        if key == "create.enabled":
+        if key in ("create.enabled", "match.region"):
             self.on_status(self._status)
 
     def _on_message_clicked(self) -> None:
         call_id = self.notifier.last_call_id
-        window = self.calls.window(call_id) if call_id else None
-        if window is not None:
-            window.raise_()
-            window.activateWindow()
+        if call_id and self.panel.card(call_id) is not None:
+            self.panel.show()
+            self.panel.raise_()
+            self.panel.activateWindow()

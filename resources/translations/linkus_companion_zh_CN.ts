@@ -108,10 +108,74 @@
         </message>
     </context>
     <context>
-        <name>CallWindow</name>
+        <name>CallCard</name>
+        <message>
+            <source>Incoming call</source>
+            <translation>来电</translation>
+        </message>
+        <message>
+            <source>Outgoing call</source>
+            <translation>去电</translation>
+        </message>
+        <message>
+            <source>Internal call</source>
+            <translation>内部通话</translation>
+        </message>
+        <message>
+            <source>ringing</source>
+            <translation>响铃中</translation>
+        </message>
+        <message>
+            <source>talking</source>
+            <translation>通话中</translation>
+        </message>
+        <message>
+            <source>on hold</source>
+            <translation>保持中</translation>
+        </message>
+        <message>
+            <source>transferred to %1</source>
+            <translation>已转接至 %1</translation>
+        </message>
+        <message>
+            <source>missed</source>
+            <translation>未接</translation>
+        </message>
+        <message>
+            <source>no answer</source>
+            <translation>无人接听</translation>
+        </message>
+        <message>
+            <source>busy</source>
+            <translation>忙线</translation>
+        </message>
+        <message>
+            <source>voicemail</source>
+            <translation>语音信箱</translation>
+        </message>
+        <message>
+            <source>failed</source>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <source>ended</source>
+            <translation>已结束</translation>
+        </message>
+        <message>
+            <source>Contact</source>
+            <translation>联系人</translation>
+        </message>
+        <message>
+            <source>Lead</source>
+            <translation>线索</translation>
+        </message>
+        <message>
+            <source>Company</source>
+            <translation>公司</translation>
+        </message>
         <message>
             <source>Several records share this number. &amp;Choose one:</source>
-            <translation>多条记录使用此号码。请选择一条(&amp;C)：</translation>
+            <translation>多条记录使用此号码。请选择(&amp;C)：</translation>
         </message>
         <message>
             <source>&amp;Use this record</source>
@@ -126,8 +190,16 @@
             <translation>添加到 CRM(&amp;A)…</translation>
         </message>
         <message>
-            <source>Close</source>
-            <translation>关闭</translation>
+            <source>&amp;Retry lookup</source>
+            <translation>重新查询(&amp;R)</translation>
+        </message>
+        <message>
+            <source>Call &amp;back</source>
+            <translation>回拨(&amp;B)</translation>
+        </message>
+        <message>
+            <source>Dismiss</source>
+            <translation>移除</translation>
         </message>
         <message>
             <source>Phone number</source>
@@ -142,6 +214,10 @@
             <translation>匹配的记录</translation>
         </message>
         <message>
+            <source>Use the selected record for this call</source>
+            <translation>此通话使用所选记录</translation>
+        </message>
+        <message>
             <source>Open the caller's page in the CRM</source>
             <translation>在 CRM 中打开来电者页面</translation>
         </message>
@@ -150,52 +226,71 @@
             <translation>将此号码添加到 CRM</translation>
         </message>
         <message>
-            <source>Close the call window</source>
-            <translation>关闭通话窗口</translation>
+            <source>Look the number up in the CRM again</source>
+            <translation>在 CRM 中重新查询此号码</translation>
         </message>
         <message>
-            <source>Looking up the CRM…</source>
-            <translation>正在查询 CRM…</translation>
+            <source>Call this number back</source>
+            <translation>回拨此号码</translation>
         </message>
         <message>
-            <source>CRM lookup failed: %1</source>
-            <translation>CRM 查询失败：%1</translation>
+            <source>Remove this call from the panel</source>
+            <translation>从面板移除此通话</translation>
+        </message>
+        <message>
+            <source>Looking up %1…</source>
+            <translation>正在查询 %1…</translation>
+        </message>
+        <message>
+            <source>the CRM</source>
+            <translation>CRM</translation>
         </message>
         <message>
             <source>%1 matching records</source>
             <translation>%1 条匹配记录</translation>
         </message>
         <message>
-            <source>Unknown</source>
-            <translation>未知</translation>
+            <source>Not looked up</source>
+            <translation>未能查询</translation>
         </message>
         <message>
-            <source>Incoming call</source>
-            <translation>呼入</translation>
+            <source>Unknown caller</source>
+            <translation>未知来电</translation>
         </message>
         <message>
-            <source>Outgoing call</source>
-            <translation>呼出</translation>
+            <source>Not in the CRM</source>
+            <translation>不在 CRM 中</translation>
         </message>
         <message>
-            <source>Internal call</source>
-            <translation>内部通话</translation>
+            <source>The CRM lookup failed: %1</source>
+            <translation>CRM 查询失败：%1</translation>
         </message>
         <message>
-            <source>ringing</source>
-            <translation>响铃</translation>
+            <source>Owner: %1</source>
+            <translation>负责人：%1</translation>
         </message>
         <message>
-            <source>answered</source>
-            <translation>应答</translation>
+            <source>Last updated %1</source>
+            <translation>最后更新 %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>CallPanel</name>
+        <message>
+            <source>Calls</source>
+            <translation>通话</translation>
         </message>
         <message>
-            <source>on hold</source>
-            <translation>保持</translation>
+            <source>Dismiss &amp;all</source>
+            <translation>全部移除(&amp;A)</translation>
         </message>
         <message>
-            <source>call ended</source>
-            <translation>通话结束</translation>
+            <source>Remove every ended call from the panel</source>
+            <translation>从面板移除所有已结束的通话</translation>
+        </message>
+        <message>
+            <source>Call panel</source>
+            <translation>通话面板</translation>
         </message>
     </context>
     <context>
@@ -830,6 +925,10 @@
         <message>
             <source>Cannot open the CRM</source>
             <translation>无法打开 CRM</translation>
+        </message>
+        <message>
+            <source>Cannot look the number up</source>
+            <translation>无法查询该号码</translation>
         </message>
         <message>
             <source>Cannot choose the record</source>

@@ -2,12 +2,13 @@
 
     .venv/bin/python tests/ui/render_screenshots.py docs/screenshots
 
-Writes `<window>-<lang>.png` for the tray menu, the in-call window, the add dialog and the settings.
+Writes `<window>-<lang>.png` for the tray menu, the call panel, the add dialog and the settings.
 The lead's `linkus-companion demo` run under Xvfb shows the same windows driven by the simulators.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -26,7 +27,7 @@ from linkus_companion.config.sources import JsonDirSource, Layer
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.model import Direction, Outcome, Record, RecordKind
 from linkus_companion.ui.add_record_dialog import AddRecordDialog
-from linkus_companion.ui.call_window import CallWindow
+from linkus_companion.ui.call_panel import CallPanel
 from linkus_companion.ui.i18n import Translations
 from linkus_companion.ui.settings.dialog import SettingsDialog
 from linkus_companion.ui.tray import TrayMenu
@@ -99,7 +100,26 @@ def render(out: Path, language: str, settings: Settings) -> None:
     menu.recent_menu.popup(menu.pos())
     _side_by_side(out / f"tray-menu-{language}.png", menu, menu.recent_menu)
 
-    window = CallWindow(
+    window = CallPanel()
+    window.set_crm("Salesforce", "US")
+    missed = CallView(
+        "c7", "1001", Direction.INBOUND, CallPhase.RINGING, "+442071234567", NOW - dt.timedelta(minutes=3)
+    )
+    window.show_call(missed)
+    window.show_call(
+        dataclasses.replace(
+            missed,
+            phase=CallPhase.ENDED,
+            ended_at=NOW - dt.timedelta(minutes=2, seconds=40),
+            outcome=Outcome.NO_ANSWER,
+        )
+    )
+    window.show_call(
+        CallView(
+            "c8", "1001", Direction.INBOUND, CallPhase.RINGING, "+16285550999", NOW - dt.timedelta(seconds=9)
+        )
+    )
+    known = window.show_call(
         CallView(
             "c9",
             "1001",
@@ -110,12 +130,11 @@ def render(out: Path, language: str, settings: Settings) -> None:
             records=(ALICE,),
             chosen=ALICE,
             answered_at=NOW - dt.timedelta(seconds=71),
+            owner_name="Jane Doe",
         )
     )
-    window.show()
-    window.adjustSize()
-    window._elapsed.set_span(NOW - dt.timedelta(seconds=71), NOW)
-    window.grab().save(str(out / f"call-window-{language}.png"))
+    known._elapsed.set_span(NOW - dt.timedelta(seconds=71), NOW)
+    window.grab().save(str(out / f"call-panel-{language}.png"))
 
     dialog = AddRecordDialog(
         "020 7123 4567", kinds=(RecordKind.CONTACT, RecordKind.LEAD), region="GB", crm_name="Salesforce"

@@ -53,10 +53,9 @@ class Desk:
 
 @dataclass(frozen=True)
 class Shown:
-    """What a call window showed right after an update."""
+    """What a call's card showed right after an update."""
 
     phase: CallPhase
-    accepts_focus: bool
     without_activating: bool
     name: str
     heading: str
@@ -75,15 +74,15 @@ class _Recorder:
 
     def on_call(self, call: CallView) -> None:
         self.views.append(call)
-        window = self.shell.calls.window(call.call_id)
-        if window is not None:
+        panel = self.shell.panel
+        card = panel.card(call.call_id)
+        if card is not None:
             self.shown.append(
                 Shown(
                     call.phase,
-                    window.accepts_focus,
-                    window.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating),
-                    window._name.text(),
-                    window._heading.text(),
+                    panel.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating),
+                    card._name.text(),
+                    card._heading.text(),
                 )
             )
 
@@ -108,9 +107,7 @@ async def running_desk(home: Path, settings: Settings) -> AsyncIterator[Desk]:
 
     backend = LocalBackend(open_host, EXTENSION)
     opened_logs: list[bool] = []
-    shell = DesktopShell(
-        backend, settings, use_tray=False, linger_ms=0, open_logs=lambda: opened_logs.append(True)
-    )
+    shell = DesktopShell(backend, settings, use_tray=False, open_logs=lambda: opened_logs.append(True))
     views: list[CallView] = []
     shown: list[Shown] = []
     shell.show()
@@ -132,31 +129,50 @@ def desk_for(
     return lambda: running_desk(tmp_path / "demo", settings)
 
 
-async def test_call_window_follows_a_whole_scripted_call(
+async def test_call_card_follows_a_whole_scripted_call(
     desk_for: Callable[[], contextlib.AbstractAsyncContextManager[Desk]],
 ) -> None:
     async with desk_for() as desk:
         shell, world = desk.shell, desk.world
         call_id = await world.pbx.inbound(ADA_NUMBER, EXTENSION, talk=0.3)
-        window = shell.calls.window(call_id)
+        window = shell.panel.card(call_id)
         assert window is not None
         await until(lambda: window.call.phase is CallPhase.ENDED, what="ended")
         assert desk.phases(call_id) == [CallPhase.RINGING, CallPhase.TALKING, CallPhase.ENDED]
         ringing = [s for s in desk.shown if s.phase is CallPhase.RINGING]
-        assert ringing and all(not s.accepts_focus and s.without_activating for s in ringing)
+        assert ringing and all(s.without_activating for s in ringing)
         assert "Incoming call" in ringing[0].heading and "ringing" in ringing[0].heading
-        assert ringing[0].name in ("Looking up the CRM…", "Ada Lovelace")
+        assert ringing[0].name in ("Looking up HubSpot…", "Ada Lovelace")
         assert any(s.name == "Ada Lovelace" for s in desk.shown)
         talking = [s for s in desk.shown if s.phase is CallPhase.TALKING]
-        assert talking and all(s.accepts_focus and "answered" in s.heading for s in talking)
-        assert "call ended" in window._heading.text()
-        assert window._name.text() == "Ada Lovelace" and window._open.isEnabled()
+        assert talking and all("talking" in s.heading for s in talking)
+        assert window._heading.text() == "Incoming call · ended"
+        assert window._name.text() == "Ada Lovelace" and window._open.isVisibleTo(window)
+        assert window._call_back.isVisibleTo(window) and shell.panel.isVisible()
         assert [p.call_id for p in world.printer.pops] == [call_id]  # pop on ringing, once
         recent = [a.text() for a in shell.tray.menu.recent_menu.actions()]
         assert recent[0].startswith("Ada Lovelace — ") and recent[0].endswith(", incoming")
         window._open.click()  # manual pop from the window
         await until(lambda: len(world.printer.pops) == 2, what="the manual pop")
         assert world.printer.pops[-1].trigger == "manual"
+
+
+async def test_retry_after_a_failed_lookup_finds_the_caller(
+    desk_for: Callable[[], contextlib.AbstractAsyncContextManager[Desk]],
+) -> None:
+    async with desk_for() as desk:
+        shell, world = desk.shell, desk.world
+        world.crm.set_outage(True)
+        call_id = await world.pbx.inbound(ADA_NUMBER, EXTENSION, answer=False)
+        card = shell.panel.card(call_id)
+        assert card is not None
+        await until(lambda: bool(card.call.lookup_error), what="the failed lookup")
+        assert card._retry.isVisibleTo(card) and card._error.text().startswith("The CRM lookup failed: ")
+        world.crm.set_outage(False)
+        card._retry.click()
+        await until(lambda: card._name.text() == "Ada Lovelace", what="the retried lookup")
+        assert not card._retry.isVisibleTo(card) and not card._error.isVisibleTo(card)
+        assert card._open.isVisibleTo(card)
 
 
 async def test_add_to_crm_validation_crm_error_and_success(
@@ -166,9 +182,9 @@ async def test_add_to_crm_validation_crm_error_and_success(
         shell, world = desk.shell, desk.world
         before = dict(world.crm.record_names())
         await world.pbx.outbound(EXTENSION, STRANGER, talk=0.2)
-        await until(lambda: shell.calls.windows() and shell.calls.windows()[0].call.phase is CallPhase.ENDED)
-        window = shell.calls.windows()[0]
-        assert window._name.text() == "Unknown"
+        await until(lambda: shell.panel.cards() and shell.panel.cards()[0].call.phase is CallPhase.ENDED)
+        window = shell.panel.cards()[0]
+        assert window._name.text() == "Not in the CRM"
         assert window._add.isVisibleTo(window)
         window._add.click()
         dialog = shell.add_dialogs[window.call.call_id]

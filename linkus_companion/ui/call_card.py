@@ -1,0 +1,243 @@
+"""One call on the call panel: who is calling, what the CRM knows, and what the user can do about it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal, SignalInstance
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from linkus_companion.backend import CallPhase, CallView
+from linkus_companion.model import Direction, Outcome, Record, RecordKind
+from linkus_companion.phone import display
+from linkus_companion.ui.widgets.elapsed import ElapsedLabel
+from linkus_companion.ui.widgets.record_picker import RecordPicker
+
+
+def state_text(call: CallView) -> str:
+    """The call's direction and state in words, e.g. `Incoming call · missed`."""
+    direction = {
+        Direction.INBOUND: QCoreApplication.translate("CallCard", "Incoming call"),
+        Direction.OUTBOUND: QCoreApplication.translate("CallCard", "Outgoing call"),
+        Direction.INTERNAL: QCoreApplication.translate("CallCard", "Internal call"),
+    }[call.direction]
+    return f"{direction} · {_state(call)}"
+
+
+def _state(call: CallView) -> str:
+    if call.phase is CallPhase.RINGING:
+        return QCoreApplication.translate("CallCard", "ringing")
+    if call.phase is CallPhase.TALKING:
+        return QCoreApplication.translate("CallCard", "talking")
+    if call.phase is CallPhase.HELD:
+        return QCoreApplication.translate("CallCard", "on hold")
+    if call.transferred_to:
+        return QCoreApplication.translate("CallCard", "transferred to %1").replace("%1", call.transferred_to)
+    if call.outcome is Outcome.NO_ANSWER:
+        return (
+            QCoreApplication.translate("CallCard", "missed")
+            if call.direction is Direction.INBOUND
+            else QCoreApplication.translate("CallCard", "no answer")
+        )
+    return {
+        Outcome.BUSY: QCoreApplication.translate("CallCard", "busy"),
+        Outcome.VOICEMAIL: QCoreApplication.translate("CallCard", "voicemail"),
+        Outcome.FAILED: QCoreApplication.translate("CallCard", "failed"),
+    }.get(call.outcome or Outcome.ANSWERED, QCoreApplication.translate("CallCard", "ended"))
+
+
+def kind_text(kind: RecordKind) -> str:
+    """A record kind in words."""
+    return {
+        RecordKind.CONTACT: QCoreApplication.translate("CallCard", "Contact"),
+        RecordKind.LEAD: QCoreApplication.translate("CallCard", "Lead"),
+        RecordKind.ACCOUNT: QCoreApplication.translate("CallCard", "Company"),
+    }[kind]
+
+
+class CallCard(QFrame):
+    """Shows one call; every action is a button reachable with Tab and Enter.
+
+    Signals (each carries the call id):
+        open_requested(str), add_requested(str), retry_requested(str), call_back_requested(str),
+        dismissed(str); record_chosen(str, str) also carries the id of the record picked.
+    """
+
+    open_requested = Signal(str)
+    add_requested = Signal(str)
+    retry_requested = Signal(str)
+    call_back_requested = Signal(str)
+    record_chosen = Signal(str, str)
+    dismissed = Signal(str)
+
+    def __init__(self, call: CallView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.call = call
+        self.region = "US"
+        self.crm_name = ""
+        self.can_create = True
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self._heading = QLabel()
+        self._elapsed = ElapsedLabel(self)
+        self._elapsed.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._number = QLabel()
+        self._number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        big = self._number.font()
+        big.setPointSizeF(big.pointSizeF() * 1.25)
+        big.setBold(True)
+        self._number.setFont(big)
+        self._name = QLabel()
+        self._name.setWordWrap(True)
+        bold = self._name.font()
+        bold.setBold(True)
+        self._name.setFont(bold)
+        self._details = QLabel()
+        self._details.setWordWrap(True)
+        self._error = QLabel()
+        self._error.setWordWrap(True)
+        self._error.setStyleSheet("color: #b3261e;")
+        self._picker_label = QLabel()
+        self._picker = RecordPicker(self)
+        self._picker.setMaximumHeight(90)
+        self._picker.picked.connect(lambda record_id: self.record_chosen.emit(self.call.call_id, record_id))
+        self._picker_label.setBuddy(self._picker)
+        self._use = QPushButton()
+        self._use.clicked.connect(self._picker.pick_current)
+        self._open = self._button(self.open_requested)
+        self._add = self._button(self.add_requested)
+        self._retry = self._button(self.retry_requested)
+        self._call_back = self._button(self.call_back_requested)
+        self._dismiss = self._button(self.dismissed)
+
+        top = QHBoxLayout()
+        top.addWidget(self._heading, 1)
+        top.addWidget(self._elapsed)
+        buttons = QHBoxLayout()
+        for button in (self._open, self._add, self._retry, self._call_back):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self._dismiss)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self._number)
+        layout.addWidget(self._name)
+        layout.addWidget(self._details)
+        layout.addWidget(self._error)
+        layout.addWidget(self._picker_label)
+        layout.addWidget(self._picker)
+        layout.addWidget(self._use, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(buttons)
+        self.retranslate()
+
+    def _button(self, signal: SignalInstance) -> QPushButton:
+        button = QPushButton()
+        button.setAutoDefault(True)  # Enter presses the focused button
+        button.clicked.connect(lambda: signal.emit(self.call.call_id))
+        return button
+
+    def update_call(self, call: CallView) -> None:
+        """Show the call's new state."""
+        self.call = call
+        self.refresh()
+
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        self._picker_label.setText(self.tr("Several records share this number. &Choose one:"))
+        self._use.setText(self.tr("&Use this record"))
+        self._open.setText(self.tr("&Open in CRM"))
+        self._add.setText(self.tr("&Add to CRM…"))
+        self._retry.setText(self.tr("&Retry lookup"))
+        self._call_back.setText(self.tr("Call &back"))
+        self._dismiss.setText(self.tr("Dismiss"))
+        self._number.setAccessibleName(self.tr("Phone number"))
+        self._elapsed.setAccessibleName(self.tr("Duration"))
+        self._picker.setAccessibleName(self.tr("Matching records"))
+        self._use.setAccessibleName(self.tr("Use the selected record for this call"))
+        self._open.setAccessibleName(self.tr("Open the caller's page in the CRM"))
+        self._add.setAccessibleName(self.tr("Add this number to the CRM"))
+        self._retry.setAccessibleName(self.tr("Look the number up in the CRM again"))
+        self._call_back.setAccessibleName(self.tr("Call this number back"))
+        self._dismiss.setAccessibleName(self.tr("Remove this call from the panel"))
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def refresh(self) -> None:
+        """Fill every widget from the call."""
+        call = self.call
+        ended = call.phase is CallPhase.ENDED
+        heading = state_text(call)
+        self._heading.setText(heading)
+        number = display(call.number, self.region)
+        self._number.setText(number)
+        record = call.chosen or (call.records[0] if len(call.records) == 1 else None)
+        if call.looking_up:
+            name = self.tr("Looking up %1…").replace("%1", self.crm_name or self.tr("the CRM"))
+        elif record is not None:
+            name = record.display_name
+        elif call.needs_choice:
+            name = self.tr("%1 matching records").replace("%1", str(len(call.records)))
+        elif call.lookup_error:
+            name = self.tr("Not looked up")
+        elif call.direction is Direction.INTERNAL:
+            name = ""
+        else:
+            name = (
+                self.tr("Unknown caller")
+                if call.direction is Direction.INBOUND
+                else self.tr("Not in the CRM")
+            )
+        self._name.setText(name)
+        self._name.setVisible(bool(name))
+        details = self._details_text(record)
+        self._details.setText(details)
+        self._details.setVisible(bool(details))
+        error = (
+            self.tr("The CRM lookup failed: %1").replace("%1", call.lookup_error) if call.lookup_error else ""
+        )
+        self._error.setText(error)
+        self._error.setVisible(bool(error))
+        several = len(call.records) > 1
+        for widget in (self._picker_label, self._picker, self._use):
+            widget.setVisible(several)
+        if several:
+            self._picker.set_records(call.records, call.chosen.id if call.chosen else None)
+        self._open.setVisible(record is not None)
+        self._add.setVisible(self._add_wanted(record))
+        self._retry.setVisible(bool(call.lookup_error) and not call.looking_up)
+        self._call_back.setVisible(ended and call.direction is not Direction.INTERNAL)
+        self._dismiss.setVisible(ended)
+        if call.phase is CallPhase.RINGING:
+            self._elapsed.set_span(call.started_at)
+        else:
+            self._elapsed.set_span(call.answered_at or call.started_at, call.ended_at)
+        self.setAccessibleName(f"{heading}: {number} {name}".strip())
+
+    def _add_wanted(self, record: Record | None) -> bool:
+        """Add to CRM for an unknown number, or one the CRM could not be asked about."""
+        call = self.call
+        if not self.can_create or record is not None or call.looking_up or call.needs_choice:
+            return False
+        return call.direction is not Direction.INTERNAL
+
+    def _details_text(self, record: Record | None) -> str:
+        """Record kind, company and CRM; the owner; when the record last changed."""
+        if record is None:
+            return ""
+        parts = [kind_text(record.kind)]
+        if record.company and record.company != record.display_name:
+            parts.append(record.company)
+        if self.crm_name:
+            parts.append(self.crm_name)
+        lines = [" · ".join(parts)]
+        if self.call.owner_name:
+            lines.append(self.tr("Owner: %1").replace("%1", self.call.owner_name))
+        if record.updated_at is not None:
+            when = record.updated_at.astimezone().date().isoformat()
+            lines.append(self.tr("Last updated %1").replace("%1", when))
+        return "\n".join(lines)

@@ -1,0 +1,245 @@
+"""The call panel: one compact always-on-top window with a card per call, docked near the tray."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QMoveEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from linkus_companion.backend import CallPhase, CallView
+from linkus_companion.ui.call_card import CallCard
+from linkus_companion.ui.resources import icon
+
+log = logging.getLogger(__name__)
+
+MARGIN = 12
+"""Pixels between the panel and the screen edge."""
+KEPT_ENDED = 5
+"""Ended calls kept on the panel until dismissed; older ones leave first."""
+WIDTH = 380
+
+
+def dock_corner(screen: QRect, tray: QRect | None) -> Qt.Corner:
+    """The screen corner nearest the tray icon (bottom right when the tray's place is unknown)."""
+    if tray is None or not tray.isValid() or tray.isEmpty():
+        return Qt.Corner.BottomRightCorner
+    centre = tray.center()
+    left = centre.x() - screen.left() < screen.right() - centre.x()
+    top = centre.y() - screen.top() < screen.bottom() - centre.y()
+    if top:
+        return Qt.Corner.TopLeftCorner if left else Qt.Corner.TopRightCorner
+    return Qt.Corner.BottomLeftCorner if left else Qt.Corner.BottomRightCorner
+
+
+def docked_at(screen: QRect, corner: Qt.Corner, width: int, height: int) -> QPoint:
+    """Top-left of a `width` x `height` window in `corner` of `screen`, MARGIN from the edges."""
+    right = corner in (Qt.Corner.TopRightCorner, Qt.Corner.BottomRightCorner)
+    bottom = corner in (Qt.Corner.BottomLeftCorner, Qt.Corner.BottomRightCorner)
+    x = screen.right() - MARGIN - width if right else screen.left() + MARGIN
+    y = screen.bottom() - MARGIN - height if bottom else screen.top() + MARGIN
+    return QPoint(max(screen.left(), x), max(screen.top(), y))
+
+
+class CallPanel(QWidget):
+    """Every call of the user's extension as a card: live ones, then the last ended ones.
+
+    The panel shows itself without taking the keyboard from the user's work; a click gives it focus.
+    It docks to the screen corner nearest the tray; once the user moves it, it stays where they put it
+    (remembered in `place_file`). Esc dismisses the ended calls and hides an empty panel.
+
+    Signals:
+        open_requested(str), add_requested(str), retry_requested(str), call_back_requested(str):
+        the call id of the card whose button was pressed; record_chosen(str, str): call and record id.
+    """
+
+    open_requested = Signal(str)
+    add_requested = Signal(str)
+    retry_requested = Signal(str)
+    call_back_requested = Signal(str)
+    record_chosen = Signal(str, str)
+
+    def __init__(self, *, place_file: Path | None = None, tray_area: QRect | None = None) -> None:
+        super().__init__(None)
+        self.setWindowFlags(Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
+        # Shown over whatever the user works in, without taking the keyboard from it.
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setAttribute(Qt.WidgetAttribute.WA_MacAlwaysShowToolWindow)
+        self.setWindowIcon(icon("app"))
+        self.setFixedWidth(WIDTH)
+        self.tray_area = tray_area
+        self.region = "US"
+        self.crm_name = ""
+        self._can_create = True
+        self._place_file = place_file
+        self._placed_by_user = self._load_place()
+        self._placing = False
+        self._cards: dict[str, CallCard] = {}
+
+        self._title = QLabel()
+        self._dismiss_all = QPushButton()
+        self._dismiss_all.clicked.connect(self.dismiss_all)
+        header = QHBoxLayout()
+        header.addWidget(self._title, 1)
+        header.addWidget(self._dismiss_all)
+        self._list = QVBoxLayout()
+        self._list.setContentsMargins(0, 0, 0, 0)
+        self._list.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(self._list)
+        self._scroll = QScrollArea()
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setWidget(holder)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(header)
+        layout.addWidget(self._scroll)
+        self.retranslate()
+
+    # -- cards ------------------------------------------------------------------------------------
+
+    def cards(self) -> list[CallCard]:
+        """The cards shown, top to bottom."""
+        return list(self._cards.values())
+
+    def card(self, call_id: str) -> CallCard | None:
+        """The card of `call_id`, if shown."""
+        return self._cards.get(call_id)
+
+    @property
+    def can_create(self) -> bool:
+        """Whether cards offer Add to CRM."""
+        return self._can_create
+
+    @can_create.setter
+    def can_create(self, value: bool) -> None:
+        self._can_create = value
+        for card in self._cards.values():
+            card.can_create = value
+            card.refresh()
+
+    def show_call(self, call: CallView) -> CallCard | None:
+        """Create or update the card of `call` (an ended call that has no card gets none)."""
+        card = self._cards.get(call.call_id)
+        if card is None:
+            if call.phase is CallPhase.ENDED:
+                return None
+            card = CallCard(call)
+            card.region, card.crm_name, card.can_create = self.region, self.crm_name, self._can_create
+            for name in ("open_requested", "add_requested", "retry_requested", "call_back_requested"):
+                getattr(card, name).connect(getattr(self, name))
+            card.record_chosen.connect(self.record_chosen)
+            card.dismissed.connect(self.dismiss)
+            self._cards = {call.call_id: card, **self._cards}  # newest on top
+            self._list.insertWidget(0, card)
+            card.show()  # a widget added to a visible window stays hidden until shown
+        card.update_call(call)
+        self._drop_old_ended()
+        self._fit()
+        return card
+
+    def dismiss(self, call_id: str) -> None:
+        """Take a call's card off the panel; the panel hides when nothing is left."""
+        card = self._cards.pop(call_id, None)
+        if card is not None:
+            card.hide()
+            card.deleteLater()
+        self._fit()
+
+    def dismiss_all(self) -> None:
+        """Take every ended call off the panel (live calls stay)."""
+        for call_id, card in list(self._cards.items()):
+            if card.call.phase is CallPhase.ENDED:
+                self.dismiss(call_id)
+
+    def close_all(self) -> None:
+        """Remove every card and hide (quitting)."""
+        for call_id in list(self._cards):
+            self.dismiss(call_id)
+
+    def set_crm(self, crm_name: str, region: str) -> None:
+        """The CRM's name and the default region numbers are formatted for."""
+        self.crm_name, self.region = crm_name, region
+        for card in self._cards.values():
+            card.crm_name, card.region = crm_name, region
+            card.refresh()
+
+    def _drop_old_ended(self) -> None:
+        ended = [cid for cid, card in self._cards.items() if card.call.phase is CallPhase.ENDED]
+        for call_id in ended[KEPT_ENDED:]:
+            self.dismiss(call_id)
+
+    # -- window -----------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        self.setWindowTitle(self.tr("Calls"))
+        self._title.setText(self.tr("Calls"))
+        self._dismiss_all.setText(self.tr("Dismiss &all"))
+        self._dismiss_all.setAccessibleName(self.tr("Remove every ended call from the panel"))
+        self.setAccessibleName(self.tr("Call panel"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.dismiss_all()
+            if not self._cards:
+                self.hide()
+            return
+        super().keyPressEvent(event)
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        if not self._placing and self.isVisible() and event.spontaneous():
+            self._placed_by_user = self.pos()
+            self._save_place(self.pos())
+
+    def _fit(self) -> None:
+        """Size to the cards (at most the screen's height), dock, and show or hide."""
+        has_ended = any(card.call.phase is CallPhase.ENDED for card in self._cards.values())
+        self._dismiss_all.setVisible(has_ended)
+        if not self._cards:
+            self.hide()
+            return
+        screen = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+        content = sum(card.sizeHint().height() + self._list.spacing() for card in self._cards.values())
+        height = min(screen.height() - 2 * MARGIN, content + self._title.sizeHint().height() + 40)
+        self._placing = True
+        try:
+            self.resize(WIDTH, height)
+            if self._placed_by_user is not None and screen.contains(self._placed_by_user):
+                self.move(self._placed_by_user)
+            else:
+                self.move(docked_at(screen, dock_corner(screen, self.tray_area), WIDTH, height))
+            if not self.isVisible():
+                self.show()
+        finally:
+            self._placing = False
+
+    def _load_place(self) -> QPoint | None:
+        if self._place_file is None or not self._place_file.exists():
+            return None
+        try:
+            data = json.loads(self._place_file.read_text(encoding="utf-8"))
+            return QPoint(int(data["x"]), int(data["y"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            log.info("ignoring an unreadable panel position in %s", self._place_file)
+            return None
+
+    def _save_place(self, point: QPoint) -> None:
+        if self._place_file is None:
+            return
+        try:
+            self._place_file.parent.mkdir(parents=True, exist_ok=True)
+            self._place_file.write_text(json.dumps({"x": point.x(), "y": point.y()}), encoding="utf-8")
+        except OSError as exc:
+            log.warning("could not remember where the call panel was moved: %s", exc)

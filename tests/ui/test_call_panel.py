@@ -1,0 +1,188 @@
+"""The call panel: a card per call in every state, its actions, docking and the ended cards' lifetime."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+from linkus_companion.backend import CallPhase
+from linkus_companion.model import Direction, Outcome
+from linkus_companion.ui.call_panel import KEPT_ENDED, CallPanel, dock_corner, docked_at
+from linkus_companion.ui.i18n import Translations
+from tests.ui.conftest import ALICE, BOB, call
+
+
+def ended(outcome: Outcome, **kw):
+    return dataclasses.replace(call(CallPhase.ENDED, **kw), outcome=outcome)
+
+
+def test_a_known_ringing_call_shows_name_company_kind_crm_and_owner_without_taking_focus(qtbot):
+    work = QWidget()
+    qtbot.add_widget(work)
+    work.show()
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    panel.set_crm("HubSpot", "US")
+    view = dataclasses.replace(call(records=(ALICE,), chosen=ALICE), owner_name="Jane Owner")
+    card = panel.show_call(view)
+    assert panel.isVisible() and panel.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert panel.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    assert not panel.isActiveWindow()
+    assert card._heading.text() == "Incoming call · ringing"
+    assert card._number.text() == "(415) 555-0123"  # national format in the default region
+    assert card._name.text() == "Alice Smith"
+    assert card._details.text().splitlines() == ["Contact · Acme · HubSpot", "Owner: Jane Owner"]
+    assert card._open.isVisibleTo(card) and not card._add.isVisibleTo(card)
+    assert not card._retry.isVisibleTo(card) and not card._dismiss.isVisibleTo(card)
+    panel.set_crm("HubSpot", "GB")
+    assert card._number.text() == "+1 415-555-0123"  # international outside the default region
+
+
+def test_every_state_in_words(qtbot):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    card = panel.show_call(call())
+    shown = {}
+    for label, view in {
+        "talking": call(CallPhase.TALKING),
+        "held": call(CallPhase.HELD),
+        "missed": ended(Outcome.NO_ANSWER),
+        "no answer": ended(Outcome.NO_ANSWER, direction=Direction.OUTBOUND),
+        "voicemail": ended(Outcome.VOICEMAIL),
+        "busy": ended(Outcome.BUSY),
+        "ended": ended(Outcome.ANSWERED),
+        "transfer": dataclasses.replace(ended(Outcome.ANSWERED), transferred_to="1004"),
+    }.items():
+        card.update_call(view)
+        shown[label] = card._heading.text()
+    assert shown == {
+        "talking": "Incoming call · talking",
+        "held": "Incoming call · on hold",
+        "missed": "Incoming call · missed",
+        "no answer": "Outgoing call · no answer",
+        "voicemail": "Incoming call · voicemail",
+        "busy": "Incoming call · busy",
+        "ended": "Incoming call · ended",
+        "transfer": "Incoming call · transferred to 1004",
+    }
+
+
+def test_unknown_caller_offers_add_and_an_ended_call_offers_call_back(qtbot):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    card = panel.show_call(call())
+    assert card._name.text() == "Unknown caller"
+    assert card._add.isVisibleTo(card) and not card._open.isVisibleTo(card)
+    with qtbot.wait_signal(panel.add_requested) as blocker:
+        card._add.click()
+    assert blocker.args == ["c1"]
+    card.update_call(ended(Outcome.ANSWERED))
+    with qtbot.wait_signal(panel.call_back_requested) as blocker:
+        card._call_back.setFocus()
+        qtbot.keyClick(card._call_back, Qt.Key.Key_Return)
+    assert blocker.args == ["c1"]
+    panel.can_create = False
+    assert not card._add.isVisibleTo(card)
+
+
+def test_a_failed_lookup_offers_retry_and_add(qtbot):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    card = panel.show_call(dataclasses.replace(call(), lookup_error="HubSpot is not answering."))
+    assert card._error.text() == "The CRM lookup failed: HubSpot is not answering."
+    assert card._retry.isVisibleTo(card) and card._add.isVisibleTo(card)
+    with qtbot.wait_signal(panel.retry_requested) as blocker:
+        card._retry.click()
+    assert blocker.args == ["c1"]
+    card.update_call(call(records=(ALICE,), chosen=ALICE))
+    assert not card._error.isVisibleTo(card) and not card._retry.isVisibleTo(card)
+
+
+def test_several_matches_show_a_pick_list(qtbot):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    card = panel.show_call(call(records=(ALICE, BOB)))
+    assert card._name.text() == "2 matching records" and card._picker.count() == 2
+    card._picker.setCurrentRow(1)
+    with qtbot.wait_signal(panel.record_chosen) as blocker:
+        card._use.click()
+    assert blocker.args == ["c1", "202"]
+
+
+def test_one_panel_newest_first_ended_cards_stay_until_dismissed(qtbot):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    assert panel.show_call(call(CallPhase.ENDED)) is None  # an ended call never seen live gets no card
+    for n in range(KEPT_ENDED + 2):
+        panel.show_call(call(call_id=f"c{n}"))
+    assert [c.call.call_id for c in panel.cards()][:2] == [f"c{KEPT_ENDED + 1}", f"c{KEPT_ENDED}"]
+    for n in range(KEPT_ENDED + 1):
+        panel.show_call(ended(Outcome.ANSWERED, call_id=f"c{n}"))
+    ids = [c.call.call_id for c in panel.cards()]
+    assert all(c.isVisibleTo(panel) for c in panel.cards())
+    assert len(ids) == KEPT_ENDED + 1 and f"c{KEPT_ENDED + 1}" in ids  # the live one and the last 5 ended
+    assert panel._dismiss_all.isVisibleTo(panel)
+    first = panel.card("c5")
+    first._dismiss.click()
+    assert panel.card("c5") is None
+    panel.dismiss_all()
+    assert [c.call.call_id for c in panel.cards()] == [f"c{KEPT_ENDED + 1}"]
+    panel.show_call(ended(Outcome.ANSWERED, call_id=f"c{KEPT_ENDED + 1}"))
+    qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    assert panel.cards() == [] and not panel.isVisible()
+
+
+def test_docks_to_the_corner_nearest_the_tray_and_remembers_a_move(qtbot, tmp_path):
+    screen = QRect(0, 0, 1920, 1080)
+    assert dock_corner(screen, None) is Qt.Corner.BottomRightCorner
+    assert dock_corner(screen, QRect(1880, 0, 24, 24)) is Qt.Corner.TopRightCorner
+    assert dock_corner(screen, QRect(10, 1050, 24, 24)) is Qt.Corner.BottomLeftCorner
+    assert docked_at(screen, Qt.Corner.TopRightCorner, 380, 200) == QPoint(1919 - 12 - 380, 12)
+    place = tmp_path / "panel.json"
+    panel = CallPanel(place_file=place)
+    qtbot.add_widget(panel)
+    panel.show_call(call())
+    area = panel.screen().availableGeometry()
+    assert panel.frameGeometry().right() <= area.right() and panel.frameGeometry().bottom() <= area.bottom()
+    panel._save_place(QPoint(40, 50))  # what a move by the user stores
+    again = CallPanel(place_file=place)
+    qtbot.add_widget(again)
+    again.show_call(call())
+    assert again.pos() == QPoint(40, 50)
+
+
+def test_zh_cn_panel_has_no_english_left(qtbot, qapp):
+    translations = Translations(qapp)
+    translations.apply("zh_CN")
+    try:
+        panel = CallPanel()
+        qtbot.add_widget(panel)
+        panel.set_crm("HubSpot", "US")
+        panel.show_call(dataclasses.replace(call(records=(ALICE,), chosen=ALICE), owner_name="Jane Owner"))
+        panel.show_call(dataclasses.replace(call(call_id="c2"), lookup_error="HubSpot 暂时无法访问。"))
+        panel.show_call(call(call_id="c3", records=(ALICE, BOB)))
+        panel.show_call(call(call_id="c4"))
+        panel.show_call(ended(Outcome.NO_ANSWER, call_id="c4"))
+        data = {"Alice Smith", "Bob Jones", "Acme", "Globex", "HubSpot", "Jane Owner", "contacts", "leads"}
+        texts = []
+        for widget in panel.findChildren(QLabel) + panel.findChildren(QPushButton):
+            if widget.isVisibleTo(panel) and widget.text():
+                texts.append(widget.text())
+        for widget in panel.findChildren(QWidget):
+            if widget.accessibleName():
+                texts.append(widget.accessibleName())
+        texts.append(panel.windowTitle())
+        english = []
+        for text in texts:
+            rest = text
+            for word in data:
+                rest = rest.replace(word, "")
+            if re.search(r"[A-Za-z]{2,}", rest.replace("CRM", "")):
+                english.append(text)
+        assert english == []
+        assert panel.card("c4")._heading.text() == "来电 · 未接"
+    finally:
+        translations.apply("en")
