@@ -20,7 +20,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 from qasync import QEventLoop  # after PySide6: qasync picks the binding already imported
 
-from linkus_companion import APP_ID, APP_NAME, paths
+from linkus_companion import APP_ID, APP_NAME, __version__, paths
 from linkus_companion.backend import Backend, BackendError, LinkState
 from linkus_companion.config import Effective, Settings
 from linkus_companion.crm.base import CrmError
@@ -309,7 +309,7 @@ class _AppRun:
         self.app.aboutToQuit.connect(self.quit)
         shell.quit_requested.connect(self.quit)
         unsubscribe = self.settings.subscribe(self._on_setting)
-        with _sigint_quits(self.quit):
+        with _signals_quit(self.quit):
             try:
                 shell.show()
                 if server is not None:
@@ -322,6 +322,7 @@ class _AppRun:
                 if self.smoke:
                     return await self._smoke()
                 shell.tasks.start(self.backend.start(), failed=self._start_failed)
+                log.info("%s %s running (language %s)", APP_NAME, __version__, self.translations.language)
                 await self._quit
                 return 0
             finally:
@@ -398,14 +399,16 @@ class _AppRun:
 
 
 @contextlib.contextmanager
-def _sigint_quits(quit_: Callable[[], None]) -> Iterator[None]:
-    """Ctrl+C quits cleanly; a timer lets Python see the signal while Qt waits for events."""
-    previous = signal.signal(signal.SIGINT, lambda *_: quit_())
+def _signals_quit(quit_: Callable[[], None]) -> Iterator[None]:
+    """Ctrl+C and SIGTERM (logout, service manager) quit cleanly; a timer lets Python see the signal
+    while Qt waits for events."""
+    previous = {sig: signal.signal(sig, lambda *_: quit_()) for sig in (signal.SIGINT, signal.SIGTERM)}
     tick = QTimer()
     tick.timeout.connect(lambda: None)
-    tick.start(500)
+    tick.start(200)
     try:
         yield
     finally:
         tick.stop()
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

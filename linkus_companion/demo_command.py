@@ -11,6 +11,7 @@ from pathlib import Path
 
 from linkus_companion import demo
 from linkus_companion.platform.display import can_show_windows
+from linkus_companion.stopping import until_stopped
 
 
 def main(args: argparse.Namespace) -> int:
@@ -24,9 +25,13 @@ def main(args: argparse.Namespace) -> int:
     if getattr(args, "gateway", False):
         from linkus_companion.gateway.demo import run_gateway_headless
 
-        result = asyncio.run(run_gateway_headless(kind, args.calls, say))
+        played = asyncio.run(until_stopped(run_gateway_headless(kind, args.calls, say)))
     else:
-        result = asyncio.run(demo.run_headless(kind, args.calls, say))
+        played = asyncio.run(until_stopped(demo.run_headless(kind, args.calls, say)))
+    if played is None:
+        say("demo stopped")
+        return 130
+    result = played
     say(demo.summary(result))
     for error in result["errors"]:
         say(f"  error: {error}")

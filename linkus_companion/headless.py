@@ -16,11 +16,11 @@ from linkus_companion.stopping import stop_requested
 async def serve(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM; pops are printed as JSON lines."""
     opener = PrintingOpener(lambda line: print(line, flush=True))
+    stopping = stop_requested()  # before anything slow: a signal during start-up stops cleanly too
     async with embedded_host(settings, opener) as host:
         host.watch_status(lambda s: print(_status_line(s), flush=True))
-        await host.start()
-        stopping = stop_requested()
         try:
+            await host.start()
             await stopping.wait()
         finally:
             await host.stop()

@@ -8,6 +8,8 @@ import importlib
 import sys
 from typing import Any, TextIO
 
+from linkus_companion.stopping import stop_requested
+
 EMULATORS = {
     "hubspot": ("linkus_companion.sim.hubspot", "HubSpotEmulator", "Bearer"),
     "salesforce": ("linkus_companion.sim.salesforce", "SalesforceEmulator", "Bearer"),
@@ -17,8 +19,12 @@ EMULATORS = {
 
 def main(args: argparse.Namespace) -> int:
     """Start the emulator chosen by `--kind`, print its address and token, serve until Ctrl-C."""
-    asyncio.run(serve(args, sys.stdout))
+    asyncio.run(_serve_until_stopped(args))
     return 0
+
+
+async def _serve_until_stopped(args: argparse.Namespace) -> None:
+    await serve(args, sys.stdout, stop_requested())
 
 
 async def serve(args: argparse.Namespace, out: TextIO, stop: asyncio.Event | None = None) -> None:
