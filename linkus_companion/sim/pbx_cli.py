@@ -57,9 +57,9 @@ async def serve(args: argparse.Namespace, tls_dir: Path | None) -> int:
         tls=generate(tls_dir) if tls_dir else None,
         idle_timeout=args.idle_timeout,
     )
+    stopping = stop_requested()  # before the banner: a client may signal as soon as it reads it
     await sim.start(args.host, args.port)
     print(banner(sim), flush=True)
-    stopping = stop_requested()
     try:
         await stopping.wait()
     finally:
