@@ -15,6 +15,7 @@ from linkus_companion.crm.oauth import ClientCredentials, OAuthGrants
 from linkus_companion.crm.oauth_providers import Provider, hubspot, salesforce, zoho
 from linkus_companion.crm.phonebridge import PhoneBridge
 from linkus_companion.engine.host import EngineHost
+from linkus_companion.engine.lookup import LookupPolicy
 from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.screen_pop import OwnPops, UrlOpener
 from linkus_companion.model import RecordKind
@@ -53,12 +54,23 @@ def crm_grants(settings: Settings, client: httpx.AsyncClient, secrets: SecretSto
     return OAuthGrants(crm_provider(settings), credentials, client, secrets)
 
 
-async def make_connector(kind: str, client: httpx.AsyncClient, grants: GrantSource, region: str) -> Connector:
-    """Our connector for `kind` on the signed-in account."""
+async def make_connector(
+    kind: str,
+    client: httpx.AsyncClient,
+    grants: GrantSource,
+    region: str,
+    matching: LookupPolicy | None = None,
+) -> Connector:
+    """Our connector for `kind` on the signed-in account; only that CRM's module is imported.
+
+    `matching` (the admin's module order and rule) lets the connector skip searches that cannot
+    change the answer.
+    """
+    matching = matching or LookupPolicy(region=region)
     if kind == "hubspot":
         from linkus_companion.crm.hubspot import HubSpotConnector
 
-        return HubSpotConnector(client, grants, region=region)
+        return HubSpotConnector(client, grants, region=region, companies_first=matching.companies_first())
     if kind == "salesforce":
         from linkus_companion.crm.salesforce import SalesforceConnector
 
@@ -66,7 +78,7 @@ async def make_connector(kind: str, client: httpx.AsyncClient, grants: GrantSour
         return SalesforceConnector(client, grants, instance_url=grant.api_base, region=region)
     from linkus_companion.crm.zoho import ZohoConnector
 
-    return ZohoConnector(client, grants, region=region)
+    return ZohoConnector(client, grants, region=region, priority=matching.deciding_kinds())
 
 
 async def web_origins(connector: Connector, grants: GrantSource) -> tuple[str, ...]:
@@ -112,7 +124,7 @@ async def embedded_host(
             if not grants.connected():
                 raise NotConfigured("Sign in to the CRM first (Settings > CRM > Authorise).")
             connector = await make_connector(
-                str(settings.get("crm.kind")), client, grants, policies.lookup.region
+                str(settings.get("crm.kind")), client, grants, policies.lookup.region, policies.lookup
             )
             yield EngineHost(
                 phonebridge=PhoneBridge(client, grants) if policies.phonebridge else None,

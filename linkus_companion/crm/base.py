@@ -110,6 +110,10 @@ class Connector(Protocol):
     dispositions: tuple[Disposition, ...]
     """The call outcomes the user may pick on a call's card, as this CRM has them."""
 
+    async def warm_up(self) -> None:
+        """One-time discovery (API version, org, account) and the connection, done before the first call."""
+        ...
+
     async def search_by_phone(self, number: PhoneNumber) -> list[Record]:
         """Every contact, lead and account/company whose phone matches `number`, fewest requests."""
         ...

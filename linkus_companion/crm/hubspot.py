@@ -167,7 +167,9 @@ class HubSpotConnector:
         pacer: SearchPacer | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_attempts: int = 4,
+        companies_first: bool = False,
     ) -> None:
+        """`companies_first`: the admin ranks companies above contacts, so both are searched at once."""
         self._http = CrmHttp(
             client, grants, crm=CRM, classify=classify, sleep=sleep, max_attempts=max_attempts
         )
@@ -179,18 +181,29 @@ class HubSpotConnector:
         self._recheck_interval = recheck_interval
         self._pacer = pacer or SearchPacer(sleep=sleep)
         self._sleep = sleep
+        self._companies_first = companies_first
+
+    async def warm_up(self) -> None:
+        """Take the account details from the sign-in now, before the first call."""
+        await self._remember_account()
 
     # --- search ------------------------------------------------------------------------------------
 
     async def search_by_phone(self, number: PhoneNumber) -> list[Record]:
-        """Contacts and companies with this number: one search request per object type."""
+        """Contacts with this number; companies only when no contact has it (or companies rank first).
+
+        One search when a contact matches: HubSpot allows few searches a second per account, and the
+        pacer serves them in the order callers rang.
+        """
         if number.internal:
             return []
         await self._remember_account()
-        contacts, companies = await asyncio.gather(
-            self._search_phone("contacts", number), self._search_phone("companies", number)
-        )
-        return contacts + companies
+        if self._companies_first:
+            contacts, companies = await asyncio.gather(
+                self._search_phone("contacts", number), self._search_phone("companies", number)
+            )
+            return contacts + companies
+        return await self._search_phone("contacts", number) or await self._search_phone("companies", number)
 
     async def _search_phone(self, kind: str, number: PhoneNumber) -> list[Record]:
         return [self._record(kind, item) for item in await self._phone_hits(kind, number)]

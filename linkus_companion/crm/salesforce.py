@@ -311,6 +311,10 @@ class SalesforceConnector:
             users += _users(body.get("records", []))
         return users
 
+    async def warm_up(self) -> None:
+        """Choose the API version (and open the kept-alive connection) now, before the first call."""
+        await self._api_version()
+
     def record_url(self, record_id: str, kind: RecordKind) -> str:
         """The Lightning record page, `{instance}/lightning/r/{Object}/{id}/view`."""
         return f"{self._instance_url}/lightning/r/{_MODULES[kind]}/{record_id}/view"

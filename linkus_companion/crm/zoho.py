@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import phonenumbers
 
 from linkus_companion.crm.base import (
     AuthExpired,
@@ -46,6 +47,8 @@ _PICKED = {
 }
 """Calls.Call_Result picklist values (the standard ones) for each outcome the user may pick."""
 _CRITERIA_SPECIALS = ("\\", "(", ")", ",")
+MAX_CONDITIONS = 10
+"""Zoho evaluates at most ten conditions in one criteria expression."""
 
 
 @dataclass(frozen=True)
@@ -127,12 +130,14 @@ class ZohoConnector:
         region: str = "US",
         web_base: str = "",
         last_n: int = 7,
+        priority: tuple[RecordKind, ...] = (),
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         """`web_base`: the CRM web UI (e.g. `https://crm.zoho.eu`), default the grant's `web_base`.
 
         `region` is the default country of stored numbers; `last_n` adds a last-N-digits search key
-        (0: none); `sleep` is how CrmHttp waits between retries.
+        (0: none); `priority`: module kinds in the admin's order when the first match decides (empty:
+        every match is returned); `sleep` is how CrmHttp waits between retries.
         """
         self._http = CrmHttp(
             client, grants, crm=CRM_NAME, classify=classify, auth_header=zoho_oauthtoken, sleep=sleep
@@ -140,20 +145,35 @@ class ZohoConnector:
         self._region = region
         self._web_base = web_base.rstrip("/")
         self._last_n = last_n
+        self._priority = tuple(kind for kind in priority if kind in _BY_KIND)
         self._org_domain = ""
         self._site_lock = asyncio.Lock()
 
     async def search_by_phone(self, number: PhoneNumber) -> list[Record]:
-        """Contacts, Leads and Accounts searched concurrently, each one number format at a time."""
+        """Contacts, Leads and Accounts searched in parallel, one request each (every number form OR-ed).
+
+        With a `priority`, the first module in it that matches decides: the others are not waited for.
+        """
         if number.internal:
             return []
         await self._load_site()
+        tasks = {
+            module.kind: asyncio.ensure_future(self._search_module(module, number)) for module in MODULES
+        }
         try:
-            async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(self._search_module(module, number)) for module in MODULES]
-        except ExceptionGroup as failed:
-            raise failed.exceptions[0] from None
-        return [record for task in tasks for record in task.result()]
+            for kind in self._priority:
+                if await tasks[kind]:
+                    return tasks[kind].result()
+            await asyncio.gather(*tasks.values())
+        finally:
+            for task in tasks.values():
+                task.cancel()
+            await asyncio.gather(*tasks.values(), return_exceptions=True)
+        return [record for task in tasks.values() for record in task.result()]
+
+    async def warm_up(self) -> None:
+        """Learn the org's domain (record URLs) now, so the first call pays nothing extra."""
+        await self._load_site()
 
     async def create_record(self, new: NewRecord) -> Record:
         """Create a contact or lead; after an ambiguous failure, search before giving up (never re-post)."""
@@ -252,14 +272,14 @@ class ZohoConnector:
             self._org_domain = str(response.json()["org"][0]["domain_name"])
 
     async def _search_module(self, module: _Module, number: PhoneNumber) -> list[Record]:
-        """One `phone=` request per number format, stopping at the first format that matches."""
+        """One criteria search: every phone field equal to any number form, up to Zoho's 10 conditions."""
         fields = ",".join(("id", *module.names, *module.phones, module.company, "Owner", "Modified_Time"))
-        for key in number.match_keys(self._last_n):
-            rows = await self._search(module.name, {"phone": key, "fields": fields})
-            matched = [self._record(module, row) for row in rows if self._same_number(number, module, row)]
-            if matched:
-                return matched
-        return []
+        criteria = "or".join(
+            f"({field}:equals:{escape_criteria(key)})"
+            for field, key in _conditions(module, search_keys(number, self._last_n))
+        )
+        rows = await self._search(module.name, {"criteria": f"({criteria})", "fields": fields})
+        return [self._record(module, row) for row in rows if self._same_number(number, module, row)]
 
     async def _search(self, module: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
         response = await self._http.request(
@@ -317,6 +337,26 @@ class ZohoConnector:
         name = f"{new.first_name} {new.last_name}".strip()
         found = await self.search_by_phone(number)
         return next((r.id for r in found if r.kind is new.kind and r.display_name == name), None)
+
+
+def search_keys(number: PhoneNumber, last_n: int) -> tuple[str, ...]:
+    """Number forms to search, widest first: the last `last_n` digits, the national number, E.164, the rest.
+
+    Zoho's `equals` on a phone field ignores formatting and matches part of the stored value
+    (docs/zoho-phone-search.md), so the first key alone finds every stored format, numbers stored
+    without their area code included; the digit post-filter then keeps only the same number. The
+    other forms follow, as far as the 10 conditions allow, in case an org matches whole values.
+    """
+    keys = [number.last_digits(last_n)] if last_n and len(number.digits) > last_n else []
+    if number.e164:
+        keys += [phonenumbers.national_significant_number(phonenumbers.parse(number.e164)), number.e164]
+    return tuple(dict.fromkeys([*keys, *number.match_keys(0)]))
+
+
+def _conditions(module: _Module, keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(field, key) pairs, key by key across every phone field, at most MAX_CONDITIONS."""
+    pairs = [(field, key) for key in keys for field in module.phones]
+    return pairs[:MAX_CONDITIONS]
 
 
 def _call_fields(log: CallLog, *, creating: bool) -> dict[str, Any]:

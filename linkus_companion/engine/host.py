@@ -128,7 +128,7 @@ class EngineHost:
         info = await self.pbx.system_information()
         if info.firmware_warning:
             log.warning("%s", info.firmware_warning)
-        await self.refresh_directory()
+        await asyncio.gather(self.refresh_directory(), self._warm_up())
         if self.phonebridge is not None:
             await self.phonebridge.start()
         if self.recordings is not None and self._serve_recordings:
@@ -145,6 +145,13 @@ class EngineHost:
         self._stream.start()
         self._spawn(self.engine.run(self._stream, CallTracker(self.extensions)))
         self._spawn(self.outbox.run())
+
+    async def _warm_up(self) -> None:
+        """The connector's one-time discovery now, so the first call pays no more than any other."""
+        try:
+            await self.connector.warm_up()
+        except CrmError as exc:
+            log.warning("could not prepare the CRM connection (the first call will try again): %s", exc)
 
     async def connected(self) -> None:
         """Return once the PBX event stream is subscribed."""

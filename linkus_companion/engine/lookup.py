@@ -58,6 +58,20 @@ class LookupPolicy:
     negative_ttl: float = 60.0
     max_entries: int = 5000
 
+    def deciding_kinds(self) -> tuple[RecordKind, ...]:
+        """Record kinds in the admin's order when the first match decides (the priority rule), else ()."""
+        if self.multiple is not MultipleRule.PRIORITY:
+            return ()
+        return tuple(dict.fromkeys(MODULE_KINDS[m] for m in self.module_priority if m in MODULE_KINDS))
+
+    def companies_first(self) -> bool:
+        """Accounts/companies rank above contacts in the admin's module order."""
+        kinds = [MODULE_KINDS[m] for m in self.module_priority if m in MODULE_KINDS]
+        return RecordKind.ACCOUNT in kinds and (
+            RecordKind.CONTACT not in kinds
+            or kinds.index(RecordKind.ACCOUNT) < kinds.index(RecordKind.CONTACT)
+        )
+
 
 @dataclass(frozen=True)
 class Match:
@@ -125,6 +139,8 @@ class Lookup:
     def __post_init__(self) -> None:
         self._cache: OrderedDict[str, _Entry] = OrderedDict()
         self._inflight: dict[str, asyncio.Future[Match]] = {}
+        self._forgotten: set[str] = set()
+        """In-flight searches `forget` overtook: their answer is not cached."""
         self._own: set[str] = set()
         self.set_own_numbers(self.own_numbers)
 
@@ -169,16 +185,21 @@ class Lookup:
             raise
         finally:
             del self._inflight[key]
-        if not match.error:
+            forgotten = key in self._forgotten
+            self._forgotten.discard(key)
+        if not match.error and not forgotten:
             self._remember(key, match)
         return match
 
     def forget(self, raw: str) -> None:
         """Drop the cached answer for `raw` (after a record was created or changed for it)."""
         try:
-            self._cache.pop(self._key(parse(raw, self.policy.region)), None)
+            key = self._key(parse(raw, self.policy.region))
         except InvalidNumber:
             return
+        self._cache.pop(key, None)
+        if key in self._inflight:
+            self._forgotten.add(key)
 
     def resolve(self, records: Sequence[Record]) -> tuple[tuple[Record, ...], Record | None]:
         """Order records by module priority and choose one per the rule (None: the user picks)."""

@@ -77,7 +77,7 @@ async def serve(config: GatewayConfig) -> bool:
                 raise NotConfigured("Authorise the CRM admin account for the gateway first.")
             policies = Policies.from_settings(settings)
             connector = await make_connector(
-                str(settings.get("crm.kind")), client, grants, policies.lookup.region
+                str(settings.get("crm.kind")), client, grants, policies.lookup.region, policies.lookup
             )
             gateway = Gateway.assemble(
                 pbx=pbx,

@@ -70,7 +70,7 @@ def call_log(record: Record | None, **changes: object) -> CallLog:
         ("+12125550300", "Globex", RecordKind.ACCOUNT),  # company (212) 555-0300
     ],
 )
-async def test_search_finds_contacts_and_companies_in_one_request_each(
+async def test_search_finds_a_contact_with_one_search_and_a_company_with_two(
     hs: HubSpotHarness, from_pbx: str, name: str, kind: RecordKind
 ) -> None:
     found = await hs.connector.search_by_phone(parse(from_pbx))
@@ -78,7 +78,21 @@ async def test_search_finds_contacts_and_companies_in_one_request_each(
     assert found[0].url == hs.emulator.record_url(
         "contacts" if kind is RecordKind.CONTACT else "companies", found[0].id
     )
-    assert len(searches(hs)) == 2
+    assert len(searches(hs)) == (1 if kind is RecordKind.CONTACT else 2)
+
+
+async def test_companies_are_searched_with_contacts_only_when_the_admin_ranks_them_first(
+    hs: HubSpotHarness,
+) -> None:
+    hs.emulator.seed_record("companies", {"name": "Shared Line", "phone": "+1 415 555 0101"})
+    assert [r.kind for r in await hs.connector.search_by_phone(parse("4155550101"))] == [RecordKind.CONTACT]
+    assert [e.path.rsplit("/", 2)[-2] for e in hs.emulator.traffic if e.path.endswith("/search")] == [
+        "contacts"
+    ]
+    ranked = HubSpotConnector(hs.client, hs.grants, companies_first=True)
+    found = await ranked.search_by_phone(parse("4155550101"))
+    assert sorted(r.kind for r in found) == sorted([RecordKind.CONTACT, RecordKind.ACCOUNT])
+    assert len(searches(hs)) == 3
 
 
 async def test_a_search_hit_on_another_number_is_dropped(hs: HubSpotHarness) -> None:
@@ -202,11 +216,11 @@ async def test_company_calls_use_the_default_association_of_each_api_family(
 
 async def test_searches_are_paced_under_four_a_second(hs: HubSpotHarness) -> None:
     started = time.monotonic()
-    numbers = ["+14155550101", "+14155550102", "+14155550104", "+14155550106"]
+    numbers = ["+14155550101", "+14155550102", "+14155550104", "+14155550106", "+12125550300", "+14155550199"]
     results = await asyncio.gather(*(hs.connector.search_by_phone(parse(n)) for n in numbers))
-    assert all(len(found) == 1 for found in results)
+    assert [len(found) for found in results] == [1, 1, 1, 1, 1, 0]
     assert 429 not in searches(hs)
-    assert time.monotonic() - started >= 1.0  # 8 searches need two 1-second windows
+    assert time.monotonic() - started >= 1.0  # 4 contacts + 2 x 2: 8 searches, two windows
 
 
 @pytest.mark.parametrize("status", [429, 503])

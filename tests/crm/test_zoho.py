@@ -188,7 +188,7 @@ async def test_contact_lead_and_account_with_one_number_are_all_found(
     assert found[RecordKind.CONTACT].url == emulator.record_url("Contacts", contact)
 
 
-async def test_search_stops_at_the_first_matching_format_and_runs_modules_concurrently(
+async def test_one_search_per_module_in_parallel_known_or_unknown(
     client: httpx.AsyncClient,
 ) -> None:
     emu = ZohoEmulator(latency=0.05)
@@ -205,9 +205,66 @@ async def test_search_stops_at_the_first_matching_format_and_runs_modules_concur
         number = parse("+14155550171")
         before = emu.guard.requests
         assert await connector.search_by_phone(number) == []
-        assert emu.guard.requests - before == 3 * len(number.match_keys(7))
+        assert emu.guard.requests - before == 3
     finally:
         await emu.stop()
+
+
+STORED = [
+    "+14155550180",
+    "(415) 555-0180",
+    "+1 (415) 555-0180",
+    "+1 415-555-0180 ext. 55",
+    "00 1 415 555 0180",
+    "14155550180",
+    "415.555.0180",
+    "415-555-0180",
+]
+
+
+@pytest.mark.parametrize("field", ["Phone", "Mobile", "Home_Phone", "Other_Phone", "Asst_Phone"])
+async def test_every_stored_format_found_with_one_request_per_module(
+    connector: ZohoConnector, emulator: ZohoEmulator, field: str
+) -> None:
+    ids = {
+        emulator.add_record("Contacts", {"Last_Name": f"F{i}", field: stored})
+        for i, stored in enumerate(STORED)
+    }
+    lead = emulator.add_record("Leads", {"Last_Name": "Lead", "Mobile": "415 555 0180"})
+    await connector.warm_up()
+    before = emulator.guard.requests
+    found = await connector.search_by_phone(parse("+14155550180"))
+    assert emulator.guard.requests - before == 3
+    assert {r.id for r in found if r.kind is RecordKind.CONTACT} == ids
+    assert [r.id for r in found if r.kind is RecordKind.LEAD] == [lead]
+
+
+async def test_first_module_in_priority_decides_without_waiting_for_the_others(
+    client: httpx.AsyncClient,
+) -> None:
+    emu = ZohoEmulator(latency=0.3)
+    await emu.start()
+    try:
+        contact = emu.add_record("Contacts", {"Last_Name": "Known", "Phone": "+14155550190"})
+        emu.add_record("Leads", {"Last_Name": "Also", "Phone": "+14155550190"})
+        connector = ZohoConnector(client, Grants(emu), priority=(RecordKind.CONTACT, RecordKind.LEAD))
+        await connector.warm_up()
+        found = await connector.search_by_phone(parse("4155550190"))
+        assert [r.id for r in found] == [contact]
+        leads_only = ZohoConnector(client, Grants(emu), priority=(RecordKind.LEAD, RecordKind.CONTACT))
+        await leads_only.warm_up()
+        assert [r.kind for r in await leads_only.search_by_phone(parse("4155550190"))] == [RecordKind.LEAD]
+    finally:
+        await emu.stop()
+
+
+async def test_warm_up_reads_the_org_so_the_first_call_sends_only_searches(
+    connector: ZohoConnector, emulator: ZohoEmulator
+) -> None:
+    await connector.warm_up()
+    before = emulator.guard.requests
+    await connector.search_by_phone(parse("+14155550191"))
+    assert emulator.guard.requests - before == 3
 
 
 async def test_digit_post_filter_drops_numbers_that_merely_contain_the_key(

@@ -18,6 +18,8 @@ from linkus_companion.sim.hubspot import HubSpotEmulator
 class Crm:
     emulator: HubSpotEmulator
     connector: HubSpotConnector
+    client: httpx.AsyncClient
+    grants: FixedGrant
 
     def searches(self) -> int:
         """Search requests the emulator has answered so far."""
@@ -28,5 +30,6 @@ class Crm:
 async def crm() -> AsyncIterator[Crm]:
     async with HubSpotEmulator(seed=False) as emulator, httpx.AsyncClient(timeout=10) as client:
         grant = AccessGrant(emulator.admin_token, emulator.base_url, {"hub_id": str(emulator.hub_id)})
-        connector = HubSpotConnector(client, FixedGrant(grant), hub_id=str(emulator.hub_id))
-        yield Crm(emulator, connector)
+        grants = FixedGrant(grant)
+        connector = HubSpotConnector(client, grants, hub_id=str(emulator.hub_id))
+        yield Crm(emulator, connector, client, grants)

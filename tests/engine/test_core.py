@@ -78,7 +78,7 @@ async def test_a_queue_call_from_an_unknown_number_creates_one_record() -> None:
 
 async def test_several_matches_wait_for_the_users_choice() -> None:
     async with running_engine(lookup=LookupPolicy(multiple=MultipleRule.ASK), extensions=("1001",)) as rig:
-        rig.crm.seed_record("companies", {"name": "Analytical Engines", "phone": CALLER})
+        rig.crm.seed_record("contacts", {"firstname": "Charles", "lastname": "B", "phone": CALLER})
         person = rig.crm.seed_record("contacts", {"firstname": "Ada", "lastname": "L", "phone": CALLER})
         call_id = await rig.sim.inbound(CALLER, "1001", talk=0.05)
         await rig.settle()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from linkus_companion.crm.hubspot import HubSpotConnector
 from linkus_companion.engine.lookup import Lookup, LookupPolicy, MultipleRule, Source
 from linkus_companion.model import RecordKind
 from linkus_companion.sim.hubspot_api import Fault
@@ -82,13 +83,17 @@ async def test_several_matches_follow_the_admin_rule(crm: Crm) -> None:
     person = crm.emulator.seed_record(
         "contacts", {"firstname": "Ada", "lastname": "L", "phone": "+14155550132"}
     )
-    ask = await Lookup(crm.connector, LookupPolicy(multiple=MultipleRule.ASK)).find("+14155550132")
-    assert ask.needs_choice and ask.chosen is None
-    assert [r.kind for r in ask.records] == [RecordKind.CONTACT, RecordKind.ACCOUNT]
+    # contacts rank first: HubSpot's company search is skipped once a contact matches
     priority = await Lookup(crm.connector, LookupPolicy(multiple=MultipleRule.PRIORITY)).find("+14155550132")
     assert priority.chosen is not None and priority.chosen.id == person
+    assert [r.kind for r in priority.records] == [RecordKind.CONTACT]
+    both = HubSpotConnector(crm.client, crm.grants, companies_first=True)
+    ask = await Lookup(both, LookupPolicy(multiple=MultipleRule.ASK)).find("+14155550132")
+    assert ask.needs_choice and ask.chosen is None
+    assert [r.kind for r in ask.records] == [RecordKind.CONTACT, RecordKind.ACCOUNT]
     companies_first = LookupPolicy(multiple=MultipleRule.PRIORITY, module_priority=("companies", "contacts"))
-    company = await Lookup(crm.connector, companies_first).find("+14155550132")
+    assert companies_first.companies_first()
+    company = await Lookup(both, companies_first).find("+14155550132")
     assert company.chosen is not None and company.chosen.kind is RecordKind.ACCOUNT
 
 
