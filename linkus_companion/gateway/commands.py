@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from linkus_companion.crm.base import CrmError
 from linkus_companion.crm.oauth import Opener, open_in_browser
@@ -22,7 +23,7 @@ from linkus_companion.gateway import logs
 from linkus_companion.gateway.config import DB_SECRET, ConfigError, GatewayConfig, load
 from linkus_companion.gateway.server import Gateway
 from linkus_companion.gateway.server_secrets import ServerSecrets
-from linkus_companion.gateway.tokens import TokenAuthority, load_signing_key
+from linkus_companion.gateway.tokens import TokenAuthority, load_signing_key, shared_signing_key
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.runtime import (
     CRM_SECRET,
@@ -85,7 +86,7 @@ async def serve(config: GatewayConfig) -> bool:
                 crm_web_origins=await web_origins(connector, grants),
                 store=store,
                 policies=policies,
-                signing_key=load_signing_key(config.signing_key),
+                signing_key=site_key(config, store),
                 public_url=config.public_url,
                 extensions=config.extensions or None,
             )
@@ -159,6 +160,11 @@ def open_store(config: GatewayConfig, secrets: SecretStore) -> Store:
     """The gateway's store: PostgreSQL (password from the secret sources) or SQLite in its state dir."""
     password = secrets.get(DB_SECRET) if config.state else None
     return Store.open(config.database, password=password)
+
+
+def site_key(config: GatewayConfig, store: Store) -> Ed25519PrivateKey:
+    """The token signing key: shared through PostgreSQL by the replicas, else a file in the state dir."""
+    return shared_signing_key(store) if config.state else load_signing_key(config.signing_key)
 
 
 def doctor(args: argparse.Namespace) -> int:
@@ -247,7 +253,7 @@ def _authority(args: argparse.Namespace) -> Iterator[tuple[TokenAuthority, Gatew
     config = load(Path(args.config))
     store = open_store(config, ServerSecrets(config.state_dir))
     try:
-        yield TokenAuthority(store, load_signing_key(config.signing_key), config.public_url), config
+        yield TokenAuthority(store, site_key(config, store), config.public_url), config
     finally:
         store.close()
 

@@ -23,7 +23,7 @@ from linkus_companion.engine.screen_pop import PopRequest, PrintingOpener
 from linkus_companion.gateway.client import GatewayBackend
 from linkus_companion.gateway.credentials import GatewayCredentials
 from linkus_companion.gateway.server import Gateway
-from linkus_companion.gateway.tokens import ACCESS_TTL, load_signing_key
+from linkus_companion.gateway.tokens import ACCESS_TTL, load_signing_key, shared_signing_key
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
 from linkus_companion.serving import free_port
@@ -45,7 +45,8 @@ class GatewayWorld:
     crm: CrmEmulator
     people: scenario.Cast
     tls: TlsFiles
-    build: Callable[[], Gateway]
+    build: Callable[..., Gateway]
+    """A new gateway on the world's store and address, or on `store=` and `public_url=` (a replica)."""
     gateway: Gateway
     desktops: dict[str, GatewayBackend] = field(default_factory=dict)
     openers: dict[str, PrintingOpener] = field(default_factory=dict)
@@ -64,12 +65,14 @@ class GatewayWorld:
         await self.gateway.start(tls=self.tls)
         await asyncio.wait_for(self.gateway.host.connected(), 10)
 
-    async def desktop(self, extension: str, say: Callable[[str], None], **options: Any) -> GatewayBackend:
-        """Enroll a desktop for `extension` (its own keyring entries) and connect it."""
+    async def desktop(
+        self, extension: str, say: Callable[[str], None], *, url: str = "", **options: Any
+    ) -> GatewayBackend:
+        """Enroll a desktop for `extension` (its own keyring entries) and connect it (to `url`: a replica)."""
         email = self.pbx.directory.extensions[extension].email_addr
-        code = self.gateway.authority.enroll(extension, email).link(self.url)
+        code = self.gateway.authority.enroll(extension, email).link(url or self.url)
         credentials = GatewayCredentials(
-            self.url, SecretStore(f"desktop-{extension}"), tls=self.tls.client_context()
+            url or self.url, SecretStore(f"desktop-{extension}"), tls=self.tls.client_context()
         )
         await credentials.enroll(code)
         opener = self.openers[extension] = PrintingOpener(say)
@@ -89,14 +92,18 @@ async def gateway_world(
     *,
     access_ttl: dt.timedelta = ACCESS_TTL,
     revocation_check: float = 0.2,
+    state: str = "",
 ) -> AsyncIterator[GatewayWorld]:
-    """Start the simulators, sign the gateway in to the CRM as its admin, and start the gateway over TLS."""
+    """Start the simulators, sign the gateway in to the CRM as its admin, and start the gateway over TLS.
+
+    With `state` (a PostgreSQL URL) the gateway is a replica that wins the election before it leads.
+    """
     pbx_sim = PbxSimulator(step=0.05)
     crm = demo.make_emulator(kind)
     await pbx_sim.start()
     await crm.start()
     tls = generate(home / "tls")
-    store = Store.open(home / "gateway.db")
+    store = Store.open(state or home / "gateway.db")
     world: GatewayWorld | None = None
     try:
         people = scenario.cast(crm, pbx_sim)
@@ -113,17 +120,17 @@ async def gateway_world(
         ):
             connector = await _signed_in(crm, http)
             public_url = f"https://127.0.0.1:{free_port()}"
-            signing_key = load_signing_key(home / "signing-key.pem")
+            signing_key = shared_signing_key(store) if state else load_signing_key(home / "signing-key.pem")
 
-            def build() -> Gateway:
+            def build(**replica: Any) -> Gateway:
                 return Gateway.assemble(
                     pbx=pbx,
                     connector=connector,
                     crm_web_origins=(crm.web_origin,),
-                    store=store,
+                    store=replica.get("store", store),
                     policies=Policies.from_settings(settings),
                     signing_key=signing_key,
-                    public_url=public_url,
+                    public_url=replica.get("public_url", public_url),
                     host_options={
                         "stream_options": {"backoff_initial": 0.1, "backoff_max": 1.0},
                         "outbox_options": {"backoff_base": 0.5, "backoff_cap": 2.0},
@@ -134,7 +141,13 @@ async def gateway_world(
 
             world = GatewayWorld(pbx_sim, crm, people, tls, build, build())
             say(f"signed the gateway in to the {kind} emulator at {crm.base_url} as the CRM admin")
-            await world.gateway.start(tls=tls)
+            if state:
+                from linkus_companion.gateway.leadership import Leadership
+
+                await world.gateway.listen(tls=tls)
+                await world.gateway.lead(Leadership(state, holder="replica-a", poll=0.1))
+            else:
+                await world.gateway.start(tls=tls)
             await asyncio.wait_for(world.gateway.host.connected(), 10)
             say(f"gateway listening on {world.url}")
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from linkus_companion.backend import CrmState, LinkState, PopNotice, Status
@@ -19,6 +20,8 @@ from linkus_companion.pbx.events import StreamState, StreamStatus
 log = logging.getLogger(__name__)
 
 _KEEP_CALLS = 2000
+EVERY = "*"
+"""The extension of a message for every desktop (the PBX link's status)."""
 
 
 class Outlet(Protocol):
@@ -47,6 +50,8 @@ class DesktopHub:
         self._recent: dict[str, OrderedDict[str, dict[str, Any]]] = {}
         self._owners: OrderedDict[str, frozenset[str]] = OrderedDict()
         self.status = Status(LinkState.CONNECTING, CrmState.CONNECTED, "", crm_kind, creatable)
+        self.publish: Callable[[str, dict[str, Any]], None] | None = None
+        """Set on a leader replica: every desktop message also goes to the standbys' desktops."""
 
     # --- desktops ------------------------------------------------------------------------------
 
@@ -80,18 +85,30 @@ class DesktopHub:
 
     def on_call(self, call: Call, resolution: Resolution | None, chosen: Record | None) -> None:
         """Send each extension of the call its own view of it."""
-        self._owners[call.call_id] = self._owners.get(call.call_id, frozenset()) | frozenset(call.extensions)
-        self._owners.move_to_end(call.call_id)
-        while len(self._owners) > _KEEP_CALLS:
-            self._owners.popitem(last=False)
         for extension in sorted(call.extensions):
             view = protocol.call_json(call_view(extension, call, resolution, chosen))
-            recent = self._recent.setdefault(extension, OrderedDict())
-            recent[call.call_id] = view
-            recent.move_to_end(call.call_id)
-            while len(recent) > RECENT:
-                recent.popitem(last=False)
+            self._remember(extension, call.call_id, view)
             self._send(extension, {"type": "call", "call": view})
+
+    def relayed(self, extension: str, message: dict[str, Any]) -> None:
+        """A message the leader replica sent its desktops: this standby's desktops get it too."""
+        if message.get("type") == "call":
+            self._remember(extension, str(message["call"]["call_id"]), message["call"])
+        elif message.get("type") == "status":
+            self.status = protocol.parse_status(message["status"])
+        self._deliver(extension, message)
+
+    def _remember(self, extension: str, call_id: str, view: dict[str, Any]) -> None:
+        """The call is one of `extension`'s, and among its recent calls shown on (re)connection."""
+        self._owners[call_id] = self._owners.get(call_id, frozenset()) | {extension}
+        self._owners.move_to_end(call_id)
+        while len(self._owners) > _KEEP_CALLS:
+            self._owners.popitem(last=False)
+        recent = self._recent.setdefault(extension, OrderedDict())
+        recent[call_id] = view
+        recent.move_to_end(call_id)
+        while len(recent) > RECENT:
+            recent.popitem(last=False)
 
     def on_pop(self, request: PopRequest) -> None:
         """Count the pop (the opener already routed it)."""
@@ -111,10 +128,19 @@ class DesktopHub:
         current = self.status
         self.status = Status(link, current.crm, status.reason, current.crm_kind, current.creatable)
         message = {"type": "status", "status": protocol.status_json(self.status)}
-        for extension in list(self._desktops):
-            self._send(extension, message)
+        self._send(EVERY, message)
 
     def _send(self, extension: str, message: dict[str, Any]) -> None:
+        self._deliver(extension, message)
+        if self.publish is not None:
+            self.publish(extension, message)
+
+    def _deliver(self, extension: str, message: dict[str, Any]) -> None:
+        """To the desktops of `extension` connected here (`EVERY`: to all of them)."""
+        if extension == EVERY:
+            for each in list(self._desktops):
+                self._deliver(each, message)
+            return
         for desktop in list(self._desktops.get(extension, ())):
             desktop.send(message)
             self._metrics.count("gateway_messages_total", "Messages sent to desktops", type=message["type"])

@@ -31,8 +31,8 @@ class Leadership:
     def __init__(
         self, url: str, password: str | None = None, *, holder: str = "", poll: float = POLL
     ) -> None:
-        self._url = url
-        self._password = password
+        self.url = url
+        self.password = password
         self.holder = holder or f"{socket.gethostname()}:{id(self):x}"
         self._poll = poll
         self._lock: psycopg.AsyncConnection[Any] | None = None
@@ -90,8 +90,8 @@ class Leadership:
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
         try:
             return await psycopg.AsyncConnection.connect(
-                self._url,
-                password=self._password,
+                self.url,
+                password=self.password,
                 autocommit=True,
                 connect_timeout=CONNECT_TIMEOUT,
                 application_name="linkus-companion leader lock",
@@ -101,5 +101,5 @@ class Leadership:
                 keepalives_count=3,
             )
         except psycopg.OperationalError:
-            log.warning("cannot reach the database %s for the leader lock; retrying", redacted(self._url))
+            log.warning("cannot reach the database %s for the leader lock; retrying", redacted(self.url))
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -173,18 +174,32 @@ class Gateway:
 
     async def lead(self, leadership: Leadership) -> None:
         """Wait to win the election (serving as `standby`), then run the engine fenced by the new epoch."""
+        from linkus_companion.gateway import relay  # psycopg loads only on replicas
+
         self.leadership, self.role = leadership, "standby"
-        epoch = await leadership.acquire()
+        listening = asyncio.Event()
+        following = asyncio.create_task(
+            relay.follow(leadership.url, leadership.password, self.hub.relayed, listening.set)
+        )
+        try:
+            await asyncio.wait_for(listening.wait(), 10)
+            epoch = await leadership.acquire()
+        finally:
+            following.cancel()
+            await asyncio.gather(following, return_exceptions=True)
+        self.hub.publish = relay.publisher(self.host.store)
         self.host.outbox.fence(epoch)
         self.role = "leader"
         await self.host.start()
 
     async def stop(self) -> None:
-        """Close every desktop, stop following the PBX (queued call logs stay in the store)."""
+        """Close every desktop, stop following the PBX (queued call logs stay in the store), give up the lead."""
         if self._server is not None:
             await self._server.stop()
             self._server = None
         await self.host.stop()
+        if self.leadership is not None:
+            await self.leadership.release()
 
     def app(self) -> Starlette:
         """The ASGI app."""

@@ -71,18 +71,40 @@ class Enrollment:
 def load_signing_key(path: Path) -> Ed25519PrivateKey:
     """The gateway's signing key, created (readable by the owner only) on first use."""
     if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise AuthError(f"{path} does not hold an Ed25519 key; delete it to create a new one.")
-        return key
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+        return _parsed(
+            path.read_bytes(), f"{path} does not hold an Ed25519 key; delete it to create a new one."
+        )
+    pem = _pem(Ed25519PrivateKey.generate())
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as file:
         file.write(pem)
+    return _parsed(pem, "")
+
+
+def shared_signing_key(store: Store) -> Ed25519PrivateKey:
+    """The site's signing key kept in the shared store (the first replica creates it): tokens verify on all."""
+    with store.transaction() as db:
+        db.execute(
+            "INSERT INTO gateway_keys (name, pem, created_at) VALUES ('signing', ?, ?) ON CONFLICT (name) DO NOTHING",
+            (_pem(Ed25519PrivateKey.generate()).decode(), _now().isoformat()),
+        )
+        (pem,) = db.execute("SELECT pem FROM gateway_keys WHERE name = 'signing'").fetchone()
+    return _parsed(
+        str(pem).encode(), "The store's signing key is not an Ed25519 key; delete its gateway_keys row."
+    )
+
+
+def _pem(key: Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def _parsed(pem: bytes, refusal: str) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise AuthError(refusal)
     return key
 
 
