@@ -12,6 +12,11 @@ from linkus_companion.sim.hubspot_store import OBJECT_TYPE_IDS, CrmObject, Store
 
 _e = html.escape
 _LEGACY_KINDS = {"contact": "contacts", "company": "companies"}
+_LIST_COLUMNS = {
+    "contacts": (("email", "Email"), ("phone", "Phone Number"), ("mobilephone", "Mobile Phone Number")),
+    "companies": (("domain", "Company Domain Name"), ("phone", "Phone Number")),
+}
+"""The property columns of each index page, as HubSpot labels them."""
 
 
 class RecordPages:
@@ -25,6 +30,7 @@ class RecordPages:
         """Current (`record/0-1/{id}`) and older (`contact/{id}`) page paths."""
         return [
             Route("/contacts/{hub_id:int}/record/{type_id}/{object_id}", self._record, methods=["GET"]),
+            Route("/contacts/{hub_id:int}/objects/{type_id}/views/all/list", self._list, methods=["GET"]),
             Route("/contacts/{hub_id:int}/{legacy:str}/{object_id}", self._legacy, methods=["GET"]),
         ]
 
@@ -35,6 +41,23 @@ class RecordPages:
     async def _legacy(self, request: Request) -> Response:
         kind = _LEGACY_KINDS.get(request.path_params["legacy"], "")
         return self._page(request.path_params["hub_id"], kind, request.path_params["object_id"])
+
+    async def _list(self, request: Request) -> Response:
+        """The index page of contacts or companies with their phone columns."""
+        type_id = request.path_params["type_id"]
+        kind = next((k for k, t in OBJECT_TYPE_IDS.items() if t == type_id), "")
+        if request.path_params["hub_id"] != self._hub_id or kind not in ("contacts", "companies"):
+            return _html("Page not found", "<p>This page does not exist.</p>", 404)
+        columns = _LIST_COLUMNS[kind]
+        head = "".join(f"<th>{_e(label)}</th>" for _name, label in columns)
+        rows = "".join(
+            f'<tr><td><a href="/contacts/{self._hub_id}/record/{type_id}/{_e(record.id)}">{_e(_title(record))}</a></td>'
+            + "".join(f"<td>{_e(record.properties.get(name) or '')}</td>" for name, _label in columns)
+            + "</tr>"
+            for record in self._store.objects.get(kind, {}).values()
+        )
+        body = f"<table><thead><tr><th>Name</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        return _html(kind.capitalize(), body, 200)
 
     def _page(self, hub_id: int, kind: str, object_id: str) -> Response:
         record = self._store.objects.get(kind, {}).get(object_id) if kind != "calls" else None

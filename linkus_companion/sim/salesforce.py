@@ -331,6 +331,7 @@ class SalesforceEmulator:
                 "/services/data/{rest:path}", self._data, methods=["GET", "POST", "PATCH", "DELETE", "PUT"]
             ),
             Route("/lightning/r/{type}/{id}/{action}", pages.record_page(self.org)),
+            Route("/lightning/o/{type}/list", pages.list_view(self.org)),
             Route("/{id}", pages.short_link(self.org)),
         ]
 

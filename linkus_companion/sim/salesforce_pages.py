@@ -74,6 +74,30 @@ def record_page(org: Org) -> Endpoint:
     return page
 
 
+def list_view(org: Org) -> Endpoint:
+    """`/lightning/o/{Object}/list`: the object's records with their name and phone columns."""
+
+    async def page(request: Request) -> Response:
+        sobj = sobject(request.path_params["type"])
+        if sobj is None or sobj not in (ACCOUNT, CONTACT, LEAD):
+            return HTMLResponse(_NOT_FOUND, status_code=404)
+        fields = [f for f in sobj.fields if f.type == "phone" and "Fax" not in f.name]
+        head = "".join(f"<th>{html.escape(f.label)}</th>" for f in fields)
+        rows = "".join(
+            f'<tr><td><a href="{record_path(sobj.name, rid)}">{html.escape(str(r["Name"]))}</a></td>'
+            + "".join(f"<td>{html.escape(str(r.get(f.name) or ''))}</td>" for f in fields)
+            + "</tr>"
+            for rid, r in org.records[sobj.name.lower()].items()
+        )
+        return HTMLResponse(
+            "<!doctype html><html><head><meta charset='utf-8'>"
+            f"<title>{sobj.label} | Salesforce</title></head><body><h1>{sobj.label}</h1>"
+            f"<table><thead><tr><th>Name</th>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>"
+        )
+
+    return page
+
+
 def short_link(org: Org) -> Endpoint:
     """`/{id}`: redirects to the record's Lightning page."""
 

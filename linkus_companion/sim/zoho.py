@@ -36,7 +36,7 @@ from linkus_companion.sim.zoho_browser import consent
 from linkus_companion.sim.zoho_data import Org, User
 from linkus_companion.sim.zoho_guard import Fault, Guard
 from linkus_companion.sim.zoho_phonebridge import PhoneBridge
-from linkus_companion.sim.zoho_schema import MODULES, display_name
+from linkus_companion.sim.zoho_schema import MODULES, display_name, phone_fields
 from linkus_companion.sim.zoho_seed import seed_org
 
 ADMIN_SCOPES = (
@@ -270,7 +270,30 @@ class ZohoEmulator:
             routes=[
                 Route("/crm/{domain}/tab/{module}/{record_id}", self._record_page),
                 Route("/crm/tab/{module}/{record_id}", self._record_page),
+                Route("/crm/{domain}/tab/{module}", self._list_page),
             ]
+        )
+
+    async def _list_page(self, request: Request) -> Response:
+        module = request.path_params["module"]
+        if (
+            request.path_params["domain"] != self.org.domain_name
+            or module not in MODULES
+            or module == "Calls"
+        ):
+            return HTMLResponse("<!doctype html><title>Zoho CRM</title><h1>Page not found</h1>", 404)
+        phones = phone_fields(module)
+        head = "".join(f"<th>{html.escape(name.replace('_', ' '))}</th>" for name in phones)
+        base = f"/crm/{self.org.domain_name}/tab/{module}"
+        rows = "".join(
+            f'<tr><td><a href="{base}/{html.escape(str(r["id"]))}">{html.escape(display_name(module, r))}</a></td>'
+            + "".join(f"<td>{html.escape(_shown(r.get(name) or ''))}</td>" for name in phones)
+            + "</tr>"
+            for r in self.org.records[module].values()
+        )
+        return HTMLResponse(
+            f"<!doctype html><html><head><title>{module} - Zoho CRM</title></head><body><h1>{module}</h1>"
+            f"<table><thead><tr><th>Name</th>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>"
         )
 
     async def _record_page(self, request: Request) -> Response:
