@@ -24,7 +24,7 @@ _BUSY = "You are already on a call; finish it before dialling another number."
 
 def dialled_number(text: str, settings: Settings) -> str:
     """The number the PBX is asked to call: E.164 when it parses in the default region, then the prefix rule."""
-    number = number_from_text(text)
+    number = number_from_text(phone.strip_extension(text))
     try:
         parsed = phone.parse(number, str(settings.get("match.region")))
     except phone.InvalidNumber as exc:

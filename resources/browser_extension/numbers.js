@@ -104,7 +104,7 @@
       if (!element || seen.has(element) || !looksLikePhone(number)) return;
       if (element.closest && element.closest(".linkus-call")) return;
       seen.add(element);
-      found.push({ element, number: number.normalize("NFKC").trim() });
+      found.push({ element, number: number.normalize("NFKC").replace(EXTENSION_SUFFIX, "").trim() });
     }
     for (const link of doc.querySelectorAll("a[href^='tel:' i], a[href^='callto:' i]")) {
       seen.add(link.parentElement);
