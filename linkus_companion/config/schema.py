@@ -151,6 +151,13 @@ _SETTINGS = (
         True,
         "Queue/ring-group calls: no missed-call log for agents who did not answer",
     ),
+    Setting(
+        "store.retention_days",
+        int,
+        90,
+        "Days closed calls and delivered call logs stay in the local store",
+        Range(7, 3650),
+    ),
     # Contact sync to the PBX
     Setting("sync.enabled", bool, False, "Copy CRM contacts who call or are called into a PBX phonebook"),
     Setting(

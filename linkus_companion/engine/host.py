@@ -23,6 +23,7 @@ from linkus_companion.engine.outbox import OutboxWorker
 from linkus_companion.engine.phonebridge_mode import PhoneBridgeMode
 from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.recordings import RecordingLinks
+from linkus_companion.engine.retention import keep_pruning
 from linkus_companion.engine.screen_pop import PopGuard, UrlOpener
 from linkus_companion.model import Record
 from linkus_companion.pbx.calls import Call, CallTracker
@@ -145,6 +146,7 @@ class EngineHost:
         self._stream.start()
         self._spawn(self.engine.run(self._stream, CallTracker(self.extensions)))
         self._spawn(self.outbox.run())
+        self._spawn(keep_pruning(self.store, self.policies.retention_days))
 
     async def _warm_up(self) -> None:
         """The connector's one-time discovery now, so the first call pays no more than any other."""

@@ -28,6 +28,8 @@ class Policies:
     manual_binding: Mapping[str, str] = field(default_factory=dict)
     phonebridge: bool = False
     """Zoho PhoneBridge mode: Zoho pops and logs calls itself, we only notify it (pops and logs off)."""
+    retention_days: int = 90
+    """Closed calls and delivered call logs older than this leave the store."""
 
     @classmethod
     def from_settings(cls, settings: Settings, timezone: dt.tzinfo | None = None) -> Policies:
@@ -69,4 +71,5 @@ class Policies:
             sync=sync,
             manual_binding=dict(binding) if isinstance(binding, dict) else {},
             phonebridge=phonebridge,
+            retention_days=int(get("store.retention_days")),  # type: ignore[arg-type]
         )

@@ -629,6 +629,10 @@
             <translation>未接听的坐席不记录未接来电</translation>
         </message>
         <message>
+            <source>Keep call history (days)</source>
+            <translation>通话历史保留天数</translation>
+        </message>
+        <message>
             <source>Auto sync contacts</source>
             <translation>自动同步联系人</translation>
         </message>
@@ -1253,6 +1257,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>Queue/ring-group calls: no missed-call log for agents who did not answer</source>
             <translation>队列/响铃组通话：未接听的坐席不记录未接来电</translation>
+        </message>
+        <message>
+            <source>Days closed calls and delivered call logs stay in the local store</source>
+            <translation>已结束的通话和已同步的通话记录在本地存储中保留的天数</translation>
         </message>
         <message>
             <source>Copy CRM contacts who call or are called into a PBX phonebook</source>

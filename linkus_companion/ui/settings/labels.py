@@ -36,6 +36,7 @@ LABELS: dict[str, object] = {
     "calllog.skip_unanswered_agents": QT_TRANSLATE_NOOP(
         "Settings", "Don't log missed calls for agents who did not answer"
     ),
+    "store.retention_days": QT_TRANSLATE_NOOP("Settings", "Keep call history (days)"),
     "sync.enabled": QT_TRANSLATE_NOOP("Settings", "Auto sync contacts"),
     "sync.phonebook": QT_TRANSLATE_NOOP("Settings", "Company contacts group"),
     "sync.modules": QT_TRANSLATE_NOOP("Settings", "Modules to sync"),
