@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from linkus_companion.engine.history import Delivery
 from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
 
 
@@ -105,6 +106,15 @@ class CallView:
 
 
 @dataclass(frozen=True)
+class HistoryItem:
+    """One ended call in the call history."""
+
+    call: CallView
+    log: Delivery
+    log_error: str = ""
+
+
+@dataclass(frozen=True)
 class PopNotice:
     """A CRM page was opened for a call (for the recent-calls list and tests)."""
 
@@ -112,6 +122,13 @@ class PopNotice:
     extension: str
     trigger: str
     url: str
+
+
+def matches(call: CallView, text: str) -> bool:
+    """Whether `text` (case-insensitive) is in the call's number or one of its record names."""
+    wanted = text.strip().casefold()
+    names = [r.display_name for r in (*call.records, *((call.chosen,) if call.chosen else ()))]
+    return not wanted or any(wanted in n.casefold() for n in (call.number, *names))
 
 
 class BackendListener(Protocol):
@@ -160,6 +177,10 @@ class Backend(Protocol):
 
     def recent_calls(self) -> list[CallView]:
         """The last calls of the user's extension, newest first (at most 10)."""
+        ...
+
+    def history(self, text: str = "", days: int = 30) -> list[HistoryItem]:
+        """The ended calls of the last `days`, newest first; `text` filters by name or number."""
         ...
 
     async def open_in_crm(self, call_id: str) -> str:

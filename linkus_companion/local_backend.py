@@ -14,6 +14,7 @@ from linkus_companion.backend import (
     CallPhase,
     CallView,
     CrmState,
+    HistoryItem,
     LinkState,
     PopNotice,
     Status,
@@ -22,9 +23,10 @@ from linkus_companion.config.errors import SettingLocked
 from linkus_companion.crm.base import AuthExpired, CrmError, RateLimited
 from linkus_companion.engine.core import EngineError, Resolution
 from linkus_companion.engine.crm_switch import CrmStatus, CrmSwitch, DisconnectReport
+from linkus_companion.engine.history import CallHistory, HistoryEntry
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.screen_pop import PopRequest
-from linkus_companion.model import NewRecord, Record
+from linkus_companion.model import NewRecord, Outcome, Record
 from linkus_companion.pbx.calls import Call
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.pbx.events import StreamState, StreamStatus
@@ -89,6 +91,37 @@ def call_view(
     )
 
 
+def _history_entry(view: CallView) -> HistoryEntry:
+    return HistoryEntry(
+        call_id=view.call_id,
+        extension=view.extension,
+        direction=view.direction,
+        outcome=view.outcome or Outcome.ANSWERED,
+        number=view.number,
+        record=view.chosen or (view.records[0] if len(view.records) == 1 else None),
+        started_at=view.started_at,
+        answered_at=view.answered_at,
+        ended_at=view.ended_at or view.started_at,
+    )
+
+
+def _history_item(entry: HistoryEntry) -> HistoryItem:
+    view = CallView(
+        call_id=entry.call_id,
+        extension=entry.extension,
+        direction=entry.direction,
+        phase=CallPhase.ENDED,
+        number=entry.number,
+        started_at=entry.started_at,
+        records=(entry.record,) if entry.record else (),
+        chosen=entry.record,
+        answered_at=entry.answered_at,
+        ended_at=entry.ended_at,
+        outcome=entry.outcome,
+    )
+    return HistoryItem(view, entry.delivery, entry.delivery_error)
+
+
 class LocalBackend:
     """Runs an `EngineHost` for one extension and turns its callbacks into what the UI shows.
 
@@ -116,6 +149,7 @@ class LocalBackend:
         self._status = Status(LinkState.CONNECTING, CrmState.NONE)
         self._shown = self._status
         self._retry_in: float | None = None
+        self._history: CallHistory | None = None
 
     @property
     def status(self) -> Status:
@@ -135,6 +169,7 @@ class LocalBackend:
             self._set_status(LinkState.NOT_CONFIGURED, text_of(exc))
             raise BackendError(text_of(exc)) from exc
         self._host = host
+        self._history = CallHistory(host.store)
         connector = host.connector
         self._status = Status(self._status.link, CrmState.CONNECTED, "", connector.kind, connector.creatable)
         host.engine.add_listener(self)
@@ -229,10 +264,23 @@ class LocalBackend:
         """The last calls of the extension, newest first."""
         return list(reversed(self._recent.values()))
 
+    def history(self, text: str = "", days: int = 30) -> list[HistoryItem]:
+        """The extension's ended calls from the local store, with whether each log reached the CRM."""
+        if self._history is None:
+            return []
+        return [_history_item(entry) for entry in self._history.recent(self._extension, days=days, text=text)]
+
     async def open_in_crm(self, call_id: str) -> str:
-        """The manual pop."""
+        """The manual pop (for a call of the history, its remembered record)."""
+        engine = self._running().engine
         try:
-            return await self._running().engine.open_in_crm(call_id, self._extension)
+            return await engine.open_in_crm(call_id, self._extension)
+        except EngineError as exc:
+            record = self._history.record(call_id, self._extension) if self._history else None
+            if record is None:
+                raise BackendError(text_of(exc)) from exc
+        try:
+            return engine.open_record(call_id, self._extension, record)
         except EngineError as exc:
             raise BackendError(text_of(exc)) from exc
 
@@ -246,9 +294,12 @@ class LocalBackend:
     async def create_record(self, call_id: str | None, new: NewRecord) -> Record:
         """Create a contact or lead from the Add-to-CRM dialog."""
         try:
-            return await self._running().engine.create_record(call_id, new)
+            record = await self._running().engine.create_record(call_id, new)
         except (EngineError, CrmError) as exc:
             raise BackendError(text_of(exc), retryable=getattr(exc, "retryable", False)) from exc
+        if call_id is not None and self._history is not None:
+            self._history.link(call_id, self._extension, record)
+        return record
 
     async def retry_lookup(self, call_id: str) -> None:
         """Ask the CRM again about a call whose lookup failed."""
@@ -282,6 +333,8 @@ class LocalBackend:
             return
         owners = self._host.user_names if self._host is not None else None
         view = call_view(self._extension, call, resolution, chosen, owners)
+        if view.phase is CallPhase.ENDED and self._history is not None:
+            self._history.remember(_history_entry(view))
         self._recent[call.call_id] = view
         self._recent.move_to_end(call.call_id)
         while len(self._recent) > RECENT:

@@ -96,6 +96,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE outbox ADD COLUMN claim_epoch INTEGER",
         "CREATE TABLE gateway_keys (name TEXT PRIMARY KEY, pem TEXT NOT NULL, created_at TEXT NOT NULL)",
     ),
+    (
+        """CREATE TABLE call_history (
+            call_id TEXT NOT NULL,
+            extension TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            number TEXT NOT NULL,
+            name TEXT NOT NULL,
+            record TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            answered_at TEXT,
+            ended_at TEXT NOT NULL,
+            PRIMARY KEY (call_id, extension)
+        )""",
+        "CREATE INDEX call_history_started ON call_history (extension, started_at)",
+    ),
 )
 """Schema steps in SQLite's dialect, oldest first; step N (1-based) brings the schema to version N.
 

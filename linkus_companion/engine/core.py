@@ -299,6 +299,10 @@ class Engine:
             raise EngineError("This caller is not in the CRM yet. Use Add to CRM to create a record.")
         return self._open(call_id, extension, "manual", record, None)
 
+    def open_record(self, call_id: str, extension: str, record: Record) -> str:
+        """Open `record` for a call the engine no longer follows (the call history); returns the URL."""
+        return self._open(call_id, extension, "manual", record, None)
+
     async def choose_record(self, call_id: str, record_id: str) -> Record:
         """The user picked one of several matches: pops waiting for a choice open now."""
         state = self._state(call_id)

@@ -101,7 +101,7 @@ def enqueue(
     cursor = db.execute(
         "INSERT INTO outbox (idempotency_key, kind, payload, next_attempt_at, created_at, call_id, after_key)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
-        (key, kind.value, json.dumps(payload), _iso(now), _iso(now), call_id, after),
+        (key, kind.value, json.dumps(payload), iso_time(now), iso_time(now), call_id, after),
     )
     return cursor.rowcount == 1
 
@@ -117,7 +117,7 @@ def call_jobs(db: Db, call_id: str, kind: JobKind) -> list[Job]:
 
 def encode_log(entry: CallLog) -> dict[str, Any]:
     """`entry` as JSON-ready data (times in ISO 8601)."""
-    return json.loads(json.dumps(dataclasses.asdict(entry), default=_iso))  # type: ignore[no-any-return]
+    return json.loads(json.dumps(dataclasses.asdict(entry), default=iso_time))  # type: ignore[no-any-return]
 
 
 def decode_log(data: Mapping[str, Any]) -> CallLog:
@@ -129,13 +129,19 @@ def decode_log(data: Mapping[str, Any]) -> CallLog:
             "direction": Direction(data["direction"]),
             "outcome": Outcome(data["outcome"]),
             "started_at": dt.datetime.fromisoformat(data["started_at"]),
-            "record": None if record is None else _decode_record(record),
+            "record": None if record is None else decode_record(record),
             "disposition": Disposition(data["disposition"]) if data.get("disposition") else None,
         }
     )
 
 
-def _decode_record(data: Mapping[str, Any]) -> Record:
+def encode_record(record: Record) -> str:
+    """`record` as JSON text (times in ISO 8601)."""
+    return json.dumps(dataclasses.asdict(record), default=iso_time)
+
+
+def decode_record(data: Mapping[str, Any]) -> Record:
+    """The Record `encode_record` (or `encode_log`) wrote."""
     updated = data.get("updated_at")
     return Record(
         **{
@@ -201,7 +207,7 @@ class OutboxWorker:
         with self._store.transaction() as db:
             db.execute(
                 "UPDATE outbox SET parked_at = NULL, next_attempt_at = ? WHERE delivered_at IS NULL",
-                (_iso(self._clock()),),
+                (iso_time(self._clock()),),
             )
         self._paused_until = None
         self.wake()
@@ -258,14 +264,14 @@ class OutboxWorker:
             row = db.execute(
                 f"SELECT {_COLUMNS} FROM outbox WHERE {_READY}"  # noqa: S608
                 f" AND next_attempt_at <= ? ORDER BY id LIMIT 1{self._store.skip_locked}",
-                (_iso(now),),
+                (iso_time(now),),
             ).fetchone()
             if row is None:
                 return None
             job = _job(row)
             db.execute(
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claim_epoch = ? WHERE id = ?",
-                (_iso(now + dt.timedelta(seconds=self._lease)), self._epoch, job.id),
+                (iso_time(now + dt.timedelta(seconds=self._lease)), self._epoch, job.id),
             )
         return job
 
@@ -286,7 +292,7 @@ class OutboxWorker:
         with self._store.transaction() as db:
             db.execute(
                 "UPDATE outbox SET crm_id = ?, delivered_at = ?, last_error = NULL WHERE id = ?",
-                (crm_id, _iso(self._clock()), job.id),
+                (crm_id, iso_time(self._clock()), job.id),
             )
         self._problem = ""
         log.info("call log %s delivered (%s)", job.key, crm_id)
@@ -320,7 +326,7 @@ class OutboxWorker:
         with self._store.transaction() as db:
             db.execute(
                 "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?",
-                (_iso(due), str(error), job.id),
+                (iso_time(due), str(error), job.id),
             )
         self._paused_until = due
         self._problem = str(error)
@@ -332,7 +338,7 @@ class OutboxWorker:
         with self._store.transaction() as db:
             db.execute(
                 "UPDATE outbox SET parked_at = ?, last_error = ? WHERE id = ?",
-                (_iso(self._clock()), str(error), job.id),
+                (iso_time(self._clock()), str(error), job.id),
             )
         log.warning("call log %s refused by the CRM and parked: %s", job.key, error)
 
@@ -389,7 +395,7 @@ def _job(row: tuple[Any, ...]) -> Job:
     )
 
 
-def _iso(value: object) -> str:
+def iso_time(value: object) -> str:
     """Aware datetimes as UTC ISO 8601 with microseconds, so stored times compare as text."""
     if not isinstance(value, dt.datetime):
         raise TypeError(f"cannot store {type(value).__name__}")

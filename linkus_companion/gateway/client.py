@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import itertools
 import json
 import logging
@@ -19,13 +20,17 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from linkus_companion.backend import (
     BackendError,
     BackendListener,
+    CallPhase,
     CallView,
     CrmState,
+    HistoryItem,
     LinkState,
     PopNotice,
     Status,
+    matches,
 )
 from linkus_companion.config.settings import Settings
+from linkus_companion.engine.history import Delivery
 from linkus_companion.engine.screen_pop import PopGuard, PopRequest, UrlOpener
 from linkus_companion.gateway import protocol
 from linkus_companion.gateway.credentials import GatewayCredentials
@@ -121,6 +126,15 @@ class GatewayBackend:
     def recent_calls(self) -> list[CallView]:
         """The extension's last calls, newest first."""
         return list(reversed(self._recent.values()))
+
+    def history(self, text: str = "", days: int = 30) -> list[HistoryItem]:
+        """The calls seen in this session (the gateway keeps the log and knows whether it was delivered)."""
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+        return [
+            HistoryItem(call, Delivery.ELSEWHERE)
+            for call in self.recent_calls()
+            if call.phase is CallPhase.ENDED and call.started_at >= since and matches(call, text)
+        ]
 
     async def open_in_crm(self, call_id: str) -> str:
         """The manual pop: the gateway checks the call and answers the page, which opens here."""

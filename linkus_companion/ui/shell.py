@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from linkus_companion import APP_NAME, __version__
-from linkus_companion.backend import Backend, CallPhase, CallView, LinkState, PopNotice, Status
+from linkus_companion.backend import Backend, CallPhase, CallView, HistoryItem, LinkState, PopNotice, Status
 from linkus_companion.click_to_call import ClickToCall
 from linkus_companion.config import Effective, Settings
 from linkus_companion.model import NewRecord, Record, RecordKind
@@ -20,6 +20,8 @@ from linkus_companion.platform.single_instance import Reply
 from linkus_companion.ui.actions import IntegrationActions
 from linkus_companion.ui.add_record_dialog import AddRecordDialog
 from linkus_companion.ui.call_panel import CallPanel
+from linkus_companion.ui.history import DAYS as HISTORY_DAYS
+from linkus_companion.ui.history import HistoryWindow
 from linkus_companion.ui.notifications import CallNotifier
 from linkus_companion.ui.resources import icon
 from linkus_companion.ui.settings.dialog import SettingsDialog
@@ -63,6 +65,7 @@ class DesktopShell(QObject):
         self.notifier = CallNotifier(self.tray.notify, lambda: bool(settings.get("ui.notifications")))
         self.add_dialogs: dict[str, AddRecordDialog] = {}
         self.settings_dialog: SettingsDialog | None = None
+        self.history_window: HistoryWindow | None = None
         self.first_run: QWidget | None = None
         """The first-run window while it is open (a second launch raises it)."""
         self.message_box: QMessageBox | None = None
@@ -80,6 +83,7 @@ class DesktopShell(QObject):
         menu.dial.connect(self.dial)
         menu.query.connect(self.suggest)
         menu.pause_toggled.connect(lambda paused: self.backend.set_pops_paused(paused))
+        menu.history_requested.connect(self.show_history)
         menu.settings_requested.connect(self.show_settings)
         menu.logs_requested.connect(self.open_logs)
         menu.about_requested.connect(self.show_about)
@@ -123,6 +127,8 @@ class DesktopShell(QObject):
             dialog.close()
         if self.settings_dialog is not None:
             self.settings_dialog.close()
+        if self.history_window is not None:
+            self.history_window.close()
         self.tray.hide()
         await self.tasks.cancel_all()
         await self.backend.stop()
@@ -151,6 +157,8 @@ class DesktopShell(QObject):
         self.notifier.on_call(call)
         if call.phase is CallPhase.ENDED:
             self._refresh_recent()
+            if self.history_window is not None and self.history_window.isVisible():
+                self.history_window.refresh()
 
     def on_pop(self, notice: PopNotice) -> None:
         """A CRM page was opened; nothing to show beyond the call's card."""
@@ -222,6 +230,8 @@ class DesktopShell(QObject):
         def done(record: Record) -> None:
             dialog.saved(record)
             self._refresh_recent()
+            if self.history_window is not None:
+                self.history_window.refresh()
 
         self.tasks.start(self.backend.create_record(call_id, new), done=done, failed=dialog.saving_failed)
 
@@ -273,6 +283,30 @@ class DesktopShell(QObject):
         self.tasks.start(
             self.backend.suggest(text), done=show, failed=lambda msg: log.info("suggest: %s", msg)
         )
+
+    def show_history(self) -> HistoryWindow:
+        """Open (or raise) the call history, built on first use."""
+        if self.history_window is None:
+            window = HistoryWindow(
+                self._history,
+                region=str(self.settings.get("match.region")),
+                crm=CRM_NAMES.get(self._status.crm_kind, ""),
+            )
+            window.call_back.connect(self.call_back)
+            window.open_in_crm.connect(self.open_in_crm)
+            window.add_to_crm.connect(self.add_to_crm)
+            self.history_window = window
+        self.history_window.refresh()
+        self.history_window.show()
+        self.history_window.raise_()
+        self.history_window.activateWindow()
+        return self.history_window
+
+    def _history(self, text: str) -> list[HistoryItem]:
+        items = self.backend.history(text, HISTORY_DAYS)
+        for item in items:  # call back and Add to CRM find the call by its id
+            self._views.setdefault(item.call.call_id, item.call)
+        return items
 
     def show_settings(self) -> SettingsDialog:
         """Open (or raise) the settings window."""

@@ -130,7 +130,7 @@ class TrayMenu(QMenu):
         open_call(str): open the CRM record of a recent call.
         add_call(str): add the unknown number of a recent call to the CRM.
         dial(str), query(str): from the dial box (call; text typed for suggestions).
-        pause_toggled(bool), settings_requested(), logs_requested(), about_requested(), quit_requested().
+        pause_toggled(bool), history_requested(), settings_requested(), logs_requested(), about_requested(), quit_requested().
     """
 
     open_call = Signal(str)
@@ -138,6 +138,7 @@ class TrayMenu(QMenu):
     dial = Signal(str)
     query = Signal(str)
     pause_toggled = Signal(bool)
+    history_requested = Signal()
     settings_requested = Signal()
     logs_requested = Signal()
     about_requested = Signal()
@@ -164,6 +165,8 @@ class TrayMenu(QMenu):
         self.dial_action.setDefaultWidget(dial_widget)
         self.pause_action = QAction(self, checkable=True)
         self.pause_action.toggled.connect(self.pause_toggled)
+        self.history_action = QAction(self)
+        self.history_action.triggered.connect(self.history_requested)
         self.settings_action = QAction(self)
         self.settings_action.triggered.connect(self.settings_requested)
         self.logs_action = QAction(self)
@@ -176,6 +179,7 @@ class TrayMenu(QMenu):
         self.addAction(self.status_action)
         self.addSeparator()
         self.addMenu(self.recent_menu)
+        self.addAction(self.history_action)
         self.addAction(self.dial_action)
         self.addSeparator()
         self.addAction(self.pause_action)
@@ -194,6 +198,7 @@ class TrayMenu(QMenu):
         self.dial_box.setPlaceholderText(self.tr("Number or name"))
         self.dial_box.setAccessibleName(self.tr("Number to dial"))
         self.pause_action.setText(self.tr("&Pause pop-ups"))
+        self.history_action.setText(self.tr("Call &history…"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.logs_action.setText(self.tr("Open &logs folder"))
         self.about_action.setText(self.tr("&About %1").replace("%1", APP_NAME))

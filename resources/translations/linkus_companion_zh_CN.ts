@@ -481,6 +481,105 @@
         </message>
     </context>
     <context>
+        <name>History</name>
+        <message>
+            <source>Today %1</source>
+            <translation>今天 %1</translation>
+        </message>
+        <message>
+            <source>Yesterday %1</source>
+            <translation>昨天 %1</translation>
+        </message>
+        <message>
+            <source>Logged in %1</source>
+            <translation>已记录到 %1</translation>
+        </message>
+        <message>
+            <source>Waiting for %1</source>
+            <translation>等待写入 %1</translation>
+        </message>
+        <message>
+            <source>Refused by %1</source>
+            <translation>被 %1 拒绝</translation>
+        </message>
+        <message>
+            <source>Not logged</source>
+            <translation>未记录</translation>
+        </message>
+        <message>
+            <source>Logged by the site gateway</source>
+            <translation>由站点网关记录</translation>
+        </message>
+        <message>
+            <source>the CRM</source>
+            <translation>CRM</translation>
+        </message>
+        <message>
+            <source>Call history</source>
+            <translation>通话历史</translation>
+        </message>
+        <message>
+            <source>&amp;Search:</source>
+            <translation>搜索(&amp;S)：</translation>
+        </message>
+        <message>
+            <source>Name or number</source>
+            <translation>姓名或号码</translation>
+        </message>
+        <message>
+            <source>Search calls by name or number</source>
+            <translation>按姓名或号码搜索通话</translation>
+        </message>
+        <message>
+            <source>Calls</source>
+            <translation>通话</translation>
+        </message>
+        <message>
+            <source>Date and time</source>
+            <translation>日期和时间</translation>
+        </message>
+        <message>
+            <source>Call</source>
+            <translation>通话</translation>
+        </message>
+        <message>
+            <source>Number</source>
+            <translation>号码</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>Duration</source>
+            <translation>时长</translation>
+        </message>
+        <message>
+            <source>CRM call log</source>
+            <translation>CRM 通话记录</translation>
+        </message>
+        <message>
+            <source>&amp;Call back</source>
+            <translation>回拨(&amp;C)</translation>
+        </message>
+        <message>
+            <source>&amp;Open in CRM</source>
+            <translation>在 CRM 中打开(&amp;O)</translation>
+        </message>
+        <message>
+            <source>&amp;Add to CRM</source>
+            <translation>添加到 CRM(&amp;A)</translation>
+        </message>
+        <message>
+            <source>No call matches the search.</source>
+            <translation>没有符合搜索条件的通话。</translation>
+        </message>
+        <message>
+            <source>No calls in the last %1 days.</source>
+            <translation>最近 %1 天没有通话。</translation>
+        </message>
+    </context>
+    <context>
         <name>Notifications</name>
         <message>
             <source>Incoming call: %1</source>
@@ -1080,6 +1179,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>&amp;Pause pop-ups</source>
             <translation>暂停弹屏(&amp;P)</translation>
+        </message>
+        <message>
+            <source>Call &amp;history…</source>
+            <translation>通话历史(&amp;H)…</translation>
         </message>
         <message>
             <source>&amp;Settings…</source>

@@ -1,0 +1,72 @@
+"""The call history window over the real engine: calls from the local store, their log's state, search
+and actions (call back, open in CRM, add to CRM)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+import pytest
+
+from linkus_companion.engine.history import Delivery
+from tests.ui.conftest import until
+from tests.ui.test_desktop_acceptance import ADA_NUMBER, EXTENSION, Desk, desk_for  # noqa: F401
+
+pytestmark = pytest.mark.asyncio(loop_factories=["qt"])
+UNKNOWN = "+16285550111"
+OTHER = "+16285550122"
+
+
+async def test_history_lists_calls_with_date_outcome_and_log_state_and_acts_on_them(
+    desk_for: Callable[[], contextlib.AbstractAsyncContextManager[Desk]],  # noqa: F811
+) -> None:
+    async with desk_for() as desk:
+        shell, world = desk.shell, desk.world
+        known = await world.pbx.inbound(ADA_NUMBER, EXTENSION, talk=1.2)
+        missed = await world.pbx.inbound(UNKNOWN, EXTENSION, answer=False)
+        busy = await world.pbx.outbound(EXTENSION, OTHER, result="busy")
+        await until(
+            lambda: (
+                {i.call.call_id: i.log for i in desk.backend.history()}.get(known) is Delivery.DELIVERED
+                and {missed, busy} <= {i.call.call_id for i in desk.backend.history()}
+            ),
+            what="the calls in the history, the answered one logged",
+        )
+        window = shell.show_history()
+        assert window.isVisible() and window.windowTitle() == "Call history"
+        texts = [[window.table.item(r, c).text() for c in range(6)] for r in range(window.table.rowCount())]
+        missed_row = next(t for t in texts if "0111" in t[2])
+        assert missed_row[0].startswith("Today "), "date and time"
+        assert missed_row[1] == "Incoming call · missed", "the panel's words"
+        assert missed_row[4] == "—"
+        known_row = next(t for t in texts if t[3] == "Ada Lovelace")
+        assert missed_row[3].startswith("Automatic New Contact"), "the demo auto-creates unknown callers"
+        assert next(t for t in texts if "0122" in t[2])[1] == "Outgoing call · busy"
+        assert known_row[5] == "Logged in HubSpot" and known_row[4].startswith("0:0"), "talk time"
+        assert missed_row[2] == "(628) 555-0111", "the number as people write it"
+
+        window.search.setText("0122")
+        window.refresh()
+        assert window.table.rowCount() == 1 and window.selected().call.call_id == busy
+        assert window.add_button.isEnabled() and not window.open_button.isEnabled()
+        window.add_button.click()
+        assert shell.add_dialogs.get(busy) is not None, "Add to CRM opened for the unknown number"
+        shell.add_dialogs[busy].close()
+
+        dialled: list[str] = []
+        shell.dial = dialled.append  # the PBX dial itself is covered by the click-to-call tests
+        window.call_back_button.click()
+        assert dialled == [OTHER]
+
+        window.search.setText(known_row[3].split()[0])  # by name
+        window.refresh()
+        assert window.table.rowCount() >= 1 and all(
+            window.table.item(r, 3).text() == known_row[3] for r in range(window.table.rowCount())
+        )
+        row = next(r for r in range(window.table.rowCount()) if window.table.item(r, 3).text())
+        window.table.selectRow(row)
+        assert window.open_button.isEnabled()
+        pops = len(world.printer.pops)
+        window.open_button.click()
+        await until(lambda: len(world.printer.pops) > pops, what="the record opened from the history")
+        window.close()
