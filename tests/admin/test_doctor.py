@@ -8,7 +8,7 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backends import null
+from keyring.backends import fail, null
 
 from linkus_companion import paths
 from linkus_companion.admin.doctor import diagnose
@@ -131,6 +131,14 @@ async def test_the_keyring_backend_and_bad_policies_are_reported(tmp_path: Path)
     assert any(line.startswith("keyring:") and "stores nothing" in line for line in found)
     assert any(line.startswith("pbx: Enter the PBX address") for line in found)
     assert any(line.startswith("crm: no CRM chosen") for line in found)
+
+
+async def test_nothing_configured_and_no_keyring_names_the_missing_keyring() -> None:
+    keyring.set_keyring(fail.Keyring())
+    found = problems(await check())
+    assert found[0].startswith("keyring: no keyring is available")
+    pbx = next(line for line in found if line.startswith("pbx:"))
+    assert "credential storage is not available" in pbx and "not configured" not in pbx.lower()
 
 
 def test_the_command_exits_non_zero_and_prints_only_problems(run: Run) -> None:
