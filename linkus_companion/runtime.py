@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
@@ -13,7 +14,6 @@ from linkus_companion.config.settings import Settings
 from linkus_companion.crm.base import Connector, GrantSource
 from linkus_companion.crm.oauth import ClientCredentials, OAuthGrants
 from linkus_companion.crm.oauth_providers import Provider, hubspot, salesforce, zoho
-from linkus_companion.crm.phonebridge import PhoneBridge
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.lookup import LookupPolicy
 from linkus_companion.engine.policies import Policies
@@ -22,6 +22,9 @@ from linkus_companion.model import RecordKind
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
 from linkus_companion.store import Store
+
+if TYPE_CHECKING:
+    from linkus_companion.crm.phonebridge import PhoneBridge
 
 PBX_SECRET = "pbx.client_secret"  # noqa: S105 - a keyring entry name, not a secret
 """Keyring entry of the PBX Open API Client Secret."""
@@ -89,6 +92,13 @@ async def web_origins(connector: Connector, grants: GrantSource) -> tuple[str, .
     return (f"{parts.scheme}://{parts.netloc}",)
 
 
+def _phonebridge(client: httpx.AsyncClient, grants: GrantSource) -> PhoneBridge:
+    """Zoho PhoneBridge on the signed-in account (its module loads only when the mode is on)."""
+    from linkus_companion.crm.phonebridge import PhoneBridge
+
+    return PhoneBridge(client, grants)
+
+
 def pbx_client(settings: Settings, secrets: SecretStore) -> PbxClient:
     """The PBX Open API client from the settings and the keyring."""
     url, client_id = str(settings.get("pbx.url")), str(settings.get("pbx.client_id"))
@@ -127,7 +137,7 @@ async def embedded_host(
                 str(settings.get("crm.kind")), client, grants, policies.lookup.region, policies.lookup
             )
             yield EngineHost(
-                phonebridge=PhoneBridge(client, grants) if policies.phonebridge else None,
+                phonebridge=_phonebridge(client, grants) if policies.phonebridge else None,
                 pbx=pbx,
                 connector=connector,
                 store=store,

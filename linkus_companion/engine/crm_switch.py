@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from linkus_companion.config.schema import SCHEMA
 from linkus_companion.config.settings import Settings
@@ -17,12 +18,14 @@ from linkus_companion.crm.oauth import OAuthGrants
 from linkus_companion.engine.call_log import CallLogger, LogPolicy
 from linkus_companion.engine.contact_sync import ContactSync, SyncPolicy
 from linkus_companion.engine.host import EngineHost
-from linkus_companion.engine.phonebridge_mode import PhoneBridgeMode
 from linkus_companion.pbx.calls import Call, Party, Phase
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.pbx.models import CdrRecord
 from linkus_companion.secrets import SecretStore
 from linkus_companion.texts import text_of
+
+if TYPE_CHECKING:
+    from linkus_companion.engine.phonebridge_mode import PhoneBridgeMode
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from linkus_companion.crm.base import Connector, CrmError
-from linkus_companion.crm.phonebridge import PhoneBridge
 from linkus_companion.engine.binding import BindingReport, bind
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.contact_sync import ContactSync
@@ -20,9 +19,7 @@ from linkus_companion.engine.health import CrmHealth, watched
 from linkus_companion.engine.late_recordings import DELAYS, LateRecordings
 from linkus_companion.engine.lookup import Lookup
 from linkus_companion.engine.outbox import OutboxWorker
-from linkus_companion.engine.phonebridge_mode import PhoneBridgeMode
 from linkus_companion.engine.policies import Policies
-from linkus_companion.engine.recordings import RecordingLinks
 from linkus_companion.engine.retention import keep_pruning
 from linkus_companion.engine.screen_pop import PopGuard, UrlOpener
 from linkus_companion.model import Record
@@ -32,7 +29,10 @@ from linkus_companion.pbx.events import EventStream, StreamState, StreamStatus
 from linkus_companion.pbx.resources import Extension
 from linkus_companion.store import Store
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Zoho PhoneBridge and the recording player (Starlette) load only where configured
+    from linkus_companion.crm.phonebridge import PhoneBridge
+    from linkus_companion.engine.phonebridge_mode import PhoneBridgeMode
+    from linkus_companion.engine.recordings import RecordingLinks
     from linkus_companion.serving import RunningServer
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,11 @@ class EngineHost:
         self.extensions = extensions
         self.bindings = BindingReport({}, ())
         self.directory: dict[str, Extension] = {}
-        self.recordings = RecordingLinks(store, pbx, recording_base) if recording_base else None
+        self.recordings: RecordingLinks | None = None
+        if recording_base:
+            from linkus_companion.engine.recordings import RecordingLinks
+
+            self.recordings = RecordingLinks(store, pbx, recording_base)
         self.sync = ContactSync(pbx, connector, store, policies.sync) if policies.sync else None
         self.lookup = Lookup(connector, policies.lookup, phonebook=self.sync)
         self.extension_names: dict[str, str] = {}
@@ -106,6 +110,8 @@ class EngineHost:
             self.engine.add_listener(self.late_recordings)
         self.phonebridge: PhoneBridgeMode | None = None
         if phonebridge is not None and policies.phonebridge:
+            from linkus_companion.engine.phonebridge_mode import PhoneBridgeMode
+
             self.phonebridge = PhoneBridgeMode(
                 phonebridge,
                 lambda: self.bindings,
