@@ -9,7 +9,7 @@ import httpx
 
 from linkus_companion import USER_AGENT, paths
 from linkus_companion.admin.doctor_crm import crm_findings
-from linkus_companion.admin.doctor_local import keyring_findings, policy_findings
+from linkus_companion.admin.doctor_local import browser_findings, keyring_findings, policy_findings
 from linkus_companion.admin.doctor_pbx import pbx_findings
 from linkus_companion.admin.findings import Finding, ok, problem
 from linkus_companion.config.bundle_trust import Trust
@@ -18,12 +18,17 @@ from linkus_companion.config.policies import admin_policies
 from linkus_companion.config.policy_url import untrusted_certificate
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.userfile import UserFile
+from linkus_companion.platform.native_commands import registration
 from linkus_companion.secrets import SecretStore
 
 
 async def diagnose(settings: Settings, store: SecretStore, trust: Trust) -> list[Finding]:
     """Every finding, local checks first; the PBX and the CRM are checked side by side."""
-    findings = [*policy_findings(settings, trust), *keyring_findings(store)]
+    findings = [
+        *policy_findings(settings, trust),
+        *keyring_findings(store),
+        *browser_findings(registration()),
+    ]
     if settings.get("backend") == "gateway":
         return [*findings, await _gateway(str(settings.get("gateway.url")))]
     pbx, crm = await asyncio.gather(pbx_findings(settings, store), crm_findings(settings, store))

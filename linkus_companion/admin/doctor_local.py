@@ -1,4 +1,4 @@
-"""Doctor checks of this computer: admin policy sources and what they set, and the keyring backend."""
+"""Doctor checks of this computer: admin policies and what they set, the keyring, the browser host."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from linkus_companion.config.bundle_trust import Trust
 from linkus_companion.config.provisioning import key_id, load_public_key
 from linkus_companion.config.schema import SCHEMA
 from linkus_companion.config.settings import Settings
+from linkus_companion.platform.native_manifest import BROWSERS, Registration
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
 
 PROBE = "doctor.probe"
@@ -72,3 +73,20 @@ def keyring_findings(store: SecretStore) -> list[Finding]:
     if not works:
         return [problem("keyring", f"{backend} did not return what was stored; check the keyring service")]
     return [ok("keyring", f"{backend} stores and returns secrets")]
+
+
+def browser_findings(reg: Registration) -> list[Finding]:
+    """Whether the browsers find the click-to-call host: optional when absent, a problem when broken."""
+    problems = reg.problems()
+    if not problems:
+        return [ok("browser", f"the click-to-call host is registered for {', '.join(BROWSERS)}")]
+    if not reg.launcher().exists():
+        return [
+            ok(
+                "browser",
+                "click to call from CRM pages is not set up (optional): `browser-extension install`",
+            )
+        ]
+    return [
+        problem("browser", f"{text}; run `linkus-companion browser-extension install`") for text in problems
+    ]

@@ -10,7 +10,7 @@ class Finding:
     """One line of the doctor's report."""
 
     area: str
-    """`policy`, `keyring`, `pbx`, `crm` or `gateway`."""
+    """`policy`, `keyring`, `browser`, `pbx`, `crm` or `gateway`."""
     text: str
     problem: bool = False
 

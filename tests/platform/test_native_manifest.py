@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from linkus_companion import paths
+from linkus_companion.admin.doctor_local import browser_findings
 from linkus_companion.platform.extension_pack import extension_dir, pack
 from linkus_companion.platform.native_manifest import BROWSERS, Registration
 from linkus_companion.platform.native_messaging import CHROME_ORIGIN, FIREFOX_EXTENSION_ID, HOST_NAME
@@ -131,3 +132,15 @@ def test_every_locale_has_every_message() -> None:
         if p.suffix in (".js", ".html", ".json")
     )
     assert all(k in used for k in en)
+
+
+def test_doctor_reports_the_host_optional_when_absent_and_a_problem_when_broken(tmp_path: Path) -> None:
+    reg = Registration(platform="linux", home=tmp_path)
+    (absent,) = browser_findings(reg)
+    assert not absent.problem and "browser-extension install" in absent.text
+    reg.install(["/usr/bin/linkus-companion"])
+    (fine,) = browser_findings(reg)
+    assert not fine.problem and "chrome" in fine.text
+    reg.manifest_path("firefox").unlink()
+    (broken,) = browser_findings(reg)
+    assert broken.problem and "firefox" in broken.text and "browser-extension install" in broken.text

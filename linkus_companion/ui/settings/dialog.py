@@ -38,6 +38,7 @@ from linkus_companion.texts import text_of
 from linkus_companion.ui.actions import BindingRow, IntegrationActions
 from linkus_companion.ui.i18n import tr_text
 from linkus_companion.ui.resources import CRM_TROUBLE, icon
+from linkus_companion.ui.settings.browser_extension import BrowserExtensionBox
 from linkus_companion.ui.settings.fields import SettingField
 from linkus_companion.ui.settings.labels import label
 from linkus_companion.ui.settings.template_editor import KEYS as TEMPLATE_KEYS
@@ -336,6 +337,8 @@ class SettingsDialog(QDialog):
             self.phone_links_button.setEnabled(False)
         form.addRow("", self._left(self.phone_links_button))
         form.addRow(self.phone_links_result)
+        self.browser_extension = BrowserExtensionBox()
+        form.addRow(self.browser_extension)
 
     def _register_phone_links(self) -> None:
         handler = self._link_handler()
