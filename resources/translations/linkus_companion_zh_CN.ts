@@ -108,6 +108,53 @@
         </message>
     </context>
     <context>
+        <name>BrowserExtensionBox</name>
+        <message>
+            <source>Browser extension (click to call in CRM pages)</source>
+            <translation>浏览器扩展（在 CRM 页面中一键呼叫）</translation>
+        </message>
+        <message>
+            <source>1. Click Install the browser extension.</source>
+            <translation>1. 点击“安装浏览器扩展”。</translation>
+        </message>
+        <message>
+            <source>2. In Chrome or Edge, open the extensions page and turn on Developer mode.</source>
+            <translation>2. 在 Chrome 或 Edge 中打开扩展程序页面，并开启开发者模式。</translation>
+        </message>
+        <message>
+            <source>3. Choose Load unpacked and pick the extension folder (or your admin installs it).</source>
+            <translation>3. 选择“加载已解压的扩展程序”并选中扩展文件夹（或由管理员为您安装）。</translation>
+        </message>
+        <message>
+            <source>4. Open a contact in your CRM and click the call button beside a phone number.</source>
+            <translation>4. 在 CRM 中打开联系人，点击电话号码旁的呼叫按钮。</translation>
+        </message>
+        <message>
+            <source>&amp;Install the browser extension</source>
+            <translation>安装浏览器扩展(&amp;I)</translation>
+        </message>
+        <message>
+            <source>Register %1 with your browsers</source>
+            <translation>在浏览器中注册 %1</translation>
+        </message>
+        <message>
+            <source>Open the extension &amp;folder</source>
+            <translation>打开扩展文件夹(&amp;F)</translation>
+        </message>
+        <message>
+            <source>Could not register with the browsers: %1</source>
+            <translation>无法在浏览器中注册：%1</translation>
+        </message>
+        <message>
+            <source>Not installed yet: the browsers cannot reach %1 (%2).</source>
+            <translation>尚未安装：浏览器无法连接 %1（%2）。</translation>
+        </message>
+        <message>
+            <source>Installed for Chrome, Edge, Chromium and Firefox. Extension id: %1</source>
+            <translation>已为 Chrome、Edge、Chromium 和 Firefox 安装。扩展 ID：%1</translation>
+        </message>
+    </context>
+    <context>
         <name>CallCard</name>
         <message>
             <source>Incoming call</source>

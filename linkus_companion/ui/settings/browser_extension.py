@@ -17,29 +17,51 @@ from linkus_companion.platform.native_messaging import CHROME_EXTENSION_ID
 log = logging.getLogger(__name__)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("BrowserExtensionBox", text)
-
-
 class BrowserExtensionBox(QGroupBox):
     """How to add click to call to Chrome, Edge and Firefox, with a live check of the host registration."""
 
     def __init__(self, parent: QWidget | None = None, reg: Registration | None = None) -> None:
-        super().__init__(_tr("Browser extension (click to call in CRM pages)"), parent)
+        super().__init__(
+            QCoreApplication.translate(
+                "BrowserExtensionBox", "Browser extension (click to call in CRM pages)"
+            ),
+            parent,
+        )
         self._reg = reg or registration()
         steps = QLabel(
-            _tr(
-                "1. Click Install the browser extension.\n"
-                "2. In Chrome or Edge open the extensions page, turn on Developer mode, choose Load unpacked "
-                "and pick the extension folder (your administrator may install it for you instead).\n"
-                "3. Open a contact in HubSpot, Salesforce or Zoho CRM and click the call button beside a number."
+            "\n".join(
+                [
+                    QCoreApplication.translate(
+                        "BrowserExtensionBox", "1. Click Install the browser extension."
+                    ),
+                    QCoreApplication.translate(
+                        "BrowserExtensionBox",
+                        "2. In Chrome or Edge, open the extensions page and turn on Developer mode.",
+                    ),
+                    QCoreApplication.translate(
+                        "BrowserExtensionBox",
+                        "3. Choose Load unpacked and pick the extension folder (or your admin installs it).",
+                    ),
+                    QCoreApplication.translate(
+                        "BrowserExtensionBox",
+                        "4. Open a contact in your CRM and click the call button beside a phone number.",
+                    ),
+                ]
             )
         )
         steps.setWordWrap(True)
-        self.install_button = QPushButton(_tr("&Install the browser extension"))
-        self.install_button.setAccessibleName(_tr("Register %1 with your browsers").replace("%1", APP_NAME))
+        self.install_button = QPushButton(
+            QCoreApplication.translate("BrowserExtensionBox", "&Install the browser extension")
+        )
+        self.install_button.setAccessibleName(
+            QCoreApplication.translate("BrowserExtensionBox", "Register %1 with your browsers").replace(
+                "%1", APP_NAME
+            )
+        )
         self.install_button.clicked.connect(self.install)
-        self.folder_button = QPushButton(_tr("Open the extension &folder"))
+        self.folder_button = QPushButton(
+            QCoreApplication.translate("BrowserExtensionBox", "Open the extension &folder")
+        )
         self.folder_button.clicked.connect(self.open_folder)
         self.result = QLabel()
         self.result.setWordWrap(True)
@@ -59,7 +81,11 @@ class BrowserExtensionBox(QGroupBox):
             self._reg.install()
         except OSError as exc:
             log.warning("browser extension: %s", exc)
-            self.result.setText(_tr("Could not register with the browsers: %1").replace("%1", str(exc)))
+            self.result.setText(
+                QCoreApplication.translate(
+                    "BrowserExtensionBox", "Could not register with the browsers: %1"
+                ).replace("%1", str(exc))
+            )
             return
         self.check()
 
@@ -68,15 +94,18 @@ class BrowserExtensionBox(QGroupBox):
         problems = self._reg.problems()
         if problems:
             self.result.setText(
-                _tr("Not installed yet: the browsers cannot reach %1 (%2).")
+                QCoreApplication.translate(
+                    "BrowserExtensionBox", "Not installed yet: the browsers cannot reach %1 (%2)."
+                )
                 .replace("%1", APP_NAME)
                 .replace("%2", problems[0])
             )
         else:
             self.result.setText(
-                _tr("Installed for Chrome, Edge, Chromium and Firefox. Extension id: %1").replace(
-                    "%1", CHROME_EXTENSION_ID
-                )
+                QCoreApplication.translate(
+                    "BrowserExtensionBox",
+                    "Installed for Chrome, Edge, Chromium and Firefox. Extension id: %1",
+                ).replace("%1", CHROME_EXTENSION_ID)
             )
         return not problems
 
