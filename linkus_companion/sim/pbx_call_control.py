@@ -7,7 +7,6 @@ or `start`, and ends with `complete` (hand over) or `cancel` (back to the first 
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from linkus_companion.sim.pbx_api import ApiError, ApiRequest, Routes, envelope, invalid
@@ -26,7 +25,6 @@ def call_control_routes(sim: PbxSimulator) -> Routes:
     """call_id -> (held party, consulted target) of an attended transfer in progress."""
     held: dict[str, str] = {}
     """channel_id -> the member status it goes back to on unhold."""
-    answering: set[asyncio.Task[None]] = set()
 
     def owner(channel: object) -> tuple[Call, Leg]:
         for call in engine.live.values():
@@ -45,14 +43,11 @@ def call_control_routes(sim: PbxSimulator) -> Routes:
         """The rung target answers one step later, as a phone would."""
 
         async def answer() -> None:
-            await asyncio.sleep(engine.step)
             if call.call_id in engine.live and callee.member_status == "RING":
                 caller.member_status, callee.member_status = "ANSWERED", "ANSWER"
                 await engine.publish(call)
 
-        task = asyncio.create_task(answer())
-        answering.add(task)
-        task.add_done_callback(answering.discard)
+        engine.later(engine.step, answer)
 
     async def transfer(req: ApiRequest) -> dict[str, Any]:
         kind, channel = req.required("type", "channel_id")

@@ -100,7 +100,7 @@ class CallEngine:
         self._seq = itertools.count(1)
         self._channels = itertools.count(0x21)
         self._ext_state: dict[str, str] = {}
-        self._tasks: set[asyncio.Task[str]] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
 
     def new_call(self, call_type: str, call_from: str, call_to: str, **details: Any) -> Call:
         """Register a new call with an Asterisk-style id `<unix>.<seq>`."""
@@ -172,7 +172,18 @@ class CallEngine:
 
     def spawn(self, call: Call, script: Script) -> None:
         """Play a call in the background (call/dial, control API)."""
-        task = asyncio.create_task(self.play(call, script))
+        task: asyncio.Task[object] = asyncio.create_task(self.play(call, script))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def later(self, seconds: float, change: Callable[[], Awaitable[None]]) -> None:
+        """Run `change` after `seconds` in the background (a rung phone answering); stop() cancels it."""
+
+        async def delayed() -> None:
+            await asyncio.sleep(seconds)
+            await change()
+
+        task: asyncio.Task[object] = asyncio.create_task(delayed())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
