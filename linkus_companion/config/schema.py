@@ -125,6 +125,14 @@ _SETTINGS = (
         "auto: create 'Automatic New Contact <number>'; manual: the user decides",
         Choice(("auto", "manual")),
     ),
+    Setting(
+        "create.auto_name",
+        str,
+        "language",
+        "Name of auto-created records: in the interface language, or the manuals' exact "
+        "'Automatic New Contact'",
+        Choice(("language", "manual")),
+    ),
     Setting("create.inbound", bool, True, "Auto-create for unknown numbers on inbound calls"),
     Setting("create.outbound", bool, False, "Auto-create for unknown numbers on outbound calls"),
     # Call-log sync

@@ -29,6 +29,9 @@ from linkus_companion.pbx.models import Event
 log = logging.getLogger(__name__)
 
 AUTO_NAME = "Automatic New Contact"
+"""The auto-created name in the Yeastar manuals (the Chinese manuals keep it in English too)."""
+AUTO_NAMES = {"zh": "自动新建联系人"}
+"""The auto-created name by interface language, where the admin asks for it in the user's language."""
 """First part of an auto-created record's name; the number follows (as in the manuals)."""
 _KEEP_CALLS = 500
 
@@ -42,6 +45,8 @@ class CreatePolicy:
     kind: RecordKind = RecordKind.CONTACT
     inbound: bool = True
     outbound: bool = False
+    name: str = AUTO_NAME
+    """The first name of auto-created records (the number is the last name)."""
 
 
 @dataclass(frozen=True)
@@ -240,14 +245,16 @@ class Engine:
         )
 
     async def _auto_create(self, number: str) -> Record | None:
-        """Create `Automatic New Contact <number>` once, searching again right before creating."""
+        """Create `<policy name> <number>` (`Automatic New Contact <number>` by the manuals) once, searching again right before creating."""
         async with self._create_lock:
             self.lookup.forget(number)
             again = await self.lookup.find(number)
             if again.known or again.error or again.number is None:
                 return again.chosen
             phone = again.number.e164 or again.number.raw
-            new = NewRecord(kind=self._create.kind, phone=phone, first_name=AUTO_NAME, last_name=phone)
+            new = NewRecord(
+                kind=self._create.kind, phone=phone, first_name=self._create.name, last_name=phone
+            )
             try:
                 record = await self.connector.create_record(new)
             except CrmError as exc:

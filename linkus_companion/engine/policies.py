@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import locale
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from linkus_companion.config.settings import Settings
 from linkus_companion.engine.call_log import LogPolicy
 from linkus_companion.engine.contact_sync import SyncPolicy
-from linkus_companion.engine.core import CreatePolicy
+from linkus_companion.engine.core import AUTO_NAME, AUTO_NAMES, CreatePolicy
 from linkus_companion.engine.lookup import LookupPolicy, MultipleRule
 from linkus_companion.engine.screen_pop import PopMode, PopPolicy, Trigger
 from linkus_companion.model import RecordKind
@@ -59,6 +61,7 @@ class Policies:
                 kind=RecordKind(str(get("create.record_type"))),
                 inbound=bool(get("create.inbound")),
                 outbound=bool(get("create.outbound")),
+                name=auto_name(str(get("create.auto_name")), str(get("ui.language"))),
             ),
             lookup=LookupPolicy(
                 region=region,
@@ -73,3 +76,13 @@ class Policies:
             phonebridge=phonebridge,
             retention_days=int(get("store.retention_days")),  # type: ignore[arg-type]
         )
+
+
+def auto_name(choice: str, language: str) -> str:
+    """The auto-created record name: the manuals' text, or in the interface language (`auto`: the system's)."""
+    if choice == "manual":
+        return AUTO_NAME
+    if language == "auto":
+        language = (locale.getlocale()[0] or os.environ.get("LANG", "")).lower()
+    chinese = language.startswith(("zh", "chinese"))
+    return AUTO_NAMES["zh"] if chinese else AUTO_NAME

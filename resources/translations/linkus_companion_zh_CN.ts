@@ -426,6 +426,14 @@
             <source>System language</source>
             <translation>跟随系统</translation>
         </message>
+        <message>
+            <source>In the interface language (自动新建联系人 in Chinese)</source>
+            <translation>使用界面语言（中文为“自动新建联系人”）</translation>
+        </message>
+        <message>
+            <source>Automatic New Contact (as in the manuals)</source>
+            <translation>Automatic New Contact（与手册一致）</translation>
+        </message>
     </context>
     <context>
         <name>ConnectionPage</name>
@@ -741,6 +749,10 @@
         <message>
             <source>Record type</source>
             <translation>记录类型</translation>
+        </message>
+        <message>
+            <source>Name of new records</source>
+            <translation>新记录名称</translation>
         </message>
         <message>
             <source>Inbound calls</source>
@@ -1375,6 +1387,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>auto: create 'Automatic New Contact &lt;number&gt;'; manual: the user decides</source>
             <translation>自动：创建“Automatic New Contact &lt;号码&gt;”；手动：由用户决定</translation>
+        </message>
+        <message>
+            <source>Name of auto-created records: in the interface language, or the manuals' exact 'Automatic New Contact'</source>
+            <translation>自动创建记录的名称：使用界面语言，或与手册完全一致的 “Automatic New Contact”</translation>
         </message>
         <message>
             <source>Auto-create for unknown numbers on inbound calls</source>

@@ -13,7 +13,7 @@ PRODUCT_KEYS = {
     "pbx.url", "pbx.client_id", "pbx.ca_file", "pbx.cert_fingerprint", "pbx.extensions",
     "pbx.heartbeat_seconds", "backend", "gateway.url", "crm.kind", "crm.enabled", "crm.client_id",
     "crm.zoho_data_centre", "crm.salesforce_login", "crm.redirect_uri", "crm.phonebridge",
-    "pop.enabled", "pop.mode", "pop.trigger", "create.enabled", "create.record_type", "create.mode",
+    "pop.enabled", "pop.mode", "pop.trigger", "create.enabled", "create.record_type", "create.mode", "create.auto_name",
     "create.inbound", "create.outbound", "calllog.enabled", "calllog.subject", "calllog.description",
     "calllog.recording_link", "calllog.recording_base", "calllog.skip_unanswered_agents", "store.retention_days", "sync.enabled", "sync.phonebook",
     "sync.modules", "sync.interval_minutes", "match.region", "match.extra_formats", "match.last_digits",

@@ -108,6 +108,7 @@ SHOWN_WHEN: dict[str, tuple[str, tuple[str, ...]]] = {
     "crm.phonebridge": ("crm.kind", ("zoho",)),
     "pop.trigger": ("pop.mode", ("auto",)),
     "create.inbound": ("create.mode", ("auto",)),
+    "create.auto_name": ("create.mode", ("auto",)),
     "create.outbound": ("create.mode", ("auto",)),
 }
 """Settings that only matter for some values of another one; their rows hide otherwise."""

@@ -26,6 +26,7 @@ LABELS: dict[str, object] = {
     "create.enabled": QT_TRANSLATE_NOOP("Settings", "Create new contact"),
     "create.record_type": QT_TRANSLATE_NOOP("Settings", "Record type"),
     "create.mode": QT_TRANSLATE_NOOP("Settings", "Mode"),
+    "create.auto_name": QT_TRANSLATE_NOOP("Settings", "Name of new records"),
     "create.inbound": QT_TRANSLATE_NOOP("Settings", "Inbound calls"),
     "create.outbound": QT_TRANSLATE_NOOP("Settings", "Outbound calls"),
     "calllog.enabled": QT_TRANSLATE_NOOP("Settings", "Call-log sync"),
@@ -85,6 +86,12 @@ _CONTEXT_CHOICES: dict[tuple[str, str], object] = {
     ("pop.mode", "auto"): QT_TRANSLATE_NOOP("Choices", "Auto (incoming calls only)")
 }
 _CONTEXT_CHOICES[("ui.language", "auto")] = QT_TRANSLATE_NOOP("Choices", "System language")
+_CONTEXT_CHOICES[("create.auto_name", "language")] = QT_TRANSLATE_NOOP(
+    "Choices", "In the interface language (自动新建联系人 in Chinese)"
+)
+_CONTEXT_CHOICES[("create.auto_name", "manual")] = QT_TRANSLATE_NOOP(
+    "Choices", "Automatic New Contact (as in the manuals)"
+)
 
 
 def label(key: str) -> str:
