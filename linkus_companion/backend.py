@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from linkus_companion.engine.history import Delivery
-from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
+from linkus_companion.model import CallNote, Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 
 
 class LinkState(StrEnum):
@@ -58,6 +58,8 @@ class Status:
     """Call logs in the outbox not yet in the CRM."""
     retry_in: float | None = None
     """Seconds until the next PBX connection attempt while reconnecting."""
+    dispositions: tuple[Disposition, ...] = ()
+    """Call outcomes the user may pick on a call's card (the CRM's own list)."""
 
 
 class CallPhase(StrEnum):
@@ -201,6 +203,10 @@ class Backend(Protocol):
 
     async def retry_lookup(self, call_id: str) -> None:
         """Ask the CRM again about a call's number (after a failed lookup); the call updates follow."""
+        ...
+
+    async def save_note(self, call_id: str, note: CallNote) -> None:
+        """Put the user's note and disposition into the call's CRM log (exactly once); raises BackendError."""
         ...
 
     async def suggest(self, text: str) -> list[Record]:

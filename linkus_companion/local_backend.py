@@ -26,7 +26,7 @@ from linkus_companion.engine.crm_switch import CrmStatus, CrmSwitch, DisconnectR
 from linkus_companion.engine.history import CallHistory, HistoryEntry
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.screen_pop import PopRequest
-from linkus_companion.model import NewRecord, Outcome, Record
+from linkus_companion.model import CallNote, NewRecord, Outcome, Record
 from linkus_companion.pbx.calls import Call
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.pbx.events import StreamState, StreamStatus
@@ -171,7 +171,14 @@ class LocalBackend:
         self._host = host
         self._history = CallHistory(host.store)
         connector = host.connector
-        self._status = Status(self._status.link, CrmState.CONNECTED, "", connector.kind, connector.creatable)
+        self._status = Status(
+            self._status.link,
+            CrmState.CONNECTED,
+            "",
+            connector.kind,
+            connector.creatable,
+            dispositions=connector.dispositions,
+        )
         host.engine.add_listener(self)
         host.engine.pops_paused = self._pops_paused
         host.watch_status(self._stream_status)
@@ -305,6 +312,13 @@ class LocalBackend:
         """Ask the CRM again about a call whose lookup failed."""
         try:
             await self._running().engine.retry_lookup(call_id)
+        except EngineError as exc:
+            raise BackendError(str(exc)) from exc
+
+    async def save_note(self, call_id: str, note: CallNote) -> None:
+        """The note and disposition typed on a call's card, into its CRM log."""
+        try:
+            self._running().engine.save_note(call_id, self._extension, note)
         except EngineError as exc:
             raise BackendError(str(exc)) from exc
 

@@ -29,6 +29,7 @@ VARIABLES: Mapping[str, str] = {
     "Recording_Url": "link that plays the recording (empty when not recorded)",
     "Call_ID": "the PBX call id",
     "DID": "the number the caller dialled (inbound trunk DID)",
+    "Note": "what the user typed on the call's card (added at the end when the template has no {{.Note}})",
 }
 """Every variable a template may use, with what it holds (shown next to the template editor)."""
 
@@ -55,6 +56,10 @@ class CallFacts:
     company: str = ""
     recording_url: str = ""
     did: str = ""
+    note: str = ""
+    """What the user typed on the call's card."""
+    disposition: str = ""
+    """The outcome the user picked (a `Disposition` value), or ""."""
 
 
 def validate(template: str) -> list[str]:
@@ -100,7 +105,13 @@ def call_variables(call: CallFacts, tz: dt.tzinfo | None = None) -> dict[str, st
         "Recording_Url": call.recording_url,
         "Call_ID": call.call_id,
         "DID": call.did,
+        "Note": call.note,
     }
+
+
+def uses(template: str, name: str) -> bool:
+    """Whether `template` has a placeholder for the variable `name`."""
+    return any(_variable(match.group(1)) == name for match in _PLACEHOLDER.finditer(template))
 
 
 def status(direction: Direction, outcome: Outcome) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
@@ -17,9 +18,10 @@ from linkus_companion.crm.templates import (
     CallFacts,
     call_variables,
     render,
+    uses,
 )
 from linkus_companion.engine.outbox import Job, JobKind, call_jobs, encode_log, enqueue
-from linkus_companion.model import Direction, Outcome, Record
+from linkus_companion.model import CallNote, Direction, Disposition, Outcome, Record
 from linkus_companion.pbx.calls import Call, Party, Phase
 from linkus_companion.store import Db, Store
 
@@ -133,8 +135,17 @@ class CallLogger:
         self._recording_link = recording_link
         self._clock = clock
 
-    def call_ended(self, call: Call, record: Record | None, *, link_later: bool = False) -> list[str]:
+    def call_ended(
+        self,
+        call: Call,
+        record: Record | None,
+        *,
+        link_later: bool = False,
+        notes: Mapping[str, CallNote] | None = None,
+    ) -> list[str]:
         """Queue the call's logs (linked to `record`) and close the call; the idempotency keys queued.
+
+        `notes`: what the user typed per extension before the call ended; it goes into the first write.
 
         A call already closed (seen live, then again from a CDR backfill) is skipped. `link_later`: the
         CRM could not be asked when the call ended, so the record is looked up when the log is delivered.
@@ -153,7 +164,8 @@ class CallLogger:
                 return []
             for decision in decisions:
                 if decision.owner is not None:
-                    keys.append(self._queue(db, call, decision, record, now, link_later))
+                    note = (notes or {}).get(decision.extension, CallNote())
+                    keys.append(self._queue(db, call, decision, record, now, link_later, note))
                 else:
                     log.info(
                         "call %s not logged for %s: %s", call.call_id, decision.extension, decision.reason
@@ -179,12 +191,41 @@ class CallLogger:
                     continue
                 facts = replace(facts, recording_url=link)
                 payload = {"log": encode_log(self._rendered(entry, facts)), "facts": _encode_facts(facts)}
+                _rewrite(db, job.id, {**job.payload, **payload})  # later rewrites (a note) keep the link
                 key = f"{job.key}:recording"
                 if enqueue(
                     db, key, JobKind.UPDATE, payload, call_id=call_id, now=self._clock(), after=job.key
                 ):
                     keys.append(key)
         return keys
+
+    def annotate(self, call_id: str, extension: str, note: CallNote) -> list[str] | None:
+        """Put what the user typed after the call ended into its log; the update keys queued.
+
+        A log not yet sent carries the note in its first write; one already sent (or being sent) gets
+        an update of the same CRM record through the outbox, never a second log. None: the call has
+        no log for `extension` (not logged, or not ended yet).
+        """
+        key = f"{call_id}:{extension}"
+        with self._store.transaction() as db:
+            job = next((j for j in call_jobs(db, call_id, JobKind.LOG) if j.key == key), None)
+            if job is None:
+                return None
+            facts = replace(
+                _decode_facts(job.payload["facts"]),
+                note=note.text.strip(),
+                disposition=note.disposition.value if note.disposition else "",
+            )
+            payload = {"log": encode_log(self._rendered(job.log, facts)), "facts": _encode_facts(facts)}
+            # a claim counts the attempt in the same transaction that reads the payload: an unclaimed
+            # log sends the note itself; once claimed, only an update can bring it
+            if _rewrite(db, job.id, {**job.payload, **payload}, unclaimed=True):
+                return []
+            _rewrite(db, job.id, {**job.payload, **payload})
+            updates = len(call_jobs(db, call_id, JobKind.UPDATE))
+            update_key = f"{key}:note:{updates + 1}"
+            enqueue(db, update_key, JobKind.UPDATE, payload, call_id=call_id, now=self._clock(), after=key)
+            return [update_key]
 
     def states(self, call_id: str) -> dict[str, str]:
         """Per extension of a closed call: `logged`, or why it was not logged."""
@@ -202,6 +243,7 @@ class CallLogger:
         record: Record | None,
         now: dt.datetime,
         link_later: bool,
+        note: CallNote,
     ) -> str:
         ext, answered = decision.extension, decision.outcome is Outcome.ANSWERED
         link = ""
@@ -223,6 +265,8 @@ class CallLogger:
             company=record.company if record else "",
             recording_url=link,
             did=call.did,
+            note=note.text.strip(),
+            disposition=note.disposition.value if note.disposition else "",
         )
         owner_id = decision.owner.id if decision.owner else ""
         key = f"{call.call_id}:{ext}"
@@ -271,12 +315,26 @@ class CallLogger:
     def _rendered(self, entry: CallLog, facts: CallFacts) -> CallLog:
         """`entry` with subject, description and recording link from `facts` and the templates."""
         variables = call_variables(facts, self.policy.timezone)
+        description = render(self.policy.description, variables)
+        if facts.note and not uses(self.policy.description, "Note"):
+            description = f"{description}\n\n{facts.note}".lstrip()
         return replace(
             entry,
             subject=render(self.policy.subject, variables),
-            description=render(self.policy.description, variables),
+            description=description,
             recording_url=facts.recording_url,
+            disposition=Disposition(facts.disposition) if facts.disposition else None,
         )
+
+
+def _rewrite(db: Db, job_id: int, payload: Mapping[str, Any], *, unclaimed: bool = False) -> bool:
+    """Replace a job's payload (`unclaimed`: only while no attempt has read it); whether it changed."""
+    condition = " AND attempts = 0 AND delivered_at IS NULL" if unclaimed else ""
+    cursor = db.execute(
+        f"UPDATE outbox SET payload = ? WHERE id = ?{condition}",  # noqa: S608
+        (json.dumps(payload), job_id),
+    )
+    return bool(cursor.rowcount == 1)
 
 
 def _closed(db: Db, call_id: str) -> bool:

@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -22,7 +22,7 @@ from linkus_companion.engine.screen_pop import (
     UrlOpener,
     due_extensions,
 )
-from linkus_companion.model import Direction, NewRecord, Record, RecordKind
+from linkus_companion.model import CallNote, Direction, NewRecord, Record, RecordKind
 from linkus_companion.pbx.calls import Call, CallTracker, CallUpdate, UpdateKind
 from linkus_companion.pbx.models import Event
 
@@ -65,8 +65,19 @@ class Resolution:
 class CallLogSink(Protocol):
     """Queues the call logs of an ended call (engine/call_log.py)."""
 
-    def call_ended(self, call: Call, record: Record | None, *, link_later: bool = False) -> list[str]:
+    def call_ended(
+        self,
+        call: Call,
+        record: Record | None,
+        *,
+        link_later: bool = False,
+        notes: Mapping[str, CallNote] | None = None,
+    ) -> list[str]:
         """Write the call's log jobs durably (`link_later`: the CRM was not reachable); their keys."""
+        ...
+
+    def annotate(self, call_id: str, extension: str, note: CallNote) -> list[str] | None:
+        """Put a note typed after the call ended into its log; the update keys (None: no such log)."""
         ...
 
 
@@ -102,6 +113,9 @@ class _CallState:
     popped: set[tuple[str, Trigger]] = field(default_factory=set)
     waiting_choice: list[tuple[str, Trigger, dt.datetime]] = field(default_factory=list)
     logged: bool = False
+    queued: bool = False
+    """The call's logs are in the outbox: notes typed from now on update them."""
+    notes: dict[str, CallNote] = field(default_factory=dict)
 
 
 class Engine:
@@ -276,7 +290,8 @@ class Engine:
             record = resolution.match.records[0]  # several matches, nobody picked: module priority
         if self._call_log is not None:
             unreachable = resolution is None or bool(resolution.match.error)
-            keys = self._call_log.call_ended(state.call, record, link_later=unreachable)
+            keys = self._call_log.call_ended(state.call, record, link_later=unreachable, notes=state.notes)
+            state.queued = True
             if keys and self._on_logged is not None:
                 self._on_logged()
 
@@ -335,6 +350,26 @@ class Engine:
         state.resolving.add_done_callback(lambda _task: self._notify(state))
         self._notify(state)
         await asyncio.shield(state.resolving)
+
+    def save_note(self, call_id: str, extension: str, note: CallNote) -> None:
+        """What the user typed on a call goes into its CRM log: the first write, or an update of it.
+
+        Works for any call the store has logged (after a restart too); a live call keeps the note
+        for the log written when it ends.
+        """
+        state = self._calls.get(call_id)
+        if state is not None and not state.queued:
+            state.notes[extension] = note
+            return
+        if self._call_log is None:
+            raise EngineError("Call logging is off, so the note has nowhere to go.")
+        keys = self._call_log.annotate(call_id, extension, note)
+        if keys is None:
+            raise EngineError("This call has no CRM call log to add the note to.")
+        if state is not None:
+            state.notes[extension] = note
+        if keys and self._on_logged is not None:
+            self._on_logged()
 
     async def create_record(self, call_id: str | None, new: NewRecord) -> Record:
         """Create a record from the Add-to-CRM dialog; linked to the call when one is given."""

@@ -35,7 +35,7 @@ from linkus_companion.engine.screen_pop import PopGuard, PopRequest, UrlOpener
 from linkus_companion.gateway import protocol
 from linkus_companion.gateway.credentials import GatewayCredentials
 from linkus_companion.local_backend import RECENT
-from linkus_companion.model import NewRecord, Record
+from linkus_companion.model import CallNote, NewRecord, Record
 from linkus_companion.runtime import NotConfigured
 from linkus_companion.secrets import SecretStore
 
@@ -145,6 +145,11 @@ class GatewayBackend:
     async def choose_record(self, call_id: str, record_id: str) -> None:
         """Pick one of several matching records."""
         await self._request("choose", call_id=call_id, record_id=record_id)
+
+    async def save_note(self, call_id: str, note: CallNote) -> None:
+        """Send the note and disposition typed on a call's card to the gateway, for the call's log."""
+        disposition = note.disposition.value if note.disposition else None
+        await self._request("note", call_id=call_id, text=note.text, disposition=disposition)
 
     async def retry_lookup(self, call_id: str) -> None:
         """Ask the gateway to look the call's number up again."""

@@ -19,6 +19,7 @@ from linkus_companion.gateway import protocol
 from linkus_companion.gateway.hub import DesktopHub
 from linkus_companion.gateway.metrics import Metrics
 from linkus_companion.gateway.tokens import Claims, TokenAuthority
+from linkus_companion.model import CallNote, Disposition
 from linkus_companion.pbx.errors import PbxError
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,11 @@ class DesktopConnection:
             return {"url": await engine.open_in_crm(str(call_id), ext)}
         if op == "choose":
             await engine.choose_record(str(call_id), str(args["record_id"]))
+            return None
+        if op == "note":
+            disposition = args.get("disposition")
+            note = CallNote(str(args["text"]), Disposition(disposition) if disposition else None)
+            engine.save_note(str(call_id), ext, note)
             return None
         if op == "retry":
             await engine.retry_lookup(str(call_id))

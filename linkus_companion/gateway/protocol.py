@@ -14,7 +14,7 @@ CLOSE_EXPIRED = 4401
 """Close code: the access token expired (refresh and reconnect)."""
 CLOSE_REVOKED = 4403
 """Close code: the session was revoked (enroll again)."""
-OPS = ("open", "choose", "retry", "create", "dial", "suggest", "browser", "ping")
+OPS = ("open", "choose", "retry", "note", "create", "dial", "suggest", "browser", "ping")
 """What a desktop may ask for."""
 
 

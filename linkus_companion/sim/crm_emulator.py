@@ -27,6 +27,8 @@ class LoggedCall:
     recording_url: str
     idempotency_key: str
     """Our `<call id>:<extension>` as the connector stored it."""
+    outcome: str = ""
+    """The CRM's own call outcome value (HubSpot disposition GUID, CallDisposition, Call_Result)."""
 
 
 class CrmEmulator(Protocol):

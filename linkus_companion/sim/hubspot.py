@@ -245,6 +245,7 @@ class HubSpotEmulator:
                     description=props.get("hs_call_body", ""),
                     recording_url=props.get("hs_call_recording_url", ""),
                     idempotency_key=props.get("hs_call_external_id", ""),
+                    outcome=props.get("hs_call_disposition", ""),
                 )
             )
         return logs

@@ -296,6 +296,7 @@ class SalesforceEmulator:
                     description=description,
                     recording_url=recording.group(1) if recording else "",
                     idempotency_key=str(task.get("CallObject") or ""),
+                    outcome=str(task.get("CallDisposition") or ""),
                 )
             )
         return logs

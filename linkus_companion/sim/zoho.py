@@ -244,6 +244,7 @@ class ZohoEmulator:
                 description=str(call.get("Description") or ""),
                 recording_url=str(call.get("Voice_Recording__s") or ""),
                 idempotency_key=str(call.get("Call_Agenda") or ""),
+                outcome=str(call.get("Call_Result") or ""),
             )
             for call in self.records("Calls")
         ]

@@ -1559,6 +1559,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <source>the number the caller dialled (inbound trunk DID)</source>
             <translation>来电方拨打的号码（呼入中继 DID）</translation>
         </message>
+        <message>
+            <source>what the user typed on the call's card (added at the end when the template has no {{.Note}})</source>
+            <translation>用户在通话卡片上输入的备注（模板中没有 {{.Note}} 时添加在末尾）</translation>
+        </message>
     </context>
     <context>
         <name>Errors</name>

@@ -61,9 +61,14 @@ class Recorder:
         await self.seen_call.wait()
         return next(iter(self.calls))
 
-    def call_ended(self, call: Call, record: Record | None, *, link_later: bool = False) -> list[str]:
+    def call_ended(
+        self, call: Call, record: Record | None, *, link_later: bool = False, notes: object = None
+    ) -> list[str]:
         self.logged.append((call, record))
         return [f"{call.call_id}:{ext}" for ext in call.extensions]
+
+    def annotate(self, call_id: str, extension: str, note: object) -> list[str] | None:
+        return None
 
 
 @dataclass
