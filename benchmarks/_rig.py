@@ -1,4 +1,4 @@
-"""Shared benchmark rig: JSON output, percentiles, RSS, a WAN-like delay/counting ASGI layer, simulated worlds."""
+"""Shared benchmark rig: JSON output, percentiles, RSS, the CRM behind a TCP delay proxy, simulated worlds."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from unittest import mock
 import httpx
 import keyring
 
+from benchmarks._delay_proxy import DelayProxy
 from linkus_companion.serving import free_port
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -112,23 +113,33 @@ def rss_mb(pid: int | str = "self") -> float:
 
 @dataclass
 class Wan:
-    """Wraps emulator ASGI apps: adds a fixed round-trip time to every HTTP request and logs each one."""
+    """The CRM's network: a TCP delay proxy (`_delay_proxy`) in front of each emulator listener, plus a
+    log of every HTTP request the emulator answers (the request counts).
+
+    `rtt` (seconds) can change at any time; each chunk waits `rtt / 2` in each direction.
+    """
 
     rtt: float = 0.0
     requests: list[tuple[str, str, str]] = field(default_factory=list)
     """(method, path, query) of every HTTP request, in arrival order."""
+    proxies: list[DelayProxy] = field(default_factory=list)
 
     def wrap(self, app: Any) -> Any:
-        async def delayed(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        async def counted(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope["type"] == "http":
                 self.requests.append(
                     (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"))
                 )
-                if self.rtt:
-                    await asyncio.sleep(self.rtt)
             await app(scope, receive, send)
 
-        return delayed
+        return counted
+
+    def one_way(self) -> float:
+        return self.rtt / 2
+
+    def connections(self) -> int:
+        """TCP connections clients opened to the CRM so far."""
+        return sum(p.connections for p in self.proxies)
 
     def mark(self) -> int:
         """A position in the request log (count requests after it with `since`)."""
@@ -137,6 +148,37 @@ class Wan:
     def since(self, mark: int) -> list[tuple[str, str, str]]:
         """Requests made after `mark`."""
         return self.requests[mark:]
+
+
+@dataclass
+class _Proxied:
+    """A RunningServer reached only through a DelayProxy: its address is the proxy's."""
+
+    inner: Any
+    proxy: DelayProxy
+
+    @property
+    def host(self) -> str:
+        return str(self.inner.host)
+
+    @property
+    def port(self) -> int:
+        return self.proxy.port
+
+    @property
+    def scheme(self) -> str:
+        return str(self.inner.scheme)
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+    def stop_accepting(self) -> None:
+        self.inner.stop_accepting()
+
+    async def stop(self) -> None:
+        await self.proxy.stop()
+        await self.inner.stop()
 
 
 def classify(method: str, path: str, query: str) -> str:
@@ -159,23 +201,29 @@ def classify(method: str, path: str, query: str) -> str:
 
 @contextlib.contextmanager
 def wan_patch(kind: str, wan: Wan) -> Iterator[None]:
-    """Make the `kind` emulator serve its apps through `wan` (patches only its module's start_server)."""
+    """Serve the `kind` emulator through `wan`: requests counted, every listener behind a delay proxy."""
     from linkus_companion import serving as server
 
     real = server.start_server
 
-    async def start(app: Any, *args: Any, **kwargs: Any) -> server.RunningServer:
-        return await real(wan.wrap(app), *args, **kwargs)
+    async def start(app: Any, *args: Any, **kwargs: Any) -> Any:
+        inner = await real(wan.wrap(app), *args, **kwargs)
+        proxy = DelayProxy(inner.port, wan.one_way)
+        await proxy.start()
+        wan.proxies.append(proxy)
+        return _Proxied(inner, proxy)
 
     with mock.patch(f"linkus_companion.sim.{kind}.start_server", start):
         yield
 
 
-def make_emulator(kind: str) -> Any:
-    """A fresh emulator; HubSpot's search rate limit is lifted (rate limits are not what we time here)."""
+def make_emulator(kind: str, *, real_limits: bool = False) -> Any:
+    """A fresh emulator; HubSpot's search rate limit is lifted unless `real_limits` (4 searches a second)."""
     if kind == "hubspot":
         from linkus_companion.sim.hubspot import HubSpotEmulator
 
+        if real_limits:
+            return HubSpotEmulator(seed=False)
         return HubSpotEmulator(seed=False, search_rate=100_000, burst_limit=100_000)
     from linkus_companion.demo import make_emulator as demo_emulator
 
@@ -281,6 +329,7 @@ async def world(
     directory: Any = None,
     extensions: tuple[str, ...] | None = None,
     recording: bool = False,
+    real_limits: bool = False,
 ) -> AsyncIterator[World]:
     """A PBX simulator, a CRM emulator behind `rtt`, OAuth sign-in and a started EngineHost on them.
 
@@ -300,7 +349,7 @@ async def world(
     wan = Wan(0.0)
     with memory_keyring(), wan_patch(kind, wan):
         pbx_sim = PbxSimulator(step=step, directory=directory)
-        crm = make_emulator(kind)
+        crm = make_emulator(kind, real_limits=real_limits)
         await pbx_sim.start()
         await crm.start()
     frames = FrameClock()

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXPECTED: dict[str, set[str]] = {
     "pop_latency": {"rtt_ms", "crms", "samples_per_cell"},
     "crm_requests": {"crms", "topology"},
+    "gateway_burst": {"callers", "per_caller", "ring_to_pop", "searches", "pops_in_ring_order"},
     "throughput": {"core", "core_with_outbox", "baseline_json_loads", "core_over_baseline", "met"},
     "ui_lag": {"as_shipped", "with_none_refcount_guard", "storm_p99_ms", "met"},
     "footprint": {
@@ -49,6 +50,9 @@ def test_quick_mode_writes_its_json(name: str, tmp_path: Path) -> None:
     if name == "pop_latency":
         for crm in doc["crms"].values():
             assert {"baseline_sdk", "ringing", "answered", "ended", "goals"} <= set(crm)
+    if name == "gateway_burst":
+        assert [row["ring_order"] for row in doc["per_caller"]] == list(range(doc["callers"]))
+        assert doc["searches_refused_429"] == 0 and doc["pops_in_ring_order"]
     if name == "crm_requests":
         for crm in doc["crms"].values():
             assert {"known_inbound", "repeat_caller", "unknown_auto_create", "queue_10_agents_known"} <= set(
