@@ -341,6 +341,7 @@ async def world(
     from linkus_companion.engine.host import EngineHost
     from linkus_companion.engine.policies import Policies
     from linkus_companion.pbx.client import PbxClient
+    from linkus_companion.runtime import CRM_KEEPALIVE
     from linkus_companion.secrets import SecretStore
     from linkus_companion.sim.browser import approving_browser
     from linkus_companion.sim.pbx import PbxSimulator
@@ -374,7 +375,9 @@ async def world(
                 conf.set_user(key, value)
             verify = str(crm.ca_file) if crm.ca_file else True
             async with (
-                httpx.AsyncClient(verify=verify, timeout=30) as http,
+                httpx.AsyncClient(
+                    verify=verify, timeout=30, limits=httpx.Limits(keepalive_expiry=CRM_KEEPALIVE)
+                ) as http,
                 PbxClient(pbx_sim.base_url, pbx_sim.client_id, pbx_sim.client_secret) as pbx,
             ):
                 grants = OAuthGrants(crm.oauth_provider(), crm.oauth_credentials(), http, SecretStore())

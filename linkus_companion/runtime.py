@@ -32,6 +32,16 @@ CRM_SECRET = "crm.client_secret"  # noqa: S105 - a keyring entry name, not a sec
 """Keyring entry of the CRM OAuth app's client secret (where the CRM needs one)."""
 
 
+CRM_KEEPALIVE = 55.0
+"""Seconds an idle CRM connection stays open (httpx's default is 5): calls minutes apart reuse the TLS
+connection instead of paying a new handshake; the CRMs' own idle timeouts are about a minute."""
+
+
+def crm_http_client() -> httpx.AsyncClient:
+    """The HTTP client for CRM traffic: kept-alive connections, 15 s timeouts."""
+    return httpx.AsyncClient(timeout=15, limits=httpx.Limits(keepalive_expiry=CRM_KEEPALIVE))
+
+
 class NotConfigured(Exception):
     """A setting or secret the engine needs is missing; the message names it."""
 
@@ -129,7 +139,7 @@ async def embedded_host(
     policies = Policies.from_settings(settings)
     store = Store.open(database)
     try:
-        async with httpx.AsyncClient(timeout=15) as client, pbx_client(settings, secrets) as pbx:
+        async with crm_http_client() as client, pbx_client(settings, secrets) as pbx:
             grants = crm_grants(settings, client, secrets)
             if not grants.connected():
                 raise NotConfigured("Sign in to the CRM first (Settings > CRM > Authorise).")

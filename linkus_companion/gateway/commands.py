@@ -30,6 +30,7 @@ from linkus_companion.runtime import (
     PBX_SECRET,
     NotConfigured,
     crm_grants,
+    crm_http_client,
     make_connector,
     pbx_client,
     web_origins,
@@ -72,7 +73,7 @@ async def serve(config: GatewayConfig) -> bool:
     stopping = stop_requested()
     store = open_store(config, secrets)
     try:
-        async with httpx.AsyncClient(timeout=15) as client, pbx_client(settings, secrets) as pbx:
+        async with crm_http_client() as client, pbx_client(settings, secrets) as pbx:
             grants = crm_grants(settings, client, secrets)
             if not grants.connected():
                 raise NotConfigured("Authorise the CRM admin account for the gateway first.")
