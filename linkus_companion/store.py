@@ -112,6 +112,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX call_history_started ON call_history (extension, started_at)",
     ),
+    (
+        """CREATE TABLE open_calls (
+            call_id TEXT PRIMARY KEY,
+            snapshot TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+    ),
 )
 """Schema steps in SQLite's dialect, oldest first; step N (1-based) brings the schema to version N.
 

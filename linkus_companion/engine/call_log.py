@@ -20,6 +20,7 @@ from linkus_companion.crm.templates import (
     render,
     uses,
 )
+from linkus_companion.engine.journal import forget
 from linkus_companion.engine.outbox import Job, JobKind, call_jobs, encode_log, enqueue
 from linkus_companion.model import CallNote, Direction, Disposition, Outcome, Record
 from linkus_companion.pbx.calls import Call, Party, Phase
@@ -159,6 +160,7 @@ class CallLogger:
         now = self._clock()
         keys: list[str] = []
         with self._store.transaction() as db:
+            forget(db, call.call_id)
             if _closed(db, call.call_id):
                 log.info("call %s was closed before; not logged again", call.call_id)
                 return []

@@ -16,6 +16,7 @@ from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.contact_sync import ContactSync
 from linkus_companion.engine.core import Engine
 from linkus_companion.engine.health import CrmHealth, watched
+from linkus_companion.engine.journal import CallJournal
 from linkus_companion.engine.late_recordings import DELAYS, LateRecordings
 from linkus_companion.engine.lookup import Lookup
 from linkus_companion.engine.outbox import OutboxWorker
@@ -25,6 +26,7 @@ from linkus_companion.engine.screen_pop import PopGuard, UrlOpener
 from linkus_companion.model import Record
 from linkus_companion.pbx.calls import Call, CallTracker
 from linkus_companion.pbx.client import PbxClient
+from linkus_companion.pbx.errors import PbxError
 from linkus_companion.pbx.events import EventStream, StreamState, StreamStatus
 from linkus_companion.pbx.resources import Extension
 from linkus_companion.store import Store
@@ -58,8 +60,12 @@ class EngineHost:
         phonebridge: PhoneBridge | None = None,
         serve_recordings: bool = True,
         recording_delays: Sequence[float] = DELAYS,
+        watch_every: float = 5.0,
     ) -> None:
         """`extensions`: the ones served (None: all); `recording_base`: where recording links point ("" = off).
+
+        Every `watch_every` seconds the host notes how far it has taken in the PBX's events: after a
+        crash the CDR backfill starts there.
 
         With `serve_recordings` the host serves the player itself on that address (a desktop); the
         gateway mounts `recordings.routes()` behind its own authentication instead.
@@ -104,6 +110,9 @@ class EngineHost:
             on_logged=self.outbox.wake,
             sync=self.sync,
         )
+        self.journal = CallJournal(store)
+        self.engine.add_listener(self.journal)
+        self.tracker = CallTracker(extensions)
         self.late_recordings: LateRecordings | None = None
         if self.recordings is not None and policies.log.recording_link:
             self.late_recordings = LateRecordings(pbx, self.call_log, self.outbox.wake, recording_delays)
@@ -126,6 +135,7 @@ class EngineHost:
         self._stream_options = stream_options or {}
         self._recording_base = recording_base
         self._serve_recordings = serve_recordings
+        self._watch_every = watch_every
         self._tasks: list[asyncio.Task[Any]] = []
         self._server: RunningServer | None = None
         self._stream: EventStream | None = None
@@ -143,14 +153,17 @@ class EngineHost:
         if self.sync is not None:
             await self.sync.attach()
             self._spawn(self.sync.run())
+        open_calls = self.journal.open_calls()
+        self.tracker.restore(open_calls)
         self._stream = EventStream(
             self.pbx,
             on_status=self._status,
-            backfill_since=self._last_closed_call(),
+            backfill_since=self.journal.gap_start(open_calls),
             **self._stream_options,
         )
         self._stream.start()
-        self._spawn(self.engine.run(self._stream, CallTracker(self.extensions)))
+        self._spawn(self._keep_watch(self._stream))
+        self._spawn(self.engine.run(self._stream, self.tracker))
         self._spawn(self.outbox.run())
         self._spawn(keep_pruning(self.store, self.policies.retention_days))
 
@@ -192,6 +205,13 @@ class EngineHost:
         self.bindings = bind(served, users, self.policies.manual_binding)
         for unbound in self.bindings.unbound:
             log.warning("extension %s has no CRM owner: %s", unbound.extension, unbound.reason)
+        try:
+            self.tracker.groups = await self.pbx.list_groups()
+        except PbxError as exc:
+            log.warning(
+                "could not read the queues and ring groups (missed calls to them are logged live only): %s",
+                exc,
+            )
         self.extension_names.clear()
         self.extension_names.update({e.number: e.name for e in extensions})
         own = [e.number for e in extensions] + [e.mobile for e in extensions if e.mobile]
@@ -225,11 +245,12 @@ class EngineHost:
             return ""
         return self.recordings.link_for(call.call_id, call.recording)
 
-    def _last_closed_call(self) -> dt.datetime | None:
-        """When the newest call we closed ended: the event stream backfills from there after a restart."""
-        with self.store.transaction() as db:
-            row = db.execute("SELECT MAX(closed_at) FROM calls").fetchone()
-        return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
+    async def _keep_watch(self, stream: EventStream) -> None:
+        """Note, every `watch_every` seconds, that every PBX event so far has been taken in."""
+        while True:
+            await asyncio.sleep(self._watch_every)
+            if stream.caught_up():
+                self.journal.watched(dt.datetime.now(dt.UTC))
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         self._tasks.append(asyncio.create_task(coro))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -216,14 +216,14 @@ def _first(*lists: list[str]) -> str:
     return next((items[0] for items in lists if items), "")
 
 
-def _complete(call: Call | None, event: CdrEvent) -> Call:
+def _complete(call: Call | None, event: CdrEvent, groups: Mapping[str, tuple[str, ...]]) -> Call:
     """The ended call: what the events showed, completed (or wholly built) from the CDR record."""
     record = event.record
     ended_at = record.ended_at if call is None or event.recovered else event.received_at
     answered_at = None
     if record.talk_seconds and record.outcome is Outcome.ANSWERED:
         answered_at = ended_at - dt.timedelta(seconds=record.talk_seconds)
-    known = _from_record(record, event.recovered)
+    known = _from_record(record, event.recovered, groups)
     base = known if call is None else _joined_late(call, known)
     return replace(
         base,
@@ -243,15 +243,19 @@ def _complete(call: Call | None, event: CdrEvent) -> Call:
 
 
 def _joined_late(call: Call, known: Call) -> Call:
-    """Fill in what the events missed (the stream came back mid-call) from the CDR's view of the call."""
-    if call.rang and call.talked:
-        return call
+    """Add what the events missed (a gap in the stream, a restart) from the CDR's view of the call.
+
+    The queue or ring-group number the events showed is not an extension, whatever the CDR names.
+    """
+    path = call.path or known.path
+    extra = [n for n in known.extensions if n != path]
     return replace(
         call,
-        extensions=tuple(dict.fromkeys([*call.extensions, *known.extensions])),
-        rang=call.rang or known.rang,
-        talked=call.talked or known.talked,
+        extensions=tuple(dict.fromkeys([*call.extensions, *extra])),
+        rang=call.rang | (known.rang - {path}),
+        talked=tuple(dict.fromkeys([*call.talked, *known.talked])),
         answered_by=call.answered_by or known.answered_by,
+        path=path,
     )
 
 
@@ -261,31 +265,75 @@ def _outcome(record: CdrRecord, call: Call) -> Outcome:
     return record.outcome
 
 
-def _from_record(record: CdrRecord, recovered: bool) -> Call:
-    """A call known only from its CDR (30012 without earlier events, or a backfilled row)."""
+def _from_record(record: CdrRecord, recovered: bool, groups: Mapping[str, tuple[str, ...]]) -> Call:
+    """A call known only from its CDR (30012 without earlier events, or a backfilled row).
+
+    An inbound call to a queue or ring group rang its members (`groups`); a transferred call's legs
+    name every extension that answered.
+    """
+    answered = record.outcome is Outcome.ANSWERED
+    path = ""
+    talked: tuple[str, ...] = ()
     if record.direction is Direction.INBOUND:
-        ours: tuple[str, ...] = (record.call_to,)
+        members = groups.get(record.call_to, ())
+        if record.talked:
+            ours, talked = record.talked, record.talked
+        elif members:
+            ours, path = members, record.call_to
+        else:
+            ours = (record.call_to,)
     elif record.direction is Direction.OUTBOUND:
         ours = (record.call_from,)
     else:
         ours = (record.call_from, record.call_to)
-    answered = record.outcome is Outcome.ANSWERED
+    ours = tuple(n for n in ours if n)
+    if answered and not talked and not path:
+        talked = ours
     if record.direction is Direction.OUTBOUND:
         answered_by = record.call_from if answered else ""
+        rang: frozenset[str] = frozenset()
     else:
-        answered_by = record.call_to if answered else ""
+        answered_by = talked[0] if talked else ""
+        rang = frozenset(ours) if record.direction is Direction.INBOUND else frozenset({record.call_to})
     return Call(
         call_id=record.uid,
         direction=record.direction,
         phase=Phase.ENDED,
         caller=Party(record.call_from, record.call_from_name),
         callee=Party(record.call_to, record.call_to_name),
-        extensions=tuple(n for n in ours if n),
-        rang=frozenset() if record.direction is Direction.OUTBOUND else frozenset({record.call_to}),
-        talked=tuple(n for n in ours if n) if answered else (),
+        extensions=ours,
+        rang=rang,
+        talked=talked,
         answered_by=answered_by,
         started_at=record.started_at,
+        path=path,
         recovered=recovered,
+    )
+
+
+def _revived(call: Call, now: dt.datetime) -> _Live:
+    """The tracker's state for a call in progress that was saved before a restart."""
+    caller = call.caller.number
+    callers = [caller] if call.direction is not Direction.INBOUND and caller in call.extensions else []
+    return _Live(
+        call.call_id,
+        call.started_at,
+        now,
+        direction=call.direction,
+        external=call.remote.number if call.direction is not Direction.INTERNAL else "",
+        did=call.did,
+        trunk=call.trunk,
+        path=call.path,
+        outbound_to=call.callee.number if call.direction is Direction.OUTBOUND else "",
+        seen=list(call.extensions),
+        ringers=[n for n in call.extensions if n in call.rang],
+        callers=callers,
+        talked=list(call.talked),
+        answerers=[n for n in call.talked if n not in callers],
+        answered_at=call.answered_at,
+        phase=call.phase,
+        transferred=call.transferred,
+        failure=call.failure,
     )
 
 
@@ -309,6 +357,15 @@ class CallTracker:
         self._max_calls = max_calls
         self._live: OrderedDict[str, _Live] = OrderedDict()
         self._ended: OrderedDict[str, None] = OrderedDict()
+        self.groups: Mapping[str, tuple[str, ...]] = {}
+        """Queue and ring-group numbers with their members, for calls known only from the CDR."""
+
+    def restore(self, calls: Iterable[Call], now: dt.datetime | None = None) -> None:
+        """Take back calls in progress saved before a restart; their events and CDR complete them."""
+        now = now or dt.datetime.now(dt.UTC)
+        for call in calls:
+            if call.call_id not in self._live and call.call_id not in self._ended:
+                self._live[call.call_id] = _revived(call, now)
 
     def active(self) -> list[Call]:
         """Calls in progress that involve our extensions."""
@@ -364,7 +421,7 @@ class CallTracker:
         if uid in self._ended:
             return []
         live = self._live.pop(uid, None)
-        call = _complete(live.snapshot() if live else None, event)
+        call = _complete(live.snapshot() if live else None, event, self.groups)
         self._ended[uid] = None
         if len(self._ended) > _REMEMBER_ENDED:
             self._ended.popitem(last=False)

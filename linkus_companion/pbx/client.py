@@ -15,7 +15,7 @@ import httpx
 from linkus_companion.model import Direction
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.errors import PbxError, PbxUnavailable, from_response
-from linkus_companion.pbx.models import CallInfo, CdrRecord, MalformedPayload
+from linkus_companion.pbx.models import CallInfo, CdrRecord, MalformedPayload, merge_legs
 from linkus_companion.pbx.resources import (
     CompanyContact,
     ContactFields,
@@ -296,7 +296,18 @@ class PbxClient:
         clock = (await self.pbx_info()).clock
         params = {"start_time": clock.display(start), "end_time": clock.display(end)}
         rows = await self._pages("cdr/search", "searching call records", params)
-        return _parse_all(rows, lambda row: CdrRecord.from_row(row, clock))
+        return merge_legs(_parse_all(rows, lambda row: CdrRecord.from_row(row, clock)))
+
+    async def list_groups(self) -> dict[str, tuple[str, ...]]:
+        """Queue and ring-group numbers with their member extensions (queue/list, ring_group/list)."""
+        groups: dict[str, tuple[str, ...]] = {}
+        for endpoint, key, members in _GROUP_LISTS:
+            reply = await self.call("GET", endpoint, "listing queues and ring groups")
+            rows = reply.get(key) or reply.get("data") or []
+            for row in rows if isinstance(rows, list) else []:
+                if isinstance(row, Mapping) and isinstance(row.get("number"), str):
+                    groups[row["number"]] = _members(row, members)
+        return groups
 
     async def recording_url(self, file: str) -> str:
         """recording/download step 1: the short-lived `download_resource_url` for a file name."""
@@ -327,6 +338,23 @@ class PbxClient:
         """The whole recording file (30012 `recording` / CDR `record_file`)."""
         async with self.stream_recording(file) as chunks:
             return b"".join([chunk async for chunk in chunks])
+
+
+_GROUP_LISTS = (
+    ("queue/list", "queue_list", ("static_agent_list", "dynamic_agent_list")),
+    ("ring_group/list", "ring_group_list", ("member_list",)),
+)
+
+
+def _members(row: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The extension numbers (`text2`) of a group's member lists, in order."""
+    numbers = [
+        str(item["text2"])
+        for key in keys
+        for item in (row.get(key) or [])
+        if isinstance(item, Mapping) and item.get("text2")
+    ]
+    return tuple(dict.fromkeys(numbers))
 
 
 def _download_error(response: httpx.Response) -> PbxError:

@@ -21,11 +21,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from linkus_companion import USER_AGENT
+from linkus_companion.model import Direction
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.errors import PbxError, PbxTlsError, PbxUnavailable
 from linkus_companion.pbx.frames import HEARTBEAT, MAX_FRAME, ApiReply, FrameError, HeartbeatReply, decode
-from linkus_companion.pbx.models import CdrEvent, Event, EventType
+from linkus_companion.pbx.models import CallEvent, CdrEvent, Event, EventType
 from linkus_companion.pbx.tokens import Token
 from linkus_companion.pbx.transport import API_PATH
 
@@ -96,7 +97,10 @@ class EventStream:
         backfill_overlap: dt.timedelta = dt.timedelta(seconds=60),
         backfill_lookback: dt.timedelta = dt.timedelta(hours=2),
         max_frame: int = MAX_FRAME,
+        resync: bool = True,
     ) -> None:
+        """`resync`: on every (re)connect, read the calls in progress (call/query) so a call that
+        started or changed while the stream was away is known before its next event."""
         self.client = client
         self.topics = tuple(int(t) for t in topics)
         self.status = StreamStatus(StreamState.CLOSED)
@@ -109,6 +113,7 @@ class EventStream:
         self._overlap = backfill_overlap
         self._lookback = backfill_lookback
         self._max_frame = max_frame
+        self._resync = resync
         self._queue: asyncio.Queue[Event | None] = asyncio.Queue()
         self._clock = PbxClock()
         self._attempt = 0
@@ -137,6 +142,10 @@ class EventStream:
                 raise self._error
             raise StopAsyncIteration
         return item
+
+    def caught_up(self) -> bool:
+        """Subscribed, no gap waiting for its backfill, and every event delivered has been taken."""
+        return self.status.state is StreamState.CONNECTED and self._gap_start is None and self._queue.empty()
 
     def start(self) -> None:
         """Connect in the background and keep reconnecting until `close()`."""
@@ -272,6 +281,8 @@ class EventStream:
         }
         helpers = {asyncio.create_task(self._backfill(gap_end, sn))} if self._gap_start else set()
         try:
+            if self._resync:
+                await self._calls_in_progress(sn)
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 task.result()
@@ -334,6 +345,18 @@ class EventStream:
             if len(self._seen) > _SEEN_UIDS:
                 self._seen.popitem(last=False)
         await self._queue.put(event)
+
+    async def _calls_in_progress(self, sn: str) -> None:
+        """Deliver each ongoing call as a call-status snapshot, before any event read after the gap."""
+        now = dt.datetime.now(dt.UTC)
+        try:
+            async with asyncio.timeout(self._open_timeout):
+                for direction in Direction:
+                    for info in await self.client.query_calls(direction=direction):
+                        event = CallEvent(EventType.CALL_STATUS, sn, info.call_id, info.members, now)
+                        await self._deliver(event)
+        except (PbxError, TimeoutError) as err:
+            log.warning("Could not read the calls in progress after connecting: %s", err)
 
     async def _backfill(self, gap_end: dt.datetime, sn: str) -> None:
         """Deliver calls that ended during the gap (cdr/search), retrying until it succeeds."""

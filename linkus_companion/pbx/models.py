@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -167,6 +167,8 @@ class CdrRecord:
     dst_trunk: str = ""
     did: str = ""
     recording: str = ""
+    talked: tuple[str, ...] = ()
+    """Extensions that answered, in order, when the CDR lists a transferred call's legs (else empty)."""
 
     @property
     def ended_at(self) -> dt.datetime:
@@ -235,6 +237,24 @@ class CdrEvent:
 
 
 Event = CallEvent | CdrEvent | ExtensionEvent | SystemEvent
+
+
+def merge_legs(records: Iterable[CdrRecord]) -> list[CdrRecord]:
+    """One record per `uid`: the CDR lists each leg of a transferred call, the last being the call.
+
+    The merged record is the call's last leg, with `talked` naming every extension that answered.
+    """
+    calls: dict[str, list[CdrRecord]] = {}
+    for record in records:
+        calls.setdefault(record.uid, []).append(record)
+    merged = []
+    for legs in calls.values():
+        last = legs[-1]
+        if len(legs) > 1:
+            answered = [leg.call_to for leg in legs if leg.outcome is Outcome.ANSWERED and leg.call_to]
+            last = replace(last, talked=tuple(dict.fromkeys(answered)))
+        merged.append(last)
+    return merged
 
 
 def parse_member(item: object) -> Member:

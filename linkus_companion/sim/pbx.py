@@ -64,15 +64,22 @@ class PbxSimulator:
         """Every accepted call/dial as (caller, callee), in order."""
         self._booted = self.clock.now()
         self._server: RunningServer | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._address = ("127.0.0.1", 0)
+        self._url = ""
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Serve the Open API, the subscribe socket and the control API on host:port (0 = any)."""
         self._server = await start_server(build_app(self), host, port, self.tls)
+        self._address = (self._server.host, self._server.port)
+        self._url = self._server.base_url
 
     async def stop(self) -> None:
         """Stop calls in progress, close sockets and the server (no client gets back in meanwhile)."""
+        for task in list(self._background):
+            task.cancel()
         if self._server is not None:
             self._server.stop_accepting()
         await self.calls.stop()
@@ -80,6 +87,45 @@ class PbxSimulator:
         if self._server is not None:
             await self._server.stop()
             self._server = None
+
+    async def disconnect(self) -> None:
+        """The network between the PBX and its clients fails: every connection drops and none gets
+        through until `reconnect()`; calls on the PBX go on."""
+        server = self._server
+        if server is None:
+            return
+        server.stop_accepting()
+        self.hub.drop_all()
+        await self.hub.wait_empty()
+        await server.stop()
+        self._server = None
+
+    async def reconnect(self) -> None:
+        """The network is back: serve again on the same address."""
+        if self._server is None:
+            host, port = self._address
+            self._server = await start_server(build_app(self), host, port, self.tls)
+
+    async def shut_down(self) -> None:
+        """The PBX goes down: connections drop, calls in progress are cut (each still gets its CDR),
+        tokens are lost; the CDR, recordings and configuration survive for `reconnect()`."""
+        cut = self.calls.hang_up_all()
+        await self.disconnect()
+        await cut
+        self.tokens.expire_all()
+        self._booted = self.clock.now()
+
+    async def restart(self, down: float = 1.0) -> None:
+        """Reboot: `shut_down()`, `down` seconds away, then back on the same address."""
+        await self.shut_down()
+        await asyncio.sleep(down)
+        await self.reconnect()
+
+    def restart_soon(self, down: float = 1.0) -> None:
+        """Start `restart(down)` in the background (the control API answers before going down)."""
+        task = asyncio.create_task(self.restart(down))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def __aenter__(self) -> PbxSimulator:
         await self.start()
@@ -90,10 +136,10 @@ class PbxSimulator:
 
     @property
     def base_url(self) -> str:
-        """`http(s)://host:port`, no trailing slash."""
-        if self._server is None:
+        """`http(s)://host:port`, no trailing slash (also while it is disconnected)."""
+        if not self._url:
             raise RuntimeError("the simulator is not running")
-        return self._server.base_url
+        return self._url
 
     @property
     def api_url(self) -> str:

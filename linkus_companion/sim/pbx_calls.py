@@ -63,11 +63,21 @@ class Call:
     did: str = ""
     dod: str = ""
     record: bool = True
+    path: str = ""
+    """The queue or ring group the call came through."""
     status: str = "NO ANSWER"
     reason: str = ""
     answered: dt.datetime | None = None
     legs: list[Leg] = field(default_factory=list)
     hangup: asyncio.Event = field(default_factory=asyncio.Event)
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the call's CDR is written."""
+    cdr_delay: float | None = None
+    """Seconds between this call's last BYE and its CDR (None: the engine's `cdr_delay`)."""
+    rang: list[str] = field(default_factory=list)
+    """Extensions that rang (RING), in order: what the PBX knows, for the CDR and test oracles."""
+    talked: list[str] = field(default_factory=list)
+    """Extensions that answered (ANSWER), in order; each is one leg of the CDR's standard view."""
 
     def info(self) -> dict[str, Any]:
         """The `Call_Info` object (30011, 30013, call/query)."""
@@ -96,6 +106,8 @@ class CallEngine:
         self.clock = clock
         self.cdr = cdr
         self.step = step
+        self.cdr_delay = 0.0
+        """Seconds between a call's last BYE and its CDR (the 30012), as a busy PBX takes."""
         self.live: dict[str, Call] = {}
         self._seq = itertools.count(1)
         self._channels = itertools.count(0x21)
@@ -135,6 +147,11 @@ class CallEngine:
 
     async def publish(self, call: Call) -> None:
         """Send a 30011 snapshot, forget members that said BYE, then any 30008 changes."""
+        for leg in call.legs:
+            if leg.kind == "extension" and leg.member_status == "RING" and leg.number not in call.rang:
+                call.rang.append(leg.number)
+            if leg.kind == "extension" and leg.member_status == "ANSWER" and leg.number not in call.talked:
+                call.talked.append(leg.number)
         await self.hub.publish(30011, call.info())
         call.legs = [leg for leg in call.legs if leg.member_status != "BYE"]
         await self._extension_states()
@@ -187,6 +204,13 @@ class CallEngine:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def hang_up_all(self) -> asyncio.Future[list[bool]]:
+        """Hang up every live call at once (a PBX going down); await the result for their CDRs."""
+        calls = list(self.live.values())
+        for call in calls:
+            call.hangup.set()
+        return asyncio.gather(*(call.finished.wait() for call in calls))
+
     async def stop(self) -> None:
         """Cancel calls still playing in the background."""
         for task in list(self._tasks):
@@ -198,9 +222,14 @@ class CallEngine:
             for leg in call.legs:
                 leg.member_status = "BYE"
             await self.publish(call)
+        ended = self.clock.now()
+        delay = self.cdr_delay if call.cdr_delay is None else call.cdr_delay
+        if delay:
+            await asyncio.sleep(delay)
         del self.live[call.call_id]
-        record = self._record(call, self.clock.now())
+        record = self._record(call, ended)
         shown = self.cdr.add(record)
+        call.finished.set()
         await self.hub.publish(30012, shown.event(self.clock))
 
     def _record(self, call: Call, ended: dt.datetime) -> CallRecord:
@@ -232,6 +261,9 @@ class CallEngine:
             did=call.did,
             dod=call.dod,
             recording=recording,
+            path=call.path,
+            rang=tuple(call.rang),
+            talked=tuple(call.talked),
         )
 
     async def _extension_states(self) -> None:

@@ -40,6 +40,23 @@ class CallRecord:
     did: str
     dod: str
     recording: str
+    path: str = ""
+    """The queue or ring group the call came through (not a CDR column; for test oracles)."""
+    rang: tuple[str, ...] = ()
+    """Extensions that rang, in order."""
+    talked: tuple[str, ...] = ()
+    """Extensions that answered, in order (several after a transfer)."""
+
+    def legs(self) -> list[CallRecord]:
+        """The REST CDR's rows for this call: one per answered leg of a transferred inbound call.
+
+        The standard view lists each call leg; the legs of one call share its `uid`, the last one is
+        the call as the 30012 reports it.
+        """
+        if self.call_type != "Inbound" or len(self.talked) < 2:
+            return [self]
+        earlier = [replace(self, call_to=ext, to_name="", recording="") for ext in self.talked[:-1]]
+        return [*earlier, self]
 
     def event(self, clock: PbxClock) -> dict[str, Any]:
         """The 30012 `Call_Details` payload (`uid` = `call_id`)."""
@@ -146,10 +163,9 @@ class CdrStore:
 
     def rows(self, query: CdrQuery | None = None) -> list[dict[str, Any]]:
         """REST rows (ids from 1), optionally filtered."""
+        legs = [leg for record in self.records for leg in record.legs()]
         return [
-            record.row(i, self.clock)
-            for i, record in enumerate(self.records, 1)
-            if query is None or query.matches(record)
+            leg.row(i, self.clock) for i, leg in enumerate(legs, 1) if query is None or query.matches(leg)
         ]
 
     def recordings(self) -> list[dict[str, Any]]:

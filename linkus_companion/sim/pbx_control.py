@@ -143,9 +143,31 @@ def control_routes(sim: PbxSimulator, endpoints: list[tuple[str, str]]) -> list[
         sim.dial_talk = seconds
         return JSONResponse({"dial_talk": sim.dial_talk})
 
+    async def restart(request: Request) -> JSONResponse:
+        try:
+            down = float((await _json(request)).get("down", 1.0))
+        except (TypeError, ValueError) as error:
+            return _bad(str(error))
+        if not 0 <= down <= 600:
+            return _bad("down must be between 0 and 600 seconds")
+        sim.restart_soon(down)
+        return JSONResponse({"restarting": True, "down": down})
+
+    async def cdr_delay(request: Request) -> JSONResponse:
+        try:
+            seconds = float((await _json(request)).get("seconds", 0.0))
+        except (TypeError, ValueError) as error:
+            return _bad(str(error))
+        if not 0 <= seconds <= 600:
+            return _bad("seconds must be between 0 and 600")
+        sim.calls.cdr_delay = seconds
+        return JSONResponse({"cdr_delay": seconds})
+
     return [
         Route("/sim", index, methods=["GET"]),
         Route("/sim/dial_talk", dial_talk, methods=["POST"]),
+        Route("/sim/restart", restart, methods=["POST"]),
+        Route("/sim/cdr_delay", cdr_delay, methods=["POST"]),
         Route("/sim/calls", live_calls, methods=["GET"]),
         Route("/sim/calls/{scenario}", start_call, methods=["POST"]),
         Route("/sim/cdr", cdr, methods=["GET"]),

@@ -19,6 +19,7 @@ from linkus_companion.sim.pbx_control import control_routes
 from linkus_companion.sim.pbx_media import wav_bytes
 from linkus_companion.sim.pbx_rest import core_routes
 from linkus_companion.sim.pbx_rest_directory import directory_routes
+from linkus_companion.sim.pbx_rest_groups import groups_routes
 
 if TYPE_CHECKING:
     from linkus_companion.sim.pbx import PbxSimulator
@@ -64,7 +65,12 @@ class _Download(StreamingResponse):
 
 def open_api_routes(sim: PbxSimulator) -> Routes:
     """Every emulated Open API endpoint, keyed by (method, endpoint)."""
-    return {**core_routes(sim), **call_control_routes(sim), **directory_routes(sim.directory)}
+    return {
+        **core_routes(sim),
+        **call_control_routes(sim),
+        **directory_routes(sim.directory),
+        **groups_routes(sim.directory),
+    }
 
 
 def build_app(sim: PbxSimulator) -> Starlette:

@@ -101,6 +101,7 @@ def ring_many(
     if answered_by is not None and answered_by not in target.members:
         raise ValueError(f"{answered_by!r} is not a member of {group}")
     call = _incoming(engine, caller, group, did)
+    call.path = group
 
     async def script(call: Call) -> None:
         trunk = engine.add_trunk(call, "inbound", caller, call.did, "ALERT", call_path=group)

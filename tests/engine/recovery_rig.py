@@ -1,0 +1,215 @@
+"""The app against the PBX simulator and a CRM emulator, with faults it must come back from without losing a call log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from engine_rig import FixedGrant
+
+from linkus_companion.config.settings import Settings
+from linkus_companion.config.userfile import UserFile
+from linkus_companion.crm.base import AccessGrant, Connector
+from linkus_companion.crm.hubspot import HubSpotConnector, SearchPacer
+from linkus_companion.engine.host import EngineHost
+from linkus_companion.engine.policies import Policies
+from linkus_companion.engine.screen_pop import PopRequest
+from linkus_companion.pbx.client import PbxClient
+from linkus_companion.serving import free_port
+from linkus_companion.sim.crm_emulator import CrmEmulator
+from linkus_companion.sim.hubspot import HubSpotEmulator
+from linkus_companion.sim.pbx import PbxSimulator
+from linkus_companion.sim.pbx_oracle import Due, Tally, due_logs, tally
+from linkus_companion.sim.salesforce import SalesforceEmulator
+from linkus_companion.sim.zoho import ZohoEmulator
+from linkus_companion.store import Store
+
+STEP = 0.05
+"""Seconds: one ring step of the simulator."""
+CUSTOMER = "+1415555{:04d}"
+CRMS = ("hubspot", "salesforce", "zoho")
+SEARCH_RATE = 1000
+"""HubSpot searches per second the emulator allows and our connector paces to in these tests."""
+
+
+def emulator(kind: str) -> CrmEmulator:
+    """A CRM emulator without sample data and with room for every request a test makes."""
+    if kind == "hubspot":
+        return HubSpotEmulator(seed=False, search_rate=SEARCH_RATE, burst_limit=100_000)
+    if kind == "salesforce":
+        return SalesforceEmulator(seed=False)
+    return ZohoEmulator(seed=False, credits=10_000_000, concurrency=1_000)
+
+
+def connector(crm: CrmEmulator, http: httpx.AsyncClient) -> Connector:
+    """Our connector with the administrator's grant; on HubSpot searches paced to the emulator's
+    (raised) search limit instead of the real 4 per second, so hundreds of calls finish in seconds."""
+    grants = FixedGrant(admin_grant(crm))
+    if isinstance(crm, HubSpotEmulator):
+        pacer = SearchPacer(rate=SEARCH_RATE, period=1.0)
+        return HubSpotConnector(http, grants, hub_id=str(crm.hub_id), web_base=crm.base_url, pacer=pacer)
+    return crm.connector(http, grants)
+
+
+def admin_grant(crm: CrmEmulator) -> AccessGrant:
+    """The signed-in administrator's grant."""
+    if isinstance(crm, HubSpotEmulator):
+        return AccessGrant(crm.admin_token, crm.base_url, {"hub_id": str(crm.hub_id)})
+    if isinstance(crm, SalesforceEmulator):
+        return AccessGrant(crm.session_for(crm.admin_user_id), crm.base_url)
+    assert isinstance(crm, ZohoEmulator)
+    return AccessGrant(crm.admin_token, crm.base_url, {"web_base": crm.web_url})
+
+
+@dataclass
+class Discard:
+    """The headless browser: pops are not what these tests count."""
+
+    pops: list[PopRequest] = field(default_factory=list)
+
+    def open(self, request: PopRequest) -> None:
+        self.pops.append(request)
+
+
+@dataclass
+class App:
+    """One run of the app (a process): its own clients, the shared database file."""
+
+    host: EngineHost
+    http: httpx.AsyncClient
+    pbx: PbxClient
+
+    async def stop(self) -> None:
+        """A clean exit."""
+        await self.host.stop()
+        await self.pbx.close()
+        await self.http.aclose()
+
+    async def kill(self) -> None:
+        """SIGKILL: every task dies where it stands; nothing is flushed, no token is revoked."""
+        host = self.host
+        stream = host._stream
+        tasks = [*host._tasks, *host.engine._tasks]
+        if stream is not None and stream._task is not None:
+            tasks.append(stream._task)
+        if host.late_recordings is not None:
+            tasks += list(host.late_recordings._watching.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if host._server is not None:
+            await host._server.stop()
+        await self.pbx._transport.aclose()
+        await self.http.aclose()
+
+
+@dataclass
+class World:
+    """The PBX, the CRM and the app between them."""
+
+    pbx: PbxSimulator
+    crm: CrmEmulator
+    home: Path
+    store: Store
+    owners: dict[str, str]
+    contacts: dict[str, str]
+    recording_base: str
+    app: App | None = None
+    customers: int = 0
+    names: dict[str, str] = field(default_factory=dict)
+    """Call id -> what the test made of it, for failure messages."""
+
+    async def start_app(self) -> None:
+        """Start the app (again) on the same database and settings."""
+        settings = Settings(UserFile(self.home / "settings.json"))
+        ca = self.crm.ca_file
+        http = httpx.AsyncClient(timeout=10, verify=ssl.create_default_context(cafile=ca) if ca else True)
+        pbx = PbxClient(self.pbx.base_url, self.pbx.client_id, self.pbx.client_secret)
+        host = EngineHost(
+            pbx=pbx,
+            connector=connector(self.crm, http),
+            store=self.store,
+            policies=Policies.from_settings(settings),
+            opener=Discard(),
+            crm_web_origins=(self.crm.web_origin,),
+            recording_base=self.recording_base,
+            stream_options={"backoff_initial": 0.05, "backoff_max": 0.2},
+            outbox_options={"backoff_base": 0.05, "backoff_cap": 0.2, "lease": 0.5},
+            watch_every=0.05,
+        )
+        self.app = App(host, http, pbx)
+        await host.start()
+
+    async def connected(self) -> None:
+        assert self.app is not None
+        await asyncio.wait_for(self.app.host.connected(), 10)
+
+    def customer(self) -> str:
+        """A new caller who is a contact in the CRM."""
+        self.customers += 1
+        number = CUSTOMER.format(self.customers)
+        self.contacts[number] = self.crm.seed_contact(number, "Customer", str(self.customers))
+        return number
+
+    async def settled(self, patience: float = 20.0) -> Tally:
+        """Once every call is over and its logs delivered (or patience runs out): the count."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + patience
+        while self.pbx.calls.live and loop.time() < deadline:  # noqa: ASYNC110 (the simulator has no event for it)
+            await asyncio.sleep(0.02)
+        due = due_logs(self.pbx.cdr_store.records, self.owners)
+        result = self.count(due)
+        while loop.time() < deadline and (result.lost or self._waiting()):
+            await asyncio.sleep(0.05)
+            result = self.count(due)
+        await asyncio.sleep(0.3)  # a double would arrive now
+        return self.count(due)
+
+    def count(self, due: list[Due]) -> Tally:
+        return tally(due, self.crm.call_logs(), self.owners, self.contacts, recordings=True)
+
+    def explain(self, result: Tally) -> str:
+        """The count with each faulty log named by the call the test made."""
+        lines = [str(result.summary())]
+        for problem in ("lost", "doubled", "unexpected", "wrong_owner", "wrong_link", "no_recording"):
+            for key in getattr(result, problem):
+                call_id, extension = key.split(":")
+                lines.append(f"{problem}: {self.names.get(call_id, call_id)} for {extension}")
+        return "\n".join(lines)
+
+    def _waiting(self) -> bool:
+        return self.app is not None and bool(self.app.host.outbox.status().waiting)
+
+
+@contextlib.asynccontextmanager
+async def world(home: Path, kind: str) -> AsyncIterator[World]:
+    """Simulators up, every extension bound to a CRM user of the same e-mail, the app running."""
+    pbx = PbxSimulator(step=STEP)
+    await pbx.start()
+    crm = emulator(kind)
+    await crm.start()
+    owners = {
+        number: crm.add_user(ext.first_name, ext.last_name, ext.email_addr)
+        for number, ext in pbx.directory.extensions.items()
+    }
+    settings = Settings(UserFile(home / "settings.json"))
+    for key, value in {"pop.enabled": False, "calllog.skip_unanswered_agents": True}.items():
+        settings.set_user(key, value)
+    store = Store.open(home / "app.db")
+    w = World(pbx, crm, home, store, owners, {}, f"http://127.0.0.1:{free_port()}")
+    try:
+        await w.start_app()
+        await w.connected()
+        yield w
+    finally:
+        if w.app is not None:
+            with contextlib.suppress(Exception):
+                await w.app.stop()
+        store.close()
+        await crm.stop()
+        await pbx.stop()
