@@ -58,7 +58,6 @@ class CallJournal:
                 log.warning("skipped an unreadable saved call: %s", exc)
         return calls
 
-
     def watched(self, until: dt.datetime) -> None:
         """Every PBX event up to `until` has been taken in: a restart backfills from there."""
         with self._store.transaction() as db:
