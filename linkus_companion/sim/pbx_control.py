@@ -144,22 +144,16 @@ def control_routes(sim: PbxSimulator, endpoints: list[tuple[str, str]]) -> list[
         return JSONResponse({"dial_talk": sim.dial_talk})
 
     async def restart(request: Request) -> JSONResponse:
-        try:
-            down = float((await _json(request)).get("down", 1.0))
-        except (TypeError, ValueError) as error:
-            return _bad(str(error))
-        if not 0 <= down <= 600:
-            return _bad("down must be between 0 and 600 seconds")
+        down = await _seconds(request, "down", 1.0)
+        if down is None:
+            return _bad("need 'down': seconds between 0 and 600")
         sim.restart_soon(down)
         return JSONResponse({"restarting": True, "down": down})
 
     async def cdr_delay(request: Request) -> JSONResponse:
-        try:
-            seconds = float((await _json(request)).get("seconds", 0.0))
-        except (TypeError, ValueError) as error:
-            return _bad(str(error))
-        if not 0 <= seconds <= 600:
-            return _bad("seconds must be between 0 and 600")
+        seconds = await _seconds(request, "seconds", 0.0)
+        if seconds is None:
+            return _bad("need 'seconds': between 0 and 600")
         sim.calls.cdr_delay = seconds
         return JSONResponse({"cdr_delay": seconds})
 
@@ -178,3 +172,12 @@ def control_routes(sim: PbxSimulator, endpoints: list[tuple[str, str]]) -> list[
         Route("/sim/unblock", unblock, methods=["POST"]),
         Route("/sim/dial_results", dial_result, methods=["POST"]),
     ]
+
+
+async def _seconds(request: Request, key: str, default: float) -> float | None:
+    """`key` of the JSON body as seconds from 0 to 600 (`default` when absent); None when invalid."""
+    try:
+        seconds = float((await _json(request)).get(key, default))
+    except (TypeError, ValueError):
+        return None
+    return seconds if 0 <= seconds <= 600 else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linkus_companion.sim.pbx_api import ApiRequest, Routes, envelope
+from linkus_companion.sim.pbx_api import ApiRequest, Handler, Routes, envelope
 from linkus_companion.sim.pbx_directory import Directory, Group
 
 QUEUE_KEY, RING_GROUP_KEY = "queue_list", "ring_group_list"
@@ -29,32 +29,29 @@ def groups_routes(d: Directory) -> Routes:
     def rows(kind: str) -> list[tuple[int, Group]]:
         return [(i, g) for i, g in enumerate(d.groups.values(), 1) if g.kind == kind]
 
-    async def queue_list(req: ApiRequest) -> dict[str, Any]:
-        queues = [
-            {
-                "id": i,
-                "number": g.number,
-                "name": g.name,
-                "ring_strategy": "ring_all",
-                "static_agent_list": [_member(d, m) for m in g.members],
-                "dynamic_agent_list": [],
-                "manager_list": [],
-            }
-            for i, g in rows("queue")
-        ]
-        return {**envelope(total_number=len(queues)), QUEUE_KEY: queues}
+    def listing(kind: str, key: str, members: dict[str, str]) -> Handler:
+        """A list endpoint of the groups of `kind`: each list in `members` marked 'members' holds them."""
 
-    async def ring_group_list(req: ApiRequest) -> dict[str, Any]:
-        groups = [
-            {
-                "id": i,
-                "number": g.number,
-                "name": g.name,
-                "ring_strategy": "ring_all",
-                "member_list": [_member(d, m) for m in g.members],
-            }
-            for i, g in rows("ring_group")
-        ]
-        return {**envelope(total_number=len(groups)), RING_GROUP_KEY: groups}
+        async def handler(req: ApiRequest) -> dict[str, Any]:
+            groups = [
+                {
+                    "id": i,
+                    "number": g.number,
+                    "name": g.name,
+                    "ring_strategy": "ring_all",
+                    **{
+                        name: [_member(d, m) for m in g.members] if role == "members" else []
+                        for name, role in members.items()
+                    },
+                }
+                for i, g in rows(kind)
+            ]
+            return {**envelope(total_number=len(groups)), key: groups}
 
-    return {("GET", "queue/list"): queue_list, ("GET", "ring_group/list"): ring_group_list}
+        return handler
+
+    queue_members = {"static_agent_list": "members", "dynamic_agent_list": "", "manager_list": ""}
+    return {
+        ("GET", "queue/list"): listing("queue", QUEUE_KEY, queue_members),
+        ("GET", "ring_group/list"): listing("ring_group", RING_GROUP_KEY, {"member_list": "members"}),
+    }
