@@ -75,9 +75,10 @@ def table(quick: bool) -> str:
         rows.append(
             f"| Gateway burst, HubSpot: {burst['callers']} new callers in {burst['window_s']:g} s, ring -> pop "
             f"p50 / p99 | {burst['ring_to_pop']['p50']} / {burst['ring_to_pop']['p99']} ms, "
-            f"{burst['searches_refused_429']} refused, in ring order: {burst['pops_in_ring_order']} | - "
+            f"{burst['searches_refused_429']} refused, searches in ring order: "
+            f"{burst['searches_sent_in_ring_order']} | - "
             f"| no 429, ring order; sustainable {burst['sustainable_new_callers_per_s']['known_contact']} "
-            f"new callers/s | {_yes(burst['pops_in_ring_order'] and not burst['searches_refused_429'])} "
+            f"new callers/s | {_yes(burst['searches_sent_in_ring_order'] and not burst['searches_refused_429'])} "
             f"| `python -m benchmarks.gateway_burst{q}` |"
         )
     req = _load("crm_requests", quick)

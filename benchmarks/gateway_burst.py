@@ -57,6 +57,10 @@ async def run(callers: int, rtt: float, home: Path) -> dict[str, Any]:
             )
         searches = [r for r in w.wan.since(mark) if _rig.classify(*r) == "search"]
         refused = sum(1 for x in w.crm.traffic if x.path.endswith("/search") and x.status == 429)
+        searched = [x.request_body.decode() for x in w.crm.traffic if x.path.endswith("/contacts/search")]
+        sent_order = [
+            next(i for i, n in enumerate(numbers) if n[-10:] in body) for body in searched[-callers:]
+        ]
     latencies = [r["ring_to_pop_ms"] for r in rows if r["ring_to_pop_ms"] is not None]
     return {
         "callers": callers,
@@ -65,7 +69,11 @@ async def run(callers: int, rtt: float, home: Path) -> dict[str, Any]:
         "ring_to_pop": _rig.summary(latencies),
         "searches": len(searches),
         "searches_refused_429": refused,
+        "searches_sent_in_ring_order": sent_order == sorted(sent_order),
+        "search_order": sent_order,
         "pops_in_ring_order": popped_at == sorted(popped_at),
+        "note": "searches leave in ring order, 4 per pacer window; answers inside one window may land in "
+        "any order (parallel requests), so pops_in_ring_order may be false by a few ms",
         "sustainable_new_callers_per_s": {
             "known_contact": round(PACER_RATE / PACER_PERIOD, 2),
             "unknown_or_company": round(PACER_RATE / PACER_PERIOD / 2, 2),

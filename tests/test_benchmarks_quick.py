@@ -52,7 +52,7 @@ def test_quick_mode_writes_its_json(name: str, tmp_path: Path) -> None:
             assert {"baseline_sdk", "ringing", "answered", "ended", "goals"} <= set(crm)
     if name == "gateway_burst":
         assert [row["ring_order"] for row in doc["per_caller"]] == list(range(doc["callers"]))
-        assert doc["searches_refused_429"] == 0 and doc["pops_in_ring_order"]
+        assert doc["searches_refused_429"] == 0 and doc["searches_sent_in_ring_order"]
     if name == "crm_requests":
         for crm in doc["crms"].values():
             assert {"known_inbound", "repeat_caller", "unknown_auto_create", "queue_10_agents_known"} <= set(
