@@ -49,7 +49,7 @@ api.runtime.onMessage.addListener((message, sender, sendResponse) => {
     dial(message.number, String(message.source || "")).then(sendResponse);
     return true;
   }
-  if (message.type === "status" && !sender.tab) {
+  if (message.type === "status" && String(sender.url || "").startsWith(api.runtime.getURL(""))) {
     Promise.all([askHost({ type: "status" }), api.storage.local.get("last")]).then(([status, stored]) =>
       sendResponse({ status, last: stored.last || null })
     );

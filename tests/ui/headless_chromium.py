@@ -124,14 +124,19 @@ def spki_hash(ca_file: Path) -> str:
 
 
 @contextlib.asynccontextmanager
-async def chromium(profile: Path, trusted: Sequence[Path] = ()) -> AsyncIterator[Browser]:
+async def chromium(
+    profile: Path, trusted: Sequence[Path] = (), language: str = "en"
+) -> AsyncIterator[Browser]:
     """Chromium headless with the unpacked extension and our native host registered in its profile.
 
-    `trusted` CA files are pinned by their public key hash (TLS verification stays on for every other one).
+    `trusted` CA files are pinned by their public key hash (TLS verification stays on for every other one);
+    `language` is the browser's UI language (what the extension's _locales follow).
     """
     args = _command(profile, trusted)
+    env = {**os.environ, "LANGUAGE": language, "LANG": f"{language}.UTF-8", "LC_ALL": f"{language}.UTF-8"}
+    args.insert(1, f"--lang={language.replace('_', '-')}")
     proc = await asyncio.create_subprocess_exec(
-        *args, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+        *args, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, env=env
     )
     try:
         port_file = profile / "DevToolsActivePort"

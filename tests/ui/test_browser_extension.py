@@ -16,6 +16,7 @@ from linkus_companion.config import Settings
 from linkus_companion.demo import make_emulator
 from linkus_companion.model import RecordKind
 from linkus_companion.platform import single_instance
+from linkus_companion.platform.native_messaging import CHROME_ORIGIN
 from linkus_companion.sim.crm_emulator import CrmEmulator
 from tests.ui.headless_chromium import Browser, Target, chromium
 from tests.ui.test_desktop_acceptance import EXTENSION, Desk, running_desk
@@ -38,6 +39,7 @@ async def world(
     tmp_path: Path, settings: Settings
 ) -> AsyncIterator[tuple[Desk, Browser, dict[str, CrmEmulator]]]:
     """The desktop on the PBX simulator (HubSpot signed in), Salesforce and Zoho emulators, and Chromium."""
+    settings.set_user("pbx.extensions", (EXTENSION,))
     async with running_desk(tmp_path / "demo", settings) as desk, contextlib.AsyncExitStack() as stack:
         desk.world.pbx.dial_talk = 0.1
         server = single_instance.InstanceServer(single_instance.server_name())
@@ -161,3 +163,10 @@ async def test_page_scripts_re_renders_and_the_context_menu(tmp_path: Path, sett
             )
             assert refused["state"] == "invalid"
             assert len(pbx.dialled) == 2
+        async with browser.open(f"{CHROME_ORIGIN}popup.html") as popup:
+            shown = await popup.until(
+                "document.getElementById('pbx')?.textContent && [...document.querySelectorAll('dd')]"
+                ".map(d => d.textContent)",
+                "the popup's status",
+            )
+            assert shown == ["Running", "Connected", EXTENSION, "That is not a phone number."]
