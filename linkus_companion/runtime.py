@@ -97,6 +97,7 @@ async def make_connector(
 async def web_origins(connector: Connector, grants: GrantSource) -> tuple[str, ...]:
     """The origins of the CRM's record pages: the only pages a screen pop may open."""
     await grants.current()
+    await connector.warm_up()  # the record pages' account (HubSpot's hub id) comes from the sign-in
     url = connector.record_url("0", RecordKind.CONTACT)
     parts = urlsplit(url)
     return (f"{parts.scheme}://{parts.netloc}",)

@@ -112,6 +112,10 @@ class EventHub:
         targets = [s for s in self._sessions if event_type in s.topics]
         await asyncio.gather(*(s.send(text) for s in targets))
 
+    async def send_raw(self, text: str) -> None:
+        """Send `text` as it is to every open socket (malformed or oversized frame tests)."""
+        await asyncio.gather(*(s.send(text) for s in list(self._sessions)))
+
     def tokens_changed(self) -> None:
         """Re-check every socket's token now (after expiry or revocation)."""
         for session in self._sessions:
