@@ -160,6 +160,13 @@ _SETTINGS = (
         "Queue/ring-group calls: no missed-call log for agents who did not answer",
     ),
     Setting(
+        "calllog.note_minutes",
+        int,
+        15,
+        "Minutes after a call ends that its card still takes a note for the call log",
+        Range(0, 1440),
+    ),
+    Setting(
         "store.retention_days",
         int,
         90,

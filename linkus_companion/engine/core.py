@@ -357,6 +357,8 @@ class Engine:
         Works for any call the store has logged (after a restart too); a live call keeps the note
         for the log written when it ends.
         """
+        if note.disposition is not None and note.disposition not in self.connector.dispositions:
+            raise EngineError("This CRM has no such call outcome; pick one from the list.")
         state = self._calls.get(call_id)
         if state is not None and not state.queued:
             state.notes[extension] = note

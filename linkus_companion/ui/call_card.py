@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal, SignalInstance
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+import datetime as dt
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from linkus_companion.backend import CallPhase, CallView
-from linkus_companion.model import Direction, Outcome, Record, RecordKind
+from linkus_companion.model import CallNote, Direction, Disposition, Outcome, Record, RecordKind
 from linkus_companion.phone import display
 from linkus_companion.ui.widgets.elapsed import ElapsedLabel
 from linkus_companion.ui.widgets.record_picker import RecordPicker
@@ -53,12 +65,29 @@ def kind_text(kind: RecordKind) -> str:
     }[kind]
 
 
+def disposition_text(disposition: Disposition) -> str:
+    """A call outcome the user may pick, in words."""
+    return {
+        Disposition.CONNECTED: QCoreApplication.translate("CallCard", "Connected"),
+        Disposition.LEFT_MESSAGE: QCoreApplication.translate("CallCard", "Left live message"),
+        Disposition.LEFT_VOICEMAIL: QCoreApplication.translate("CallCard", "Left voicemail"),
+        Disposition.NO_ANSWER: QCoreApplication.translate("CallCard", "No answer"),
+        Disposition.BUSY: QCoreApplication.translate("CallCard", "Busy"),
+        Disposition.WRONG_NUMBER: QCoreApplication.translate("CallCard", "Wrong number"),
+        Disposition.INTERESTED: QCoreApplication.translate("CallCard", "Interested"),
+        Disposition.NOT_INTERESTED: QCoreApplication.translate("CallCard", "Not interested"),
+        Disposition.MORE_INFO: QCoreApplication.translate("CallCard", "Requested more info"),
+        Disposition.CALL_BACK: QCoreApplication.translate("CallCard", "Requested call back"),
+    }[disposition]
+
+
 class CallCard(QFrame):
     """Shows one call; every action is a button reachable with Tab and Enter.
 
     Signals (each carries the call id):
         open_requested(str), add_requested(str), retry_requested(str), call_back_requested(str),
-        dismissed(str); record_chosen(str, str) also carries the id of the record picked.
+        dismissed(str); record_chosen(str, str) also carries the id of the record picked;
+        note_saved(str, object): the call id and the CallNote typed for its CRM log.
     """
 
     open_requested = Signal(str)
@@ -67,6 +96,7 @@ class CallCard(QFrame):
     call_back_requested = Signal(str)
     record_chosen = Signal(str, str)
     dismissed = Signal(str)
+    note_saved = Signal(str, object)
 
     def __init__(self, call: CallView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +104,9 @@ class CallCard(QFrame):
         self.region = "US"
         self.crm_name = ""
         self.can_create = True
+        self.note_minutes = 15
+        """How long after the call ended the card still takes a note."""
+        self.dispositions: tuple[Disposition, ...] = ()
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
@@ -108,6 +141,21 @@ class CallCard(QFrame):
         self._retry = self._button(self.retry_requested)
         self._call_back = self._button(self.call_back_requested)
         self._dismiss = self._button(self.dismissed)
+        self._note = QPlainTextEdit()
+        self._note.setTabChangesFocus(True)
+        self._note.setFixedHeight(self._note.fontMetrics().lineSpacing() * 3 + 10)
+        self._note.installEventFilter(self)
+        self._note.textChanged.connect(self._note_edited)
+        self._disposition = QComboBox()
+        self._disposition.currentIndexChanged.connect(self._note_edited)
+        self._save_note = QPushButton()
+        self._save_note.setAutoDefault(True)
+        self._save_note.clicked.connect(self.save_note)
+        self._note_state = QLabel()
+        self._note_state.setWordWrap(True)
+        self._note_expiry = QTimer(self)
+        self._note_expiry.setSingleShot(True)
+        self._note_expiry.timeout.connect(self.refresh)
 
         top = QHBoxLayout()
         top.addWidget(self._heading, 1)
@@ -128,6 +176,12 @@ class CallCard(QFrame):
         layout.addWidget(self._picker_label)
         layout.addWidget(self._picker)
         layout.addWidget(self._use, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self._note)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self._disposition, 1)
+        note_row.addWidget(self._save_note)
+        layout.addLayout(note_row)
+        layout.addWidget(self._note_state)
         layout.addLayout(buttons)
         self.retranslate()
 
@@ -160,7 +214,74 @@ class CallCard(QFrame):
         self._retry.setAccessibleName(self.tr("Look the number up in the CRM again"))
         self._call_back.setAccessibleName(self.tr("Call this number back"))
         self._dismiss.setAccessibleName(self.tr("Remove this call from the panel"))
+        self._note.setPlaceholderText(self.tr("Note for the call log"))
+        self._note.setAccessibleName(self.tr("Note for the CRM call log"))
+        self._disposition.setAccessibleName(self.tr("Call outcome"))
+        self._save_note.setText(self.tr("&Save note"))
+        self._save_note.setAccessibleName(self.tr("Save the note into the CRM call log"))
+        self.set_dispositions(self.dispositions)
         self.refresh()
+
+    # -- note -------------------------------------------------------------------------------------
+
+    def set_dispositions(self, dispositions: tuple[Disposition, ...]) -> None:
+        """The outcomes the CRM lets the user pick (none: no picker)."""
+        current = self._disposition.currentData()
+        self.dispositions = dispositions
+        self._disposition.blockSignals(True)
+        self._disposition.clear()
+        self._disposition.addItem(self.tr("Outcome: as the call went"), None)
+        for disposition in dispositions:
+            self._disposition.addItem(disposition_text(disposition), disposition)
+        self._disposition.setCurrentIndex(max(0, self._disposition.findData(current)))
+        self._disposition.blockSignals(False)
+
+    def note(self) -> CallNote:
+        """What the user typed and picked."""
+        picked = self._disposition.currentData()  # Qt hands the enum back as its str value
+        return CallNote(self._note.toPlainText().strip(), Disposition(picked) if picked else None)
+
+    def save_note(self) -> None:
+        """Send the note to the call log (Ctrl+Enter in the note does the same)."""
+        self._save_note.setEnabled(False)
+        self._note_state.setText(self.tr("Saving…"))
+        self._note_state.setVisible(True)
+        self.note_saved.emit(self.call.call_id, self.note())
+
+    def note_done(self) -> None:
+        """The note reached the call log (or its outbox)."""
+        self._note_state.setText(self.tr("Saved for the call log."))
+
+    def note_failed(self, message: str) -> None:
+        """The note could not be saved; what was typed stays."""
+        self._save_note.setEnabled(True)
+        self._note_state.setText(self.tr("Not saved: %1").replace("%1", message))
+
+    def _note_edited(self) -> None:
+        self._save_note.setEnabled(True)
+        self._note_state.setVisible(False)
+
+    def takes_note(self) -> bool:
+        """While the call is live, and for `note_minutes` after it ended."""
+        call = self.call
+        if call.direction is Direction.INTERNAL:
+            return False
+        if call.phase is not CallPhase.ENDED or call.ended_at is None:
+            return True
+        left = call.ended_at + dt.timedelta(minutes=self.note_minutes) - dt.datetime.now(dt.UTC)
+        if left.total_seconds() > 0:
+            self._note_expiry.start(int(left.total_seconds() * 1000) + 100)
+            return True
+        return False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._note and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            if enter and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.save_note()
+                return True
+        return super().eventFilter(watched, event)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -212,6 +333,12 @@ class CallCard(QFrame):
         self._retry.setVisible(bool(call.lookup_error) and not call.looking_up)
         self._call_back.setVisible(ended and call.direction is not Direction.INTERNAL)
         self._dismiss.setVisible(ended)
+        noting = self.takes_note()
+        self._note.setVisible(noting)
+        self._save_note.setVisible(noting)
+        self._disposition.setVisible(noting and bool(self.dispositions))
+        if not noting:
+            self._note_state.setVisible(False)
         if call.phase is CallPhase.RINGING:
             self._elapsed.set_span(call.started_at)
         else:

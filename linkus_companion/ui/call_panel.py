@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent, QMoveEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from linkus_companion.backend import CallPhase, CallView
+from linkus_companion.model import Disposition
 from linkus_companion.ui.call_card import CallCard
 from linkus_companion.ui.resources import icon
 
@@ -53,7 +54,8 @@ class CallPanel(QWidget):
 
     Signals:
         open_requested(str), add_requested(str), retry_requested(str), call_back_requested(str):
-        the call id of the card whose button was pressed; record_chosen(str, str): call and record id.
+        the call id of the card whose button was pressed; record_chosen(str, str): call and record id;
+        note_saved(str, object): call id and the CallNote typed on its card.
     """
 
     open_requested = Signal(str)
@@ -61,6 +63,7 @@ class CallPanel(QWidget):
     retry_requested = Signal(str)
     call_back_requested = Signal(str)
     record_chosen = Signal(str, str)
+    note_saved = Signal(str, object)
 
     def __init__(self, *, place_file: Path | None = None, tray_area: QRect | None = None) -> None:
         super().__init__(None)
@@ -74,6 +77,8 @@ class CallPanel(QWidget):
         self.region = "US"
         self.crm_name = ""
         self._can_create = True
+        self.note_minutes = 15
+        self.dispositions: tuple[Disposition, ...] = ()
         self._place_file = place_file
         self._placed_by_user = self._load_place()
         self._placing = False
@@ -131,6 +136,9 @@ class CallPanel(QWidget):
                 return None
             card = CallCard(call)
             card.region, card.crm_name, card.can_create = self.region, self.crm_name, self._can_create
+            card.note_minutes = self.note_minutes
+            card.set_dispositions(self.dispositions)
+            card.note_saved.connect(self.note_saved)
             for name in ("open_requested", "add_requested", "retry_requested", "call_back_requested"):
                 getattr(card, name).connect(getattr(self, name))
             card.record_chosen.connect(self.record_chosen)
@@ -162,12 +170,18 @@ class CallPanel(QWidget):
         for call_id in list(self._cards):
             self.dismiss(call_id)
 
-    def set_crm(self, crm_name: str, region: str) -> None:
-        """The CRM's name and the default region numbers are formatted for."""
+    def set_crm(
+        self, crm_name: str, region: str, dispositions: tuple[Disposition, ...] = (), note_minutes: int = 15
+    ) -> None:
+        """The CRM's name and call outcomes, the region numbers are formatted for, the note window."""
         self.crm_name, self.region = crm_name, region
+        self.dispositions, self.note_minutes = dispositions, note_minutes
         for card in self._cards.values():
-            card.crm_name, card.region = crm_name, region
+            card.crm_name, card.region, card.note_minutes = crm_name, region, note_minutes
+            if card.dispositions != dispositions:
+                card.set_dispositions(dispositions)
             card.refresh()
+        self._fit()
 
     def _drop_old_ended(self) -> None:
         ended = [cid for cid, card in self._cards.items() if card.call.phase is CallPhase.ENDED]

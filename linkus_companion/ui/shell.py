@@ -14,7 +14,7 @@ from linkus_companion import APP_NAME, __version__
 from linkus_companion.backend import Backend, CallPhase, CallView, HistoryItem, LinkState, PopNotice, Status
 from linkus_companion.click_to_call import ClickToCall
 from linkus_companion.config import Effective, Settings
-from linkus_companion.model import NewRecord, Record, RecordKind
+from linkus_companion.model import CallNote, NewRecord, Record, RecordKind
 from linkus_companion.platform.dial import DialError, OutboundRule, number_from_args, number_from_text
 from linkus_companion.platform.single_instance import Reply
 from linkus_companion.ui.actions import IntegrationActions
@@ -93,6 +93,7 @@ class DesktopShell(QObject):
         self.panel.retry_requested.connect(self.retry_lookup)
         self.panel.call_back_requested.connect(self.call_back)
         self.panel.record_chosen.connect(self.choose_record)
+        self.panel.note_saved.connect(self.save_note)
         self.tray.message_clicked.connect(self._on_message_clicked)
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -144,7 +145,12 @@ class DesktopShell(QObject):
             for args in pending:
                 self.handle_args(args)
         self.panel.can_create = bool(self.settings.get("create.enabled")) and bool(status.creatable)
-        self.panel.set_crm(CRM_NAMES.get(status.crm_kind, ""), str(self.settings.get("match.region")))
+        self.panel.set_crm(
+            CRM_NAMES.get(status.crm_kind, ""),
+            str(self.settings.get("match.region")),
+            status.dispositions,
+            int(str(self.settings.get("calllog.note_minutes"))),
+        )
         if self.settings_dialog is not None:
             self.settings_dialog.set_status(status)
 
@@ -182,6 +188,20 @@ class DesktopShell(QObject):
             failed=lambda msg: self.show_error(
                 QCoreApplication.translate("Shell", "Cannot look the number up"), msg
             ),
+        )
+
+    def save_note(self, call_id: str, note: CallNote) -> None:
+        """Put what the user typed on a call's card into its CRM call log."""
+
+        def answered(problem: str | None) -> None:
+            card = self.panel.card(call_id)  # the user may have dismissed it meanwhile
+            if card is None and problem is not None:
+                self.show_error(QCoreApplication.translate("Shell", "Cannot save the note"), problem)
+            elif card is not None:
+                card.note_done() if problem is None else card.note_failed(problem)
+
+        self.tasks.start(
+            self.backend.save_note(call_id, note), done=lambda _none: answered(None), failed=answered
         )
 
     def call_back(self, call_id: str) -> None:
@@ -384,7 +404,7 @@ class DesktopShell(QObject):
         dialog.deleteLater()
 
     def _on_setting(self, key: str, _effective: Effective) -> None:
-        if key in ("create.enabled", "match.region"):
+        if key in ("create.enabled", "match.region", "calllog.note_minutes"):
             self.on_status(self._status)
 
     def _on_message_clicked(self) -> None:

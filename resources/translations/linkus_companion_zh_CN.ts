@@ -221,6 +221,46 @@
             <translation>公司</translation>
         </message>
         <message>
+            <source>Connected</source>
+            <translation>已接通</translation>
+        </message>
+        <message>
+            <source>Left live message</source>
+            <translation>已留言</translation>
+        </message>
+        <message>
+            <source>Left voicemail</source>
+            <translation>已留语音信箱</translation>
+        </message>
+        <message>
+            <source>No answer</source>
+            <translation>无人接听</translation>
+        </message>
+        <message>
+            <source>Busy</source>
+            <translation>忙线</translation>
+        </message>
+        <message>
+            <source>Wrong number</source>
+            <translation>号码错误</translation>
+        </message>
+        <message>
+            <source>Interested</source>
+            <translation>有意向</translation>
+        </message>
+        <message>
+            <source>Not interested</source>
+            <translation>无意向</translation>
+        </message>
+        <message>
+            <source>Requested more info</source>
+            <translation>需要更多信息</translation>
+        </message>
+        <message>
+            <source>Requested call back</source>
+            <translation>要求回电</translation>
+        </message>
+        <message>
             <source>Several records share this number. &amp;Choose one:</source>
             <translation>多条记录使用此号码。请选择(&amp;C)：</translation>
         </message>
@@ -283,6 +323,42 @@
         <message>
             <source>Remove this call from the panel</source>
             <translation>从面板移除此通话</translation>
+        </message>
+        <message>
+            <source>Note for the call log</source>
+            <translation>通话记录备注</translation>
+        </message>
+        <message>
+            <source>Note for the CRM call log</source>
+            <translation>CRM 通话记录备注</translation>
+        </message>
+        <message>
+            <source>Call outcome</source>
+            <translation>通话结果</translation>
+        </message>
+        <message>
+            <source>&amp;Save note</source>
+            <translation>保存备注(&amp;S)</translation>
+        </message>
+        <message>
+            <source>Save the note into the CRM call log</source>
+            <translation>将备注保存到 CRM 通话记录</translation>
+        </message>
+        <message>
+            <source>Outcome: as the call went</source>
+            <translation>结果：按通话实际情况</translation>
+        </message>
+        <message>
+            <source>Saving…</source>
+            <translation>正在保存…</translation>
+        </message>
+        <message>
+            <source>Saved for the call log.</source>
+            <translation>已保存到通话记录。</translation>
+        </message>
+        <message>
+            <source>Not saved: %1</source>
+            <translation>未保存：%1</translation>
         </message>
         <message>
             <source>Looking up %1…</source>
@@ -783,6 +859,10 @@
             <translation>录音链接地址</translation>
         </message>
         <message>
+            <source>Notes after a call (minutes)</source>
+            <translation>通话结束后可添加备注（分钟）</translation>
+        </message>
+        <message>
             <source>Don't log missed calls for agents who did not answer</source>
             <translation>未接听的坐席不记录未接来电</translation>
         </message>
@@ -1091,6 +1171,10 @@
         <message>
             <source>Cannot look the number up</source>
             <translation>无法查询该号码</translation>
+        </message>
+        <message>
+            <source>Cannot save the note</source>
+            <translation>无法保存备注</translation>
         </message>
         <message>
             <source>Cannot choose the record</source>
@@ -1423,6 +1507,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>Queue/ring-group calls: no missed-call log for agents who did not answer</source>
             <translation>队列/响铃组通话：未接听的坐席不记录未接来电</translation>
+        </message>
+        <message>
+            <source>Minutes after a call ends that its card still takes a note for the call log</source>
+            <translation>通话结束后，通话卡片仍可为通话记录添加备注的分钟数</translation>
         </message>
         <message>
             <source>Days closed calls and delivered call logs stay in the local store</source>

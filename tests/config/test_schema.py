@@ -15,7 +15,7 @@ PRODUCT_KEYS = {
     "crm.zoho_data_centre", "crm.salesforce_login", "crm.redirect_uri", "crm.phonebridge",
     "pop.enabled", "pop.mode", "pop.trigger", "create.enabled", "create.record_type", "create.mode", "create.auto_name",
     "create.inbound", "create.outbound", "calllog.enabled", "calllog.subject", "calllog.description",
-    "calllog.recording_link", "calllog.recording_base", "calllog.skip_unanswered_agents", "store.retention_days", "sync.enabled", "sync.phonebook",
+    "calllog.recording_link", "calllog.recording_base", "calllog.skip_unanswered_agents", "calllog.note_minutes", "store.retention_days", "sync.enabled", "sync.phonebook",
     "sync.modules", "sync.interval_minutes", "match.region", "match.extra_formats", "match.last_digits",
     "match.always_query_crm", "match.multiple", "match.module_priority", "ui.notifications",
     "ui.language", "ui.start_at_login", "ui.dial_prefix", "binding",

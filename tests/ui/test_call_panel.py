@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from linkus_companion.backend import CallPhase
-from linkus_companion.model import Direction, Outcome
+from linkus_companion.model import CallNote, Direction, Disposition, Outcome
 from linkus_companion.ui.call_panel import KEPT_ENDED, CallPanel, dock_corner, docked_at
 from linkus_companion.ui.i18n import Translations
 from tests.ui.conftest import ALICE, BOB, call
@@ -186,3 +187,42 @@ def test_zh_cn_panel_has_no_english_left(qtbot, qapp):
         assert panel.card("c4")._heading.text() == "来电 · 未接"
     finally:
         translations.apply("en")
+
+
+def test_a_live_call_takes_a_note_and_an_outcome_saved_with_ctrl_enter(qtbot):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    panel.set_crm("HubSpot", "US", (Disposition.CONNECTED, Disposition.BUSY), note_minutes=10)
+    card = panel.show_call(call(CallPhase.TALKING, records=(ALICE,), chosen=ALICE))
+    assert card._note.isVisibleTo(card) and card._disposition.isVisibleTo(card)
+    assert [card._disposition.itemText(i) for i in range(3)] == [
+        "Outcome: as the call went",
+        "Connected",
+        "Busy",
+    ]
+    card._note.setPlainText("Wants a quote")
+    card._disposition.setCurrentIndex(2)
+    with qtbot.wait_signal(panel.note_saved) as blocker:
+        qtbot.keyClick(card._note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert blocker.args == ["c1", CallNote("Wants a quote", Disposition.BUSY)]
+    assert card._note_state.text() == "Saving…" and not card._save_note.isEnabled()
+    card.note_failed("The CRM is not answering.")
+    assert card._note_state.text() == "Not saved: The CRM is not answering." and card._save_note.isEnabled()
+    card._note.setPlainText("Wants a quote for 40 seats")  # editing clears the old message
+    assert not card._note_state.isVisibleTo(card)
+    card.save_note()
+    card.note_done()
+    assert card._note_state.text() == "Saved for the call log."
+
+
+def test_the_note_field_stays_for_the_configured_minutes_after_the_call(qtbot):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    panel.set_crm("Zoho CRM", "US", (), note_minutes=10)
+    now = dt.datetime.now(dt.UTC)
+    card = panel.show_call(call(CallPhase.TALKING))
+    assert not card._disposition.isVisibleTo(card)  # no outcomes: no picker
+    card.update_call(dataclasses.replace(call(CallPhase.ENDED), ended_at=now - dt.timedelta(minutes=9)))
+    assert card._note.isVisibleTo(card)
+    card.update_call(dataclasses.replace(call(CallPhase.ENDED), ended_at=now - dt.timedelta(minutes=11)))
+    assert not card._note.isVisibleTo(card) and not card._save_note.isVisibleTo(card)

@@ -17,12 +17,15 @@ from PySide6.QtWidgets import QMessageBox
 
 from linkus_companion.backend import BackendError, CallPhase, CallView, LinkState
 from linkus_companion.config import Settings
+from linkus_companion.crm import hubspot
 from linkus_companion.demo import DemoWorld, demo_world
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.local_backend import LocalBackend
+from linkus_companion.model import Disposition
 from linkus_companion.platform import single_instance
 from linkus_companion.runtime import NotConfigured
 from linkus_companion.sim import scenario
+from linkus_companion.sim.crm_emulator import LoggedCall
 from linkus_companion.ui.settings.dialog import SettingsDialog
 from linkus_companion.ui.shell import DesktopShell
 from tests.ui.conftest import until
@@ -155,6 +158,33 @@ async def test_call_card_follows_a_whole_scripted_call(
         window._open.click()  # manual pop from the window
         await until(lambda: len(world.printer.pops) == 2, what="the manual pop")
         assert world.printer.pops[-1].trigger == "manual"
+
+
+async def test_a_note_typed_on_the_card_lands_in_the_one_call_log(
+    desk_for: Callable[[], contextlib.AbstractAsyncContextManager[Desk]],
+) -> None:
+    async with desk_for() as desk:
+        shell, world = desk.shell, desk.world
+        talk = asyncio.ensure_future(world.pbx.inbound(ADA_NUMBER, EXTENSION, talk=1.5))
+        await until(
+            lambda: any(c.call.phase is CallPhase.TALKING for c in shell.panel.cards()), what="talking"
+        )
+        card = next(c for c in shell.panel.cards() if c.call.phase is CallPhase.TALKING)
+        card._note.setPlainText("Asked for the May invoice")
+        card._disposition.setCurrentIndex(card._disposition.findData(Disposition.LEFT_MESSAGE))
+        card._save_note.click()
+        await until(lambda: card._note_state.text() == "Saved for the call log.", what="the note saved")
+        call_id = await talk
+        key = f"{call_id}:{EXTENSION}"
+        await until(lambda: any(log.idempotency_key == key for log in world.crm.call_logs()), what="logged")
+        card._note.setPlainText("Asked for the May invoice; sent it")  # after the first write: an update
+        card._save_note.click()
+
+        def logged() -> list[LoggedCall]:
+            return [log for log in world.crm.call_logs() if log.idempotency_key == key]
+
+        await until(lambda: "sent it" in logged()[0].description, what="the updated log")
+        assert len(logged()) == 1 and logged()[0].outcome == hubspot.PICKED[Disposition.LEFT_MESSAGE]
 
 
 async def test_retry_after_a_failed_lookup_finds_the_caller(

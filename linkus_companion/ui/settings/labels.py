@@ -34,6 +34,7 @@ LABELS: dict[str, object] = {
     "calllog.description": QT_TRANSLATE_NOOP("Settings", "Description"),
     "calllog.recording_link": QT_TRANSLATE_NOOP("Settings", "Play call recording link"),
     "calllog.recording_base": QT_TRANSLATE_NOOP("Settings", "Recording link address"),
+    "calllog.note_minutes": QT_TRANSLATE_NOOP("Settings", "Notes after a call (minutes)"),
     "calllog.skip_unanswered_agents": QT_TRANSLATE_NOOP(
         "Settings", "Don't log missed calls for agents who did not answer"
     ),
