@@ -24,6 +24,7 @@ BENCHMARKS = (
     "ui_lag",
     "footprint",
     "gateway_fanout",
+    "soak",
 )
 ROOT = Path(__file__).resolve().parent.parent
 

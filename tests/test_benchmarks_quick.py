@@ -27,6 +27,7 @@ EXPECTED: dict[str, set[str]] = {
         "growth_desktop",
     },
     "gateway_fanout": {"desktops", "first_call_message_ms", "pop_message_ms", "met"},
+    "soak": {"rounds", "shapes", "crms", "clean"},
 }
 COMMON = {"benchmark", "quick", "machine", "command", "when"}
 
@@ -58,3 +59,7 @@ def test_quick_mode_writes_its_json(name: str, tmp_path: Path) -> None:
             assert {"known_inbound", "repeat_caller", "unknown_auto_create", "queue_10_agents_known"} <= set(
                 crm
             )
+    if name == "soak":
+        for crm in doc["crms"].values():
+            assert crm["calls"] >= 88 and crm["lost"] == 0 and crm["doubled"] == 0, crm
+        assert doc["clean"], doc["crms"]
