@@ -9,7 +9,7 @@ import ssl
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,7 @@ async def demo_world(
     opener: UrlOpener | None = None,
     *,
     settings: Settings | None = None,
+    settings_overrides: Mapping[str, object] | None = None,
     **host_options: Any,
 ) -> AsyncIterator[DemoWorld]:
     """Start the PBX simulator and the CRM emulator, sign in to the CRM, and run the engine on them.
@@ -120,6 +121,7 @@ async def demo_world(
             "pbx.url": pbx_sim.base_url,
             "pbx.client_id": pbx_sim.client_id,
             "crm.kind": kind,
+            **(settings_overrides or {}),
         }.items():
             settings.set_user(key, value)
         SecretStore().set(PBX_SECRET, pbx_sim.client_secret)

@@ -119,6 +119,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             updated_at TEXT NOT NULL
         )""",
     ),
+    (
+        "ALTER TABLE recording_links ADD COLUMN expires_at TEXT",
+        "ALTER TABLE recording_links ADD COLUMN revoked_at TEXT",
+    ),
 )
 """Schema steps in SQLite's dialect, oldest first; step N (1-based) brings the schema to version N.
 

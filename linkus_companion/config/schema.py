@@ -154,6 +154,21 @@ _SETTINGS = (
         WebUrl(),
     ),
     Setting(
+        "calllog.recording_delivery",
+        str,
+        "auto",
+        "How CRM users play recordings: upload the file into the CRM, or a link to the gateway "
+        "(auto: upload on a desktop, link with a gateway)",
+        Choice(("auto", "upload", "link")),
+    ),
+    Setting(
+        "calllog.recording_link_days",
+        int,
+        0,
+        "Recording links stop playing this many days after they were written (0: never)",
+        Range(0, 3650),
+    ),
+    Setting(
         "calllog.skip_unanswered_agents",
         bool,
         True,

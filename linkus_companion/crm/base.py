@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
@@ -31,6 +32,18 @@ class CallLog:
     recording_url: str = ""
     disposition: Disposition | None = None
     """The outcome the user picked on the call's card (None: the one the PBX outcome implies)."""
+
+
+@dataclass(frozen=True)
+class RecordingFile:
+    """A call recording spooled on disk, ready to store in the CRM next to its call log."""
+
+    path: Path
+    name: str
+    """The file name the CRM shows; unique per call log, so an earlier upload is found by it."""
+    size: int
+    content_type: str
+    """`audio/wav` or `audio/mpeg`."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +154,14 @@ class Connector(Protocol):
 
     async def list_users(self) -> list[CrmUser]:
         """Active CRM users with their e-mails."""
+        ...
+
+    async def attach_recording(self, crm_call_id: str, recording: RecordingFile) -> str:
+        """Store the recording in the CRM with the call so whoever may see the call can play it.
+
+        Exactly once: a file of that name already with the call is reused. Returns the CRM's file id;
+        a file over the CRM's size limit or of a type it does not play raises `ValidationFailed`.
+        """
         ...
 
     def record_url(self, record_id: str, kind: RecordKind) -> str:

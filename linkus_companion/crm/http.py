@@ -8,7 +8,7 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +34,8 @@ Classifier = Callable[[httpx.Response], CrmError | None]
 AuthHeader = Callable[[str], tuple[str, str]]
 """Builds the (name, value) authorisation header from an access token."""
 Sleep = Callable[[float], Awaitable[None]]
+Body = Callable[[], AsyncIterator[bytes]]
+"""Makes a fresh streamed request body for each attempt (an upload read from disk)."""
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -161,6 +163,7 @@ class CrmHttp:
         json: Any = None,
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        content: Body | None = None,
         idempotent: bool | None = None,
         pace: Callable[[], Awaitable[None]] | None = None,
     ) -> httpx.Response:
@@ -169,6 +172,7 @@ class CrmHttp:
         `path_or_url` is resolved against the grant's `api_base`; an absolute URL must be on the same
         origin. `idempotent` defaults to True for GET/HEAD/OPTIONS/PUT/DELETE and False otherwise.
         `pace()` is awaited before every attempt, retries included (a client-side rate limiter).
+        `content()` streams the body of each attempt (give its length in `headers`).
         """
         method = method.upper()
         safe_to_repeat = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
@@ -181,7 +185,7 @@ class CrmHttp:
             if pace is not None:
                 await pace()
             try:
-                response = await self._send(grant, method, url, params, json, data, headers)
+                response = await self._send(grant, method, url, params, json, data, headers, content)
             except httpx.TransportError as exc:
                 error: CrmError = self._transport_error(exc)
                 nothing_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
@@ -215,6 +219,7 @@ class CrmHttp:
         json: Any,
         data: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
+        content: Body | None = None,
     ) -> httpx.Response:
         name, value = self._auth_header(grant.access_token)
         sent_headers = {
@@ -225,7 +230,13 @@ class CrmHttp:
         }
         started = time.monotonic()
         request = self._client.build_request(
-            method, url, params=params, json=json, data=data, headers=sent_headers
+            method,
+            url,
+            params=params,
+            json=json,
+            data=data,
+            headers=sent_headers,
+            content=None if content is None else content(),
         )
         shown = redaction.redact.url(request.url, grant.access_token)
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import re
 import time
 from collections import deque
@@ -20,10 +21,12 @@ from linkus_companion.crm.base import (
     GrantSource,
     NotFound,
     RateLimited,
+    RecordingFile,
     Unavailable,
     ValidationFailed,
 )
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
+from linkus_companion.crm.uploads import Part, check_limits, file_part, multipart
 from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
 
@@ -68,6 +71,10 @@ PICKED = {
     Disposition.WRONG_NUMBER: "17b47fee-58de-441e-a44c-c6300d46f273",
 }
 """HubSpot's default call outcomes (`hs_call_disposition` GUIDs) the user may pick."""
+RECORDING_FOLDER = "/Linkus Companion/Call recordings"
+RECORDING_ACCESS = "PUBLIC_NOT_INDEXABLE"
+"""Reachable by its long URL (HubSpot's player fetches it with no HubSpot sign-in), never indexed."""
+MAX_FILE_BYTES = 2 * 1024**3
 _EXISTING_ID = re.compile(r"Existing ID: (\d+)")
 
 
@@ -354,6 +361,43 @@ class HubSpotConnector:
         path = f"{self._objects('calls')}/{_segment(crm_call_id)}"
         await self._http.request("PATCH", path, json={"properties": props}, idempotent=True)
 
+    async def attach_recording(self, crm_call_id: str, recording: RecordingFile) -> str:
+        """Upload to the file manager (overwriting by path: never two copies) and set the call's recording URL.
+
+        A file already at the path with the same size is reused, so a retry after the call update
+        failed does not upload again.
+        """
+        check_limits(CRM, recording, MAX_FILE_BYTES)
+        path = f"{RECORDING_FOLDER}/{recording.name}"
+        try:
+            found = (
+                await self._http.request("GET", f"/files/v3/files/stat/{quote(path.lstrip('/'))}")
+            ).json()
+            stored = found.get("file") or {}
+        except NotFound:
+            stored = {}
+        if not stored.get("url") or stored.get("size") != recording.size:
+            options = {"access": RECORDING_ACCESS, "overwrite": True}
+            form = multipart(
+                [
+                    file_part("file", recording),
+                    _field("folderPath", RECORDING_FOLDER),
+                    _field("fileName", recording.name),
+                    _field("options", json.dumps(options)),
+                ]
+            )
+            response = await self._http.request(
+                "POST", "/files/v3/files", headers=form.headers, content=form.body, idempotent=True
+            )
+            stored = response.json()
+        url, file_id = str(stored.get("url") or ""), str(stored["id"])
+        if not url.startswith("https://"):
+            raise CrmError(f"{CRM} stored the recording without an https address; it cannot play it.")
+        props = {"hs_call_recording_url": url, "hs_attachment_ids": file_id}
+        path = f"{self._objects('calls')}/{_segment(crm_call_id)}"
+        await self._http.request("PATCH", path, json={"properties": props}, idempotent=True)
+        return file_id
+
     async def find_call(self, idempotency_key: str) -> str | None:
         """The call engagement carrying this key, via search (which lags new calls by seconds)."""
         item = await self._call_item(idempotency_key)
@@ -500,6 +544,10 @@ def _contact_association(record: Record | None) -> list[dict[str, Any]]:
         return []
     spec = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": CALL_TO_CONTACT}
     return [{"to": {"id": record.id}, "types": [spec]}]
+
+
+def _field(name: str, value: str) -> Part:
+    return Part(name, value.encode())
 
 
 def _segment(value: str) -> str:

@@ -81,6 +81,7 @@ HUBSPOT_SCOPES = (
     "crm.objects.companies.read",
     "crm.objects.owners.read",
     "settings.users.read",
+    "files",
 )
 SALESFORCE_SCOPES = ("api", "refresh_token")
 ZOHO_SCOPES = (

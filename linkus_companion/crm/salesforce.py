@@ -20,9 +20,11 @@ from linkus_companion.crm.base import (
     GrantSource,
     NotFound,
     RateLimited,
+    RecordingFile,
     ValidationFailed,
 )
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
+from linkus_companion.crm.uploads import Part, check_limits, file_part, multipart
 from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import MAX_INPUT, InvalidNumber, PhoneNumber, parse
 
@@ -34,6 +36,8 @@ API_VERSION = "66.0"
 CRM = "Salesforce"
 RECORDING_LABEL = "Recording: "
 """Prefix of the line that carries the recording link in a Task's Description (Tasks have no URL field)."""
+MAX_FILE_BYTES = 2 * 1024**3
+"""A ContentVersion blob sent as multipart may be up to 2 GB."""
 DAILY_LIMIT_RETRY_AFTER = 900.0
 """Seconds to wait after the org's rolling 24-hour API allocation ran out (no header says when)."""
 LEAD_COMPANY_PLACEHOLDER = "[not provided]"
@@ -274,6 +278,43 @@ class SalesforceConnector:
         body = await self._get_json("query/", params={"q": soql})
         records = body.get("records", [])
         return str(records[0]["Id"]) if records else None
+
+    async def attach_recording(self, crm_call_id: str, recording: RecordingFile) -> str:
+        """A Salesforce File (ContentVersion, multipart) first published to the Task, so it plays for
+        everyone who can see the Task; an earlier upload of the same name on the Task is reused."""
+        check_limits(CRM, recording, MAX_FILE_BYTES)
+        found = await self._recording_on(crm_call_id, recording.name)
+        if found:
+            return found
+        entity = {
+            "Title": recording.name.rsplit(".", 1)[0],
+            "PathOnClient": recording.name,
+            "FirstPublishLocationId": crm_call_id,
+            "ContentLocation": "S",
+        }
+        form = multipart(
+            [
+                Part("entity_content", json.dumps(entity).encode(), content_type="application/json"),
+                file_part("VersionData", recording),
+            ]
+        )
+        path = await self._path("sobjects/ContentVersion/")
+        try:
+            response = await self._http.request("POST", path, headers=form.headers, content=form.body)
+        except CrmError as error:
+            if error.retryable and (found := await self._recording_on(crm_call_id, recording.name)):
+                return found
+            raise
+        return str(response.json()["id"])
+
+    async def _recording_on(self, task_id: str, name: str) -> str:
+        """The ContentVersion called `name` first published to the Task, if any."""
+        soql = (
+            "SELECT Id FROM ContentVersion WHERE FirstPublishLocationId = "  # noqa: S608
+            f"{soql_string(task_id)} AND PathOnClient = {soql_string(name)} LIMIT 1"
+        )
+        records = (await self._get_json("query/", params={"q": soql})).get("records", [])
+        return str(records[0]["Id"]) if records else ""
 
     def _task_fields(self, log: CallLog) -> dict[str, Any]:
         description = log.description

@@ -19,10 +19,12 @@ from linkus_companion.crm.base import (
     GrantSource,
     NotFound,
     RateLimited,
+    RecordingFile,
     Unavailable,
     ValidationFailed,
 )
 from linkus_companion.crm.http import CrmHttp, Sleep, classify_status, retry_after, zoho_oauthtoken
+from linkus_companion.crm.uploads import check_limits, file_part, multipart
 from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
 
@@ -35,6 +37,8 @@ logged (completed) calls, so `find_call` can find a log written by a request who
 KEY_MAX = 255
 """Length of the key field: a longer key can never have been stored."""
 RECORDING_FIELD = "Voice_Recording__s"
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+"""Zoho CRM takes attachments of at most 20 MB."""
 _CALL_RESULTS = {Outcome.NO_ANSWER: "No response", Outcome.BUSY: "Busy"}
 _PICKED = {
     Disposition.INTERESTED: "Interested",
@@ -238,6 +242,30 @@ class ZohoConnector:
         criteria = f"({KEY_FIELD}:equals:{escape_criteria(idempotency_key)})"
         rows = await self._search("Calls", {"criteria": criteria, "fields": f"id,{KEY_FIELD}"})
         return next((str(row["id"]) for row in rows if row.get(KEY_FIELD) == idempotency_key), None)
+
+    async def attach_recording(self, crm_call_id: str, recording: RecordingFile) -> str:
+        """Attach the recording to the Calls record (Attachments API); one already attached is reused."""
+        check_limits(CRM_NAME, recording, MAX_ATTACHMENT_BYTES)
+        path = f"{API}/Calls/{crm_call_id}/Attachments"
+        found = await self._attachment_named(path, recording.name)
+        if found:
+            return found
+        form = multipart([file_part("file", recording)])
+        try:
+            response = await self._http.request("POST", path, headers=form.headers, content=form.body)
+        except Unavailable:  # the upload may have landed: look before the outbox sends it again
+            if found := await self._attachment_named(path, recording.name):
+                return found
+            raise
+        return str(_first_result(response)["id"])
+
+    async def _attachment_named(self, path: str, name: str) -> str:
+        params = {"fields": "id,File_Name,Size", "per_page": str(PER_PAGE)}
+        response = await self._http.request("GET", path, params=params)
+        if response.status_code == 204:
+            return ""
+        rows = response.json().get("data", [])
+        return next((str(r["id"]) for r in rows if isinstance(r, dict) and r.get("File_Name") == name), "")
 
     async def list_users(self) -> list[CrmUser]:
         """Active users with e-mails, every page."""

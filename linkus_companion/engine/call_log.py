@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 from typing import Any
 
 from linkus_companion.config.settings import Settings
@@ -40,6 +41,11 @@ class LogPolicy:
     subject: str = DEFAULT_SUBJECT
     description: str = DEFAULT_DESCRIPTION
     recording_link: bool = True
+    """Recorded calls carry their recording (uploaded or linked, see `recording_delivery`)."""
+    recording_delivery: str = "auto"
+    """`upload`: the outbox stores the file in the CRM; `link`: the log carries our playback link;
+    `auto` is resolved by the host (upload on a desktop, link with a gateway)."""
+    recording_link_days: int = 0
     skip_unanswered_agents: bool = True
     timezone: dt.tzinfo | None = None
     """None: this computer's time zone."""
@@ -52,6 +58,8 @@ class LogPolicy:
             subject=str(settings.get("calllog.subject")),
             description=str(settings.get("calllog.description")),
             recording_link=bool(settings.get("calllog.recording_link")),
+            recording_delivery=str(settings.get("calllog.recording_delivery")),
+            recording_link_days=int(settings.get("calllog.recording_link_days")),  # type: ignore[arg-type]
             skip_unanswered_agents=bool(settings.get("calllog.skip_unanswered_agents")),
             timezone=timezone,
         )
@@ -180,7 +188,10 @@ class CallLogger:
 
         Each answered log of the call gets an update job, delivered after the log itself.
         """
-        if not (self.policy.recording_link and self._recording_link and file):
+        if not (self.policy.recording_link and file):
+            return []
+        uploading, link_for = self.uploads, self._recording_link
+        if not (uploading or link_for):
             return []
         keys: list[str] = []
         with self._store.transaction() as db:
@@ -188,7 +199,11 @@ class CallLogger:
                 entry, facts = job.log, _decode_facts(job.payload["facts"])
                 if entry.outcome is not Outcome.ANSWERED:
                     continue
-                link = self._recording_link(_recorded_call(facts, file))
+                if uploading:
+                    if key := self._queue_upload(db, job.key, entry, file):
+                        keys.append(key)
+                    continue
+                link = link_for(_recorded_call(facts, file)) if link_for else ""
                 if not link or link == entry.recording_url:
                     continue
                 facts = replace(facts, recording_url=link)
@@ -229,6 +244,22 @@ class CallLogger:
             enqueue(db, update_key, JobKind.UPDATE, payload, call_id=call_id, now=self._clock(), after=key)
             return [update_key]
 
+    @property
+    def uploads(self) -> bool:
+        """Recordings are uploaded into the CRM (not linked)."""
+        return self.policy.recording_link and self.policy.recording_delivery == "upload"
+
+    def _queue_upload(self, db: Db, log_key: str, entry: CallLog, file: str) -> str:
+        """Queue the upload of `file` for the log `log_key`, delivered after it; its key ("" if queued before)."""
+        key = f"{log_key}:upload"
+        payload = {"log": encode_log(entry), "file": file, "name": recording_name(log_key, file)}
+        call_id = log_key.rpartition(":")[0]
+        return (
+            key
+            if enqueue(db, key, JobKind.RECORDING, payload, call_id=call_id, now=self._clock(), after=log_key)
+            else ""
+        )
+
     def states(self, call_id: str) -> dict[str, str]:
         """Per extension of a closed call: `logged`, or why it was not logged."""
         with self._store.transaction() as db:
@@ -249,7 +280,7 @@ class CallLogger:
     ) -> str:
         ext, answered = decision.extension, decision.outcome is Outcome.ANSWERED
         link = ""
-        if answered and self.policy.recording_link and self._recording_link is not None:
+        if answered and not self.uploads and self.policy.recording_link and self._recording_link is not None:
             link = self._recording_link(call)
         remote = call.callee.number if call.direction is Direction.OUTBOUND else call.caller.number
         facts = CallFacts(
@@ -293,6 +324,8 @@ class CallLogger:
         if link_later and record is None:
             payload["link_number"] = remote
         enqueue(db, key, JobKind.LOG, payload, call_id=call.call_id, now=now)
+        if answered and self.uploads and call.recording:
+            self._queue_upload(db, key, entry, call.recording)
         return key
 
     def late_linker(
@@ -337,6 +370,14 @@ def _rewrite(db: Db, job_id: int, payload: Mapping[str, Any], *, unclaimed: bool
         (json.dumps(payload), job_id),
     )
     return bool(cursor.rowcount == 1)
+
+
+def recording_name(log_key: str, file: str) -> str:
+    """The file name a recording gets in the CRM: unique per call log, so an earlier upload is found by it."""
+    call_id, _, extension = log_key.rpartition(":")
+    suffix = PurePosixPath(file).suffix.lower() or ".wav"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{call_id}-{extension}")
+    return f"Call recording {safe}{suffix}"
 
 
 def _closed(db: Db, call_id: str) -> bool:

@@ -18,6 +18,7 @@ from linkus_companion.crm.oauth import OAuthGrants
 from linkus_companion.engine.call_log import CallLogger, LogPolicy
 from linkus_companion.engine.contact_sync import ContactSync, SyncPolicy
 from linkus_companion.engine.host import EngineHost
+from linkus_companion.engine.outbox import JobKind
 from linkus_companion.pbx.calls import Call, Party, Phase
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.pbx.models import CdrRecord
@@ -210,7 +211,7 @@ class CrmSwitch:
             outbox.retry_now()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(outbox.drain(), _DRAIN_PATIENCE)
-        left = tuple(job.log for job in outbox.pending())
+        left = tuple(job.log for job in outbox.pending() if job.kind is JobKind.LOG)
         with self._host.store.transaction() as db:
             db.execute("DELETE FROM outbox WHERE delivered_at IS NULL")
         return left

@@ -7,9 +7,12 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from linkus_companion import paths
 from linkus_companion.crm.base import Connector, CrmError
 from linkus_companion.engine.binding import BindingReport, bind
 from linkus_companion.engine.call_log import CallLogger
@@ -21,6 +24,7 @@ from linkus_companion.engine.late_recordings import DELAYS, LateRecordings
 from linkus_companion.engine.lookup import Lookup
 from linkus_companion.engine.outbox import OutboxWorker
 from linkus_companion.engine.policies import Policies
+from linkus_companion.engine.recording_spool import RecordingSpool
 from linkus_companion.engine.retention import keep_pruning
 from linkus_companion.engine.screen_pop import PopGuard, UrlOpener
 from linkus_companion.model import Record
@@ -61,6 +65,7 @@ class EngineHost:
         serve_recordings: bool = True,
         recording_delays: Sequence[float] = DELAYS,
         watch_every: float = 5.0,
+        spool_dir: Path | None = None,
     ) -> None:
         """`extensions`: the ones served (None: all); `recording_base`: where recording links point ("" = off).
 
@@ -68,8 +73,12 @@ class EngineHost:
         crash the CDR backfill starts there.
 
         With `serve_recordings` the host serves the player itself on that address (a desktop); the
-        gateway mounts `recordings.routes()` behind its own authentication instead.
+        gateway mounts `recordings.routes()` instead. Recording delivery `auto` means upload on a
+        desktop and link with a gateway; uploads are spooled in `spool_dir` (default: the user data dir).
         """
+        if policies.log.recording_delivery == "auto":
+            delivery = "upload" if serve_recordings else "link"
+            policies = replace(policies, log=replace(policies.log, recording_delivery=delivery))
         self.health = CrmHealth()
         connector = watched(connector, self.health)
         self.pbx = pbx
@@ -79,11 +88,15 @@ class EngineHost:
         self.extensions = extensions
         self.bindings = BindingReport({}, ())
         self.directory: dict[str, Extension] = {}
+        uploading = policies.log.recording_link and policies.log.recording_delivery == "upload"
         self.recordings: RecordingLinks | None = None
-        if recording_base:
+        if recording_base and not uploading:
             from linkus_companion.engine.recordings import RecordingLinks
 
-            self.recordings = RecordingLinks(store, pbx, recording_base)
+            self.recordings = RecordingLinks(
+                store, pbx, recording_base, link_days=policies.log.recording_link_days
+            )
+        self.spool = RecordingSpool(pbx, spool_dir or paths.data_dir() / "recording-spool")
         self.sync = ContactSync(pbx, connector, store, policies.sync) if policies.sync else None
         self.lookup = Lookup(connector, policies.lookup, phonebook=self.sync)
         self.extension_names: dict[str, str] = {}
@@ -97,7 +110,11 @@ class EngineHost:
             recording_link=self._recording_link if policies.log.recording_link else None,
         )
         self.outbox = OutboxWorker(
-            store, connector, prepare=self.call_log.late_linker(self._find_record), **(outbox_options or {})
+            store,
+            connector,
+            prepare=self.call_log.late_linker(self._find_record),
+            spool=self.spool,
+            **(outbox_options or {}),
         )
         self.engine = Engine(
             connector=connector,
@@ -114,7 +131,7 @@ class EngineHost:
         self.engine.add_listener(self.journal)
         self.tracker = CallTracker(extensions)
         self.late_recordings: LateRecordings | None = None
-        if self.recordings is not None and policies.log.recording_link:
+        if (self.recordings is not None or uploading) and policies.log.recording_link:
             self.late_recordings = LateRecordings(pbx, self.call_log, self.outbox.wake, recording_delays)
             self.engine.add_listener(self.late_recordings)
         self.phonebridge: PhoneBridgeMode | None = None

@@ -10,11 +10,15 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from linkus_companion.crm.base import AuthExpired, CallLog, CrmError
+from linkus_companion.crm.base import AuthExpired, CallLog, CrmError, RecordingFile
 from linkus_companion.model import Direction, Disposition, Outcome, Record, RecordKind
+from linkus_companion.pbx.errors import PbxError, PbxNotFound
 from linkus_companion.store import Db, Store
+
+if TYPE_CHECKING:
+    from linkus_companion.engine.recording_spool import RecordingSpool
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,8 @@ class CallWriter(Protocol):
 
     async def find_call(self, idempotency_key: str) -> str | None: ...
 
+    async def attach_recording(self, crm_call_id: str, recording: RecordingFile) -> str: ...
+
 
 class JobKind(StrEnum):
     """What a job asks of the CRM."""
@@ -48,6 +54,8 @@ class JobKind(StrEnum):
     """Create the call activity (reusing one already carrying the key)."""
     UPDATE = "update_call"
     """Rewrite the activity created by the job `after_key` (e.g. a late recording link)."""
+    RECORDING = "attach_recording"
+    """Fetch the PBX recording `file` and store it in the CRM with the activity of `after_key`."""
 
 
 @dataclass(frozen=True)
@@ -175,10 +183,12 @@ class OutboxWorker:
         lease: float = 60.0,
         prepare: Callable[[Job], Awaitable[CallLog]] | None = None,
         epoch: int | None = None,
+        spool: RecordingSpool | None = None,
     ) -> None:
         """`prepare(job)` gives the log to write (default: the job's log as queued).
 
         `epoch`: the fencing number of this gateway's leadership (None: no election, e.g. a desktop).
+        `spool` fetches the recordings that RECORDING jobs upload.
         """
         self._store = store
         self._connector = connector
@@ -189,6 +199,7 @@ class OutboxWorker:
         self._lease = lease
         self._prepare = prepare
         self._epoch = epoch
+        self._spool = spool
         self._wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
         self._paused_until: dt.datetime | None = None
@@ -285,6 +296,12 @@ class OutboxWorker:
             else:
                 self._park(job, exc)
             return False
+        except PbxError as exc:  # the recording could not be fetched; the CRM is fine, keep the queue going
+            if isinstance(exc, PbxNotFound):
+                self._park(job, PbxNotFound(f"The PBX no longer has this call's recording ({exc})."))
+            else:
+                self._retry_later(job, exc, None, pause=False)
+            return False
         except Exception as exc:  # a connector bug must not stop every later call log
             log.exception("call log %s failed unexpectedly", job.key)
             self._retry_later(job, exc, None)
@@ -303,6 +320,8 @@ class OutboxWorker:
             target = self._crm_id_of(job.after_key)
             await self._connector.update_call(target, job.log)
             return target
+        if job.kind is JobKind.RECORDING:
+            return await self._upload(job)
         if job.attempts > 0:  # an earlier attempt may have reached the CRM
             found = await self._connector.find_call(job.key)
             if found is not None:
@@ -310,13 +329,25 @@ class OutboxWorker:
         entry = await self._prepare(job) if self._prepare is not None else job.log
         return await self._connector.log_call(entry)
 
+    async def _upload(self, job: Job) -> str:
+        """Spool the recording (once), store it with the logged activity, then drop the spooled copy."""
+        if self._spool is None:
+            raise CrmError("Recording uploads are not set up on this computer; use recording links.")
+        file, target = str(job.payload["file"]), self._crm_id_of(job.after_key)
+        recording = await self._spool.fetch(job.key, file, str(job.payload["name"]))
+        file_id = await self._connector.attach_recording(target, recording)
+        self._spool.discard(job.key, file)
+        return file_id
+
     def _crm_id_of(self, key: str) -> str:
         with self._store.transaction() as db:
             return str(
                 db.execute("SELECT crm_id FROM outbox WHERE idempotency_key = ?", (key,)).fetchone()[0]
             )
 
-    def _retry_later(self, job: Job, error: Exception, retry_after: float | None) -> None:
+    def _retry_later(
+        self, job: Job, error: Exception, retry_after: float | None, *, pause: bool = True
+    ) -> None:
         """Back off exponentially (capped), or as long as the CRM said; pause the queue until then."""
         attempts = job.attempts + 1
         delay = retry_after
@@ -328,13 +359,14 @@ class OutboxWorker:
                 "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?",
                 (iso_time(due), str(error), job.id),
             )
-        self._paused_until = due
+        if pause:
+            self._paused_until = due
         self._problem = str(error)
         log.warning(
             "call log %s not delivered (attempt %d): %s; retry in %.0f s", job.key, attempts, error, delay
         )
 
-    def _park(self, job: Job, error: CrmError) -> None:
+    def _park(self, job: Job, error: Exception) -> None:
         with self._store.transaction() as db:
             db.execute(
                 "UPDATE outbox SET parked_at = ?, last_error = ? WHERE id = ?",

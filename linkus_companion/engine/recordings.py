@@ -1,22 +1,24 @@
-"""Stable recording links for call logs, served by streaming the PBX recording on demand."""
+"""Capability links for call recordings: long random, revocable, optionally expiring, served with ranges."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import html
 import logging
 import re
 import secrets
-from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import AsyncExitStack
-from datetime import UTC, datetime
-from pathlib import PurePosixPath
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
+from linkus_companion import paths
+from linkus_companion.engine.recording_spool import RecordingSpool
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.errors import PbxError, PbxNotFound
 from linkus_companion.store import Store
@@ -25,13 +27,15 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/recordings"
 """Path under `public_base` where the links live (the gateway mounts the same routes)."""
-MEDIA_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg"}
+CACHE_SECONDS = 600.0
+"""How long a played recording stays in the link server's cache (players ask for ranges of it)."""
 _LINK_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 _UNKNOWN = (
     "This recording link is unknown. A link served by a desktop's Linkus Companion only plays on "
     "that desktop; ask the person who made the call, or the administrator of the gateway."
 )
 _DELETED = "This recording was deleted on the PBX, so it can no longer be played."
+_REVOKED = "This recording link was withdrawn by the administrator or has expired."
 _PLAYER = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Call recording</title></head>
 <body style="font-family: sans-serif; margin: 2em">
@@ -45,31 +49,55 @@ _PLAYER = """<!doctype html>
 class RecordingLinks:
     """Hands out `{public_base}/recordings/<id>` links for PBX recordings and serves them.
 
-    The id is random and unguessable; the store maps it to the PBX call and recording file. Each
-    play asks the PBX for a fresh download URL (those expire after 30 minutes and need a PBX token)
-    and streams the audio through us, so a link carries neither a token nor a file name and keeps
-    working for as long as the PBX keeps the recording. An embedded desktop serves the routes on
-    127.0.0.1: its links only play in a browser on that desktop, while the app runs. The gateway
-    mounts the same routes behind its authentication so every CRM user can play them.
+    The id is 192 random bits and is the only credential: the CRM's player (HubSpot's servers, a
+    Lightning or Zoho page in any browser) fetches it without a cookie. The store maps it to the PBX
+    call and recording file; a link can be revoked (`revoke_call`) and expires after `link_days`
+    when set. Each play asks the PBX for a fresh download URL (those expire after 30 minutes and
+    need a PBX token), keeps the audio in a short-lived private cache and serves it with its type,
+    length and HTTP range requests. Logs name a link by a hash, never by its id.
     """
 
-    def __init__(self, store: Store, pbx: PbxClient, public_base: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        pbx: PbxClient,
+        public_base: str,
+        *,
+        link_days: int = 0,
+        cache_dir: Path | None = None,
+    ) -> None:
         self._store = store
         self._pbx = pbx
         self._base = public_base.rstrip("/")
+        self._days = link_days
+        self._cache_dir = cache_dir or paths.cache_dir() / "recording-cache"
+        self._cache = RecordingSpool(pbx, self._cache_dir)
+        self._fetching = asyncio.Lock()
 
     def link_for(self, call_id: str, file: str) -> str:
         """The link for one recording of a call; the same call and file always get the same link."""
+        now = datetime.now(UTC)
+        expires = (now + timedelta(days=self._days)).isoformat() if self._days else None
         with self._store.transaction() as db:
             db.execute(
-                "INSERT INTO recording_links (link_id, call_id, file, created_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (secrets.token_urlsafe(24), call_id, file, datetime.now(UTC).isoformat()),
+                "INSERT INTO recording_links (link_id, call_id, file, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (secrets.token_urlsafe(24), call_id, file, now.isoformat(), expires),
             )
             row = db.execute(
                 "SELECT link_id FROM recording_links WHERE call_id = ? AND file = ?", (call_id, file)
             ).fetchone()
         return f"{self._base}{PREFIX}/{row[0]}"
+
+    def revoke_call(self, call_id: str) -> int:
+        """Withdraw every link of a call and drop its cached audio; how many links were withdrawn."""
+        with self._store.transaction() as db:
+            count = db.execute(
+                "UPDATE recording_links SET revoked_at = ? WHERE call_id = ? AND revoked_at IS NULL",
+                (datetime.now(UTC).isoformat(), call_id),
+            ).rowcount
+        self._cache.discard_call(call_id)
+        return int(count)
 
     def routes(self) -> list[Route]:
         """GET /recordings/<id> (player page for browsers, else audio) and /recordings/<id>/audio."""
@@ -86,82 +114,83 @@ class RecordingLinks:
         if "text/html" not in request.headers.get("accept", ""):
             return await self._audio(request)
         link_id = request.path_params["link_id"]
-        file = self._file(link_id)
-        if file is None:
-            return _problem(404, _UNKNOWN, html_page=True)
+        found = self._file(link_id)
+        if isinstance(found, int):
+            return _problem(found, _REASONS[found], html_page=True)
         try:
-            await self._pbx.recording_url(file)
+            await self._pbx.recording_url(found[1])
         except PbxError as err:
             return _pbx_problem(link_id, err, html_page=True)
-        return HTMLResponse(_PLAYER.format(audio=html.escape(f"{link_id}/audio")), headers=_NO_STORE)
+        return HTMLResponse(_PLAYER.format(audio=html.escape(f"{link_id}/audio")), headers=_PRIVATE)
 
     async def _audio(self, request: Request) -> Response:
         link_id = request.path_params["link_id"]
-        file = self._file(link_id)
-        if file is None:
-            return _problem(404, _UNKNOWN, html_page=False)
-        download = AsyncExitStack()
+        found = self._file(link_id)
+        if isinstance(found, int):
+            return _problem(found, _REASONS[found], html_page=False)
+        call_id, file = found
         try:
-            chunks = await download.enter_async_context(self._pbx.stream_recording(file))
+            async with self._fetching:  # one writer per cache file
+                self._sweep()
+                cached = await self._cache.fetch(f"{call_id}:link", file, "")
         except PbxError as err:
-            await download.aclose()
             return _pbx_problem(link_id, err, html_page=False)
-        media_type = MEDIA_TYPES.get(PurePosixPath(file).suffix.lower(), "application/octet-stream")
-        return _Playback(download, _relay(download, chunks, link_id), media_type)
+        return FileResponse(
+            cached.path,
+            media_type=cached.content_type,
+            headers={**_PRIVATE, "Accept-Ranges": "bytes"},
+            content_disposition_type="inline",
+        )
 
-    def _file(self, link_id: str) -> str | None:
+    def _file(self, link_id: str) -> tuple[str, str] | int:
+        """The call id and PBX file of a live link, or the HTTP status of a dead one (404, 410)."""
         if not _LINK_ID.fullmatch(link_id):
-            return None
+            return 404
         with self._store.transaction() as db:
-            row = db.execute("SELECT file FROM recording_links WHERE link_id = ?", (link_id,)).fetchone()
-        return str(row[0]) if row else None
+            row = db.execute(
+                "SELECT call_id, file, expires_at, revoked_at FROM recording_links WHERE link_id = ?",
+                (link_id,),
+            ).fetchone()
+        if row is None:
+            return 404
+        call_id, file, expires, revoked = row
+        if revoked or (expires and datetime.fromisoformat(expires) <= datetime.now(UTC)):
+            return 410
+        return str(call_id), str(file)
+
+    def _sweep(self) -> None:
+        """Drop cached recordings older than CACHE_SECONDS."""
+        if not self._cache_dir.exists():
+            return
+        horizon = time.time() - CACHE_SECONDS
+        for path in self._cache_dir.iterdir():
+            if path.stat().st_mtime < horizon:
+                path.unlink(missing_ok=True)
 
 
-_NO_STORE = {"Cache-Control": "no-store"}
+_PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+_REASONS = {404: _UNKNOWN, 410: _REVOKED}
 
 
-class _Playback(StreamingResponse):
-    """The audio streamed from the PBX; the PBX download is released however the response ends."""
-
-    def __init__(self, download: AsyncExitStack, body: AsyncGenerator[bytes, None], media_type: str) -> None:
-        super().__init__(body, media_type=media_type, headers={**_NO_STORE, "Content-Disposition": "inline"})
-        self._download = download
-        self._body = body
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            await self._body.aclose()
-            await self._download.aclose()
-
-
-async def _relay(
-    download: AsyncExitStack, chunks: AsyncIterator[bytes], link_id: str
-) -> AsyncGenerator[bytes, None]:
-    """Pass the PBX's chunks on; a failure half-way ends the response (headers are already sent)."""
-    try:
-        async with download:
-            async for chunk in chunks:
-                yield chunk
-    except PbxError as err:
-        log.warning("Recording link %s stopped half-way: %s", link_id, err)
+def shown(link_id: str) -> str:
+    """How logs name a link: a short hash, since the id itself is the credential."""
+    return "#" + hashlib.sha256(link_id.encode()).hexdigest()[:10]
 
 
 def _pbx_problem(link_id: str, err: PbxError, *, html_page: bool) -> Response:
     if isinstance(err, PbxNotFound):
-        log.info("Recording link %s: the recording was deleted on the PBX", link_id)
+        log.info("Recording link %s: the recording was deleted on the PBX", shown(link_id))
         return _problem(410, _DELETED, html_page=html_page)
-    log.warning("Recording link %s could not be served: %s", link_id, err)
+    log.warning("Recording link %s could not be served: %s", shown(link_id), err)
     return _problem(502, f"The recording could not be fetched from the PBX. {err}", html_page=html_page)
 
 
 def _problem(status: int, sentence: str, *, html_page: bool) -> Response:
     if not html_page:
-        return PlainTextResponse(sentence + "\n", status_code=status, headers=_NO_STORE)
+        return PlainTextResponse(sentence + "\n", status_code=status, headers=_PRIVATE)
     page = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Call recording</title>'
         f'</head>\n<body style="font-family: sans-serif; margin: 2em">\n<p>{html.escape(sentence)}</p>\n'
         "</body></html>\n"
     )
-    return HTMLResponse(page, status_code=status, headers=_NO_STORE)
+    return HTMLResponse(page, status_code=status, headers=_PRIVATE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import ssl
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -113,7 +114,7 @@ async def gateway_world(
             "binding": {scenario.MANUAL: people.users[scenario.MANUAL]},
         }.items():
             settings.set_user(key, value)
-        verify = str(crm.ca_file) if crm.ca_file else True
+        verify = ssl.create_default_context(cafile=str(crm.ca_file)) if crm.ca_file else True
         async with (
             httpx.AsyncClient(verify=verify, timeout=10) as http,
             PbxClient(pbx_sim.base_url, pbx_sim.client_id, pbx_sim.client_secret) as pbx,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -27,7 +27,6 @@ from linkus_companion.gateway.hub import DesktopHub
 from linkus_companion.gateway.metrics import Metrics
 from linkus_companion.gateway.tokens import (
     ACCESS_TTL,
-    BROWSER_AUDIENCE,
     AuthError,
     Claims,
     Grant,
@@ -46,14 +45,6 @@ log = logging.getLogger(__name__)
 BROWSER_PATH = "/browser"
 """Where a desktop's one-time link signs the user's browser in (the ticket rides in the URL fragment)."""
 COOKIE = "linkus_gateway"
-_SIGN_IN_FIRST_TEXT = (
-    "Recordings on this gateway play in a browser signed in from Linkus Companion: choose "
-    "'Sign in browser' in its menu, then open the link again.\n"
-)
-_SIGN_IN_FIRST = (
-    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Call recording</title></head>\n'
-    f'<body style="font-family: sans-serif; margin: 2em"><p>{_SIGN_IN_FIRST_TEXT}</p></body></html>\n'
-)
 _BROWSER_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Linkus Companion</title></head>
 <body style="font-family: sans-serif; margin: 2em"><p id="say">Signing this browser in...</p>
@@ -67,8 +58,6 @@ fetch("session", {method: "POST", headers: {"Content-Type": "application/json"},
       ? "This browser can now play the call recordings of this gateway." : b.error; });
 </script></body></html>
 """
-
-Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class Gateway:
@@ -212,9 +201,8 @@ class Gateway:
             Route(BROWSER_PATH + "/session", self._browser_session, methods=["POST"]),
             WebSocketRoute(protocol.PATH, self._desktop),
         ]
-        if self.host.recordings is not None:
-            for route in self.host.recordings.routes():
-                routes.append(Route(route.path, self._authenticated(route.endpoint), methods=["GET"]))
+        if self.host.recordings is not None:  # capability links: the CRM's player sends no cookie
+            routes += self.host.recordings.routes()
         return Starlette(routes=routes)
 
     def _leader_row(self) -> tuple[Any, ...] | None:
@@ -277,28 +265,6 @@ class Gateway:
         if scheme.lower() != "bearer" or not token:
             raise AuthError("Send the access token as `Authorization: Bearer ...`.")
         return self.authority.verify(token.strip())
-
-    def _authenticated(self, endpoint: Endpoint) -> Endpoint:
-        """Recordings need a desktop's access token or a browser signed in from a desktop."""
-
-        async def guarded(request: Request) -> Response:
-            try:
-                if COOKIE in request.cookies:
-                    self.authority.verify(request.cookies[COOKIE], BROWSER_AUDIENCE)
-                else:
-                    self._claims(request.headers.get("authorization", ""))
-            except AuthError:
-                self.metrics.count(
-                    "gateway_auth_refused_total", "Refused desktop credentials", reason="recording"
-                )
-                if "text/html" in request.headers.get("accept", ""):
-                    return HTMLResponse(_SIGN_IN_FIRST, status_code=401)
-                return PlainTextResponse(
-                    _SIGN_IN_FIRST_TEXT, status_code=401, headers={"WWW-Authenticate": "Bearer"}
-                )
-            return await endpoint(request)
-
-        return guarded
 
     async def _browser_page(self, _request: Request) -> Response:
         return HTMLResponse(

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -17,10 +21,12 @@ from linkus_companion.model import RecordKind
 from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.sim.crm_emulator import LoggedCall
 from linkus_companion.sim.hubspot_api import CrmApi, Fault, call_view
+from linkus_companion.sim.hubspot_files import FilesApi
 from linkus_companion.sim.hubspot_oauth import OAuthServer
 from linkus_companion.sim.hubspot_pages import RecordPages
 from linkus_companion.sim.hubspot_store import OBJECT_TYPE_IDS, Owner, Store
 from linkus_companion.sim.hubspot_traffic import Exchange, TrafficRecorder
+from linkus_companion.tls import TlsFiles, generate
 
 OWNERS = (
     Owner("6166860", 1296619, "admin@example.com", "Avery", "Admin", super_admin=True),
@@ -80,9 +86,15 @@ class HubSpotEmulator:
             self.store, self.oauth, search_rate=search_rate, burst_limit=burst_limit, search_lag=search_lag
         )
         pages = RecordPages(self.store, hub_id)
+        self.files = FilesApi(self.oauth, hub_id, lambda: self.file_host_url)
         self._recorder = TrafficRecorder(
-            Starlette(routes=self.oauth.routes() + self.api.routes() + pages.routes())
+            Starlette(routes=self.oauth.routes() + self.api.routes() + self.files.routes() + pages.routes())
         )
+        self._tls_dir = Path(tempfile.mkdtemp(prefix="hubspot-files-"))
+        weakref.finalize(self, shutil.rmtree, self._tls_dir, True)
+        self.file_host_tls: TlsFiles = generate(self._tls_dir)
+        """The certificate of the https file host (HubSpot serves hubfs files over https only)."""
+        self._file_host: RunningServer | None = None
         self._admin = self.oauth.issue(OWNERS[0], token=token)
         self._server: RunningServer | None = None
         self._owner_ids = itertools.count(7000001)
@@ -134,15 +146,26 @@ class HubSpotEmulator:
         """Recent HTTP exchanges, oldest first."""
         return list(self._recorder.exchanges)
 
+    @property
+    def file_host_url(self) -> str:
+        """`https://127.0.0.1:PORT`: where uploaded files are served (HubSpot's hubfs CDN)."""
+        if self._file_host is None:
+            raise RuntimeError("the HubSpot emulator is not started")
+        return self._file_host.base_url
+
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Listen on host:port (0: an ephemeral port)."""
+        """Listen on host:port (0: an ephemeral port), and serve files over https on another port."""
         self._server = await start_server(self._recorder, host, port)
+        self._file_host = await start_server(
+            Starlette(routes=self.files.host_routes()), host, 0, self.file_host_tls
+        )
 
     async def stop(self) -> None:
         """Stop listening and close connections."""
-        if self._server is not None:
-            await self._server.stop()
-            self._server = None
+        for server in (self._server, self._file_host):
+            if server is not None:
+                await server.stop()
+        self._server = self._file_host = None
 
     async def __aenter__(self) -> HubSpotEmulator:
         await self.start()

@@ -27,6 +27,7 @@ APP_SCOPES = (
     "crm.objects.companies.write",
     "crm.objects.owners.read",
     "settings.users.read",
+    "files",
 )
 CODE_TTL = 300.0
 _NO_CREDENTIALS = (

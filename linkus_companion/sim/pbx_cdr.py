@@ -168,6 +168,14 @@ class CdrStore:
             leg.row(i, self.clock) for i, leg in enumerate(legs, 1) if query is None or query.matches(leg)
         ]
 
+    def delete_recording(self, call_id: str) -> str:
+        """The PBX deletes a call's recording file (retention or an admin); returns its file name."""
+        for index, record in enumerate(self.records):
+            if record.call_id == call_id and record.recording:
+                self.records[index] = replace(record, recording="")
+                return record.recording
+        return ""
+
     def recordings(self) -> list[dict[str, Any]]:
         """recording/list rows (ids from 1, in recording order)."""
         return [

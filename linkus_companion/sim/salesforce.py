@@ -29,6 +29,7 @@ from linkus_companion.sim import salesforce_pages as pages
 from linkus_companion.sim.crm_emulator import LoggedCall
 from linkus_companion.sim.salesforce_auth import OAuthServer
 from linkus_companion.sim.salesforce_data import ApiError, Org
+from linkus_companion.sim.salesforce_files import ContentFiles
 from linkus_companion.sim.salesforce_schema import (
     SOBJECTS,
     USER,
@@ -129,6 +130,7 @@ class SalesforceEmulator:
         self.admin_token = self.oauth.new_session(self.admin_user_id, token)
         if seed:
             seed_org(self.org, self.admin_user_id, self.add_user)
+        self.files = ContentFiles(self.org)
         self.app = Starlette(routes=self._routes())
 
     # --- lifecycle ------------------------------------------------------------------------------------
@@ -449,10 +451,16 @@ class SalesforceEmulator:
                 }
             )
         sobj = self.org.sobject_or_404(parts[0])
+        if sobj.name == "ContentVersion" and parts[2:] == ["VersionData"]:
+            _allow(method, "GET")
+            return self.files.download(self.org.record(sobj, parts[1])["Id"])
         if len(parts) == 1:
             _allow(method, "GET", "POST")
             if method == "GET":
                 return _ok({"objectDescribe": describe_global(sobj.name, version), "recentItems": []})
+            if sobj.name == "ContentVersion":
+                record_id = await self.files.insert(request, user_id, version)
+                return _ok({"id": record_id, "success": True, "errors": []}, status=201)
             record_id = self.org.create(sobj.name, await _json_body(request), user_id)
             return _ok({"id": record_id, "success": True, "errors": []}, status=201)
         if parts[1] == "describe" and len(parts) == 2:

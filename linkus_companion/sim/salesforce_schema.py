@@ -206,9 +206,110 @@ USER = SObject(
     name_parts=("FirstName", "LastName"),
 )
 
-SOBJECTS = {s.name.lower(): s for s in (CONTACT, LEAD, ACCOUNT, TASK, USER)}
+CONTENT_VERSION = SObject(
+    "ContentVersion",
+    "068",
+    "Content Version",
+    (
+        *_system(),
+        Field("Title", "string", "Title", 255),
+        Field("PathOnClient", "string", "Path On Client", 500, required=True, updateable=False),
+        Field("VersionData", "base64", "Version Data", updateable=False),
+        Field(
+            "ContentDocumentId",
+            "reference",
+            "ContentDocument ID",
+            18,
+            updateable=False,
+            references=("ContentDocument",),
+        ),
+        Field(
+            "FirstPublishLocationId",
+            "reference",
+            "First Publish Location ID",
+            18,
+            updateable=False,
+            references=("Task", "Contact", "Lead", "Account", "User"),
+        ),
+        Field(
+            "ContentLocation", "picklist", "Content Location", 1, updateable=False, picklist=("S", "E", "L")
+        ),
+        Field("ContentSize", "int", "Size", createable=False, updateable=False),
+        Field("FileExtension", "string", "File Extension", 40, createable=False, updateable=False),
+        Field("FileType", "string", "File Type", 20, createable=False, updateable=False),
+        Field("IsLatest", "boolean", "Is Latest", createable=False, updateable=False),
+        Field("VersionNumber", "string", "Version Number", 20, createable=False, updateable=False),
+    ),
+    searchable=False,
+)
+
+CONTENT_DOCUMENT = SObject(
+    "ContentDocument",
+    "069",
+    "Content Document",
+    (
+        *_system(),
+        Field("Title", "string", "Title", 255),
+        Field(
+            "LatestPublishedVersionId",
+            "reference",
+            "Latest Published Version ID",
+            18,
+            createable=False,
+            updateable=False,
+            references=("ContentVersion",),
+        ),
+        Field("ContentSize", "int", "Size", createable=False, updateable=False),
+        Field("FileExtension", "string", "File Extension", 40, createable=False, updateable=False),
+        Field("FileType", "string", "File Type", 20, createable=False, updateable=False),
+    ),
+    searchable=False,
+)
+
+CONTENT_DOCUMENT_LINK = SObject(
+    "ContentDocumentLink",
+    "06A",
+    "Content Document Link",
+    (
+        *_system(owner=False),
+        Field(
+            "ContentDocumentId",
+            "reference",
+            "ContentDocument ID",
+            18,
+            required=True,
+            updateable=False,
+            references=("ContentDocument",),
+        ),
+        Field(
+            "LinkedEntityId",
+            "reference",
+            "Linked Entity ID",
+            18,
+            required=True,
+            updateable=False,
+            references=("Task", "Contact", "Lead", "Account", "User"),
+        ),
+        Field("ShareType", "picklist", "Share Type", 1, picklist=("V", "C", "I")),
+        Field(
+            "Visibility", "picklist", "Visibility", 40, picklist=("AllUsers", "InternalUsers", "SharedUsers")
+        ),
+    ),
+    searchable=False,
+)
+
+SOBJECTS = {
+    s.name.lower(): s
+    for s in (CONTACT, LEAD, ACCOUNT, TASK, USER, CONTENT_VERSION, CONTENT_DOCUMENT, CONTENT_DOCUMENT_LINK)
+}
 BY_PREFIX = {s.prefix: s for s in SOBJECTS.values()}
-RELATIONSHIPS = {"account": "AccountId", "owner": "OwnerId", "who": "WhoId", "what": "WhatId"}
+RELATIONSHIPS = {
+    "account": "AccountId",
+    "owner": "OwnerId",
+    "who": "WhoId",
+    "what": "WhatId",
+    "contentdocument": "ContentDocumentId",
+}
 """Relationship name -> the reference field it follows (`Account.Name`, `Owner.Email`, ...)."""
 
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from linkus_companion.sim.file_store import FORM_LIMITS, FileStore, serve
 from linkus_companion.sim.zoho_accounts import Token
 from linkus_companion.sim.zoho_criteria import CriteriaError, parse
 from linkus_companion.sim.zoho_data import Org, QueryError, RecordError, User
@@ -18,6 +19,9 @@ from linkus_companion.sim.zoho_schema import MODULES, fields_metadata
 
 MAX_PER_PAGE = 200
 MAX_RECORDS_PER_WRITE = 100
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+"""Zoho CRM's limit for one uploaded attachment (20 MB)."""
+ATTACHMENT_FIELDS = ("id", "File_Name", "Size", "Created_Time", "Modified_Time", "Owner", "Parent_Id")
 SEARCH_SCOPE = "ZohoSearch.securesearch.READ"
 USER_TYPES: dict[str, Callable[[User, Token], bool]] = {
     "AllUsers": lambda u, t: True,
@@ -37,6 +41,9 @@ class CrmApi:
     def __init__(self, org: Org, guard: Guard) -> None:
         self.org = org
         self.guard = guard
+        self.files = FileStore()
+        self.attachments: dict[str, dict[str, Any]] = {}
+        """Attachment id -> its metadata as the Attachments list shows it."""
 
     def routes(self) -> list[BaseRoute]:
         """Starlette routes, each behind the guard with the scope Zoho requires."""
@@ -66,6 +73,23 @@ class CrmApi:
             Route(f"{base}/{{module}}", guarded(module_scope("CREATE"), self._insert), methods=["POST"]),
             Route(f"{base}/{{module}}", guarded(module_scope("UPDATE"), self._update), methods=["PUT"]),
             Route(f"{base}/{{module}}/{{record_id}}", guarded(module_scope("READ"), self._get)),
+            Route(
+                f"{base}/{{module}}/{{record_id}}/Attachments",
+                guarded(module_scope("CREATE"), self._attach),
+                methods=["POST"],
+            ),
+            Route(
+                f"{base}/{{module}}/{{record_id}}/Attachments", guarded(module_scope("READ"), self._attached)
+            ),
+            Route(
+                f"{base}/{{module}}/{{record_id}}/Attachments/{{attachment_id}}",
+                guarded(module_scope("READ"), self._download),
+            ),
+            Route(
+                f"{base}/{{module}}/{{record_id}}/Attachments/{{attachment_id}}",
+                guarded(module_scope("DELETE"), self._detach),
+                methods=["DELETE"],
+            ),
             Route(
                 f"{base}/{{module}}/{{record_id}}",
                 guarded(module_scope("UPDATE"), self._update),
@@ -168,6 +192,108 @@ class CrmApi:
         ok = sum(1 for r in results if r["status"] == "success")
         status = (200 if update else 201) if ok == len(results) else (400 if ok == 0 else 207)
         return JSONResponse({"data": results}, status_code=status)
+
+    # --- attachments (multipart `file`, at most 20 MB; downloads honour Range) ----------------------
+
+    def _parent(self, request: Request) -> tuple[str, dict[str, Any]] | Response:
+        module = request.path_params["module"]
+        if module not in MODULES:
+            return zoho_error(400, "INVALID_MODULE", "the module name given seems to be invalid")
+        record = self.org.find(module, request.path_params["record_id"])
+        if record is None:
+            return zoho_error(
+                400, "INVALID_DATA", "the related id given seems to be invalid", {"api_name": "id"}
+            )
+        return module, record
+
+    async def _attach(self, request: Request, token: Token) -> Response:
+        parent = self._parent(request)
+        if isinstance(parent, Response):
+            return parent
+        module, record = parent
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            return zoho_error(400, "INVALID_DATA", "invalid data", {"param_name": "file"})
+        async with request.form(**FORM_LIMITS) as form:
+            upload = form.get("file")
+            if isinstance(upload, str) or upload is None:
+                return zoho_error(
+                    400,
+                    "REQUIRED_PARAM_MISSING",
+                    "One of the expected parameter is missing",
+                    {"param_name": "file"},
+                )
+            if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
+                return zoho_error(400, "FILE_SIZE_MORE_THAN_ALLOWED", "Cannot upload file more than 20MB")
+            attachment_id = self.org.new_id()
+            stored = await self.files.save(attachment_id, upload, parent=record["id"])
+        actor = self._actor(token)
+        now = self.org.now().isoformat(timespec="seconds")
+        self.attachments[attachment_id] = {
+            "id": attachment_id,
+            "File_Name": stored.name,
+            "Size": str(stored.size),
+            "Created_Time": now,
+            "Modified_Time": now,
+            "Owner": actor.ref(),
+            "Created_By": actor.ref(),
+            "Modified_By": actor.ref(),
+            "Parent_Id": {"id": record["id"], "name": record.get("Subject", "")},
+            "$se_module": module,
+            "$file_id": stored.sha256,
+            "$type": "Attachment",
+            "$editable": True,
+            "$link_url": None,
+        }
+        details = {k: self.attachments[attachment_id][k] for k in ("Modified_Time", "Created_Time", "id")}
+        details |= {"Modified_By": actor.ref(), "Created_By": actor.ref()}
+        body = {"code": "SUCCESS", "details": details, "message": "attachment uploaded successfully"}
+        return JSONResponse({"data": [body | {"status": "success"}]})
+
+    async def _attached(self, request: Request, token: Token) -> Response:
+        parent = self._parent(request)
+        if isinstance(parent, Response):
+            return parent
+        wanted = [f for f in request.query_params.get("fields", "").split(",") if f]
+        if not wanted:
+            return zoho_error(
+                400,
+                "REQUIRED_PARAM_MISSING",
+                "One of the expected parameter is missing",
+                {"param_name": "fields"},
+            )
+        rows = [
+            {k: v for k, v in a.items() if k in wanted or k == "id"}
+            for a in self.attachments.values()
+            if a["Parent_Id"]["id"] == parent[1]["id"]
+        ]
+        return _page(request, "data", rows)
+
+    def _attachment(self, request: Request) -> str | Response:
+        parent = self._parent(request)
+        if isinstance(parent, Response):
+            return parent
+        attachment_id = request.path_params["attachment_id"]
+        found = self.attachments.get(attachment_id)
+        if found is None or found["Parent_Id"]["id"] != parent[1]["id"]:
+            return zoho_error(
+                400, "INVALID_DATA", "the related id given seems to be invalid", {"api_name": "id"}
+            )
+        return str(attachment_id)
+
+    async def _download(self, request: Request, token: Token) -> Response:
+        found = self._attachment(request)
+        if isinstance(found, Response):
+            return found
+        return serve(self.files.files[found], attachment=True)
+
+    async def _detach(self, request: Request, token: Token) -> Response:
+        found = self._attachment(request)
+        if isinstance(found, Response):
+            return found
+        del self.attachments[found]
+        self.files.remove(found)
+        body = {"code": "SUCCESS", "details": {"id": found}, "message": "record deleted", "status": "success"}
+        return JSONResponse({"data": [body]})
 
 
 def _result(outcome: dict[str, Any] | RecordError, message: str) -> dict[str, Any]:

@@ -103,6 +103,10 @@ class Org:
         self._clock = clock
         self._ids = itertools.count(1234567)
 
+    def now(self) -> dt.datetime:
+        """The org's clock."""
+        return self._clock()
+
     def new_id(self) -> str:
         """A fresh 19-digit record id."""
         return f"4150868{next(self._ids):012d}"

@@ -183,6 +183,7 @@ async def test_disconnect_revokes_clears_the_crm_settings_and_hands_contacts_to_
 
     await rig.until(lambda: bool(synced()), "contact sync")
     [grace] = synced()
+    await rig.until(lambda: not rig.host.outbox.pending(), "the first call's recording upload")
     rig.zoho.inject(400, "INVALID_DATA", "refused", count=2, method="POST")  # the log, then its retry
     stuck = await rig.pbx.inbound("+14155550177", "1001", talk=0.05)
     await rig.until(lambda: bool(rig.host.outbox.pending()), "a queued call log")

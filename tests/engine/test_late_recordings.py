@@ -9,7 +9,10 @@ from linkus_companion.demo import demo_world
 
 
 async def test_a_late_recording_is_patched_into_the_logged_call(tmp_path: Path) -> None:
-    async with demo_world("zoho", tmp_path, lambda _line: None, recording_delays=(1.0, 2.0)) as world:
+    links = {"calllog.recording_delivery": "link"}
+    async with demo_world(
+        "zoho", tmp_path, lambda _line: None, settings_overrides=links, recording_delays=(1.0, 2.0)
+    ) as world:
         world.pbx.cdr_store.late_recordings = True
         await world.host.start()
         await asyncio.wait_for(world.host.connected(), 10)
@@ -32,3 +35,26 @@ async def test_a_late_recording_is_patched_into_the_logged_call(tmp_path: Path) 
         assert link.startswith("http://127.0.0.1:") and "/recordings/" in link
         assert "access_token" not in link
         assert len(crm.call_logs()) == 1
+
+
+async def test_a_late_recording_is_uploaded_when_it_arrives(tmp_path: Path) -> None:
+    async with demo_world("zoho", tmp_path, lambda _line: None, recording_delays=(1.0, 2.0)) as world:
+        world.pbx.cdr_store.late_recordings = True
+        await world.host.start()
+        await asyncio.wait_for(world.host.connected(), 10)
+        call_id = await world.pbx.inbound("+14155550101", "1001", talk=0.2)
+        api = world.crm.api  # type: ignore[attr-defined]
+        for _ in range(200):
+            if world.crm.call_logs():
+                break
+            await asyncio.sleep(0.05)
+        assert api.attachments == {}, "no recording yet"
+        assert world.pbx.cdr_store.publish_recordings() == [call_id]
+        for _ in range(200):
+            if api.attachments:
+                break
+            await asyncio.sleep(0.05)
+        [attachment] = api.attachments.values()
+        assert attachment["Parent_Id"]["id"] == world.crm.call_logs()[0].id
+        assert api.files.read(attachment["id"])[:4] == b"RIFF"
+        assert [log.recording_url for log in world.crm.call_logs()] == [""], "uploaded, not linked"

@@ -1,0 +1,89 @@
+"""Recordings play inside each CRM for a colleague with no desktop running: uploaded, or by capability link."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import pytest
+from crm_players import play
+
+from linkus_companion import paths
+from linkus_companion.demo import demo_world
+from linkus_companion.engine.outbox import JobKind
+from linkus_companion.gateway.demo import gateway_world
+from linkus_companion.sim import scenario
+from linkus_companion.sim.pbx import PbxSimulator
+
+KINDS = ("hubspot", "salesforce", "zoho")
+CALLER = scenario.KNOWN[0][2]
+COLLEAGUE = "1002"
+"""Another agent: not the call's owner, no desktop of theirs is running."""
+
+
+async def until(check: object, seconds: float = 15.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if check():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def recording_file(pbx: PbxSimulator, call_id: str) -> str:
+    return next(str(r["record_file"]) for r in pbx.cdr() if r["uid"] == call_id)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_an_uploaded_recording_plays_for_a_colleague_after_the_pbx_deleted_it(
+    kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with demo_world(kind, tmp_path, lambda _line: None) as world:
+        await world.host.start()
+        await asyncio.wait_for(world.host.connected(), 10)
+        call_id = await world.pbx.inbound(CALLER, "1001", talk=0.2)
+        key = f"{call_id}:1001"
+        original = await world.host.pbx.download_recording(recording_file(world.pbx, call_id))
+        await until(lambda: any(j.key == f"{key}:upload" for j in _delivered(world.host)))
+        assert world.pbx.cdr_store.delete_recording(call_id)
+        email = world.pbx.directory.extensions[COLLEAGUE].email_addr
+        await world.host.stop()  # no desktop runs while the colleague plays it
+        played = await play(world.crm, key, email, None)
+        assert played.audio == original and played.audio[:4] == b"RIFF"
+        assert played.content_type == "audio/wav" and played.head == original[:100]
+        logs = [log for log in world.crm.call_logs() if log.idempotency_key == key]
+        assert len(logs) == 1 and "127.0.0.1:" not in logs[0].description
+        assert not list((paths.data_dir() / "recording-spool").glob("*")), "the spool is emptied"
+        assert all(b"RIFF" not in r.getMessage().encode() for r in caplog.records)
+
+
+def _delivered(host: object) -> list[object]:
+    from linkus_companion.engine.host import EngineHost
+
+    assert isinstance(host, EngineHost)
+    with host.store.transaction() as db:
+        rows = db.execute(
+            "SELECT idempotency_key FROM outbox WHERE kind = ? AND delivered_at IS NOT NULL",
+            (JobKind.RECORDING.value,),
+        ).fetchall()
+    return [type("Row", (), {"key": row[0]}) for row in rows]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_capability_link_plays_for_a_colleague_without_a_cookie(kind: str, tmp_path: Path) -> None:
+    async with gateway_world(kind, tmp_path, lambda _line: None) as world:
+        call_id = await world.pbx.inbound(CALLER, "1001", talk=0.2)
+        key = f"{call_id}:1001"
+        original = await world.gateway.host.pbx.download_recording(recording_file(world.pbx, call_id))
+        await until(lambda: any(c.idempotency_key == key and c.recording_url for c in world.crm.call_logs()))
+        link = next(c.recording_url for c in world.crm.call_logs() if c.idempotency_key == key)
+        assert link.startswith(world.url + "/recordings/") and call_id not in link
+        email = world.pbx.directory.extensions[COLLEAGUE].email_addr
+        played = await play(world.crm, key, email, world.tls.client_context())
+        assert played.audio == original and played.content_type == "audio/wav"
+        assert played.head == original[:100]
+        assert world.gateway.host.recordings is not None
+        assert world.gateway.host.recordings.revoke_call(call_id) == 1
+        with pytest.raises(AssertionError):
+            await play(world.crm, key, email, world.tls.client_context())
