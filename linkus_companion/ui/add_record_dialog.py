@@ -74,8 +74,13 @@ class AddRecordDialog(QDialog):
             self._kind_group.addButton(button)
             self._kind_buttons[kind] = button
             kind_row.addWidget(button)
+        self._only_kind = QLabel()  # one kind to create: said in words, not as a lone radio button
+        kind_row.addWidget(self._only_kind)
         kind_row.addStretch(1)
         self._kind_buttons.get(default_kind, self._kind_buttons[kinds[0]]).setChecked(True)
+        for button in self._kind_buttons.values():
+            button.setVisible(len(kinds) > 1)
+        self._only_kind.setVisible(len(kinds) == 1)
 
         self.first_name = QLineEdit()
         self.last_name = QLineEdit()
@@ -118,6 +123,10 @@ class AddRecordDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         self.open_button.clicked.connect(self._on_open)
         self.save_button.setDefault(True)
+        self._showing_problem = False
+        for edit in (self.first_name, self.last_name, self.email, self.company, self.number):
+            edit.textChanged.connect(self._recheck)
+        self.note.textChanged.connect(self._recheck)
 
         layout = QVBoxLayout(self)
         layout.addLayout(self._form)
@@ -131,11 +140,15 @@ class AddRecordDialog(QDialog):
         """Set every text in the current language."""
         crm = self._crm_name or self.tr("the CRM")
         self.setWindowTitle(self.tr("Add to CRM"))
-        self._kind_label.setText(self.tr("Create a"))
+        self._kind_label.setText(self.tr("Record type:"))
         names = {RecordKind.CONTACT: self.tr("&Contact"), RecordKind.LEAD: self.tr("L&ead")}
         for kind, button in self._kind_buttons.items():
             button.setText(names[kind])
             button.setAccessibleName(names[kind].replace("&", ""))
+        only = next(iter(self._kind_buttons))
+        self._only_kind.setText(
+            self.tr("%1 in %2").replace("%1", names[only].replace("&", "")).replace("%2", crm)
+        )
         texts = (
             self.tr("&First name:"),
             self.tr("&Last name:"),
@@ -191,8 +204,10 @@ class AddRecordDialog(QDialog):
         if problem is not None:
             text, widget = problem
             self._say(text, error=True)
+            self._showing_problem = True
             widget.setFocus()
             return
+        self._showing_problem = False
         self._set_busy(True)
         self._say(self.tr("Saving…"))
         self.save_requested.emit(self.record())
@@ -233,6 +248,17 @@ class AddRecordDialog(QDialog):
         self.cancel_button.setEnabled(not busy)
         for widget in (*(w for _, w in self._labels), *self._kind_buttons.values()):
             widget.setEnabled(not busy)
+
+    def _recheck(self) -> None:
+        """A validation message follows the input: the next problem, or gone once all is fixed."""
+        if not self._showing_problem:
+            return
+        problem = self.problem()
+        if problem is None:
+            self._showing_problem = False
+            self.message.setVisible(False)
+        else:
+            self._say(problem[0], error=True)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)

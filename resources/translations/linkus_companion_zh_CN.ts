@@ -11,8 +11,8 @@
             <translation>添加到 CRM</translation>
         </message>
         <message>
-            <source>Create a</source>
-            <translation>创建</translation>
+            <source>Record type:</source>
+            <translation>记录类型：</translation>
         </message>
         <message>
             <source>&amp;Contact</source>
@@ -21,6 +21,10 @@
         <message>
             <source>L&amp;ead</source>
             <translation>线索(&amp;E)</translation>
+        </message>
+        <message>
+            <source>%1 in %2</source>
+            <translation>%2 中的%1</translation>
         </message>
         <message>
             <source>&amp;First name:</source>

@@ -121,3 +121,33 @@ def test_controls_have_labels_and_accessible_names(dialog):
     for label, widget in dialog._labels:
         assert label.buddy() is widget
         assert "&" in label.text()
+
+
+def test_one_creatable_kind_is_said_in_words_not_offered_as_a_lone_choice(qtbot):
+    d = AddRecordDialog("+14155550123", kinds=(RecordKind.CONTACT,), crm_name="HubSpot")
+    qtbot.add_widget(d)
+    d.show()
+    assert d._kind_label.text() == "Record type:"
+    assert d._only_kind.isVisible() and d._only_kind.text() == "Contact in HubSpot"
+    assert not d._kind_buttons[RecordKind.CONTACT].isVisible()
+    assert d.record().kind is RecordKind.CONTACT
+
+
+def test_several_kinds_are_a_real_choice(dialog):
+    assert not dialog._only_kind.isVisible()
+    assert all(button.isVisible() for button in dialog._kind_buttons.values())
+
+
+def test_a_validation_message_follows_the_fix(dialog):
+    dialog.save_button.click()
+    assert dialog.message.text() == "Enter a first name or a last name." and dialog.message.isVisible()
+    dialog.last_name.setText("Danvers")
+    assert not dialog.message.isVisible()
+    dialog.email.setText("not-an-address")
+    assert not dialog.message.isVisible()  # no nagging before the next Save
+    dialog.save_button.click()
+    assert "e-mail" in dialog.message.text()
+    dialog.email.setText("carol@example")
+    assert "e-mail" in dialog.message.text()  # still wrong: the message stays
+    dialog.email.setText("carol@example.com")
+    assert not dialog.message.isVisible()
