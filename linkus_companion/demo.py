@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import ssl
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,6 +21,7 @@ import keyring
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.oauth import OAuthGrants
+from linkus_companion.demo_browser import open_browser
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.screen_pop import OwnPops, PopRequest, PrintingOpener, UrlOpener
@@ -211,11 +213,17 @@ async def wait_delivered(
 async def _desktop_host(
     kind: str, home: Path, calls: int, say: Callable[[str], None], opener: UrlOpener, settings: Settings
 ) -> AsyncIterator[EngineHost]:
-    """The demo world for the desktop app: the scripted calls start once the app is connected."""
+    """The demo world for the desktop app: once connected, a browser with our extension opens a customer's
+    CRM page (click to call) and the scripted calls start."""
     async with demo_world(kind, home, say, opener, settings=settings) as world:
+        browser: list[subprocess.Popen[bytes]] = []
 
         async def play() -> None:
             await world.host.connected()
+            customer = world.people.known[scenario.KNOWN[1][2]]
+            ca_files = [world.crm.ca_file] if world.crm.ca_file else []
+            opened = open_browser(home / "browser", ca_files, world.crm.contact_pages(customer), say)
+            browser.extend([opened] if opened else [])
             placed = await play_script(world, calls, say, talk=3.0, gap=2.0)
             await wait_delivered(world, scenario.expected_keys(placed), say)
             result = scenario.report(kind, placed, world.crm, world.people, world.printer.pops)
@@ -228,6 +236,8 @@ async def _desktop_host(
             player.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await player
+            for process in browser:
+                process.terminate()
 
 
 def run_desktop(kind: str, calls: int, say: Callable[[str], None]) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import ipaddress
 import ssl
 from dataclasses import dataclass
@@ -116,3 +118,13 @@ def generate(directory: Path, hosts: tuple[str, ...] = ("127.0.0.1", "localhost"
     )
     files.key_file.chmod(0o600)
     return files
+
+
+def spki_pin(cert_file: Path) -> str:
+    """Base64 SHA-256 of a certificate's public key: how Chromium's `--ignore-certificate-errors-spki-list`
+    pins one CA (every other certificate is still verified)."""
+    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    der = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()

@@ -92,6 +92,10 @@ class CrmEmulator(Protocol):
         """Id -> display name of every contact, lead and account/company."""
         ...
 
+    def contact_pages(self, contact_id: str) -> tuple[str, str]:
+        """The web UI's record page of a contact and the contacts list view (where click to call works)."""
+        ...
+
     def set_outage(self, down: bool) -> None:
         """While down, every API request (not OAuth) fails with the CRM's 503 answer."""
         ...

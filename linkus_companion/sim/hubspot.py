@@ -273,6 +273,13 @@ class HubSpotEmulator:
             )
         return logs
 
+    def contact_pages(self, contact_id: str) -> tuple[str, str]:
+        """The web UI's record page of a contact and the contacts list view."""
+        list_url = (
+            f"{self.base_url}/contacts/{self.hub_id}/objects/{OBJECT_TYPE_IDS['contacts']}/views/all/list"
+        )
+        return self.record_url("contacts", contact_id), list_url
+
     def record_names(self) -> dict[str, str]:
         """Id -> name of every contact and company."""
         names = {}

@@ -303,6 +303,13 @@ class SalesforceEmulator:
             )
         return logs
 
+    def contact_pages(self, contact_id: str) -> tuple[str, str]:
+        """The Lightning record page of a contact and the contacts list view."""
+        return (
+            f"{self.base_url}{pages.record_path('Contact', contact_id)}",
+            f"{self.base_url}/lightning/o/Contact/list",
+        )
+
     def record_names(self) -> dict[str, str]:
         """Id -> name of every Contact, Lead and Account."""
         names = {}

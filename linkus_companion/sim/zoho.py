@@ -249,6 +249,12 @@ class ZohoEmulator:
             for call in self.records("Calls")
         ]
 
+    def contact_pages(self, contact_id: str) -> tuple[str, str]:
+        """The web UI's record page of a contact and the Contacts list view."""
+        return self.record_url(
+            "Contacts", contact_id
+        ), f"{self.web_url}/crm/{self.org.domain_name}/tab/Contacts"
+
     def record_names(self) -> dict[str, str]:
         """Id -> name of every contact, lead and account."""
         return {

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import hashlib
 import itertools
 import json
 import os
@@ -17,11 +15,10 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from linkus_companion.platform.extension_pack import extension_dir
 from linkus_companion.platform.native_manifest import Registration
+from linkus_companion.tls import spki_pin
 
 BINARIES = ("chromium", "chromium-browser")
 
@@ -116,13 +113,6 @@ class Browser:
             yield Target(socket)
 
 
-def spki_hash(ca_file: Path) -> str:
-    """Base64 SHA-256 of a certificate's public key, as Chromium's SPKI pin list takes it."""
-    cert = x509.load_pem_x509_certificate(ca_file.read_bytes())
-    der = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    return base64.b64encode(hashlib.sha256(der).digest()).decode()
-
-
 @contextlib.asynccontextmanager
 async def chromium(
     profile: Path, trusted: Sequence[Path] = (), language: str = "en"
@@ -182,7 +172,7 @@ def _command(profile: Path, trusted: Sequence[Path]) -> list[str]:
         "about:blank",
     ]
     if trusted:
-        args.insert(1, f"--ignore-certificate-errors-spki-list={','.join(spki_hash(p) for p in trusted)}")
+        args.insert(1, f"--ignore-certificate-errors-spki-list={','.join(spki_pin(p) for p in trusted)}")
     if os.geteuid() == 0:
         args.insert(1, "--no-sandbox")
     return args

@@ -63,23 +63,10 @@ def pages(crms: dict[str, CrmEmulator]) -> list[tuple[str, str, str]]:
     hs_id = hubspot.seed_contact("+1 (628) 555-0131", "Hedy", "Lamarr")
     sf_id = salesforce.seed_contact("(628) 555-0132", "Joan", "Clarke")
     zo_id = zoho.seed_contact("628.555.0133", "Ida", "Rhodes", RecordKind.CONTACT)
-    domain = zoho.org.domain_name  # type: ignore[attr-defined]
     return [
-        (
-            f"{hubspot.base_url}/contacts/{hubspot.hub_id}/record/0-1/{hs_id}",  # type: ignore[attr-defined]
-            f"{hubspot.base_url}/contacts/{hubspot.hub_id}/objects/0-1/views/all/list",  # type: ignore[attr-defined]
-            "+16285550131",
-        ),
-        (
-            f"{salesforce.base_url}/lightning/r/Contact/{sf_id}/view",
-            f"{salesforce.base_url}/lightning/o/Contact/list",
-            "+16285550132",
-        ),
-        (
-            f"{zoho.web_origin}/crm/{domain}/tab/Contacts/{zo_id}",
-            f"{zoho.web_origin}/crm/{domain}/tab/Contacts",
-            "+16285550133",
-        ),
+        (*hubspot.contact_pages(hs_id), "+16285550131"),
+        (*salesforce.contact_pages(sf_id), "+16285550132"),
+        (*zoho.contact_pages(zo_id), "+16285550133"),
     ]
 
 
