@@ -2,7 +2,7 @@
 ;   iscc /DSourceDir=..\..\dist\linkus-companion /DPolicyDir=..\..\dist\policy installer\windows\linkus-companion.iss
 ; Silent installs:
 ;   per user:     LinkusCompanionSetup.exe /VERYSILENT /CURRENTUSER
-;   all users:    LinkusCompanionSetup.exe /VERYSILENT /ALLUSERS /TASKS="telhandler,startatlogin"
+;   all users:    LinkusCompanionSetup.exe /VERYSILENT /ALLUSERS /TASKS="telhandler,browserhost,startatlogin"
 ;   with an admin default (per machine only, written as a *recommended* policy the user may change):
 ;                 LinkusCompanionSetup.exe /VERYSILENT /ALLUSERS /PBXURL=https://pbx.example.com:8088 /CRM=hubspot
 ; Locked settings belong in Group Policy (ADMX, installed under {app}\policy-templates) or managed JSON.
@@ -50,6 +50,7 @@ Name: "zh_CN"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
 
 [Tasks]
 Name: "telhandler"; Description: "Dial tel: and callto: links with {#AppName}"; GroupDescription: "Integration:"
+Name: "browserhost"; Description: "Click to call from CRM pages in Chrome, Edge and Firefox (browser extension)"; GroupDescription: "Integration:"
 Name: "startatlogin"; Description: "Start {#AppName} when I log in"; GroupDescription: "Integration:"; Flags: unchecked
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
 
@@ -88,7 +89,14 @@ Root: HKLM; Subkey: "SOFTWARE\Policies\{#AppName}\Recommended"; ValueType: strin
 Root: HKLM; Subkey: "SOFTWARE\Policies\{#AppName}\Recommended"; ValueType: string; ValueName: "crm.kind"; ValueData: "{param:CRM}"; Check: IsAdminInstallMode and HasParam('CRM')
 
 [Run]
+; The native messaging host for the browser extension: HKLM and %ProgramData% for every user, else HKCU.
+Filename: "{app}\{#AppExe}"; Parameters: "browser-extension install --all-users"; Flags: runhidden waituntilterminated; Tasks: browserhost; Check: IsAdminInstallMode
+Filename: "{app}\{#AppExe}"; Parameters: "browser-extension install"; Flags: runhidden waituntilterminated; Tasks: browserhost; Check: not IsAdminInstallMode
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
+
+[UninstallRun]
+Filename: "{app}\{#AppExe}"; Parameters: "browser-extension uninstall --all-users"; Flags: runhidden waituntilterminated; RunOnceId: "BrowserHostMachine"; Check: IsAdminInstallMode
+Filename: "{app}\{#AppExe}"; Parameters: "browser-extension uninstall"; Flags: runhidden waituntilterminated; RunOnceId: "BrowserHostUser"; Check: not IsAdminInstallMode
 
 [Code]
 function HasParam(Name: String): Boolean;
