@@ -35,6 +35,7 @@ class PostgresStore(Store):
         self.url = url
         self._password = password
         self._lock = threading.RLock()
+        self._closed = False
         self._db = self._connect()
 
     @classmethod
@@ -63,7 +64,10 @@ class PostgresStore(Store):
     def transaction(self) -> Iterator[Db]:
         """The connection inside a transaction (nested: a savepoint)."""
         with self._lock:
-            if self._db.closed or self._db.broken:
+            if self._closed:
+                raise StoreError(f"the database {self.where} was closed")
+            if self._db.closed or self._db.broken:  # the server or the network dropped it
+                self._db.close()
                 self._db = self._connect()
             with self._db.transaction():
                 yield _Translating(self._db)
@@ -75,6 +79,7 @@ class PostgresStore(Store):
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
+            self._closed = True
             self._db.close()
 
     def _connect(self) -> psycopg.Connection[Any]:

@@ -42,7 +42,8 @@ class Leadership:
         """Wait until this replica holds the lock; the new fencing epoch (every earlier one is void)."""
         while True:
             with contextlib.suppress(psycopg.OperationalError):
-                if self._lock is None or self._lock.closed:
+                if self._lock is None or self._lock.closed or self._lock.broken:
+                    await self.release()
                     self._lock = await self._connect()
                 row = await (
                     await self._lock.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK,))

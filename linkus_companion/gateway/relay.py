@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 
-from linkus_companion.store import Store
+from linkus_companion.store import Store, StoreError
 from linkus_companion.store_postgres import CONNECT_TIMEOUT
 
 log = logging.getLogger(__name__)
@@ -27,8 +27,11 @@ def publisher(store: Store) -> Callable[[str, dict[str, Any]], None]:
         if len(payload.encode()) > PAYLOAD_LIMIT:
             log.warning("a %s message for %s is too large to relay to standbys", message["type"], extension)
             return
-        with store.transaction() as db:
-            db.execute("SELECT pg_notify(?, ?)", (CHANNEL, payload))
+        try:
+            with store.transaction() as db:
+                db.execute("SELECT pg_notify(?, ?)", (CHANNEL, payload))
+        except (StoreError, psycopg.Error) as exc:
+            log.warning("could not relay a %s message to the standbys: %s", message["type"], exc)
 
     return publish
 
