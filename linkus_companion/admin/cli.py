@@ -119,6 +119,30 @@ def store_secret(args: argparse.Namespace) -> int:
     return 0
 
 
+def delete_recording(args: argparse.Namespace) -> int:
+    """Delete one call's recording on request: withdraw its links, cancel its uploads, drop local copies."""
+    from linkus_companion.engine.recording_erasure import erase_recording
+    from linkus_companion.store import Store, StoreError
+
+    try:
+        store = Store.open(args.store)
+    except StoreError as exc:
+        return _fail(str(exc))
+    try:
+        erased = erase_recording(store, args.call_id)
+    finally:
+        store.close()
+    print(
+        f"call {args.call_id}: {erased.links} link(s) withdrawn, {erased.uploads} queued upload(s) cancelled, "
+        f"{erased.files} local copy(ies) deleted"
+    )
+    for file_id in erased.uploaded:
+        print(
+            f"already stored in the CRM as file {file_id}: delete it there (CRM admin) to remove it everywhere"
+        )
+    return 0
+
+
 def _read(name: str) -> str:
     return sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
 

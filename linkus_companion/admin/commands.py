@@ -53,6 +53,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], lazy: Laz
     secret.add_argument("name", help="pbx.client_secret or crm.client_secret")
     secret.set_defaults(handler=lazy("linkus_companion.admin.cli:store_secret"))
 
+    erase = actions.add_parser(
+        "delete-recording", help="delete a call's recording on request (links, queued uploads, local copies)"
+    )
+    erase.add_argument("call_id", help="the PBX call id (CDR uid) whose recording is to be deleted")
+    erase.add_argument(
+        "--store", default=None, help="database file (default: this user's; a gateway's gateway.db)"
+    )
+    erase.set_defaults(handler=lazy("linkus_companion.admin.cli:delete_recording"))
+
     doctor = sub.add_parser("doctor", help="check policies, keyring, PBX and CRM; exit 1 on problems")
     doctor.add_argument("--problems-only", action="store_true", help="print only the problems")
     doctor.set_defaults(handler=lazy("linkus_companion.admin.doctor:main"))

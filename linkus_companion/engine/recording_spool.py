@@ -58,20 +58,25 @@ class RecordingSpool:
 
     def discard_call(self, call_id: str) -> int:
         """Delete every spooled recording of a call; how many were removed."""
-        if not self._dir.exists():
-            return 0
-        prefix = _stem(call_id)
-        removed = 0
-        for path in self._dir.iterdir():
-            if path.name.startswith(prefix + "."):
-                path.unlink(missing_ok=True)
-                removed += 1
-        return removed
+        return discard_call(self._dir, call_id)
 
     def _path(self, key: str, file: str) -> Path:
         call_id, _, rest = key.partition(":")
         digest = hashlib.sha256(f"{rest}\0{file}".encode()).hexdigest()[:24]
         return self._dir / f"{_stem(call_id)}.{digest}{PurePosixPath(file).suffix.lower()}"
+
+
+def discard_call(directory: Path, call_id: str) -> int:
+    """Delete every copy of a call's recordings in `directory`; how many were removed."""
+    if not directory.exists():
+        return 0
+    prefix = _stem(call_id) + "."
+    removed = 0
+    for path in directory.iterdir():
+        if path.name.startswith(prefix):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _stem(call_id: str) -> str:

@@ -86,7 +86,7 @@ class HubSpotEmulator:
             self.store, self.oauth, search_rate=search_rate, burst_limit=burst_limit, search_lag=search_lag
         )
         pages = RecordPages(self.store, hub_id)
-        self.files = FilesApi(self.oauth, hub_id, lambda: self.file_host_url)
+        self.files = FilesApi(self.oauth, hub_id, lambda: self.file_host_url, self.api.faults)
         self._recorder = TrafficRecorder(
             Starlette(routes=self.oauth.routes() + self.api.routes() + self.files.routes() + pages.routes())
         )

@@ -74,6 +74,19 @@ class Fault:
         return failure
 
 
+async def with_faults(faults: list[Fault], request: Request, handler: Handler) -> Response:
+    """Serve `request`, unless the first matching fault fails it (before or after the work)."""
+    fault = next((f for f in faults if f.applies(request)), None)
+    if fault is not None:
+        fault.remaining -= 1
+        if not fault.after_processing:
+            raise fault.raised()
+    response = await handler(request)
+    if fault is not None:
+        raise fault.raised()
+    return response
+
+
 class RateWindow:
     """At most `limit` requests per `period` seconds per key (sliding window)."""
 
@@ -167,15 +180,7 @@ class CrmApi:
                     )
                 if search and not self._search_window.allow(issued.token):
                     raise _rate_limited("SECONDLY", "You have reached your secondly limit.")
-                fault = next((f for f in self.faults if f.applies(request)), None)
-                if fault is not None:
-                    fault.remaining -= 1
-                    if not fault.after_processing:
-                        raise fault.raised()
-                response = await handler(request)
-                if fault is not None:
-                    raise fault.raised()
-                return response
+                return await with_faults(self.faults, request, handler)
             except ApiError as exc:
                 return exc.response()
 

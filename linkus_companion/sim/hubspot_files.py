@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from linkus_companion.sim.file_store import FORM_LIMITS, FileStore, StoredFile, serve
+from linkus_companion.sim.hubspot_api import Fault, with_faults
 from linkus_companion.sim.hubspot_errors import ApiError, bad_request, error
 from linkus_companion.sim.hubspot_oauth import OAuthServer
 from linkus_companion.sim.hubspot_store import iso
@@ -64,8 +65,11 @@ class HubFile:
 class FilesApi:
     """`/files/v3/files...` on the API host; the bytes are served by `host_routes()` on the file host."""
 
-    def __init__(self, oauth: OAuthServer, hub_id: int, file_host: Callable[[], str]) -> None:
+    def __init__(
+        self, oauth: OAuthServer, hub_id: int, file_host: Callable[[], str], faults: list[Fault]
+    ) -> None:
         self._oauth = oauth
+        self._faults = faults
         self._hub_id = hub_id
         self._file_host = file_host
         self.store = FileStore()
@@ -100,7 +104,7 @@ class FilesApi:
         async def guarded(request: Request) -> Response:
             try:
                 self._oauth.authenticate(request, SCOPE)
-                return await handler(request)
+                return await with_faults(self._faults, request, handler)
             except ApiError as exc:
                 return exc.response()
 

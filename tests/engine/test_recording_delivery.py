@@ -14,7 +14,11 @@ from linkus_companion.demo import demo_world
 from linkus_companion.engine.outbox import JobKind
 from linkus_companion.gateway.demo import gateway_world
 from linkus_companion.sim import scenario
+from linkus_companion.sim.hubspot import HubSpotEmulator
+from linkus_companion.sim.hubspot_api import Fault
 from linkus_companion.sim.pbx import PbxSimulator
+from linkus_companion.sim.salesforce import SalesforceEmulator
+from linkus_companion.sim.zoho import ZohoEmulator
 
 KINDS = ("hubspot", "salesforce", "zoho")
 CALLER = scenario.KNOWN[0][2]
@@ -87,3 +91,48 @@ async def test_a_capability_link_plays_for_a_colleague_without_a_cookie(kind: st
         assert world.gateway.host.recordings.revoke_call(call_id) == 1
         with pytest.raises(AssertionError):
             await play(world.crm, key, email, world.tls.client_context())
+
+
+def _stored_files(crm: object) -> int:
+    """How many files the CRM holds."""
+    if isinstance(crm, HubSpotEmulator):
+        return len(crm.files.files)
+    if isinstance(crm, SalesforceEmulator):
+        return len(crm.records("ContentVersion"))
+    assert isinstance(crm, ZohoEmulator)
+    return len(crm.api.attachments)
+
+
+def _lose_next_upload_answer(crm: object) -> None:
+    """The next upload reaches the CRM, but its answer is lost (a dropped connection)."""
+    if isinstance(crm, HubSpotEmulator):
+        crm.inject_fault(Fault(503, method="POST", path="/files/v3/files", after_processing=True))
+    elif isinstance(crm, SalesforceEmulator):
+        crm.fail_next(method="POST", after_processing=True)
+    else:
+        assert isinstance(crm, ZohoEmulator)
+        crm.inject(503, "INTERNAL_ERROR", "Internal server error", after=True, method="POST")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_crm_outage_during_the_upload_loses_nothing_and_doubles_nothing(
+    kind: str, tmp_path: Path
+) -> None:
+    async with demo_world(kind, tmp_path, lambda _line: None) as world:
+        await world.host.start()
+        await asyncio.wait_for(world.host.connected(), 10)
+        world.pbx.stall_downloads = True  # the upload waits on the PBX while the CRM goes down
+        call_id = await world.pbx.inbound(CALLER, "1001", talk=0.2)
+        key = f"{call_id}:1001"
+        await until(lambda: any(c.idempotency_key == key for c in world.crm.call_logs()))
+        world.crm.set_outage(True)
+        world.pbx.stall_downloads = False
+        await until(lambda: any(j.last_error for j in world.host.outbox.pending()))
+        assert _stored_files(world.crm) == 0 and world.host.outbox.pending(), "kept for later"
+        _lose_next_upload_answer(world.crm)
+        world.crm.set_outage(False)
+        await until(lambda: not world.host.outbox.pending(), 20)
+        assert _stored_files(world.crm) == 1
+        original = await world.host.pbx.download_recording(recording_file(world.pbx, call_id))
+        email = world.pbx.directory.extensions[COLLEAGUE].email_addr
+        assert (await play(world.crm, key, email, None)).audio == original

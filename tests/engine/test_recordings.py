@@ -171,3 +171,18 @@ async def test_a_player_gets_ranges_and_a_revoked_or_expired_link_stops_playing(
     with setup.store.transaction() as db:
         db.execute("UPDATE recording_links SET expires_at = '2000-01-01T00:00:00+00:00'")
     assert (await setup.http.get(setup.local(other), headers=AUDIO_TAG)).status_code == 410
+
+
+async def test_admin_deletes_a_calls_recording_on_request(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from linkus_companion.cli import main
+
+    call_id, file = await setup.recorded_call()
+    link = setup.links.link_for(call_id, file)
+    assert (await setup.http.get(setup.local(link), headers=AUDIO_TAG)).status_code == 200
+    assert list((paths.cache_dir() / "recording-cache").glob("*")), "played once: cached"
+    assert main(["admin", "delete-recording", call_id, "--store", str(tmp_path / "store.db")]) == 0
+    assert "1 link(s) withdrawn" in capsys.readouterr().out
+    assert (await setup.http.get(setup.local(link), headers=AUDIO_TAG)).status_code == 410
+    assert not list((paths.cache_dir() / "recording-cache").glob("*"))
