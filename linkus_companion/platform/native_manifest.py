@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linkus_companion import APP_NAME, paths
+from linkus_companion import APP_ID, APP_NAME, paths
 from linkus_companion.platform.launcher import app_command, windows_command_line
 from linkus_companion.platform.native_messaging import CHROME_ORIGIN, FIREFOX_EXTENSION_ID, HOST_NAME
 from linkus_companion.platform.registry import Registry
@@ -47,6 +47,16 @@ _WINDOWS_KEYS = {
     "chromium": r"Software\Chromium\NativeMessagingHosts",
     "firefox": r"Software\Mozilla\NativeMessagingHosts",
 }
+
+
+def host_command() -> list[str]:
+    """How the launcher starts us: on Windows the console build, whose stdin/stdout the browser can use."""
+    command = app_command()
+    if sys.platform == "win32" and getattr(sys, "frozen", False):
+        console = Path(sys.executable).with_name(f"{APP_ID}.exe")
+        if console.is_file():
+            return [str(console)]
+    return command
 
 
 def host_manifest(browser: str, launcher: Path) -> dict[str, object]:
@@ -118,7 +128,7 @@ class Registration:
         """Write the launcher and every browser's manifest (and registry value); returns the manifests."""
         launcher = self.launcher()
         launcher.parent.mkdir(parents=True, exist_ok=True)
-        launcher.write_text(self._script(list(command or app_command())), encoding="utf-8")
+        launcher.write_text(self._script(list(command or host_command())), encoding="utf-8")
         launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
         written = []
         for browser in browsers:

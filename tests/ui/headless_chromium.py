@@ -167,6 +167,7 @@ def _command(profile: Path, trusted: Sequence[Path]) -> list[str]:
         "--no-first-run",
         "--no-default-browser-check",
         "--disable-gpu",
+        "--disable-dev-shm-usage",
         "--disable-background-networking",
         "--window-size=1200,900",
         "about:blank",
