@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
@@ -140,7 +141,9 @@ class Reply:
     def send(self, answer: dict[str, Any]) -> None:
         """Write `answer` as one JSON line (later calls do nothing)."""
         client, self._client = self._client, None
-        if client is None or client.state() != QLocalSocket.LocalSocketState.ConnectedState:
+        if client is None or not shiboken6.isValid(client):
+            return  # the asker went away (e.g. the browser closed) and its socket was deleted
+        if client.state() != QLocalSocket.LocalSocketState.ConnectedState:
             return
         client.write(json.dumps(answer).encode() + b"\n")
         client.disconnectFromServer()

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 import pytest
+from PySide6.QtNetwork import QLocalSocket
 
 from linkus_companion.backend import CallPhase
 from linkus_companion.click_to_call import ClickToCall, dialled_number
@@ -91,3 +92,26 @@ async def test_the_outbound_prefix_rule_applies_to_external_numbers_only(setting
     assert dialled_number("1002", settings) == "1002"
     with pytest.raises(DialError):
         dialled_number("555-CALL-NOW", settings)
+
+
+async def test_an_answer_after_the_asker_went_away_is_dropped_quietly() -> None:
+    server = single_instance.InstanceServer(single_instance.server_name())
+    server.listen()
+    replies_: list[single_instance.Reply] = []
+    server.got_request.connect(lambda _fields, reply: replies_.append(reply))
+    try:
+        asker = QLocalSocket()
+        asker.connectToServer(server.full_name)
+        assert asker.waitForConnected(1000)
+        asker.write(b'{"v": 1, "request": {"type": "status"}}\n')
+        asker.flush()
+        for _ in range(100):
+            if replies_:
+                break
+            await asyncio.sleep(0.01)
+        asker.abort()
+        await asyncio.sleep(0.2)  # the server sees the disconnect and deletes its socket
+        replies_[0].send({"ok": True, "state": "running"})
+        replies_[0].send({"ok": True, "state": "running"})
+    finally:
+        server.close()
