@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 
+SEEN = 256
+"""How many recent sentences `translated` recognises after they were stored as plain text."""
 CONTEXT = "Errors"
 """The translation context of every `Text` template (collected by resources/translations/update.py)."""
 
@@ -24,6 +27,10 @@ class Text(str):
         self = super().__new__(cls, template.format(**fields) if fields else template)
         self.template = template
         self.fields = fields
+        _seen[str(self)] = self
+        _seen.move_to_end(str(self))
+        while len(_seen) > SEEN:
+            _seen.popitem(last=False)
         return self
 
     def translated(self, translate: Callable[[str, str], str]) -> str:
@@ -43,9 +50,15 @@ def _rebuild(template: str, fields: dict[str, object]) -> Text:
     return Text(template, **fields)
 
 
+_seen: OrderedDict[str, Text] = OrderedDict()
+"""The last sentences made, by their English text: one stored as plain text (a call log's last
+error in the store) is still shown translated while this process knows it."""
+
+
 def translated(value: object, translate: Callable[[str, str], str]) -> str:
-    """`value` in the interface language when it is a `Text`, else as it is."""
-    return value.translated(translate) if isinstance(value, Text) else str(value)
+    """`value` in the interface language when it is (or reads as a recent) `Text`, else as it is."""
+    text = value if isinstance(value, Text) else _seen.get(str(value))
+    return text.translated(translate) if text is not None else str(value)
 
 
 def text_of(error: BaseException) -> str:

@@ -15,6 +15,7 @@ from linkus_companion import APP_ID, APP_NAME, paths
 from linkus_companion.platform.launcher import app_command, windows_command_line
 from linkus_companion.platform.native_messaging import CHROME_ORIGIN, FIREFOX_EXTENSION_ID, HOST_NAME
 from linkus_companion.platform.registry import Registry
+from linkus_companion.texts import Text
 
 BROWSERS = ("chrome", "edge", "chromium", "firefox")
 _LINUX_USER = {
@@ -149,23 +150,32 @@ class Registration:
         self.launcher().unlink(missing_ok=True)
 
     def problems(self, browsers: Sequence[str] = BROWSERS) -> list[str]:
-        """Why a browser would not find our host (empty when every one would)."""
+        """Why a browser would not find our host (empty when every one would); `texts.Text` sentences."""
         launcher = self.launcher()
-        found = []
+        found: list[str] = []
         if not launcher.is_file():
-            found.append(f"the host program {launcher} is missing")
+            found.append(Text("the host program {path} is missing", path=str(launcher)))
         for browser in browsers:
             path = self.manifest_path(browser)
             if self._windows and self._need_registry().read(self.registry_key(browser), "") != str(path):
-                found.append(f"{browser}: the registry key {self.registry_key(browser)} is missing")
+                key = self.registry_key(browser)
+                found.append(Text("{browser}: the registry key {key} is missing", browser=browser, key=key))
                 continue
             try:
                 current = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                found.append(f"{browser}: no readable manifest at {path}")
+                found.append(
+                    Text("{browser}: no readable manifest at {path}", browser=browser, path=str(path))
+                )
                 continue
             if current != host_manifest(browser, launcher):
-                found.append(f"{browser}: the manifest at {path} is outdated or changed")
+                found.append(
+                    Text(
+                        "{browser}: the manifest at {path} is outdated or changed",
+                        browser=browser,
+                        path=str(path),
+                    )
+                )
         return found
 
     def _need_registry(self) -> Registry:

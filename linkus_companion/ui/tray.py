@@ -71,12 +71,16 @@ def crm_text(crm: CrmState, status: Status | None = None) -> str:
 
 
 def waiting_text(status: Status) -> str:
-    """`3 call logs waiting for HubSpot` ("" when none wait)."""
+    """`3 call logs waiting for HubSpot` ("" when none wait); lupdate reads no plural forms from Python."""
     if not status.waiting_logs:
         return ""
-    return QCoreApplication.translate(
-        "Tray", "%n call log(s) waiting for %1", None, status.waiting_logs
-    ).replace("%1", crm_name(status))
+    if status.waiting_logs == 1:
+        text = QCoreApplication.translate("Tray", "1 call log waiting for %1")
+    else:
+        text = QCoreApplication.translate("Tray", "%2 call logs waiting for %1").replace(
+            "%2", str(status.waiting_logs)
+        )
+    return text.replace("%1", crm_name(status))
 
 
 def status_line(status: Status, paused: bool) -> str:
@@ -110,7 +114,7 @@ def recent_line(call: CallView, today: dt.date | None = None) -> str:
     when = (
         local.strftime("%H:%M")
         if local.date() == (today or dt.date.today())
-        else local.strftime("%d %b %H:%M")
+        else local.strftime("%Y-%m-%d %H:%M")
     )
     if call.direction is Direction.INBOUND and call.outcome is Outcome.NO_ANSWER:
         how = QCoreApplication.translate("Tray", "missed")

@@ -1285,6 +1285,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>%1 登录已过期：请在设置中重新授权</translation>
         </message>
         <message>
+            <source>1 call log waiting for %1</source>
+            <translation>1 条通话记录等待写入 %1</translation>
+        </message>
+        <message>
+            <source>%2 call logs waiting for %1</source>
+            <translation>%2 条通话记录等待写入 %1</translation>
+        </message>
+        <message>
             <source>pop-ups paused</source>
             <translation>弹屏已暂停</translation>
         </message>
@@ -1509,6 +1517,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>录音链接指向的位置（本机播放器或网关的 https 地址）</translation>
         </message>
         <message>
+            <source>How CRM users play recordings: upload the file into the CRM, or a link to the gateway (auto: upload on a desktop, link with a gateway)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Recording links stop playing this many days after they were written (0: never)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Queue/ring-group calls: no missed-call log for agents who did not answer</source>
             <translation>队列/响铃组通话：未接听的坐席不记录未接来电</translation>
         </message>
@@ -1697,6 +1713,22 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>{crm} answered with unexpected HTTP {status}.</source>
             <translation>{crm} 返回了意外的 HTTP {status}。</translation>
+        </message>
+        <message>
+            <source>the host program {path} is missing</source>
+            <translation>缺少宿主程序 {path}</translation>
+        </message>
+        <message>
+            <source>{browser}: the registry key {key} is missing</source>
+            <translation>{browser}：缺少注册表项 {key}</translation>
+        </message>
+        <message>
+            <source>{browser}: the manifest at {path} is outdated or changed</source>
+            <translation>{browser}：{path} 处的清单已过期或被更改</translation>
+        </message>
+        <message>
+            <source>{browser}: no readable manifest at {path}</source>
+            <translation>{browser}：{path} 处没有可读取的清单</translation>
         </message>
         <message>
             <source>The system's secure credential storage is not available ({name}). Unlock or install a keyring (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring) and try again.</source>

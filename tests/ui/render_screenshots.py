@@ -2,7 +2,8 @@
 
     .venv/bin/python tests/ui/render_screenshots.py docs/screenshots
 
-Writes `<window>-<lang>.png` for the tray menu, the call panel, the add dialog and the settings.
+Writes `<window>-<lang>.png` for the tray menu (also with a failing CRM), the call panel, the add
+dialog, the call history and every settings page.
 The lead's `linkus-companion demo` run under Xvfb shows the same windows driven by the simulators.
 """
 
@@ -18,18 +19,22 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import httpx
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
-from linkus_companion.backend import CallPhase, CallView, CrmState, LinkState, Status
+from linkus_companion.backend import CallPhase, CallView, CrmState, HistoryItem, LinkState, Status
 from linkus_companion.config import Settings
 from linkus_companion.config.sources import JsonDirSource, Layer
 from linkus_companion.config.userfile import UserFile
+from linkus_companion.crm.http import classify_status
+from linkus_companion.engine.history import Delivery
 from linkus_companion.model import Direction, Outcome, Record, RecordKind
 from linkus_companion.ui.add_record_dialog import AddRecordDialog
 from linkus_companion.ui.call_panel import CallPanel
+from linkus_companion.ui.history import HistoryWindow
 from linkus_companion.ui.i18n import Translations
-from linkus_companion.ui.settings.dialog import SettingsDialog
+from linkus_companion.ui.settings.dialog import PAGES, SettingsDialog
 from linkus_companion.ui.tray import TrayMenu
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -155,6 +160,76 @@ def render(out: Path, language: str, settings: Settings) -> None:
     for widget in (menu, window, dialog, settings_dialog):
         widget.close()
         widget.deleteLater()
+    render_status(out, language)
+    render_history(out, language)
+    render_settings_pages(out, language, settings)
+
+
+def render_status(out: Path, language: str) -> None:
+    """The tray menu while the CRM fails, with call logs waiting."""
+    menu = TrayMenu()
+    menu.set_status(
+        Status(
+            LinkState.CONNECTED,
+            CrmState.FAILING,
+            crm_kind="hubspot",
+            crm_problem=classify_status("HubSpot", httpx.Response(503)).args[0],
+            crm_since=NOW - dt.timedelta(minutes=7),
+            waiting_logs=3,
+        )
+    )
+    menu.set_recent(CALLS)
+    menu.popup(menu.pos())
+    menu.grab().save(str(out / f"tray-crm-failing-{language}.png"))
+    menu.close()
+    menu.deleteLater()
+
+
+def render_history(out: Path, language: str) -> None:
+    """The call history window with delivered, waiting and refused call logs."""
+    items = [
+        HistoryItem(CALLS[0], Delivery.DELIVERED),
+        HistoryItem(CALLS[1], Delivery.WAITING, str(classify_status("HubSpot", httpx.Response(503)))),
+        HistoryItem(
+            dataclasses.replace(
+                CALLS[2],
+                started_at=NOW - dt.timedelta(days=1, hours=3),
+                answered_at=NOW - dt.timedelta(days=1, hours=3) + dt.timedelta(seconds=6),
+                ended_at=NOW - dt.timedelta(days=1, hours=3) + dt.timedelta(seconds=251),
+            ),
+            Delivery.FAILED,
+            str(classify_status("HubSpot", httpx.Response(400))),
+        ),
+    ]
+    window = HistoryWindow(lambda _text: items, crm="HubSpot")
+    window.refresh()
+    window.show()
+    window.grab().save(str(out / f"history-{language}.png"))
+    window.close()
+    window.deleteLater()
+
+
+def render_settings_pages(out: Path, language: str, settings: Settings) -> None:
+    """Every page of the settings, showing a failing CRM on the CRM page."""
+    dialog = SettingsDialog(settings)
+    dialog.set_status(
+        Status(
+            LinkState.CONNECTED,
+            CrmState.FAILING,
+            crm_kind="hubspot",
+            crm_problem=classify_status("HubSpot", httpx.Response(503)).args[0],
+            crm_since=NOW - dt.timedelta(minutes=7),
+            waiting_logs=3,
+        )
+    )
+    dialog.show()
+    dialog.resize(760, 640)
+    for index, (title, _groups) in enumerate(PAGES):
+        dialog.nav.setCurrentRow(index)
+        slug = str(title).lower().replace(" ", "-")
+        dialog.grab().save(str(out / f"settings-{slug}-{language}.png"))
+    dialog.close()
+    dialog.deleteLater()
 
 
 def main(out: Path) -> int:

@@ -51,7 +51,7 @@ def test_a_failing_crm_is_never_shown_connected_and_says_since_when_why_and_what
     )
     hhmm = since.astimezone().strftime("%H:%M")
     assert status_line(failing, False) == (
-        f"Connected · HubSpot failing since {hhmm} · 3 call log(s) waiting for HubSpot"
+        f"Connected · HubSpot failing since {hhmm} · 3 call logs waiting for HubSpot"
     )
     expired = dataclasses.replace(CONNECTED, crm=CrmState.AUTH_EXPIRED)
     assert "re-authorise" in status_line(expired, False)
@@ -77,7 +77,7 @@ def test_recent_line_name_or_number_time_and_direction():
     assert recent_line(known, today) == f"Alice Smith — {local}, incoming"
     assert recent_line(missed, today) == f"+14155550123 — {local}, missed"
     assert recent_line(out, today) == f"+14155550123 — {local}, outgoing"
-    assert T0.astimezone().strftime("%d %b") in recent_line(out, today + dt.timedelta(days=1))
+    assert T0.astimezone().strftime("%Y-%m-%d %H:%M") in recent_line(out, today + dt.timedelta(days=1))
 
 
 def test_recent_calls_open_known_and_add_unknown(qtbot, menu):

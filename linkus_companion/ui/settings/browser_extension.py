@@ -13,6 +13,7 @@ from linkus_companion.platform.extension_pack import extension_dir
 from linkus_companion.platform.native_commands import registration
 from linkus_companion.platform.native_manifest import Registration
 from linkus_companion.platform.native_messaging import CHROME_EXTENSION_ID
+from linkus_companion.ui.i18n import tr_text
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ class BrowserExtensionBox(QGroupBox):
                     "BrowserExtensionBox", "Not installed yet: the browsers cannot reach %1 (%2)."
                 )
                 .replace("%1", APP_NAME)
-                .replace("%2", problems[0])
+                .replace("%2", tr_text(problems[0]))
             )
         else:
             self.result.setText(

@@ -138,12 +138,10 @@ class _ChoiceList(_Editor):
         self.widget = QWidget()
         self.list = QListWidget()
         self.list.setAccessibleName(label(setting.key))
-        rows = max(2, len(self._options))
-        self.list.setFixedHeight(self.list.fontMetrics().lineSpacing() * rows + 16)
         self.list.itemChanged.connect(lambda _item: on_change())
         layout = QHBoxLayout(self.widget)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.list, 1)
+        layout.addWidget(self.list, 1, Qt.AlignmentFlag.AlignTop)
         self.up = self.down = None
         if ordered:
             self.list.setDragDropMode(QListWidget.DragDropMode.InternalMove)
@@ -154,8 +152,8 @@ class _ChoiceList(_Editor):
             buttons = QVBoxLayout()
             buttons.addWidget(self.up)
             buttons.addWidget(self.down)
-            buttons.addStretch(1)
             layout.addLayout(buttons)
+            layout.setAlignment(buttons, Qt.AlignmentFlag.AlignTop)
         self.retranslate(setting)
 
     def retranslate(self, setting: Setting) -> None:
@@ -183,6 +181,8 @@ class _ChoiceList(_Editor):
             self.list.addItem(item)
         self.list.setCurrentRow(current)
         self.list.blockSignals(blocked)
+        rows = self.list.sizeHintForRow(0) * self.list.count()
+        self.list.setFixedHeight(rows + 2 * self.list.frameWidth() + 2)
 
     def value(self) -> object:
         items = [self.list.item(i) for i in range(self.list.count())]
