@@ -25,6 +25,7 @@ from linkus_companion.engine.core import EngineError, Resolution
 from linkus_companion.engine.crm_switch import CrmStatus, CrmSwitch, DisconnectReport
 from linkus_companion.engine.history import CallHistory, HistoryEntry
 from linkus_companion.engine.host import EngineHost
+from linkus_companion.engine.outbox import JobKind
 from linkus_companion.engine.screen_pop import PopRequest
 from linkus_companion.model import CallNote, NewRecord, Outcome, Record
 from linkus_companion.pbx.calls import Call
@@ -393,8 +394,8 @@ class LocalBackend:
         retry_in = self._retry_in if status.link is LinkState.RECONNECTING else None
         if host is None:
             return replace(status, retry_in=retry_in)
-        outbox = host.outbox.status()
-        status = replace(status, waiting_logs=outbox.waiting + outbox.parked, retry_in=retry_in)
+        waiting = sum(job.kind is JobKind.LOG for job in host.outbox.pending())  # call logs, not uploads
+        status = replace(status, waiting_logs=waiting, retry_in=retry_in)
         trouble = host.health.trouble
         if status.crm not in (CrmState.CONNECTED, CrmState.ERROR) or (
             trouble is None and status.crm is CrmState.CONNECTED

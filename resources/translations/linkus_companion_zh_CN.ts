@@ -483,6 +483,14 @@
             <translation>最近更新</translation>
         </message>
         <message>
+            <source>Upload into the CRM</source>
+            <translation>上传到 CRM</translation>
+        </message>
+        <message>
+            <source>Link to the recording</source>
+            <translation>录音链接</translation>
+        </message>
+        <message>
             <source>Contacts</source>
             <translation>联系人</translation>
         </message>
@@ -861,6 +869,14 @@
         <message>
             <source>Recording link address</source>
             <translation>录音链接地址</translation>
+        </message>
+        <message>
+            <source>Recording delivery</source>
+            <translation>录音提供方式</translation>
+        </message>
+        <message>
+            <source>Recording links expire after (days)</source>
+            <translation>录音链接有效期（天）</translation>
         </message>
         <message>
             <source>Notes after a call (minutes)</source>
@@ -1518,11 +1534,11 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         </message>
         <message>
             <source>How CRM users play recordings: upload the file into the CRM, or a link to the gateway (auto: upload on a desktop, link with a gateway)</source>
-            <translation type="unfinished" />
+            <translation>CRM 用户如何播放录音：将文件上传到 CRM，或提供指向网关的链接（自动：桌面端上传，网关端使用链接）</translation>
         </message>
         <message>
             <source>Recording links stop playing this many days after they were written (0: never)</source>
-            <translation type="unfinished" />
+            <translation>录音链接在写入后经过此天数即失效（0：永不失效）</translation>
         </message>
         <message>
             <source>Queue/ring-group calls: no missed-call log for agents who did not answer</source>

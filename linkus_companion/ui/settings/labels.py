@@ -34,6 +34,8 @@ LABELS: dict[str, object] = {
     "calllog.description": QT_TRANSLATE_NOOP("Settings", "Description"),
     "calllog.recording_link": QT_TRANSLATE_NOOP("Settings", "Play call recording link"),
     "calllog.recording_base": QT_TRANSLATE_NOOP("Settings", "Recording link address"),
+    "calllog.recording_delivery": QT_TRANSLATE_NOOP("Settings", "Recording delivery"),
+    "calllog.recording_link_days": QT_TRANSLATE_NOOP("Settings", "Recording links expire after (days)"),
     "calllog.note_minutes": QT_TRANSLATE_NOOP("Settings", "Notes after a call (minutes)"),
     "calllog.skip_unanswered_agents": QT_TRANSLATE_NOOP(
         "Settings", "Don't log missed calls for agents who did not answer"
@@ -74,6 +76,8 @@ CHOICES: dict[str, object] = {
     "ask": QT_TRANSLATE_NOOP("Choices", "Ask me"),
     "priority": QT_TRANSLATE_NOOP("Choices", "Module priority"),
     "recent": QT_TRANSLATE_NOOP("Choices", "Most recently updated"),
+    "upload": QT_TRANSLATE_NOOP("Choices", "Upload into the CRM"),
+    "link": QT_TRANSLATE_NOOP("Choices", "Link to the recording"),
     "contacts": QT_TRANSLATE_NOOP("Choices", "Contacts"),
     "leads": QT_TRANSLATE_NOOP("Choices", "Leads"),
     "accounts": QT_TRANSLATE_NOOP("Choices", "Accounts"),
