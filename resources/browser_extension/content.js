@@ -9,7 +9,9 @@
   const SCAN_DELAY_MS = 60;
   const TOAST_MS = 4000;
   const lastClick = new Map();
-  const ours = new WeakSet();
+  const numberOf = new WeakMap();
+  // The number each of our buttons dials lives here, in the content script's own world: the page can
+  // change the button's attributes but not what a click dials.
   let scheduled = 0;
 
   function t(name, substitutions) {
@@ -37,12 +39,12 @@
     setNumber(button, number);
     button.dataset.linkusCrm = crm;
     button.addEventListener("click", onClick, true);
-    ours.add(button);
     return button;
   }
 
   function setNumber(button, number) {
-    if (button.dataset.linkusNumber === number) return;
+    if (numberOf.get(button) === number) return;
+    numberOf.set(button, number);
     button.dataset.linkusNumber = number;
     button.title = t("callNumber", [number]);
     button.setAttribute("aria-label", button.title);
@@ -55,7 +57,7 @@
       entry.element.tagName === "A"
         ? next && next.classList.contains("linkus-call") && next
         : entry.element.querySelector(":scope > .linkus-call");
-    if (button && !ours.has(button)) {
+    if (button && !numberOf.has(button)) {
       button.remove();
       return null;
     }
@@ -99,7 +101,8 @@
     event.stopPropagation();
     if (!event.isTrusted) return;
     const button = event.currentTarget;
-    const number = button.dataset.linkusNumber;
+    const number = numberOf.get(button);
+    if (!number) return;
     const now = Date.now();
     if (now - (lastClick.get(number) || 0) < REPEAT_MS) return;
     lastClick.set(number, now);
