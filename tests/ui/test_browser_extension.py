@@ -134,7 +134,9 @@ async def test_page_scripts_re_renders_and_the_context_menu(tmp_path: Path, sett
             await asyncio.sleep(0.3)
             assert await page.evaluate(COUNT.format(digits=digits)) == 1
             # The page rewrites the button's attributes: a click still dials the number shown.
-            await page.evaluate("document.querySelector('.linkus-call').dataset.linkusNumber = '+19005550199'")
+            await page.evaluate(
+                "document.querySelector('.linkus-call').dataset.linkusNumber = '+19005550199'"
+            )
             await click_number(page, "9005550199")
             await dialled_once(desk, 0, number)
             selected = await page.evaluate(
