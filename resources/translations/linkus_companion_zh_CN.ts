@@ -511,6 +511,10 @@
             <translation>自动（仅限来电）</translation>
         </message>
         <message>
+            <source>Auto (upload on a desktop, link with a gateway)</source>
+            <translation>自动（桌面端上传，网关端使用链接）</translation>
+        </message>
+        <message>
             <source>System language</source>
             <translation>跟随系统</translation>
         </message>

@@ -90,6 +90,9 @@ _NATIVE = {"en": "English", "zh_CN": "简体中文"}
 _CONTEXT_CHOICES: dict[tuple[str, str], object] = {
     ("pop.mode", "auto"): QT_TRANSLATE_NOOP("Choices", "Auto (incoming calls only)")
 }
+_CONTEXT_CHOICES[("calllog.recording_delivery", "auto")] = QT_TRANSLATE_NOOP(
+    "Choices", "Auto (upload on a desktop, link with a gateway)"
+)
 _CONTEXT_CHOICES[("ui.language", "auto")] = QT_TRANSLATE_NOOP("Choices", "System language")
 _CONTEXT_CHOICES[("create.auto_name", "language")] = QT_TRANSLATE_NOOP(
     "Choices", "In the interface language (自动新建联系人 in Chinese)"
