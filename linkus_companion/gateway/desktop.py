@@ -19,7 +19,6 @@ from linkus_companion.gateway import protocol
 from linkus_companion.gateway.hub import DesktopHub
 from linkus_companion.gateway.metrics import Metrics
 from linkus_companion.gateway.tokens import Claims, TokenAuthority
-from linkus_companion.model import CallNote, Disposition
 from linkus_companion.pbx.errors import PbxError
 
 log = logging.getLogger(__name__)
@@ -140,30 +139,14 @@ class DesktopConnection:
         self.send(reply)
 
     async def _perform(self, op: str, args: dict[str, Any]) -> Any:
-        engine, ext = self._host.engine, self.extension
+        ext = self.extension
         call_id = args.get("call_id")
         if call_id is not None and not self._hub.owns(ext, str(call_id)):
             raise EngineError("That call is not one of this extension's calls.")
-        if op == "open":
-            return {"url": await engine.open_in_crm(str(call_id), ext)}
-        if op == "choose":
-            await engine.choose_record(str(call_id), str(args["record_id"]))
-            return None
-        if op == "note":
-            disposition = args.get("disposition")
-            note = CallNote(str(args["text"]), Disposition(disposition) if disposition else None)
-            engine.save_note(str(call_id), ext, note)
-            return None
-        if op == "retry":
-            await engine.retry_lookup(str(call_id))
-            return None
-        if op == "create":
-            owner = self._host.bindings.owner_of(ext)
-            new = dataclasses.replace(
-                protocol.parse_new_record(args["record"]), owner_id=owner.id if owner else ""
-            )
-            record = await engine.create_record(str(call_id) if call_id is not None else None, new)
-            return protocol.record_json(record)
+        if op in ENGINE_OPS:
+            if self._hub.forward is not None:  # a standby: the leader's engine knows the call
+                return await self._hub.forward(op, ext, args)
+            return await engine_request(self._host, op, ext, args)
         if op == "dial":
             await self._host.pbx.dial(ext, str(args["number"]))
             return None
@@ -175,3 +158,21 @@ class DesktopConnection:
         if op == "ping":
             return None
         raise protocol.ProtocolError(f"unknown op {op!r}")
+
+
+ENGINE_OPS = frozenset({"open", "choose", "create"})
+"""Requests only the leader's engine can answer (it holds the live calls)."""
+
+
+async def engine_request(host: EngineHost, op: str, ext: str, args: dict[str, Any]) -> Any:
+    """Answer `open`, `choose` or `create` for `ext` (already checked to own the call)."""
+    engine, call_id = host.engine, args.get("call_id")
+    if op == "open":
+        return {"url": await engine.open_in_crm(str(call_id), ext)}
+    if op == "choose":
+        await engine.choose_record(str(call_id), str(args["record_id"]))
+        return None
+    owner = host.bindings.owner_of(ext)
+    new = dataclasses.replace(protocol.parse_new_record(args["record"]), owner_id=owner.id if owner else "")
+    record = await engine.create_record(str(call_id) if call_id is not None else None, new)
+    return protocol.record_json(record)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from linkus_companion.backend import CrmState, LinkState, PopNotice, Status
@@ -52,6 +52,8 @@ class DesktopHub:
         self.status = Status(LinkState.CONNECTING, CrmState.CONNECTED, "", crm_kind, creatable)
         self.publish: Callable[[str, dict[str, Any]], None] | None = None
         """Set on a leader replica: every desktop message also goes to the standbys' desktops."""
+        self.forward: Callable[[str, str, dict[str, Any]], Awaitable[Any]] | None = None
+        """Set on a standby replica: asks the leader's engine (`op`, extension, arguments)."""
 
     # --- desktops ------------------------------------------------------------------------------
 

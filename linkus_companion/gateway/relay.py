@@ -1,57 +1,147 @@
-"""Desktop messages across gateway replicas: the leader publishes with `pg_notify`, standbys LISTEN and deliver."""
+"""Replicas talk through PostgreSQL: the leader's desktop messages out to the standbys, their engine requests in."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Callable
+import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import psycopg
 
+from linkus_companion.crm.base import CrmError
+from linkus_companion.engine.core import EngineError
+from linkus_companion.pbx.errors import PbxError
 from linkus_companion.store import Store, StoreError
 from linkus_companion.store_postgres import CONNECT_TIMEOUT
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "linkus_desktops"
+MESSAGES = "linkus_desktops"
+REQUESTS = "linkus_requests"
+REPLIES = "linkus_replies"
 PAYLOAD_LIMIT = 7900
 """PostgreSQL refuses NOTIFY payloads of 8000 bytes or more."""
+PATIENCE = 10.0
+"""Seconds a standby waits for the leader's answer to a desktop request."""
+
+Answer = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
+
+
+def notify(store: Store, channel: str, data: dict[str, Any]) -> bool:
+    """Send `data` to every replica listening on `channel` (on commit); False when it could not be sent."""
+    payload = json.dumps(data, separators=(",", ":"))
+    if len(payload.encode()) > PAYLOAD_LIMIT:
+        log.warning("a message on %s is too large to relay between replicas", channel)
+        return False
+    try:
+        with store.transaction() as db:
+            db.execute("SELECT pg_notify(?, ?)", (channel, payload))
+    except (StoreError, psycopg.Error) as exc:
+        log.warning("could not relay a message on %s: %s", channel, exc)
+        return False
+    return True
 
 
 def publisher(store: Store) -> Callable[[str, dict[str, Any]], None]:
-    """What the leader's hub calls for every desktop message: a NOTIFY every standby hears on commit."""
+    """What the leader's hub calls for every desktop message: the standbys' desktops get it too."""
 
     def publish(extension: str, message: dict[str, Any]) -> None:
-        payload = json.dumps({"extension": extension, "message": message}, separators=(",", ":"))
-        if len(payload.encode()) > PAYLOAD_LIMIT:
-            log.warning("a %s message for %s is too large to relay to standbys", message["type"], extension)
-            return
-        try:
-            with store.transaction() as db:
-                db.execute("SELECT pg_notify(?, ?)", (CHANNEL, payload))
-        except (StoreError, psycopg.Error) as exc:
-            log.warning("could not relay a %s message to the standbys: %s", message["type"], exc)
+        notify(store, MESSAGES, {"extension": extension, "message": message})
 
     return publish
 
 
+class Requests:
+    """A standby's `open`, `choose` and `create` requests, answered by the leader's engine."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+
+    async def ask(self, op: str, extension: str, args: dict[str, Any]) -> Any:
+        """The leader's result for the request; EngineError with its reason, or when it does not answer."""
+        token = secrets.token_hex(8)
+        answer = self._waiting[token] = asyncio.get_running_loop().create_future()
+        try:
+            request = {"id": token, "op": op, "extension": extension, "args": args}
+            if not notify(self._store, REQUESTS, request):
+                raise EngineError("The gateway could not reach its leader; try again in a moment.")
+            reply = await asyncio.wait_for(answer, PATIENCE)
+        except TimeoutError:
+            raise EngineError("The gateway's leader did not answer in time; try again in a moment.") from None
+        finally:
+            self._waiting.pop(token, None)
+        if not reply.get("ok"):
+            raise EngineError(str(reply.get("error", "The gateway's leader could not do that.")))
+        return reply.get("result")
+
+    def replied(self, reply: dict[str, Any]) -> None:
+        """A reply from the leader (for this replica or another: each standby hears them all)."""
+        waiting = self._waiting.get(str(reply.get("id")))
+        if waiting is not None and not waiting.done():
+            waiting.set_result(reply)
+
+
 async def follow(
-    url: str, password: str | None, deliver: Callable[[str, dict[str, Any]], None], ready: Callable[[], None]
+    url: str,
+    password: str | None,
+    deliver: Callable[[str, dict[str, Any]], None],
+    replied: Callable[[dict[str, Any]], None],
+    ready: Callable[[], None],
 ) -> None:
-    """LISTEN on a dedicated connection and `deliver` each relayed message until cancelled."""
-    async with await psycopg.AsyncConnection.connect(
+    """A standby: LISTEN for the leader's desktop messages and replies until cancelled."""
+    async with await _listener(url, password, MESSAGES, REPLIES) as connection:
+        ready()
+        async for notice in connection.notifies():
+            try:
+                data = json.loads(notice.payload)
+                if notice.channel == REPLIES:
+                    replied(dict(data))
+                else:
+                    deliver(str(data["extension"]), dict(data["message"]))
+            except (ValueError, KeyError, TypeError):
+                log.warning("ignored a malformed message from the leader")
+
+
+async def serve(url: str, password: str | None, store: Store, answer: Answer) -> None:
+    """The leader: answer the standbys' requests until cancelled."""
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def reply(request: dict[str, Any]) -> None:
+        token = request.get("id")
+        try:
+            result = await answer(str(request["op"]), str(request["extension"]), dict(request["args"]))
+        except (EngineError, CrmError, PbxError) as exc:
+            notify(store, REPLIES, {"id": token, "ok": False, "error": str(exc)})
+        except Exception:
+            log.exception("a forwarded %r request failed", request.get("op"))
+            notify(store, REPLIES, {"id": token, "ok": False, "error": "The gateway failed to do that."})
+        else:
+            notify(store, REPLIES, {"id": token, "ok": True, "result": result})
+
+    async with await _listener(url, password, REQUESTS) as connection:
+        async for notice in connection.notifies():
+            try:
+                request = dict(json.loads(notice.payload))
+            except (ValueError, TypeError):
+                log.warning("ignored a malformed request from a standby")
+                continue
+            task = asyncio.create_task(reply(request))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+
+async def _listener(url: str, password: str | None, *channels: str) -> psycopg.AsyncConnection[Any]:
+    connection = await psycopg.AsyncConnection.connect(
         url,
         password=password,
         autocommit=True,
         connect_timeout=CONNECT_TIMEOUT,
         application_name="linkus relay",
-    ) as connection:
-        await connection.execute(f"LISTEN {CHANNEL}")
-        ready()
-        async for notice in connection.notifies():
-            try:
-                relayed = json.loads(notice.payload)
-                deliver(str(relayed["extension"]), dict(relayed["message"]))
-            except (ValueError, KeyError, TypeError):
-                log.warning("ignored a malformed relayed message")
+    )
+    for channel in channels:
+        await connection.execute(f"LISTEN {channel}")
+    return connection

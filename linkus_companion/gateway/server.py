@@ -19,10 +19,11 @@ from starlette.websockets import WebSocket
 
 from linkus_companion.backend import LinkState
 from linkus_companion.crm.base import Connector
+from linkus_companion.engine.core import EngineError
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
 from linkus_companion.gateway import protocol
-from linkus_companion.gateway.desktop import DesktopConnection
+from linkus_companion.gateway.desktop import ENGINE_OPS, DesktopConnection, engine_request
 from linkus_companion.gateway.hub import DesktopHub
 from linkus_companion.gateway.metrics import Metrics
 from linkus_companion.gateway.tokens import (
@@ -86,6 +87,7 @@ class Gateway:
         self.role = "single"
         """`single` (no election), `standby` or `leader` (see `run_replica`)."""
         self.leadership: Leadership | None = None
+        self._serving: asyncio.Task[None] | None = None
         host.engine.add_listener(hub)
         host.watch_status(hub.pbx_status)
         metrics.gauge("gateway_desktops_connected", "Desktops connected now", hub.connected)
@@ -166,9 +168,13 @@ class Gateway:
         from linkus_companion.gateway import relay  # psycopg loads only on replicas
 
         self.leadership, self.role = leadership, "standby"
+        requests = relay.Requests(self.host.store)
+        self.hub.forward = requests.ask
         listening = asyncio.Event()
         following = asyncio.create_task(
-            relay.follow(leadership.url, leadership.password, self.hub.relayed, listening.set)
+            relay.follow(
+                leadership.url, leadership.password, self.hub.relayed, requests.replied, listening.set
+            )
         )
         try:
             await asyncio.wait_for(listening.wait(), 10)
@@ -176,7 +182,11 @@ class Gateway:
         finally:
             following.cancel()
             await asyncio.gather(following, return_exceptions=True)
+        self.hub.forward = None
         self.hub.publish = relay.publisher(self.host.store)
+        self._serving = asyncio.create_task(
+            relay.serve(leadership.url, leadership.password, self.host.store, self._answer)
+        )
         self.host.outbox.fence(epoch)
         self.role = "leader"
         await self.host.start()
@@ -186,6 +196,9 @@ class Gateway:
         if self._server is not None:
             await self._server.stop()
             self._server = None
+        if self._serving is not None:
+            self._serving.cancel()
+            await asyncio.gather(self._serving, return_exceptions=True)
         await self.host.stop()
         if self.leadership is not None:
             await self.leadership.release()
@@ -204,6 +217,13 @@ class Gateway:
         if self.host.recordings is not None:  # capability links: the CRM's player sends no cookie
             routes += self.host.recordings.routes()
         return Starlette(routes=routes)
+
+    async def _answer(self, op: str, extension: str, args: dict[str, Any]) -> Any:
+        """A standby's desktop request, checked again here: the call must be one of `extension`'s."""
+        call_id = args.get("call_id")
+        if op not in ENGINE_OPS or (call_id is not None and not self.hub.owns(extension, str(call_id))):
+            raise EngineError("That call is not one of this extension's calls.")
+        return await engine_request(self.host, op, extension, args)
 
     def _leader_row(self) -> tuple[Any, ...] | None:
         with self.host.store.transaction() as db:

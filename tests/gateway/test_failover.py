@@ -8,8 +8,10 @@ from pathlib import Path
 
 import httpx
 import psycopg
+import pytest
 from gateway_rig import Seen, until
 
+from linkus_companion.backend import BackendError, CallPhase
 from linkus_companion.gateway.demo import GatewayWorld, gateway_world
 from linkus_companion.gateway.leadership import Leadership
 from linkus_companion.gateway.server import Gateway
@@ -53,7 +55,14 @@ async def test_standbys_take_over_in_turn_and_no_call_is_lost_or_doubled(
         async with httpx.AsyncClient(verify=world.tls.client_context()) as http:
             health = (await http.get(f"https://127.0.0.1:{port}/health")).json()
         assert health["role"] == "standby" and health["status"] == "ok"
-        expected: set[str] = set()
+        talking = asyncio.create_task(world.pbx.outbound("1001", KNOWN, talk=1.5))
+        await until(lambda: any(c.phase is CallPhase.TALKING for c in seen["1001"].calls))
+        live = seen["1001"].calls[-1].call_id
+        url = await world.desktops["1001"].open_in_crm(live)  # asked of the standby, answered by the leader
+        assert url.startswith(world.crm.web_origin)
+        with pytest.raises(BackendError, match="not one of this extension's calls"):
+            await world.desktops["1002"].open_in_crm(live)
+        expected = {f"{await talking}:1001"}
         for round_ in range(HANDOVERS):
             before = [await world.pbx.inbound(KNOWN, "1001", talk=0.1) for _ in range(2)]
             await until(lambda: set(before) <= {p.call_id for p in seen["1001"].pops})  # noqa: B023
