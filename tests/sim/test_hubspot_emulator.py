@@ -29,8 +29,8 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from linkus_companion.sim.hubspot import HubSpotEmulator
 from linkus_companion.sim.hubspot_traffic import Exchange
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "hubspot"
-"""HubSpot's OpenAPI files, in shared/ beside the project."""
+SPECS = Path(__file__).resolve().parent / "hubspot_specs"
+"""HubSpot's own OpenAPI files (public), kept with the tests so a fresh clone validates against them."""
 REDIRECT = "http://localhost:8765/oauth/callback"
 CALC = "hs_searchable_calculated_phone_number"
 
@@ -235,6 +235,7 @@ def validate(traffic: list[Exchange]) -> list[str]:
         (OpenAPI.from_file_path(str(path)), json.loads(path.read_text()))
         for path in sorted(SPECS.glob("*.json"))
     ]
+    assert specs, f"HubSpot's OpenAPI files are missing from {SPECS}"
     checked = []
     for exchange in traffic:
         request, response = SpecRequest(exchange), SpecResponse(exchange)
