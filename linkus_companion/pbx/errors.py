@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from linkus_companion.texts import Text
+
 
 class PbxError(Exception):
     """A PBX request failed; `str(err)` says what to do, `errcode` is the PBX code (0 if none)."""
@@ -81,8 +83,10 @@ _MESSAGES: dict[int, tuple[type[PbxError], str]] = {
     60002: (PbxInvalidRequest, "A PBX limit was reached; delete unused entries on the PBX first."),
     70004: (
         PbxIpBlocked,
-        "The PBX has blocked this computer's IP address after failed logins; unblock it at "
-        "Security > Security Rules > Blocked IPs.",
+        Text(
+            "The PBX has blocked this computer's IP address after failed logins; unblock it at "
+            "Security > Security Rules > Blocked IPs."
+        ),
     ),
     70084: (PbxAccessDenied, "The PBX does not allow this action."),
     70087: (

@@ -29,6 +29,7 @@ from linkus_companion.pbx.frames import HEARTBEAT, MAX_FRAME, ApiReply, FrameErr
 from linkus_companion.pbx.models import CallEvent, CdrEvent, Event, EventType
 from linkus_companion.pbx.tokens import Token
 from linkus_companion.pbx.transport import API_PATH
+from linkus_companion.texts import Text, text_of
 
 log = logging.getLogger(__name__)
 
@@ -192,14 +193,16 @@ class EventStream:
                 if not err.retryable:
                     self._fail(err)
                     return
-                reason = str(err)
+                reason = text_of(err)
             except ssl.SSLCertVerificationError as err:
                 self._fail(
                     PbxTlsError(f"The PBX certificate could not be verified ({err}); check the TLS settings.")
                 )
                 return
             except (OSError, TimeoutError, WebSocketException) as err:
-                reason = f"Lost the PBX event connection ({type(err).__name__}); reconnecting."
+                reason = Text(
+                    "Lost the PBX event connection ({name}); reconnecting.", name=type(err).__name__
+                )
             delay = self._delay(self._attempt)
             self._attempt += 1
             self._set_status(StreamState.RECONNECTING, reason, delay)
@@ -214,7 +217,7 @@ class EventStream:
     def _fail(self, err: PbxError) -> None:
         log.error("PBX event stream stopped: %s", err)
         self._error = err
-        self._set_status(StreamState.ERROR, str(err))
+        self._set_status(StreamState.ERROR, text_of(err))
         self._queue.put_nowait(None)
 
     async def _connection(self) -> None:

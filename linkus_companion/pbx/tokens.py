@@ -19,15 +19,16 @@ from linkus_companion.pbx.errors import (
     from_response,
 )
 from linkus_companion.pbx.transport import Transport
+from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 
-_AUTH_FAILED = (
+_AUTH_FAILED = Text(
     "The PBX refused the API Client ID or Client Secret; copy both again from Integrations > API "
     "on the PBX. Linkus Companion stopped logging in so that the PBX does not block this "
     "computer's IP address (it blocks after 5 failed logins)."
 )
-_SLOTS_FULL = (
+_SLOTS_FULL = Text(
     "The PBX refused a new API token: an API application may hold only 8 at a time. Close other "
     "copies of Linkus Companion (or connect them through the gateway), or wait up to 30 minutes."
 )

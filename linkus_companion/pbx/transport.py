@@ -15,6 +15,7 @@ import httpx
 from linkus_companion import USER_AGENT, redaction
 from linkus_companion.pbx.errors import PbxError, PbxTlsError, PbxUnavailable
 from linkus_companion.pbx.tls import client_context
+from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,12 @@ class Transport:
         log.debug("PBX %s %s -> HTTP %s", method, endpoint, response.status_code)
         if response.status_code != 200:
             raise PbxUnavailable(
-                f"The PBX at {self.host} answered HTTP {response.status_code}; check that the address "
-                "and port are the PBX web interface and that the API is enabled."
+                Text(
+                    "The PBX at {host} answered HTTP {status}; check that the address "
+                    "and port are the PBX web interface and that the API is enabled.",
+                    host=self.host,
+                    status=response.status_code,
+                )
             )
         try:
             reply = response.json()
@@ -90,10 +95,16 @@ class Transport:
                 )
             cause = cause.__cause__ or cause.__context__
         if isinstance(err, httpx.TimeoutException):
-            return PbxUnavailable(f"The PBX at {self.host} did not answer in time; check it is running.")
+            return PbxUnavailable(
+                Text("The PBX at {host} did not answer in time; check it is running.", host=self.host)
+            )
         reason = redaction.redact(str(err))[:120] or type(err).__name__
         return PbxUnavailable(
-            f"Cannot reach the PBX at {self.host} ({reason}); check the address, port and network."
+            Text(
+                "Cannot reach the PBX at {host} ({reason}); check the address, port and network.",
+                host=self.host,
+                reason=reason,
+            )
         )
 
     def stream(self, path: str, access_token: str) -> AbstractAsyncContextManager[httpx.Response]:

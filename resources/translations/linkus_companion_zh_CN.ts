@@ -1735,6 +1735,34 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 返回了意外的 HTTP {status}。</translation>
         </message>
         <message>
+            <source>The PBX has blocked this computer's IP address after failed logins; unblock it at Security &gt; Security Rules &gt; Blocked IPs.</source>
+            <translation>由于登录失败次数过多，PBX 已封禁本机 IP 地址；请在 安全 &gt; 安全规则 &gt; IP 黑名单 中解除封禁。</translation>
+        </message>
+        <message>
+            <source>Lost the PBX event connection ({name}); reconnecting.</source>
+            <translation>与 PBX 的事件连接已断开（{name}）；正在重新连接。</translation>
+        </message>
+        <message>
+            <source>The PBX refused the API Client ID or Client Secret; copy both again from Integrations &gt; API on the PBX. Linkus Companion stopped logging in so that the PBX does not block this computer's IP address (it blocks after 5 failed logins).</source>
+            <translation>PBX 拒绝了 API 客户端 ID 或客户端密钥；请从 PBX 的 集成 &gt; API 重新复制两者。Linkus Companion 已停止登录，以免 PBX 封禁本机 IP 地址（登录失败 5 次后会被封禁）。</translation>
+        </message>
+        <message>
+            <source>The PBX refused a new API token: an API application may hold only 8 at a time. Close other copies of Linkus Companion (or connect them through the gateway), or wait up to 30 minutes.</source>
+            <translation>PBX 拒绝发放新的 API 令牌：每个 API 应用同时最多持有 8 个令牌。请关闭其他 Linkus Companion 副本（或让它们通过网关连接），或最多等待 30 分钟。</translation>
+        </message>
+        <message>
+            <source>Cannot reach the PBX at {host} ({reason}); check the address, port and network.</source>
+            <translation>无法连接位于 {host} 的 PBX（{reason}）；请检查地址、端口和网络。</translation>
+        </message>
+        <message>
+            <source>The PBX at {host} answered HTTP {status}; check that the address and port are the PBX web interface and that the API is enabled.</source>
+            <translation>位于 {host} 的 PBX 返回了 HTTP {status}；请确认地址和端口是 PBX 网页管理界面，并且已启用 API。</translation>
+        </message>
+        <message>
+            <source>The PBX at {host} did not answer in time; check it is running.</source>
+            <translation>位于 {host} 的 PBX 未及时响应；请确认它正在运行。</translation>
+        </message>
+        <message>
             <source>the host program {path} is missing</source>
             <translation>缺少宿主程序 {path}</translation>
         </message>

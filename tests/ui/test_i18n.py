@@ -103,3 +103,17 @@ def test_a_crm_outage_reads_in_chinese_in_a_chinese_window(qtbot, chinese):
     assert tr_text("plain text") == "plain text"
     limited = classify_status("Zoho CRM", httpx.Response(429, headers={"Retry-After": "7"}))
     assert "正在限制请求" in tr_text(limited.args[0]) and "7 秒后重试" in tr_text(limited.args[0])
+
+
+def test_pbx_link_problems_read_in_chinese(chinese):
+    from linkus_companion.pbx.errors import from_response
+    from linkus_companion.pbx.transport import Transport
+    from linkus_companion.texts import text_of
+    from linkus_companion.ui.i18n import tr_text
+
+    blocked = from_response({"errcode": 70004, "errmsg": "IP BLOCKED"}, "the login")
+    assert "Blocked IPs" in str(blocked) and "封禁" in tr_text(text_of(blocked))
+    import httpx
+
+    unreachable = Transport("https://pbx.example.com:8088").error(httpx.ConnectError("refused"))
+    assert "无法连接" in tr_text(text_of(unreachable)) and "pbx.example.com" in tr_text(text_of(unreachable))
