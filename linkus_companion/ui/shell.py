@@ -85,6 +85,7 @@ class DesktopShell(QObject):
         menu.pause_toggled.connect(lambda paused: self.backend.set_pops_paused(paused))
         menu.history_requested.connect(self.show_history)
         menu.settings_requested.connect(self.show_settings)
+        menu.crm_fix_requested.connect(lambda: self.show_settings().show_page("CRM"))
         menu.logs_requested.connect(self.open_logs)
         menu.about_requested.connect(self.show_about)
         menu.quit_requested.connect(self.quit_requested)

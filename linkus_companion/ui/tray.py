@@ -23,7 +23,7 @@ from linkus_companion import APP_NAME
 from linkus_companion.backend import CallView, CrmState, LinkState, Status
 from linkus_companion.model import Direction, Outcome
 from linkus_companion.ui.i18n import tr_text
-from linkus_companion.ui.resources import icon, state_icon
+from linkus_companion.ui.resources import CRM_TROUBLE, icon, state_icon
 from linkus_companion.ui.widgets.dial_box import DialBox
 
 MAX_RECENT = 10
@@ -134,7 +134,8 @@ class TrayMenu(QMenu):
         open_call(str): open the CRM record of a recent call.
         add_call(str): add the unknown number of a recent call to the CRM.
         dial(str), query(str): from the dial box (call; text typed for suggestions).
-        pause_toggled(bool), history_requested(), settings_requested(), logs_requested(), about_requested(), quit_requested().
+        pause_toggled(bool), history_requested(), settings_requested(),
+        crm_fix_requested(): the status line was chosen while the CRM is in trouble (open Settings > CRM)., logs_requested(), about_requested(), quit_requested().
     """
 
     open_call = Signal(str)
@@ -143,6 +144,7 @@ class TrayMenu(QMenu):
     query = Signal(str)
     pause_toggled = Signal(bool)
     history_requested = Signal()
+    crm_fix_requested = Signal()
     settings_requested = Signal()
     logs_requested = Signal()
     about_requested = Signal()
@@ -154,6 +156,7 @@ class TrayMenu(QMenu):
         self._recent: list[CallView] = []
         self.status_action = QAction(self)
         self.status_action.setEnabled(False)
+        self.status_action.triggered.connect(self.crm_fix_requested)
         self.recent_menu = QMenu(self)
         self.dial_box = DialBox()
         self.dial_box.dial_requested.connect(self._on_dial)
@@ -220,6 +223,7 @@ class TrayMenu(QMenu):
         self._status = status
         self.status_action.setText(status_line(status, self.pause_action.isChecked()))
         self.status_action.setToolTip(status_details(status))
+        self.status_action.setEnabled(status.crm in CRM_TROUBLE)  # choosing it opens Settings > CRM
         self.dial_action.setEnabled(status.link is LinkState.CONNECTED)
 
     def set_recent(self, calls: Sequence[CallView]) -> None:

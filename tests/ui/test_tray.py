@@ -61,6 +61,9 @@ def test_a_failing_crm_is_never_shown_connected_and_says_since_when_why_and_what
     )
     tray = Tray(use_tray=True)
     tray.set_status(failing)
+    assert tray.menu.status_action.isEnabled(), "the failing status line leads to Settings > CRM"
+    with qtbot.wait_signal(tray.menu.crm_fix_requested):
+        tray.menu.status_action.trigger()
     assert "HTTP 503" in tray.icon.toolTip() and "connected" not in tray.icon.toolTip().lower().split("·")[1]
     reconnecting = Status(LinkState.RECONNECTING, CrmState.CONNECTED, retry_in=4.6)
     assert status_line(reconnecting, False).startswith("Reconnecting to the PBX in 5 s")
