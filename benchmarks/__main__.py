@@ -25,6 +25,7 @@ BENCHMARKS = (
     "footprint",
     "gateway_fanout",
     "soak",
+    "recording_upload",
 )
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -28,6 +28,7 @@ EXPECTED: dict[str, set[str]] = {
     },
     "gateway_fanout": {"desktops", "first_call_message_ms", "pop_message_ms", "met"},
     "soak": {"rounds", "shapes", "crms", "clean"},
+    "recording_upload": {"file_bytes", "crms", "goal", "met"},
 }
 COMMON = {"benchmark", "quick", "machine", "command", "when"}
 

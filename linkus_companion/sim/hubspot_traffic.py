@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+KEPT_BODY = 1 << 20
+"""Bytes of each body kept: a file upload (hundreds of MB) is not held in memory for the log."""
+
 
 @dataclass
 class Exchange:
-    """One request and its response, bodies included."""
+    """One request and its response, bodies included (the first KEPT_BODY bytes of each)."""
 
     method: str
     path: str
@@ -39,7 +42,7 @@ class TrafficRecorder:
         async def receive_and_keep() -> Message:
             message = await receive()
             if message["type"] == "http.request":
-                exchange.request_body += message.get("body", b"")
+                exchange.request_body = _kept(exchange.request_body, message.get("body", b""))
             return message
 
         async def send_and_keep(message: Message) -> None:
@@ -49,8 +52,12 @@ class TrafficRecorder:
                     k.decode("latin-1"): v.decode("latin-1") for k, v in message.get("headers", [])
                 }
             elif message["type"] == "http.response.body":
-                exchange.response_body += message.get("body", b"")
+                exchange.response_body = _kept(exchange.response_body, message.get("body", b""))
             await send(message)
 
         await self.app(scope, receive_and_keep, send_and_keep)
         self.exchanges.append(exchange)
+
+
+def _kept(body: bytes, more: bytes) -> bytes:
+    return body + more[: max(0, KEPT_BODY - len(body))] if len(body) < KEPT_BODY else body

@@ -56,6 +56,9 @@ class PbxSimulator:
         self.tickets = DownloadTickets(self.clock.now, firmware)
         self.downloads_flowing = asyncio.Event()
         self.downloads_flowing.set()
+        self.recording_bytes: int | None = None
+        """When set, every recording downloads as a WAV of this many bytes, generated as it streams
+        (long calls: the real PBX keeps hours of audio; memory benchmarks)."""
         self.dial_results: dict[str, str] = {}
         """call/dial outcome per callee number (answered|busy|no_answer|failed; default answered)."""
         self.dial_talk = 1.0

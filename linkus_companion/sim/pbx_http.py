@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -16,7 +16,7 @@ from starlette.websockets import WebSocket
 from linkus_companion.sim.pbx_api import ApiError, ApiRequest, Routes, envelope, invalid
 from linkus_companion.sim.pbx_call_control import call_control_routes
 from linkus_companion.sim.pbx_control import control_routes
-from linkus_companion.sim.pbx_media import wav_bytes
+from linkus_companion.sim.pbx_media import long_wav, wav_bytes
 from linkus_companion.sim.pbx_rest import core_routes
 from linkus_companion.sim.pbx_rest_directory import directory_routes
 from linkus_companion.sim.pbx_rest_groups import groups_routes
@@ -114,12 +114,16 @@ def build_app(sim: PbxSimulator) -> Starlette:
         except ApiError as error:
             return JSONResponse(error.body)
         downloading = True
-        audio = wav_bytes(ticket.seconds)
+        if sim.recording_bytes is not None:
+            parts: Iterator[bytes] = long_wav(sim.recording_bytes)
+        else:
+            audio = wav_bytes(ticket.seconds)
+            parts = (audio[start : start + _CHUNK] for start in range(0, len(audio), _CHUNK))
 
         async def chunks() -> AsyncIterator[bytes]:
-            for start in range(0, len(audio), _CHUNK):
+            for part in parts:
                 await sim.downloads_flowing.wait()
-                yield audio[start : start + _CHUNK]
+                yield part
 
         def done() -> None:
             nonlocal downloading

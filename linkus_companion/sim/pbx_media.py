@@ -7,7 +7,7 @@ import io
 import math
 import struct
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from linkus_companion.sim.pbx_auth import random_token
@@ -37,6 +37,25 @@ def wav_bytes(seconds: int) -> bytes:
         wav.setframerate(SAMPLE_RATE)
         wav.writeframes(struct.pack(f"<{count}h", *samples))
     return buffer.getvalue()
+
+
+def long_wav(total: int, chunk: int = 64 * 1024) -> Iterator[bytes]:
+    """A WAV of exactly `total` bytes (44-byte header, then a repeating tone), in chunks, never whole."""
+    data = max(0, total - 44)
+    header = (
+        b"RIFF"
+        + struct.pack("<I", 36 + data)
+        + b"WAVEfmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, SAMPLE_RATE, SAMPLE_RATE * 2, 2, 16)
+        + b"data"
+        + struct.pack("<I", data)
+    )
+    period = wav_bytes(1)[44 : 44 + 2 * SAMPLE_RATE // 440 * 440]
+    block = (period * (chunk // len(period) + 1))[:chunk]
+    yield header
+    while data > 0:
+        yield block[: min(chunk, data)]
+        data -= min(chunk, data)
 
 
 @dataclass(frozen=True)
