@@ -29,6 +29,7 @@ EXPECTED: dict[str, set[str]] = {
     "gateway_fanout": {"desktops", "first_call_message_ms", "pop_message_ms", "met"},
     "soak": {"rounds", "shapes", "crms", "clean"},
     "recording_upload": {"file_bytes", "crms", "goal", "met"},
+    "failover": {"handovers", "calls", "lost", "duplicated", "failover_to_first_pop_s", "baseline_pop_s"},
 }
 COMMON = {"benchmark", "quick", "machine", "command", "when"}
 

@@ -7,36 +7,17 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from gateway_rig import Seen, until
 
 from linkus_companion.backend import BackendError, CallPhase
-from linkus_companion.gateway.demo import GatewayWorld, gateway_world
-from linkus_companion.gateway.leadership import Leadership
-from linkus_companion.gateway.server import Gateway
-from linkus_companion.serving import free_port
+from linkus_companion.gateway.demo import gateway_world
 from linkus_companion.sim import scenario
 from linkus_companion.sim.balancer import Balancer
-from linkus_companion.store import Store
+from linkus_companion.sim.replicas import bury, kill_leader_session, start_replica
 
 KNOWN = scenario.KNOWN[0][2]
 HANDOVERS = 3
-
-
-def kill_leader_sessions(url: str) -> None:
-    """What SIGKILL of the leader's process does to its PostgreSQL session: it ends, the lock with it."""
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-        ).fetchall()
-
-
-async def replica(world: GatewayWorld, url: str, name: str) -> tuple[Gateway, int, asyncio.Task[None]]:
-    """A new standby on the shared store and the site's public address; its port; its election."""
-    standby, port = world.build(store=Store.open(url), public_url=world.url), free_port()
-    await standby.listen(port=port, tls=world.tls)
-    return standby, port, asyncio.create_task(standby.lead(Leadership(url, holder=name, poll=0.1)))
 
 
 async def test_standbys_take_over_in_turn_and_no_call_is_lost_or_doubled(
@@ -45,7 +26,7 @@ async def test_standbys_take_over_in_turn_and_no_call_is_lost_or_doubled(
     lines: list[str] = []
     async with gateway_world("hubspot", tmp_path / "site", lines.append, state=postgres_url) as world:
         leader, leader_port = world.gateway, int(world.url.rsplit(":", 1)[1])
-        standby, port, election = await replica(world, postgres_url, "replica-1")
+        standby, port, election = await start_replica(world, postgres_url, "replica-1")
         balancer = await Balancer([port, leader_port]).start()
         seen: dict[str, Seen] = {}
         for extension in scenario.AGENTS:
@@ -67,15 +48,14 @@ async def test_standbys_take_over_in_turn_and_no_call_is_lost_or_doubled(
             before = [await world.pbx.inbound(KNOWN, "1001", talk=0.1) for _ in range(2)]
             await until(lambda: set(before) <= {p.call_id for p in seen["1001"].pops})  # noqa: B023
             during = asyncio.create_task(world.pbx.inbound(KNOWN, "1002", talk=0.3))
-            kill_leader_sessions(postgres_url)
+            kill_leader_session(postgres_url)
             await asyncio.wait_for(election, 10)
             balancer.backends.remove(leader_port)
-            await leader.stop()  # the killed process is gone: its engine, server and desktops with it
-            leader.host.store.close()
+            await bury(leader)
             leader, leader_port = standby, port
             assert leader.role == "leader" and leader.metrics.value("gateway_leader_epoch") == round_ + 2
             await asyncio.wait_for(leader.host.connected(), 10)
-            standby, port, election = await replica(world, postgres_url, f"replica-{round_ + 2}")
+            standby, port, election = await start_replica(world, postgres_url, f"replica-{round_ + 2}")
             balancer.backends.insert(0, port)
             after = [await world.pbx.inbound(KNOWN, "1003", talk=0.1) for _ in range(2)]
             await until(lambda: set(after) <= {p.call_id for p in seen["1003"].pops}, 20)  # noqa: B023
@@ -89,7 +69,6 @@ async def test_standbys_take_over_in_turn_and_no_call_is_lost_or_doubled(
         election.cancel()
         await asyncio.gather(election, return_exceptions=True)
         for gateway in (standby, leader):
-            await gateway.stop()
-            gateway.host.store.close()
+            await bury(gateway)
         await balancer.stop()
         world.gateway = leader
