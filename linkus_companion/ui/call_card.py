@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from linkus_companion.backend import CallPhase, CallView
 from linkus_companion.model import CallNote, Direction, Disposition, Outcome, Record, RecordKind
 from linkus_companion.phone import display
+from linkus_companion.ui.i18n import tr_text
 from linkus_companion.ui.widgets.elapsed import ElapsedLabel
 from linkus_companion.ui.widgets.record_picker import RecordPicker
 
@@ -319,7 +320,9 @@ class CallCard(QFrame):
         self._details.setText(details)
         self._details.setVisible(bool(details))
         error = (
-            self.tr("The CRM lookup failed: %1").replace("%1", call.lookup_error) if call.lookup_error else ""
+            self.tr("The CRM lookup failed: %1").replace("%1", tr_text(call.lookup_error))
+            if call.lookup_error
+            else ""
         )
         self._error.setText(error)
         self._error.setVisible(bool(error))

@@ -8,6 +8,7 @@ from PySide6.QtCore import QCoreApplication
 
 from linkus_companion.backend import CallPhase, CallView
 from linkus_companion.model import Direction
+from linkus_companion.ui.i18n import tr_text
 
 
 class CallNotifier:
@@ -53,7 +54,7 @@ class CallNotifier:
             )
         elif call.lookup_error:
             text = QCoreApplication.translate("Notifications", "CRM lookup failed: %1").replace(
-                "%1", call.lookup_error
+                "%1", tr_text(call.lookup_error)
             )
         else:
             text = QCoreApplication.translate("Notifications", "Unknown caller")

@@ -3,6 +3,7 @@ text is walked and must be Chinese, or a name, number or address that stays as i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -135,3 +136,14 @@ def test_no_english_left_in_the_tray_history_and_settings_in_chinese(qtbot, chin
         assert english_left(visible_texts(dialog.pages.currentWidget())) == [], PAGES[index][0]
     assert english_left([dialog.windowTitle(), dialog.saved_note.text(), dialog.crm_status.text()]) == []
     assert dt.datetime.now(dt.UTC) > T0
+
+
+def test_a_failed_lookup_reads_in_chinese_on_the_call_card(qtbot, chinese):
+    from linkus_companion.ui.call_card import CallCard
+
+    failed = dataclasses.replace(call(CallPhase.RINGING), lookup_error=FAILING.crm_problem)
+    card = CallCard(failed)
+    qtbot.add_widget(card)
+    card.show()
+    shown = [t for t in visible_texts(card) if "503" in t]
+    assert shown and all("出错" in t and "failed with" not in t for t in shown)
