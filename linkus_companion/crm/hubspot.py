@@ -29,6 +29,7 @@ from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
 from linkus_companion.crm.uploads import Part, check_limits, file_part, multipart
 from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
+from linkus_companion.texts import Text
 
 ApiVersion = Literal["v3", "2026-03"]
 CRM = "HubSpot"
@@ -392,7 +393,9 @@ class HubSpotConnector:
             stored = response.json()
         url, file_id = str(stored.get("url") or ""), str(stored["id"])
         if not url.startswith("https://"):
-            raise CrmError(f"{CRM} stored the recording without an https address; it cannot play it.")
+            raise CrmError(
+                Text("{crm} stored the recording without an https address; it cannot play it.", crm=CRM)
+            )
         props = {"hs_call_recording_url": url, "hs_attachment_ids": file_id}
         path = f"{self._objects('calls')}/{_segment(crm_call_id)}"
         await self._http.request("PATCH", path, json={"properties": props}, idempotent=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from linkus_companion.crm.base import RecordingFile, ValidationFailed
+from linkus_companion.texts import Text
 
 CHUNK = 256 * 1024
 PLAYABLE = frozenset({"audio/wav", "audio/mpeg"})
@@ -84,14 +85,24 @@ def check_limits(crm: str, recording: RecordingFile, max_bytes: int) -> None:
     """Refuse, with a sentence the admin can act on, a file the CRM would not take or play."""
     if recording.content_type not in PLAYABLE:
         raise ValidationFailed(
-            f"The recording {recording.name} is {recording.content_type}; {crm} plays only WAV and MP3 "
-            "recordings. Set the PBX to record in WAV or MP3."
+            Text(
+                "The recording {name} is {kind}; {crm} plays only WAV and MP3 recordings. "
+                "Set the PBX to record in WAV or MP3.",
+                name=recording.name,
+                kind=recording.content_type,
+                crm=crm,
+            )
         )
     if recording.size > max_bytes:
         raise ValidationFailed(
-            f"The recording {recording.name} is {recording.size / 1e6:.1f} MB; {crm} takes files up to "
-            f"{max_bytes / 1e6:.0f} MB, so it was not uploaded. Deliver recordings as links "
-            "(Settings > Call log > Recordings) for calls this long."
+            Text(
+                "The recording {name} is {size} MB; {crm} takes files up to {limit} MB, so it was not "
+                "uploaded. Deliver recordings as links (setting: Recording delivery) for calls this long.",
+                name=recording.name,
+                size=f"{recording.size / 2**20:.1f}",
+                crm=crm,
+                limit=f"{max_bytes / 2**20:.0f}",
+            )
         )
 
 

@@ -16,6 +16,7 @@ from linkus_companion.crm.base import AuthExpired, CallLog, CrmError, RecordingF
 from linkus_companion.model import Direction, Disposition, Outcome, Record, RecordKind
 from linkus_companion.pbx.errors import PbxError, PbxNotFound
 from linkus_companion.store import Db, Store
+from linkus_companion.texts import Text
 
 if TYPE_CHECKING:
     from linkus_companion.engine.recording_spool import RecordingSpool
@@ -298,7 +299,10 @@ class OutboxWorker:
             return False
         except PbxError as exc:  # the recording could not be fetched; the CRM is fine, keep the queue going
             if isinstance(exc, PbxNotFound):
-                self._park(job, PbxNotFound(f"The PBX no longer has this call's recording ({exc})."))
+                self._park(
+                    job,
+                    PbxNotFound(Text("The PBX no longer has this call's recording, so it was not uploaded.")),
+                )
             else:
                 self._retry_later(job, exc, None, pause=False)
             return False
@@ -332,7 +336,7 @@ class OutboxWorker:
     async def _upload(self, job: Job) -> str:
         """Spool the recording (once), store it with the logged activity, then drop the spooled copy."""
         if self._spool is None:
-            raise CrmError("Recording uploads are not set up on this computer; use recording links.")
+            raise CrmError(Text("Recording uploads are not set up on this computer; use recording links."))
         file, target = str(job.payload["file"]), self._crm_id_of(job.after_key)
         recording = await self._spool.fetch(job.key, file, str(job.payload["name"]))
         file_id = await self._connector.attach_recording(target, recording)

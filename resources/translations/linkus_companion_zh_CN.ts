@@ -1735,6 +1735,26 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 返回了意外的 HTTP {status}。</translation>
         </message>
         <message>
+            <source>{crm} stored the recording without an https address; it cannot play it.</source>
+            <translation>{crm} 保存的录音没有 https 地址，无法播放。</translation>
+        </message>
+        <message>
+            <source>The recording {name} is {kind}; {crm} plays only WAV and MP3 recordings. Set the PBX to record in WAV or MP3.</source>
+            <translation>录音 {name} 的格式为 {kind}；{crm} 只能播放 WAV 和 MP3 录音。请将 PBX 设置为以 WAV 或 MP3 格式录音。</translation>
+        </message>
+        <message>
+            <source>The recording {name} is {size} MB; {crm} takes files up to {limit} MB, so it was not uploaded. Deliver recordings as links (setting: Recording delivery) for calls this long.</source>
+            <translation>录音 {name} 大小为 {size} MB；{crm} 只接受不超过 {limit} MB 的文件，因此未上传。对于这么长的通话，请改用链接方式提供录音（设置：录音提供方式）。</translation>
+        </message>
+        <message>
+            <source>Recording uploads are not set up on this computer; use recording links.</source>
+            <translation>此电脑未设置录音上传；请使用录音链接。</translation>
+        </message>
+        <message>
+            <source>The PBX no longer has this call's recording, so it was not uploaded.</source>
+            <translation>PBX 上已没有此通话的录音，因此未上传。</translation>
+        </message>
+        <message>
             <source>The PBX has blocked this computer's IP address after failed logins; unblock it at Security &gt; Security Rules &gt; Blocked IPs.</source>
             <translation>由于登录失败次数过多，PBX 已封禁本机 IP 地址；请在 安全 &gt; 安全规则 &gt; IP 黑名单 中解除封禁。</translation>
         </message>

@@ -136,3 +136,20 @@ async def test_a_crm_outage_during_the_upload_loses_nothing_and_doubles_nothing(
         original = await world.host.pbx.download_recording(recording_file(world.pbx, call_id))
         email = world.pbx.directory.extensions[COLLEAGUE].email_addr
         assert (await play(world.crm, key, email, None)).audio == original
+
+
+async def test_a_recording_over_the_crms_limit_is_refused_with_a_sentence_and_the_log_stays(
+    tmp_path: Path,
+) -> None:
+    async with demo_world("zoho", tmp_path, lambda _line: None) as world:
+        world.pbx.recording_bytes = 21 * 1024 * 1024  # Zoho takes attachments up to 20 MB
+        await world.host.start()
+        await asyncio.wait_for(world.host.connected(), 10)
+        call_id = await world.pbx.inbound(CALLER, "1001", talk=0.2)
+        await until(lambda: any(j.parked for j in world.host.outbox.pending()))
+        [parked] = world.host.outbox.pending()
+        assert parked.key == f"{call_id}:1001:upload"
+        assert "21.0 MB; Zoho CRM takes files up to 20 MB" in parked.last_error
+        assert "Deliver recordings as links" in parked.last_error
+        assert [c.idempotency_key for c in world.crm.call_logs()] == [f"{call_id}:1001"]
+        assert _stored_files(world.crm) == 0
