@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -66,12 +67,14 @@ def log_text(item: HistoryItem, crm: str) -> str:
 class HistoryWindow(QWidget):
     """Calls of the last DAYS days from `load(text)`, newest first.
 
-    Signals (each carries the call id): call_back(str), open_in_crm(str), add_to_crm(str).
+    Signals (each carries the call id): call_back(str), open_in_crm(str), add_to_crm(str);
+    note_written(str, str) also carries the note to put into the call's CRM log.
     """
 
     call_back = Signal(str)
     open_in_crm = Signal(str)
     add_to_crm = Signal(str)
+    note_written = Signal(str, str)
 
     def __init__(
         self, load: Callable[[str], Sequence[HistoryItem]], region: str = "US", crm: str = ""
@@ -105,6 +108,9 @@ class HistoryWindow(QWidget):
         self.call_back_button = QPushButton()
         self.open_button = QPushButton()
         self.add_button = QPushButton()
+        self.note_button = QPushButton()
+        self.note_button.clicked.connect(self.edit_note)
+        self.note_dialog: QInputDialog | None = None
         self.call_back_button.clicked.connect(lambda: self._emit(self.call_back))
         self.open_button.clicked.connect(lambda: self._emit(self.open_in_crm))
         self.add_button.clicked.connect(lambda: self._emit(self.add_to_crm))
@@ -112,7 +118,7 @@ class HistoryWindow(QWidget):
         top.addWidget(self._search_label)
         top.addWidget(self.search, 1)
         buttons = QHBoxLayout()
-        for button in (self.call_back_button, self.open_button, self.add_button):
+        for button in (self.call_back_button, self.open_button, self.add_button, self.note_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -144,6 +150,7 @@ class HistoryWindow(QWidget):
         self.call_back_button.setText(QCoreApplication.translate("History", "&Call back"))
         self.open_button.setText(QCoreApplication.translate("History", "&Open in CRM"))
         self.add_button.setText(QCoreApplication.translate("History", "&Add to CRM"))
+        self.note_button.setText(QCoreApplication.translate("History", "Edit &note…"))
         self.show_items(self._items)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -202,6 +209,27 @@ class HistoryWindow(QWidget):
         self.call_back_button.setEnabled(item is not None)
         self.open_button.setEnabled(known)
         self.add_button.setEnabled(item is not None and not known)
+        self.note_button.setEnabled(item is not None and item.log is not Delivery.NONE)
+
+    def edit_note(self) -> QInputDialog | None:
+        """Ask for a note for the selected call; the note goes into its CRM log (`note_written`)."""
+        item = self.selected()
+        if item is None:
+            return None
+        dialog = QInputDialog(self)
+        dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+        dialog.setWindowTitle(QCoreApplication.translate("History", "Note for the call log"))
+        dialog.setLabelText(
+            QCoreApplication.translate("History", "The note is added to this call's log in %1:").replace(
+                "%1", self._crm or QCoreApplication.translate("History", "the CRM")
+            )
+        )
+        call_id = item.call.call_id
+        dialog.textValueSelected.connect(lambda text: self.note_written.emit(call_id, text))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.note_dialog = dialog
+        return dialog
 
     def _activate(self) -> None:
         item = self.selected()

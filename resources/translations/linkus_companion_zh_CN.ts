@@ -718,12 +718,24 @@
             <translation>添加到 CRM(&amp;A)</translation>
         </message>
         <message>
+            <source>Edit &amp;note…</source>
+            <translation>编辑备注(&amp;N)…</translation>
+        </message>
+        <message>
             <source>No call matches the search.</source>
             <translation>没有符合搜索条件的通话。</translation>
         </message>
         <message>
             <source>No calls in the last %1 days.</source>
             <translation>最近 %1 天没有通话。</translation>
+        </message>
+        <message>
+            <source>Note for the call log</source>
+            <translation>通话记录备注</translation>
+        </message>
+        <message>
+            <source>The note is added to this call's log in %1:</source>
+            <translation>备注将添加到 %1 中此通话的记录：</translation>
         </message>
     </context>
     <context>

@@ -69,4 +69,17 @@ async def test_history_lists_calls_with_date_outcome_and_log_state_and_acts_on_t
         pops = len(world.printer.pops)
         window.open_button.click()
         await until(lambda: len(world.printer.pops) > pops, what="the record opened from the history")
+
+        assert window.note_button.isEnabled()
+        window.note_button.click()  # the answered call with Ada, logged already: the note updates that log
+        window.note_dialog.setTextValue("Wants a quote by Friday")
+        window.note_dialog.accept()
+
+        def bodies() -> list[str]:
+            return [str(c["properties"].get("hs_call_body", "")) for c in world.crm.call_engagements()]
+
+        await until(
+            lambda: any("Wants a quote by Friday" in b for b in bodies()), what="the note in the CRM log"
+        )
+        assert sum("Wants a quote by Friday" in b for b in bodies()) == 1, "one call log, updated"
         window.close()
