@@ -47,8 +47,7 @@ times the pacer's queue on purpose)."""
 
 
 AFTER_FIRST = {"hubspot": 1.3}
-"""The first caller is unknown: two searches, then the auto-create's search-again two more; one pacer
-window (1.2 s) lets them age out before the timed calls."""
+"""One pacer window (1.2 s) after the first call, so its searches never queue the timed calls."""
 
 
 def _is_pop(call_id: str, trigger: str) -> Callable[[Any], bool]:
@@ -67,7 +66,9 @@ async def _measure_trigger(
             w.crm.seed_contact(number, "Bench", f"Customer{i}")
         check = _trigger_frame(trigger)
         out: dict[str, Any] = {}
-        # The first call after start-up also opens the CRM connection and reads the account: kept apart.
+        # The first call after start-up (a known caller, like the timed ones) is reported apart: the
+        # engine warmed the connector up at start, so it should cost what any cold call costs.
+        w.crm.seed_contact(_rig.phone(10_000), "Bench", "First")
         first = await w.pbx.inbound(_rig.phone(10_000), "1001", talk=0.05, record=False)
         pop = await w.opener.wait(lambda r: r.call_id == first and r.trigger == trigger)
         out["first_call_after_start_ms"] = pop.request.latency_ms
