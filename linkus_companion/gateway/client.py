@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -244,7 +245,7 @@ class GatewayBackend:
     def _offline(self, link: LinkState, message: str) -> None:
         log.info("gateway link: %s (%s)", link.value, message)
         current = self._status
-        self._set_status(Status(link, current.crm, message, current.crm_kind, current.creatable))
+        self._set_status(dataclasses.replace(current, link=link, message=message))
 
     def _fail_pending(self) -> None:
         for future in self._pending.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -13,7 +14,7 @@ from linkus_companion.engine.screen_pop import PopRequest
 from linkus_companion.gateway import protocol
 from linkus_companion.gateway.metrics import Metrics
 from linkus_companion.local_backend import RECENT, call_view
-from linkus_companion.model import Record, RecordKind
+from linkus_companion.model import Disposition, Record, RecordKind
 from linkus_companion.pbx.calls import Call
 from linkus_companion.pbx.events import StreamState, StreamStatus
 
@@ -43,13 +44,16 @@ class DesktopHub:
         crm_origins: tuple[str, ...],
         crm_kind: str = "",
         creatable: tuple[RecordKind, ...] = (),
+        dispositions: tuple[Disposition, ...] = (),
     ) -> None:
         self._metrics = metrics
         self._origins = crm_origins
         self._desktops: dict[str, set[Outlet]] = {}
         self._recent: dict[str, OrderedDict[str, dict[str, Any]]] = {}
         self._owners: OrderedDict[str, frozenset[str]] = OrderedDict()
-        self.status = Status(LinkState.CONNECTING, CrmState.CONNECTED, "", crm_kind, creatable)
+        self.status = Status(
+            LinkState.CONNECTING, CrmState.CONNECTED, "", crm_kind, creatable, dispositions=dispositions
+        )
         self.publish: Callable[[str, dict[str, Any]], None] | None = None
         """Set on a leader replica: every desktop message also goes to the standbys' desktops."""
         self.forward: Callable[[str, str, dict[str, Any]], Awaitable[Any]] | None = None
@@ -128,7 +132,7 @@ class DesktopHub:
         """The PBX link changed: every desktop's tray follows."""
         link = LinkState.CONNECTING if status.state is StreamState.CLOSED else LinkState(status.state.value)
         current = self.status
-        self.status = Status(link, current.crm, status.reason, current.crm_kind, current.creatable)
+        self.status = dataclasses.replace(current, link=link, message=status.reason)
         message = {"type": "status", "status": protocol.status_json(self.status)}
         self._send(EVERY, message)
 

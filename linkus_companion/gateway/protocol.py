@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from linkus_companion.backend import CallPhase, CallView, CrmState, LinkState, PopNotice, Status
-from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
+from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 
 PATH = "/desktop"
 """Where desktops open their WebSocket."""
@@ -139,6 +139,7 @@ def status_json(status: Status) -> dict[str, Any]:
         "message": status.message,
         "crm_kind": status.crm_kind,
         "creatable": [k.value for k in status.creatable],
+        "dispositions": [d.value for d in status.dispositions],
     }
 
 
@@ -151,6 +152,7 @@ def parse_status(data: Any) -> Status:
             str(data["message"]),
             str(data["crm_kind"]),
             tuple(RecordKind(k) for k in data["creatable"]),
+            dispositions=tuple(Disposition(d) for d in data.get("dispositions", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProtocolError(f"bad status: {exc!r}") from None

@@ -131,7 +131,9 @@ class Gateway:
     ) -> Gateway:
         """The gateway around a new engine host for `extensions` (None: all) on these clients."""
         metrics = Metrics()
-        hub = DesktopHub(metrics, crm_web_origins, connector.kind, connector.creatable)
+        hub = DesktopHub(
+            metrics, crm_web_origins, connector.kind, connector.creatable, connector.dispositions
+        )
         host = EngineHost(
             pbx=pbx,
             connector=connector,

@@ -154,6 +154,7 @@ class CallCard(QFrame):
         self._save_note.clicked.connect(self.save_note)
         self._note_state = QLabel()
         self._note_state.setWordWrap(True)
+        self._note_state.setVisible(False)  # says how saving went, once the user saved
         self._note_expiry = QTimer(self)
         self._note_expiry.setSingleShot(True)
         self._note_expiry.timeout.connect(self.refresh)

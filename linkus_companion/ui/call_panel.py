@@ -6,7 +6,7 @@ import json
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QMoveEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -22,6 +22,8 @@ MARGIN = 12
 KEPT_ENDED = 5
 """Ended calls kept on the panel until dismissed; older ones leave first."""
 WIDTH = 380
+REFIT_MS = 100
+"""A visible panel re-sizes at most this often: a burst of call updates costs one layout, not one each."""
 
 
 def dock_corner(screen: QRect, tray: QRect | None) -> Qt.Corner:
@@ -83,6 +85,10 @@ class CallPanel(QWidget):
         self._placed_by_user = self._load_place()
         self._placing = False
         self._cards: dict[str, CallCard] = {}
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(REFIT_MS)
+        self._refit.timeout.connect(self._fit)
 
         self._title = QLabel()
         self._dismiss_all = QPushButton()
@@ -123,6 +129,8 @@ class CallPanel(QWidget):
 
     @can_create.setter
     def can_create(self, value: bool) -> None:
+        if value == self._can_create:
+            return  # the status changes often (pending logs); cards refresh only when this does
         self._can_create = value
         for card in self._cards.values():
             card.can_create = value
@@ -131,6 +139,7 @@ class CallPanel(QWidget):
     def show_call(self, call: CallView) -> CallCard | None:
         """Create or update the card of `call` (an ended call that has no card gets none)."""
         card = self._cards.get(call.call_id)
+        added = card is None
         if card is None:
             if call.phase is CallPhase.ENDED:
                 return None
@@ -146,10 +155,18 @@ class CallPanel(QWidget):
             self._cards = {call.call_id: card, **self._cards}  # newest on top
             self._list.insertWidget(0, card)
             card.show()  # a widget added to a visible window stays hidden until shown
+        height = card.sizeHint().height()
         card.update_call(call)
-        self._drop_old_ended()
-        self._fit()
+        dropped = self._drop_old_ended()
+        if added or dropped or card.sizeHint().height() != height:
+            self._fit_soon()  # resizing relays out every card: only when the content height changed
+        self._offer_dismiss_all()
         return card
+
+    def flush(self) -> None:
+        """Size and place the panel now rather than after the burst of updates."""
+        self._refit.stop()
+        self._fit()
 
     def dismiss(self, call_id: str) -> None:
         """Take a call's card off the panel; the panel hides when nothing is left."""
@@ -157,7 +174,8 @@ class CallPanel(QWidget):
         if card is not None:
             card.hide()
             card.deleteLater()
-        self._fit()
+        self._offer_dismiss_all()
+        self._fit_soon()
 
     def dismiss_all(self) -> None:
         """Take every ended call off the panel (live calls stay)."""
@@ -174,6 +192,13 @@ class CallPanel(QWidget):
         self, crm_name: str, region: str, dispositions: tuple[Disposition, ...] = (), note_minutes: int = 15
     ) -> None:
         """The CRM's name and call outcomes, the region numbers are formatted for, the note window."""
+        if (crm_name, region, dispositions, note_minutes) == (
+            self.crm_name,
+            self.region,
+            self.dispositions,
+            self.note_minutes,
+        ):
+            return
         self.crm_name, self.region = crm_name, region
         self.dispositions, self.note_minutes = dispositions, note_minutes
         for card in self._cards.values():
@@ -181,12 +206,17 @@ class CallPanel(QWidget):
             if card.dispositions != dispositions:
                 card.set_dispositions(dispositions)
             card.refresh()
-        self._fit()
+        self._fit_soon()
 
-    def _drop_old_ended(self) -> None:
+    def _offer_dismiss_all(self) -> None:
+        self._dismiss_all.setVisible(any(c.call.phase is CallPhase.ENDED for c in self._cards.values()))
+
+    def _drop_old_ended(self) -> bool:
+        """Keep the newest KEPT_ENDED ended cards; whether any was dropped."""
         ended = [cid for cid, card in self._cards.items() if card.call.phase is CallPhase.ENDED]
         for call_id in ended[KEPT_ENDED:]:
             self.dismiss(call_id)
+        return len(ended) > KEPT_ENDED
 
     # -- window -----------------------------------------------------------------------------------
 
@@ -217,10 +247,16 @@ class CallPanel(QWidget):
             self._placed_by_user = self.pos()
             self._save_place(self.pos())
 
+    def _fit_soon(self) -> None:
+        """Show or hide at once; a visible panel re-sizes once the burst of updates is over."""
+        if not self.isVisible() or not self._cards:
+            self._refit.stop()
+            self._fit()
+        elif not self._refit.isActive():
+            self._refit.start()
+
     def _fit(self) -> None:
         """Size to the cards (at most the screen's height), dock, and show or hide."""
-        has_ended = any(card.call.phase is CallPhase.ENDED for card in self._cards.values())
-        self._dismiss_all.setVisible(has_ended)
         if not self._cards:
             self.hide()
             return

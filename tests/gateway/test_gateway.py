@@ -13,10 +13,12 @@ from gateway_rig import Seen, Site, until
 from websockets.asyncio.client import connect
 
 from linkus_companion.backend import BackendError, CallPhase, LinkState
+from linkus_companion.crm import hubspot
 from linkus_companion.gateway import protocol
 from linkus_companion.gateway.demo import gateway_world
-from linkus_companion.model import NewRecord, RecordKind
+from linkus_companion.model import CallNote, Disposition, NewRecord, RecordKind
 from linkus_companion.sim import scenario
+from linkus_companion.sim.crm_emulator import LoggedCall
 
 KNOWN = scenario.KNOWN[0][2]
 
@@ -88,6 +90,25 @@ async def test_desktop_actions_stay_within_its_extension(site: Site) -> None:
     assert log.record_id == record.id and log.owner_id == world.people.users["1001"]
     await two.dial("+16285559003")
     await until(lambda: any(c.number == "+16285559003" for c in site.seen["1002"].calls))
+
+
+async def test_a_desktop_note_reaches_its_call_log_through_the_gateway(site: Site) -> None:
+    world = site.world
+    one, two = world.desktops["1001"], world.desktops["1002"]
+    assert Disposition.LEFT_VOICEMAIL in one.status.dispositions  # the picker gets HubSpot's outcomes
+    call_id = await world.pbx.outbound("1001", "+16285559004", talk=0.2)
+    key = f"{call_id}:1001"
+    await until(lambda: key in site.keys())
+    with pytest.raises(BackendError, match="not one of this extension's calls"):
+        await two.save_note(call_id, CallNote("not mine"))
+    await one.save_note(call_id, CallNote("Left the pricing on voicemail", Disposition.LEFT_VOICEMAIL))
+
+    def logged() -> list[LoggedCall]:
+        return [x for x in world.crm.call_logs() if x.idempotency_key == key]
+
+    await until(lambda: "pricing" in logged()[0].description)
+    assert len(logged()) == 1 and logged()[0].outcome == hubspot.PICKED[Disposition.LEFT_VOICEMAIL]
+    assert "not mine" not in logged()[0].description
 
 
 async def test_restart_mid_call_loses_and_doubles_no_call_log(site: Site) -> None:

@@ -29,7 +29,7 @@ from linkus_companion.config.sources import JsonDirSource, Layer
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.http import classify_status
 from linkus_companion.engine.history import Delivery
-from linkus_companion.model import Direction, Outcome, Record, RecordKind
+from linkus_companion.model import Direction, Disposition, Outcome, Record, RecordKind
 from linkus_companion.ui.add_record_dialog import AddRecordDialog
 from linkus_companion.ui.call_panel import CallPanel
 from linkus_companion.ui.history import HistoryWindow
@@ -47,6 +47,12 @@ ALICE = Record(
     company="Acme Corp",
     phones=("+14155550123",),
 )
+SAMPLE_NOTE = {"en": "Wants a quote for 40 seats by Friday.", "zh_CN": "希望周五前收到 40 个席位的报价。"}
+"""What a user might type on a card, in each screenshot's language."""
+SAMPLE_ERROR = {
+    "en": "Salesforce is not answering (HTTP 503); try again in a minute.",
+    "zh_CN": "Salesforce 没有响应（HTTP 503），请一分钟后重试。",  # noqa: RUF001 - Chinese punctuation
+}
 CALLS = [
     CallView(
         "c1",
@@ -139,7 +145,45 @@ def render(out: Path, language: str, settings: Settings) -> None:
         )
     )
     known._elapsed.set_span(NOW - dt.timedelta(seconds=71), NOW)
+    window.flush()
     window.grab().save(str(out / f"call-panel-{language}.png"))
+    window.close_all()
+
+    # a card with a note and an outcome, and one whose CRM lookup failed (Retry, Add to CRM)
+    window.set_crm(
+        "Salesforce", "US", (Disposition.CONNECTED, Disposition.LEFT_VOICEMAIL, Disposition.CALL_BACK)
+    )
+    failing = CallView(
+        "c10",
+        "1001",
+        Direction.INBOUND,
+        CallPhase.RINGING,
+        "+13125550188",
+        NOW - dt.timedelta(seconds=12),
+        lookup_error=SAMPLE_ERROR[language],
+    )
+    window.show_call(failing)
+    noted = window.show_call(
+        CallView(
+            "c11",
+            "1001",
+            Direction.OUTBOUND,
+            CallPhase.TALKING,
+            "+14155550123",
+            NOW - dt.timedelta(seconds=140),
+            records=(ALICE,),
+            chosen=ALICE,
+            answered_at=NOW - dt.timedelta(seconds=131),
+            owner_name="Jane Doe",
+        )
+    )
+    noted._elapsed.set_span(NOW - dt.timedelta(seconds=131), NOW)
+    noted._note.setPlainText(SAMPLE_NOTE[language])
+    noted._disposition.setCurrentIndex(noted._disposition.findData(Disposition.CALL_BACK))
+    noted.save_note()
+    noted.note_done()
+    window.flush()
+    window.grab().save(str(out / f"call-panel-note-{language}.png"))
 
     dialog = AddRecordDialog(
         "020 7123 4567", kinds=(RecordKind.CONTACT, RecordKind.LEAD), region="GB", crm_name="Salesforce"

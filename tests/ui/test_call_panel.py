@@ -167,6 +167,7 @@ def test_zh_cn_panel_has_no_english_left(qtbot, qapp):
         panel.show_call(call(call_id="c3", records=(ALICE, BOB)))
         panel.show_call(call(call_id="c4"))
         panel.show_call(ended(Outcome.NO_ANSWER, call_id="c4"))
+        panel.flush()
         data = {"Alice Smith", "Bob Jones", "Acme", "Globex", "HubSpot", "Jane Owner", "contacts", "leads"}
         texts = []
         for widget in panel.findChildren(QLabel) + panel.findChildren(QPushButton):

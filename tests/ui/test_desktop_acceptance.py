@@ -165,7 +165,7 @@ async def test_a_note_typed_on_the_card_lands_in_the_one_call_log(
 ) -> None:
     async with desk_for() as desk:
         shell, world = desk.shell, desk.world
-        talk = asyncio.ensure_future(world.pbx.inbound(ADA_NUMBER, EXTENSION, talk=1.5))
+        talk = asyncio.ensure_future(world.pbx.inbound(ADA_NUMBER, EXTENSION, talk=1.5, record=False))
         await until(
             lambda: any(c.call.phase is CallPhase.TALKING for c in shell.panel.cards()), what="talking"
         )
