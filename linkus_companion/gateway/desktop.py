@@ -19,6 +19,7 @@ from linkus_companion.gateway import protocol
 from linkus_companion.gateway.hub import DesktopHub
 from linkus_companion.gateway.metrics import Metrics
 from linkus_companion.gateway.tokens import Claims, TokenAuthority
+from linkus_companion.model import CallNote, Disposition
 from linkus_companion.pbx.errors import PbxError
 
 log = logging.getLogger(__name__)
@@ -160,17 +161,26 @@ class DesktopConnection:
         raise protocol.ProtocolError(f"unknown op {op!r}")
 
 
-ENGINE_OPS = frozenset({"open", "choose", "create"})
+ENGINE_OPS = frozenset({"open", "choose", "retry", "note", "create"})
 """Requests only the leader's engine can answer (it holds the live calls)."""
 
 
 async def engine_request(host: EngineHost, op: str, ext: str, args: dict[str, Any]) -> Any:
-    """Answer `open`, `choose` or `create` for `ext` (already checked to own the call)."""
+    """Answer `open`, `choose`, `retry`, `note` or `create` for `ext` (already checked to own the call)."""
     engine, call_id = host.engine, args.get("call_id")
     if op == "open":
         return {"url": await engine.open_in_crm(str(call_id), ext)}
     if op == "choose":
         await engine.choose_record(str(call_id), str(args["record_id"]))
+        return None
+    if op == "retry":
+        await engine.retry_lookup(str(call_id))
+        return None
+    if op == "note":
+        disposition = args.get("disposition")
+        engine.save_note(
+            str(call_id), ext, CallNote(str(args["text"]), Disposition(disposition) if disposition else None)
+        )
         return None
     owner = host.bindings.owner_of(ext)
     new = dataclasses.replace(protocol.parse_new_record(args["record"]), owner_id=owner.id if owner else "")
