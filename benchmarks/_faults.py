@@ -138,6 +138,8 @@ class World:
     customers: int = 0
     names: dict[str, str] = field(default_factory=dict)
     """Call id -> what the test made of it, for failure messages."""
+    round: str = ""
+    """Which round of a soak the calls placed now belong to (", round 3: sigkill"), for the messages."""
 
     async def start_app(self) -> None:
         """Start the app (again) on the same database and settings."""
@@ -154,7 +156,7 @@ class World:
             crm_web_origins=(self.crm.web_origin,),
             recording_base=self.recording_base,
             stream_options={"backoff_initial": 0.05, "backoff_max": 0.2},
-            outbox_options={"backoff_base": 0.05, "backoff_cap": 0.2, "lease": 0.5},
+            outbox_options={"backoff_base": 0.05, "backoff_cap": 0.2, "lease": 0.5, "quota_poll": 0.3},
             watch_every=0.05,
         )
         self.app = App(host, http, pbx)
@@ -314,7 +316,7 @@ def _place(w: World, phase: str, talk: float, cdr_delay: float | None = None) ->
         call.cdr_delay = cdr_delay
         w.pbx.calls.spawn(call, script)
         calls[name] = call
-        w.names[call.call_id] = f"{name} ({phase})"
+        w.names[call.call_id] = f"{name} ({phase}{w.round})"
     return calls
 
 

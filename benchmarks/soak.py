@@ -27,7 +27,8 @@ async def soak(kind: str, rounds: int, home: Path) -> dict[str, Any]:
     made: dict[str, int] = dict.fromkeys(FAULTS, 0)
     started = time.perf_counter()
     async with world(home, kind) as w:
-        for fault in schedule:
+        for n, fault in enumerate(schedule, 1):
+            w.round = f", round {n}: {fault}"
             await every_phase(w, FAULTS[fault])
             made[fault] += 1
         result = await w.settled(patience=60.0 + rounds)

@@ -99,6 +99,11 @@ class RateLimited(CrmError):
     retryable = True
 
 
+class QuotaExhausted(RateLimited):
+    """The CRM's daily API limit or credit pool is spent; `retry_after` is the reset it announced (None:
+    it announces none, so the caller checks back now and then)."""
+
+
 class ValidationFailed(CrmError):
     """The CRM refused the data (e.g. a bad e-mail); fix the input, retrying will not help."""
 

@@ -21,6 +21,7 @@ from linkus_companion.crm.base import (
     CrmError,
     GrantSource,
     NotFound,
+    QuotaExhausted,
     RateLimited,
     Unavailable,
     ValidationFailed,
@@ -203,7 +204,13 @@ class CrmHttp:
                     continue
             error = self._scrub(error, grant)
             delay = self._delay(error, attempt)
-            if not (error.retryable and repeatable) or attempt >= self._max_attempts or delay is None:
+            spent = isinstance(error, QuotaExhausted)  # retrying before the reset only spends more
+            if (
+                spent
+                or not (error.retryable and repeatable)
+                or attempt >= self._max_attempts
+                or delay is None
+            ):
                 raise error
             log.info(
                 "%s request %s failed (%s); retry %d in %.1f s", self._crm, method, error, attempt, delay

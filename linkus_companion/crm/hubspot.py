@@ -20,6 +20,7 @@ from linkus_companion.crm.base import (
     CrmUser,
     GrantSource,
     NotFound,
+    QuotaExhausted,
     RateLimited,
     RecordingFile,
     Unavailable,
@@ -134,6 +135,11 @@ def classify(response: httpx.Response) -> CrmError | None:
         body = {}
     body = body if isinstance(body, dict) else {}
     message = str(body.get("message", ""))[:300]
+    if response.status_code == 429 and str(body.get("policyName", "")) == "DAILY":
+        return QuotaExhausted(
+            Text("{crm} refused the request: the portal's daily API limit is used up.", crm=CRM),
+            retry_after=retry_after(response),
+        )
     if response.status_code == 429:
         policy = str(body.get("policyName", ""))
         wait = retry_after(response)

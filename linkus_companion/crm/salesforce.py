@@ -19,6 +19,7 @@ from linkus_companion.crm.base import (
     CrmUser,
     GrantSource,
     NotFound,
+    QuotaExhausted,
     RateLimited,
     RecordingFile,
     ValidationFailed,
@@ -27,6 +28,7 @@ from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
 from linkus_companion.crm.uploads import Part, check_limits, file_part, multipart
 from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import MAX_INPUT, InvalidNumber, PhoneNumber, parse
+from linkus_companion.texts import Text
 
 logger = logging.getLogger(__name__)
 Lookup = Callable[[], Awaitable[str | None]]
@@ -38,8 +40,6 @@ RECORDING_LABEL = "Recording: "
 """Prefix of the line that carries the recording link in a Task's Description (Tasks have no URL field)."""
 MAX_FILE_BYTES = 2 * 1024**3
 """A ContentVersion blob sent as multipart may be up to 2 GB."""
-DAILY_LIMIT_RETRY_AFTER = 900.0
-"""Seconds to wait after the org's rolling 24-hour API allocation ran out (no header says when)."""
 LEAD_COMPANY_PLACEHOLDER = "[not provided]"
 """Company for a Lead whose company is unknown (Lead.Company is required), as Web-to-Lead writes it."""
 SOSL_RESERVED = frozenset("?&|!{}[]()^~*:\\\"'+-")
@@ -110,11 +110,18 @@ def classify(response: httpx.Response) -> CrmError | None:
     detail = f"{code}: {message}" if code else message
     if code == "INVALID_SESSION_ID" or response.status_code == 401:
         return AuthExpired(f"{CRM} rejected the session ({detail}). Connect to {CRM} again in Settings.")
+    if code == "REQUEST_LIMIT_EXCEEDED" and "TotalRequests" in message:
+        return QuotaExhausted(
+            Text(
+                "{crm} refused the request: the org's daily API request limit is used up.",
+                crm=CRM,
+            ),
+            retry_after=retry_after(response),
+        )
     if code == "REQUEST_LIMIT_EXCEEDED":
-        daily = "TotalRequests" in message
         return RateLimited(
             f"{CRM} refused the request: the org's API request limit is reached ({message}).",
-            retry_after=retry_after(response) or (DAILY_LIMIT_RETRY_AFTER if daily else None),
+            retry_after=retry_after(response),
         )
     if response.status_code == 404:
         return NotFound(f"{CRM} has no such record ({detail}); it may have been deleted.")

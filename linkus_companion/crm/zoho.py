@@ -18,6 +18,7 @@ from linkus_companion.crm.base import (
     CrmUser,
     GrantSource,
     NotFound,
+    QuotaExhausted,
     RateLimited,
     RecordingFile,
     Unavailable,
@@ -27,6 +28,7 @@ from linkus_companion.crm.http import CrmHttp, Sleep, classify_status, retry_aft
 from linkus_companion.crm.uploads import check_limits, file_part, multipart
 from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
+from linkus_companion.texts import Text
 
 CRM_NAME = "Zoho CRM"
 API = "/crm/v8"
@@ -108,6 +110,11 @@ def classify(response: httpx.Response) -> CrmError | None:
     if code in ("INVALID_TOKEN", "AUTHENTICATION_FAILURE", "OAUTH_SCOPE_MISMATCH"):
         return AuthExpired(
             f"{CRM_NAME} rejected the sign-in ({said}). Connect to {CRM_NAME} again in Settings."
+        )
+    if code == "TOO_MANY_REQUESTS" and "credit" in str(error.get("message", "")).lower():
+        return QuotaExhausted(
+            Text("{crm} refused the request: the org's API credits for the day are used up.", crm=CRM_NAME),
+            retry_after=retry_after(response),
         )
     if code == "TOO_MANY_REQUESTS" or response.status_code == 429:
         wait = retry_after(response)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from linkus_companion.crm.base import AuthExpired, CallLog, CrmError, RecordingFile
+from linkus_companion.crm.base import AuthExpired, CallLog, CrmError, QuotaExhausted, RecordingFile
 from linkus_companion.model import Direction, Disposition, Outcome, Record, RecordKind
 from linkus_companion.pbx.errors import PbxError, PbxNotFound
 from linkus_companion.store import Db, Store
-from linkus_companion.texts import Text
+from linkus_companion.texts import Text, text_of
 
 if TYPE_CHECKING:
     from linkus_companion.engine.recording_spool import RecordingSpool
@@ -91,6 +91,8 @@ class OutboxStatus:
     delivered: int
     problem: str
     """A sentence for the user when delivery is stuck (e.g. the CRM needs re-authorising), else ""."""
+    quota_until: dt.datetime | None = None
+    """While the CRM's daily limit or credit pool is spent: when delivery tries again (its reset)."""
 
 
 def enqueue(
@@ -185,8 +187,11 @@ class OutboxWorker:
         prepare: Callable[[Job], Awaitable[CallLog]] | None = None,
         epoch: int | None = None,
         spool: RecordingSpool | None = None,
+        quota_poll: float = 900.0,
     ) -> None:
         """`prepare(job)` gives the log to write (default: the job's log as queued).
+
+        `quota_poll`: seconds between checks while the CRM's quota is spent and it announced no reset.
 
         `epoch`: the fencing number of this gateway's leadership (None: no election, e.g. a desktop).
         `spool` fetches the recordings that RECORDING jobs upload.
@@ -205,6 +210,8 @@ class OutboxWorker:
         self._lock = asyncio.Lock()
         self._paused_until: dt.datetime | None = None
         self._problem = ""
+        self._quota_poll = quota_poll
+        self._quota_until: dt.datetime | None = None
 
     def fence(self, epoch: int) -> None:
         """Claim jobs only while `epoch` is the leader's (set when this gateway wins the election)."""
@@ -257,9 +264,18 @@ class OutboxWorker:
                 " COUNT(*) FILTER (WHERE delivered_at IS NOT NULL) FROM outbox"
             ).fetchone()
         problem = self._problem
+        quota = self._quota_until
+        if quota is not None:
+            problem = Text(
+                "{error} {count} call log(s) wait and go out by themselves once it resets"
+                " (next try at {when} UTC).",
+                error=self._problem,
+                count=int(waiting),
+                when=quota.astimezone(dt.UTC).strftime("%H:%M"),
+            )
         if not problem and parked:
             problem = f"{parked} call log(s) were refused by the CRM; see the outbox for why."
-        return OutboxStatus(int(waiting), int(parked), int(delivered), problem)
+        return OutboxStatus(int(waiting), int(parked), int(delivered), problem, quota)
 
     # --- delivery ----------------------------------------------------------------------------------
 
@@ -292,7 +308,11 @@ class OutboxWorker:
             crm_id = await self._send(job)
         except CrmError as exc:
             # AuthExpired: the connector refreshed once already; keep the job until the user signs in again
-            if exc.retryable or isinstance(exc, AuthExpired):
+            if isinstance(exc, QuotaExhausted):
+                self._retry_later(job, exc, exc.retry_after or self._quota_poll)
+                self._quota_until = self._paused_until
+                log.warning("%s %d call log(s) wait until %s", exc, self.status().waiting, self._quota_until)
+            elif exc.retryable or isinstance(exc, AuthExpired):
                 self._retry_later(job, exc, exc.retry_after)
             else:
                 self._park(job, exc)
@@ -316,6 +336,7 @@ class OutboxWorker:
                 (crm_id, iso_time(self._clock()), job.id),
             )
         self._problem = ""
+        self._quota_until = None
         log.info("call log %s delivered (%s)", job.key, crm_id)
         return True
 
@@ -365,7 +386,7 @@ class OutboxWorker:
             )
         if pause:
             self._paused_until = due
-        self._problem = str(error)
+        self._problem = text_of(error)
         log.warning(
             "call log %s not delivered (attempt %d): %s; retry in %.0f s", job.key, attempts, error, delay
         )

@@ -100,6 +100,11 @@ class Gateway:
         metrics.gauge(
             "gateway_outbox_parked", "Call logs the CRM refused", lambda: host.outbox.status().parked
         )
+        metrics.gauge(
+            "gateway_crm_quota_spent",
+            "1 while the CRM's daily API limit or credit pool is spent (call logs wait for its reset)",
+            lambda: float(host.outbox.status().quota_until is not None),
+        )
         metrics.gauge("gateway_leader_epoch", "Fencing epoch of the site's current leader", self._epoch)
         metrics.gauge(
             "gateway_seconds_since_handover", "Seconds since the last leader hand-over", self._since_handover
@@ -256,7 +261,10 @@ class Gateway:
             "pbx": self.hub.status.link.value,
             "pbx_message": self.hub.status.message,
             "desktops": self.hub.connected(),
-            "outbox": asdict(outbox),
+            "outbox": {
+                **asdict(outbox),
+                "quota_until": outbox.quota_until.isoformat() if outbox.quota_until else None,
+            },
         }
         return JSONResponse(body, status_code=200 if healthy else 503)
 

@@ -51,6 +51,8 @@ class Fault:
     after_processing: bool = False
     retry_after: float | None = None
     remaining: int = 1
+    policy: str = "TEN_SECONDLY_ROLLING"
+    """The 429's `policyName` (`DAILY`: the portal's daily limit is spent)."""
 
     def applies(self, request: Request) -> bool:
         """Whether this fault hits `request`."""
@@ -61,9 +63,7 @@ class Fault:
         """The error HubSpot would send for this status."""
         headers = {"Retry-After": f"{self.retry_after:g}"} if self.retry_after is not None else {}
         if self.status == 429:
-            failure = _rate_limited(
-                "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."
-            )
+            failure = _rate_limited(self.policy, f"You have reached your {self.policy.lower()} limit.")
         else:
             failure = error(
                 self.status,

@@ -1747,8 +1747,16 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 返回了意外的 HTTP {status}。</translation>
         </message>
         <message>
+            <source>{crm} refused the request: the portal's daily API limit is used up.</source>
+            <translation>{crm} 拒绝了请求：该门户当天的 API 调用额度已用完。</translation>
+        </message>
+        <message>
             <source>{crm} stored the recording without an https address; it cannot play it.</source>
             <translation>{crm} 保存的录音没有 https 地址，无法播放。</translation>
+        </message>
+        <message>
+            <source>{crm} refused the request: the org's daily API request limit is used up.</source>
+            <translation>{crm} 拒绝了请求：该组织当天的 API 请求额度已用完。</translation>
         </message>
         <message>
             <source>The recording {name} is {kind}; {crm} plays only WAV and MP3 recordings. Set the PBX to record in WAV or MP3.</source>
@@ -1757,6 +1765,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The recording {name} is {size} MB; {crm} takes files up to {limit} MB, so it was not uploaded. Deliver recordings as links (setting: Recording delivery) for calls this long.</source>
             <translation>录音 {name} 大小为 {size} MB；{crm} 只接受不超过 {limit} MB 的文件，因此未上传。对于这么长的通话，请改用链接方式提供录音（设置：录音提供方式）。</translation>
+        </message>
+        <message>
+            <source>{crm} refused the request: the org's API credits for the day are used up.</source>
+            <translation>{crm} 拒绝了请求：该组织当天的 API 积分已用完。</translation>
+        </message>
+        <message>
+            <source>{error} {count} call log(s) wait and go out by themselves once it resets (next try at {when} UTC).</source>
+            <translation>{error} {count} 条通话记录正在等待，额度重置后会自动发送（下次尝试时间 {when} UTC）。</translation>
         </message>
         <message>
             <source>Recording uploads are not set up on this computer; use recording links.</source>

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from linkus_companion.crm.base import AuthExpired, CallLog, RateLimited, ValidationFailed
+from linkus_companion.crm.base import AuthExpired, CallLog, QuotaExhausted, RateLimited, ValidationFailed
 from linkus_companion.crm.hubspot import DuplicateContact, HubSpotConnector, classify
 from linkus_companion.model import Direction, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import parse
@@ -261,7 +261,11 @@ def test_errors_map_to_typed_errors_with_hubspots_signals() -> None:
     secondly = classify(response(429, {"policyName": "SECONDLY", "errorType": "RATE_LIMIT"}))
     assert isinstance(secondly, RateLimited) and secondly.retry_after == 1.0
     daily = classify(response(429, {"policyName": "DAILY"}))
-    assert isinstance(daily, RateLimited) and daily.retry_after is None and "tomorrow" in str(daily)
+    assert (
+        isinstance(daily, QuotaExhausted)
+        and daily.retry_after is None
+        and "daily API limit is used up" in str(daily)
+    )
     told = classify(response(429, {"policyName": "SECONDLY"}, {"Retry-After": "3"}))
     assert told is not None and told.retry_after == 3.0
     duplicate = classify(

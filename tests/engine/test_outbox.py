@@ -143,7 +143,7 @@ async def test_each_call_reaches_the_crm_once_and_a_restarted_worker_sends_nothi
     reopened = Store.open(tmp_path / "companion.db")
     restarted = OutboxWorker(reopened, crm.harness.connector, clock=crm.clock)
     assert await restarted.drain() == 0
-    assert dataclasses.astuple(restarted.status()) == (0, 0, 3, "")
+    assert dataclasses.astuple(restarted.status()) == (0, 0, 3, "", None)
     reopened.close()
     assert await crm.logged() == {"2001:101": 1, "2002:101": 1, "2003:103": 1}
 
@@ -209,7 +209,7 @@ async def test_logs_wait_for_the_user_to_sign_in_again_after_the_authorisation_e
     grants.grant = dataclasses.replace(grants.grant, access_token=crm.new_sign_in())
     worker.retry_now()
     assert await worker.drain() == 2
-    assert dataclasses.astuple(worker.status()) == (0, 0, 2, "")
+    assert dataclasses.astuple(worker.status()) == (0, 0, 2, "", None)
     assert await crm.logged() == {"2041:101": 1, "2042:101": 1}
 
 

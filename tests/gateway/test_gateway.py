@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +20,8 @@ from linkus_companion.gateway.demo import gateway_world
 from linkus_companion.model import CallNote, Disposition, NewRecord, RecordKind
 from linkus_companion.sim import scenario
 from linkus_companion.sim.crm_emulator import LoggedCall
+from linkus_companion.sim.hubspot import HubSpotEmulator
+from linkus_companion.sim.hubspot_api import Fault
 
 KNOWN = scenario.KNOWN[0][2]
 
@@ -201,3 +204,25 @@ async def test_malformed_requests_are_answered_and_the_desktop_stays_connected(s
         await ws.send(json.dumps(protocol.request(6, "ping")))
         assert json.loads(await ws.recv()) == protocol.reply_ok(6, None)
     assert world.gateway.metrics.value("gateway_requests_total", op="invalid", ok="false") == 2
+
+
+async def test_health_and_metrics_say_the_crm_quota_is_spent(site: Site) -> None:
+    world = site.world
+    assert isinstance(world.crm, HubSpotEmulator)
+    world.crm.inject_fault(Fault(429, policy="DAILY", remaining=1_000_000))
+    call_id = await world.pbx.inbound(KNOWN, "1001", talk=0.1)
+    assert call_id
+    async with httpx.AsyncClient(verify=world.tls.client_context()) as http:
+
+        async def health() -> Any:
+            return (await http.get(world.url + "/health")).json()
+
+        for _ in range(200):
+            if (await health())["outbox"]["quota_until"]:
+                break
+            await asyncio.sleep(0.05)
+        body = await health()
+        assert body["status"] == "degraded" and body["outbox"]["waiting"] >= 1
+        assert "daily API limit is used up" in body["outbox"]["problem"]
+        assert "call log(s) wait and go out by themselves" in body["outbox"]["problem"]
+        assert "gateway_crm_quota_spent 1" in (await http.get(world.url + "/metrics")).text
