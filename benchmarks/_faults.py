@@ -215,7 +215,12 @@ async def world(home: Path, kind: str) -> AsyncIterator[World]:
         for number, ext in pbx.directory.extensions.items()
     }
     settings = Settings(UserFile(home / "settings.json"))
-    for key, value in {"pop.enabled": False, "calllog.skip_unanswered_agents": True}.items():
+    options = {
+        "pop.enabled": False,
+        "calllog.skip_unanswered_agents": True,
+        "calllog.recording_delivery": "link",
+    }
+    for key, value in options.items():
         settings.set_user(key, value)
     store = Store.open(home / "app.db")
     w = World(pbx, crm, home, store, owners, {}, f"http://127.0.0.1:{free_port()}")
