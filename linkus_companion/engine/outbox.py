@@ -282,6 +282,7 @@ class OutboxWorker:
     def _claim_next(self) -> Job | None:
         """Lease the next due job and count its attempt before any request leaves; None: nothing due.
 
+        Call logs and their updates go before recording uploads, so a long upload never holds them up.
         Concurrent workers pass each other's rows (`skip_locked`); a worker whose `epoch` is no longer
         the leader's claims nothing, so a gateway that lost the leadership delivers no more call logs.
         """
@@ -291,8 +292,9 @@ class OutboxWorker:
                 return None
             row = db.execute(
                 f"SELECT {_COLUMNS} FROM outbox WHERE {_READY}"  # noqa: S608
-                f" AND next_attempt_at <= ? ORDER BY id LIMIT 1{self._store.skip_locked}",
-                (iso_time(now),),
+                " AND next_attempt_at <= ? ORDER BY CASE WHEN kind = ? THEN 1 ELSE 0 END, id"
+                f" LIMIT 1{self._store.skip_locked}",
+                (iso_time(now), JobKind.RECORDING.value),
             ).fetchone()
             if row is None:
                 return None

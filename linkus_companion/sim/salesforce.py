@@ -282,8 +282,10 @@ class SalesforceEmulator:
         return self.add_record("Contact", FirstName=first, LastName=last, Phone=phone)
 
     def call_logs(self) -> list[LoggedCall]:
-        """Every call Task in the common shape (the recording link lives in the description)."""
+        """Every call Task in the common shape: the recording is the Task's File (its VersionData URL),
+        else the link in the description."""
         logs = []
+        files = self.files.on_records()
         for task in self.tasks():
             if task.get("TaskSubtype") != "Call":
                 continue
@@ -296,7 +298,7 @@ class SalesforceEmulator:
                     record_id=str(task.get("WhoId") or task.get("WhatId") or ""),
                     subject=str(task.get("Subject") or ""),
                     description=description,
-                    recording_url=recording.group(1) if recording else "",
+                    recording_url=files.get(str(task["Id"])) or (recording.group(1) if recording else ""),
                     idempotency_key=str(task.get("CallObject") or ""),
                     outcome=str(task.get("CallDisposition") or ""),
                 )

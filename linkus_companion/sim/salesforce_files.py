@@ -63,6 +63,19 @@ class ContentFiles:
         )
         return await self._insert(body, upload, user_id, version)
 
+    def on_records(self) -> dict[str, str]:
+        """Record id -> the VersionData URL of the latest file linked to it."""
+        versions = {
+            v["ContentDocumentId"]: v["VersionData"]
+            for v in self._org.records["contentversion"].values()
+            if v.get("IsLatest")
+        }
+        return {
+            str(link["LinkedEntityId"]): str(versions[link["ContentDocumentId"]])
+            for link in self._org.records["contentdocumentlink"].values()
+            if link["ContentDocumentId"] in versions
+        }
+
     def download(self, version_id: str) -> Response:
         """GET sobjects/ContentVersion/{id}/VersionData: the blob, with ranges."""
         stored = self.store.files.get(version_id)

@@ -234,7 +234,13 @@ class ZohoEmulator:
         return self.add_record(_MODULE_OF[kind], {"First_Name": first, "Last_Name": last, "Phone": phone})
 
     def call_logs(self) -> list[LoggedCall]:
-        """Every record of the Calls module in the common shape."""
+        """Every record of the Calls module in the common shape (the recording: its attachment's
+        download URL, else the recording field)."""
+        attached = {
+            a["Parent_Id"]["id"]: f"{self.base_url}/crm/v8/Calls/{a['Parent_Id']['id']}/Attachments/{a['id']}"
+            for a in self.api.attachments.values()
+            if a["$se_module"] == "Calls"
+        }
         return [
             LoggedCall(
                 id=str(call["id"]),
@@ -242,7 +248,7 @@ class ZohoEmulator:
                 record_id=str((call.get("Who_Id") or call.get("What_Id") or {}).get("id", "")),
                 subject=str(call.get("Subject") or ""),
                 description=str(call.get("Description") or ""),
-                recording_url=str(call.get("Voice_Recording__s") or ""),
+                recording_url=attached.get(str(call["id"])) or str(call.get("Voice_Recording__s") or ""),
                 idempotency_key=str(call.get("Call_Agenda") or ""),
                 outcome=str(call.get("Call_Result") or ""),
             )

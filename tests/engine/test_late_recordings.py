@@ -57,4 +57,6 @@ async def test_a_late_recording_is_uploaded_when_it_arrives(tmp_path: Path) -> N
         [attachment] = api.attachments.values()
         assert attachment["Parent_Id"]["id"] == world.crm.call_logs()[0].id
         assert api.files.read(attachment["id"])[:4] == b"RIFF"
-        assert [log.recording_url for log in world.crm.call_logs()] == [""], "uploaded, not linked"
+        [logged] = world.crm.call_logs()
+        assert logged.recording_url.endswith(f"/Calls/{logged.id}/Attachments/{attachment['id']}")
+        assert "127.0.0.1:" not in logged.description, "uploaded, not linked"
