@@ -9,8 +9,6 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from linkus_companion.serving import free_port
-
 USER = "postgres"
 """Debian's service account: PostgreSQL refuses to run as root, so a root caller runs it as this user."""
 
@@ -37,6 +35,8 @@ class PostgresServer:
     """`initdb` + `pg_ctl start` on 127.0.0.1 at a free port, trust authentication, removed on `stop()`."""
 
     def __init__(self) -> None:
+        from linkus_companion.serving import free_port  # uvicorn loads only where a server starts
+
         self.bin = binaries()
         self.dir = Path(tempfile.mkdtemp(prefix="linkus-pg-"))
         self.port = free_port()
