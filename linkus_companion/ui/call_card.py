@@ -148,6 +148,11 @@ class CallCard(QFrame):
         self._note.installEventFilter(self)
         self._note.textChanged.connect(self._note_edited)
         self._disposition = QComboBox()
+        # The outcome list shrinks to the card; a long outcome is elided rather than widening the panel.
+        self._disposition.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self._disposition.setMinimumContentsLength(8)
         self._disposition.currentIndexChanged.connect(self._note_edited)
         self._save_note = QPushButton()
         self._save_note.setAutoDefault(True)
@@ -162,11 +167,11 @@ class CallCard(QFrame):
         top = QHBoxLayout()
         top.addWidget(self._heading, 1)
         top.addWidget(self._elapsed)
+        top.addWidget(self._dismiss)  # beside the timer, so the action row fits the card in every language
         buttons = QHBoxLayout()
         for button in (self._open, self._add, self._retry, self._call_back):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        buttons.addWidget(self._dismiss)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(2)

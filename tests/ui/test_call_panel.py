@@ -190,6 +190,31 @@ def test_zh_cn_panel_has_no_english_left(qtbot, qapp):
         translations.apply("en")
 
 
+def test_every_card_fits_the_panel_in_chinese(qtbot, qapp):
+    """A failed lookup on an ended call shows the most buttons; in zh_CN none may be cut at the edge."""
+    translations = Translations(qapp)
+    translations.apply("zh_CN")
+    try:
+        panel = CallPanel()
+        qtbot.add_widget(panel)
+        panel.set_crm("HubSpot", "US", tuple(Disposition), note_minutes=10)
+        error = "HubSpot 出错（HTTP 503）；请稍后重试。"  # noqa: RUF001 (Chinese punctuation)
+        panel.show_call(dataclasses.replace(call(CallPhase.TALKING), lookup_error=error))
+        card = panel.show_call(dataclasses.replace(ended(Outcome.ANSWERED), lookup_error=error))
+        panel.show_call(call(CallPhase.TALKING, call_id="c2", records=(ALICE,), chosen=ALICE))
+        known = panel.show_call(ended(Outcome.ANSWERED, call_id="c2", records=(ALICE,), chosen=ALICE))
+        assert card is not None and known is not None
+        panel.flush()
+        room = panel._scroll.viewport().width()
+        for each in (card, known):
+            assert each.minimumSizeHint().width() <= room
+            for button in each.findChildren(QPushButton):
+                if button.isVisibleTo(each):
+                    assert button.mapTo(each, button.rect().topRight()).x() <= each.width()
+    finally:
+        translations.apply("en")
+
+
 def test_a_live_call_takes_a_note_and_an_outcome_saved_with_ctrl_enter(qtbot):
     panel = CallPanel()
     qtbot.add_widget(panel)
