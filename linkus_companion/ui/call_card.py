@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QKeyEvent
@@ -130,13 +131,11 @@ class CallCard(QFrame):
         self._error = QLabel()
         self._error.setWordWrap(True)
         self._error.setStyleSheet("color: #b3261e;")
-        self._picker_label = QLabel()
-        self._picker = RecordPicker(self)
-        self._picker.setMaximumHeight(90)
-        self._picker.picked.connect(lambda record_id: self.record_chosen.emit(self.call.call_id, record_id))
-        self._picker_label.setBuddy(self._picker)
-        self._use = QPushButton()
-        self._use.clicked.connect(self._picker.pick_current)
+        # The pick list is built the first time several records share the number (most calls never need it).
+        self._chooser: QWidget | None = None
+        self._picker_label: QLabel | None = None
+        self._picker: RecordPicker | None = None
+        self._use: QPushButton | None = None
         self._open = self._button(self.open_requested)
         self._add = self._button(self.add_requested)
         self._retry = self._button(self.retry_requested)
@@ -180,9 +179,6 @@ class CallCard(QFrame):
         layout.addWidget(self._name)
         layout.addWidget(self._details)
         layout.addWidget(self._error)
-        layout.addWidget(self._picker_label)
-        layout.addWidget(self._picker)
-        layout.addWidget(self._use, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self._note)
         note_row = QHBoxLayout()
         note_row.addWidget(self._disposition, 1)
@@ -191,6 +187,41 @@ class CallCard(QFrame):
         layout.addWidget(self._note_state)
         layout.addLayout(buttons)
         self.retranslate()
+
+    def _build_chooser(self) -> RecordPicker:
+        """The pick list, its label and Use this record, under the lookup error."""
+        self._chooser = QWidget(self)
+        self._picker_label = QLabel()
+        self._picker = RecordPicker(self._chooser)
+        self._picker.setMaximumHeight(90)
+        self._picker.picked.connect(lambda record_id: self.record_chosen.emit(self.call.call_id, record_id))
+        self._picker_label.setBuddy(self._picker)
+        self._use = QPushButton()
+        self._use.clicked.connect(self._picker.pick_current)
+        column = QVBoxLayout(self._chooser)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self._picker_label)
+        column.addWidget(self._picker)
+        column.addWidget(self._use, 0, Qt.AlignmentFlag.AlignLeft)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self._error) + 1, self._chooser)
+        # Tab goes top to bottom: Dismiss, the list, Use this record, then the note and the card's buttons.
+        chain: list[QWidget] = [self._dismiss, self._picker, self._use, self._note, self._disposition]
+        chain += [self._save_note, self._open, self._add, self._retry, self._call_back]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        self._translate_chooser()
+        return self._picker
+
+    def _translate_chooser(self) -> None:
+        if self._picker is None or self._picker_label is None or self._use is None:
+            return
+        self._picker_label.setText(self.tr("Several records share this number. &Choose one:"))
+        self._use.setText(self.tr("&Use this record"))
+        self._picker.setAccessibleName(self.tr("Matching records"))
+        self._use.setAccessibleName(self.tr("Use the selected record for this call"))
 
     def _button(self, signal: SignalInstance) -> QPushButton:
         button = QPushButton()
@@ -205,8 +236,6 @@ class CallCard(QFrame):
 
     def retranslate(self) -> None:
         """Set every text in the current language."""
-        self._picker_label.setText(self.tr("Several records share this number. &Choose one:"))
-        self._use.setText(self.tr("&Use this record"))
         self._open.setText(self.tr("&Open in CRM"))
         self._add.setText(self.tr("&Add to CRM…"))
         self._retry.setText(self.tr("&Retry lookup"))
@@ -214,13 +243,12 @@ class CallCard(QFrame):
         self._dismiss.setText(self.tr("Dismiss"))
         self._number.setAccessibleName(self.tr("Phone number"))
         self._elapsed.setAccessibleName(self.tr("Duration"))
-        self._picker.setAccessibleName(self.tr("Matching records"))
-        self._use.setAccessibleName(self.tr("Use the selected record for this call"))
         self._open.setAccessibleName(self.tr("Open the caller's page in the CRM"))
         self._add.setAccessibleName(self.tr("Add this number to the CRM"))
         self._retry.setAccessibleName(self.tr("Look the number up in the CRM again"))
         self._call_back.setAccessibleName(self.tr("Call this number back"))
         self._dismiss.setAccessibleName(self.tr("Remove this call from the panel"))
+        self._translate_chooser()
         self._note.setPlaceholderText(self.tr("Note for the call log"))
         self._note.setAccessibleName(self.tr("Note for the CRM call log"))
         self._disposition.setAccessibleName(self.tr("Call outcome"))
@@ -333,10 +361,12 @@ class CallCard(QFrame):
         self._error.setText(error)
         self._error.setVisible(bool(error))
         several = len(call.records) > 1
-        for widget in (self._picker_label, self._picker, self._use):
-            widget.setVisible(several)
         if several:
-            self._picker.set_records(call.records, call.chosen.id if call.chosen else None)
+            (self._picker or self._build_chooser()).set_records(
+                call.records, call.chosen.id if call.chosen else None
+            )
+        if self._chooser is not None:
+            self._chooser.setVisible(several)
         self._open.setVisible(record is not None)
         self._add.setVisible(self._add_wanted(record))
         self._retry.setVisible(bool(call.lookup_error) and not call.looking_up)

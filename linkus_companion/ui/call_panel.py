@@ -139,7 +139,6 @@ class CallPanel(QWidget):
     def show_call(self, call: CallView) -> CallCard | None:
         """Create or update the card of `call` (an ended call that has no card gets none)."""
         card = self._cards.get(call.call_id)
-        added = card is None
         if card is None:
             if call.phase is CallPhase.ENDED:
                 return None
@@ -155,11 +154,9 @@ class CallPanel(QWidget):
             self._cards = {call.call_id: card, **self._cards}  # newest on top
             self._list.insertWidget(0, card)
             card.show()  # a widget added to a visible window stays hidden until shown
-        height = card.sizeHint().height()
         card.update_call(call)
-        dropped = self._drop_old_ended()
-        if added or dropped or card.sizeHint().height() != height:
-            self._fit_soon()  # resizing relays out every card: only when the content height changed
+        self._drop_old_ended()
+        self._fit_soon()  # sizing waits for the end of the burst, and resizes only if the height changed
         self._offer_dismiss_all()
         return card
 
@@ -265,7 +262,8 @@ class CallPanel(QWidget):
         height = min(screen.height() - 2 * MARGIN, content + self._title.sizeHint().height() + 40)
         self._placing = True
         try:
-            self.resize(WIDTH, height)
+            if self.height() != height:  # an unchanged size would still relay out every card
+                self.resize(WIDTH, height)
             if self._placed_by_user is not None and screen.contains(self._placed_by_user):
                 self.move(self._placed_by_user)
             else:
