@@ -74,6 +74,7 @@ def _waiting_logs() -> int:
     store = Store.open(paths.database_file())
     try:
         with store.transaction() as db:
-            return int(db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0])
+            sql = "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND kind = 'log_call'"
+            return int(db.execute(sql).fetchone()[0])
     finally:
         store.close()
