@@ -12,7 +12,7 @@ import ssl
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Self
 from urllib.parse import urlencode
@@ -21,7 +21,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from linkus_companion import USER_AGENT
-from linkus_companion.model import Direction
+from linkus_companion.model import Direction, Outcome
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.errors import PbxError, PbxTlsError, PbxUnavailable
@@ -42,6 +42,8 @@ DEFAULT_TOPICS = (
     EventType.CALL_FAILED,
 )
 _SEEN_UIDS = 10_000
+_CLOCK_SLACK = dt.timedelta(seconds=5)
+"""How far the PBX clock and ours may differ when a call is judged older than the connection."""
 _SOCKET_LIMIT = 1024 * 1024
 """websockets drops a connection whose frame exceeds this; smaller oversized frames are skipped."""
 
@@ -119,6 +121,8 @@ class EventStream:
         self._clock = PbxClock()
         self._attempt = 0
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._connected_at = dt.datetime.max.replace(tzinfo=dt.UTC)
+        """When the current connection was subscribed: calls older than it may have missed events."""
         self._heartbeat_answered = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._error: PbxError | None = None
@@ -238,7 +242,7 @@ class EventStream:
             ) as ws:
                 await self._subscribe(ws, token)
                 self._attempt = 0
-                gap_end = dt.datetime.now(dt.UTC)
+                gap_end = self._connected_at = dt.datetime.now(dt.UTC)
                 self._set_status(StreamState.CONNECTED)
                 log.info("PBX event stream subscribed to %s", list(self.topics))
                 try:
@@ -347,7 +351,30 @@ class EventStream:
             self._seen[uid] = None
             if len(self._seen) > _SEEN_UIDS:
                 self._seen.popitem(last=False)
+            event = await self._with_legs(event)
         await self._queue.put(event)
+
+    async def _with_legs(self, event: CdrEvent) -> CdrEvent:
+        """A live 30012 names only a transferred call's last leg; for an answered inbound call that
+        was in progress before this connection (its earlier legs may have gone by while the stream was
+        away), the extensions that answered come from the CDR's legs (cdr/search)."""
+        record = event.record
+        if (
+            event.recovered
+            or record.direction is not Direction.INBOUND
+            or record.outcome is not Outcome.ANSWERED
+            or record.started_at > self._connected_at + _CLOCK_SLACK
+        ):
+            return event
+        start, end = record.started_at - _CLOCK_SLACK, record.ended_at + _CLOCK_SLACK
+        try:
+            async with asyncio.timeout(self._open_timeout):
+                rows = await self.client.search_cdr(start, end)
+        except (PbxError, TimeoutError) as err:
+            log.warning("Could not read the legs of call %s from the CDR: %s", record.uid, err)
+            return event
+        talked = next((row.talked for row in rows if row.uid == record.uid), ())
+        return replace(event, record=replace(record, talked=talked)) if talked else event
 
     async def _calls_in_progress(self, sn: str) -> None:
         """Deliver each ongoing call as a call-status snapshot, before any event read after the gap."""
