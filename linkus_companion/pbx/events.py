@@ -357,7 +357,8 @@ class EventStream:
     async def _with_legs(self, event: CdrEvent) -> CdrEvent:
         """A live 30012 names only a transferred call's last leg; for an answered inbound call that
         was in progress before this connection (its earlier legs may have gone by while the stream was
-        away), the extensions that answered come from the CDR's legs (cdr/search)."""
+        away), the extensions that answered come from the CDR's legs (cdr/search). When the CDR cannot
+        be read the connection ends, so the gap's backfill delivers the call, legs and all."""
         record = event.record
         if (
             event.recovered
@@ -372,7 +373,10 @@ class EventStream:
                 rows = await self.client.search_cdr(start, end)
         except (PbxError, TimeoutError) as err:
             log.warning("Could not read the legs of call %s from the CDR: %s", record.uid, err)
-            return event
+            self._seen.pop(record.uid, None)
+            raise _Ended(
+                Text("Could not read a finished call from the PBX call records; reconnecting to recover it.")
+            ) from None
         talked = next((row.talked for row in rows if row.uid == record.uid), ())
         return replace(event, record=replace(record, talked=talked)) if talked else event
 

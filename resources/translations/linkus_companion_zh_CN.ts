@@ -1791,6 +1791,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>与 PBX 的事件连接已断开（{name}）；正在重新连接。</translation>
         </message>
         <message>
+            <source>Could not read a finished call from the PBX call records; reconnecting to recover it.</source>
+            <translation>无法从 PBX 通话记录中读取已结束的通话；正在重新连接以恢复该通话。</translation>
+        </message>
+        <message>
             <source>The PBX refused the API Client ID or Client Secret; copy both again from Integrations &gt; API on the PBX. Linkus Companion stopped logging in so that the PBX does not block this computer's IP address (it blocks after 5 failed logins).</source>
             <translation>PBX 拒绝了 API 客户端 ID 或客户端密钥；请从 PBX 的 集成 &gt; API 重新复制两者。Linkus Companion 已停止登录，以免 PBX 封禁本机 IP 地址（登录失败 5 次后会被封禁）。</translation>
         </message>
