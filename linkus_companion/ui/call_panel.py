@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
@@ -67,7 +68,9 @@ class CallPanel(QWidget):
     record_chosen = Signal(str, str)
     note_saved = Signal(str, object)
 
-    def __init__(self, *, place_file: Path | None = None, tray_area: QRect | None = None) -> None:
+    def __init__(
+        self, *, place_file: Path | None = None, locate_tray: Callable[[], QRect] | None = None
+    ) -> None:
         super().__init__(None)
         self.setWindowFlags(Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
         # Shown over whatever the user works in, without taking the keyboard from it.
@@ -75,7 +78,8 @@ class CallPanel(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_MacAlwaysShowToolWindow)
         self.setWindowIcon(icon("app"))
         self.setFixedWidth(WIDTH)
-        self.tray_area = tray_area
+        self.locate_tray = locate_tray
+        """Where the tray icon is, asked at each docking: a tray host places the icon after it is shown."""
         self.region = "US"
         self.crm_name = ""
         self._can_create = True
@@ -267,7 +271,14 @@ class CallPanel(QWidget):
             if self._placed_by_user is not None and screen.contains(self._placed_by_user):
                 self.move(self._placed_by_user)
             else:
-                self.move(docked_at(screen, dock_corner(screen, self.tray_area), WIDTH, height))
+                self.move(
+                    docked_at(
+                        screen,
+                        dock_corner(screen, self.locate_tray() if self.locate_tray else None),
+                        WIDTH,
+                        height,
+                    )
+                )
             if not self.isVisible():
                 self.show()
         finally:

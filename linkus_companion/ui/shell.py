@@ -106,7 +106,7 @@ class DesktopShell(QObject):
         self._refresh_recent()
         self.tray.show()
         if self.tray.icon is not None:
-            self.panel.tray_area = self.tray.icon.geometry()
+            self.panel.locate_tray = self.tray.icon.geometry
 
     def use_backend(self, backend: Backend) -> None:
         """Switch to another (not yet started) backend, e.g. once the first run configured one."""

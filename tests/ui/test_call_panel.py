@@ -155,6 +155,17 @@ def test_docks_to_the_corner_nearest_the_tray_and_remembers_a_move(qtbot, tmp_pa
     assert again.pos() == QPoint(40, 50)
 
 
+def test_docks_where_the_tray_host_put_the_icon_after_start(qtbot):
+    """A tray host places the icon only after it is shown: the panel asks where it is when it docks."""
+    tray = QRect()  # not placed yet when the app starts
+    panel = CallPanel(locate_tray=lambda: tray)
+    qtbot.add_widget(panel)
+    area = panel.screen().availableGeometry()
+    tray = QRect(area.left() + 4, area.top() + 2, 22, 22)  # then the host docks it top left
+    panel.show_call(call())
+    assert panel.pos().x() < area.center().x() and panel.pos().y() < area.center().y()
+
+
 def test_zh_cn_panel_has_no_english_left(qtbot, qapp):
     translations = Translations(qapp)
     translations.apply("zh_CN")
