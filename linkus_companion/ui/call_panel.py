@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QMoveEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -25,6 +26,8 @@ KEPT_ENDED = 5
 WIDTH = 380
 REFIT_MS = 100
 """A visible panel re-sizes at most this often: a burst of call updates costs one layout, not one each."""
+PAINT_MS = 33
+"""The panel repaints at most this often: a burst of card updates costs one paint, not one each."""
 
 
 def dock_corner(screen: QRect, tray: QRect | None) -> Qt.Corner:
@@ -93,6 +96,10 @@ class CallPanel(QWidget):
         self._refit.setSingleShot(True)
         self._refit.setInterval(REFIT_MS)
         self._refit.timeout.connect(self._fit)
+        self._painted_at = 0.0
+        self._paint_later = QTimer(self)
+        self._paint_later.setSingleShot(True)
+        self._paint_later.timeout.connect(self._request_paint)
 
         self._title = QLabel()
         self._dismiss_all = QPushButton()
@@ -228,6 +235,22 @@ class CallPanel(QWidget):
         self._dismiss_all.setText(self.tr("Dismiss &all"))
         self._dismiss_all.setAccessibleName(self.tr("Remove every ended call from the panel"))
         self.setAccessibleName(self.tr("Call panel"))
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.UpdateRequest:
+            # Qt keeps what needs repainting until a request goes through: later ones paint it all at once.
+            wait = self._painted_at + PAINT_MS / 1000 - time.monotonic()
+            if wait > 0:
+                if not self._paint_later.isActive():
+                    self._paint_later.start(int(wait * 1000) + 1)
+                return True
+            self._painted_at = time.monotonic()
+        return super().event(event)
+
+    def _request_paint(self) -> None:
+        QCoreApplication.postEvent(
+            self, QEvent(QEvent.Type.UpdateRequest), Qt.EventPriority.LowEventPriority.value
+        )
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -6,12 +6,12 @@ import dataclasses
 import datetime as dt
 import re
 
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from linkus_companion.backend import CallPhase
 from linkus_companion.model import CallNote, Direction, Disposition, Outcome
-from linkus_companion.ui.call_panel import KEPT_ENDED, CallPanel, dock_corner, docked_at
+from linkus_companion.ui.call_panel import KEPT_ENDED, PAINT_MS, CallPanel, dock_corner, docked_at
 from linkus_companion.ui.i18n import Translations
 from tests.ui.conftest import ALICE, BOB, call
 
@@ -263,3 +263,33 @@ def test_the_note_field_stays_for_the_configured_minutes_after_the_call(qtbot):
     assert card._note.isVisibleTo(card)
     card.update_call(dataclasses.replace(call(CallPhase.ENDED), ended_at=now - dt.timedelta(minutes=11)))
     assert not card._note.isVisibleTo(card) and not card._save_note.isVisibleTo(card)
+
+
+class _Paints(QObject):
+    """Counts the paint events of the widget it watches."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_a_burst_of_updates_reaches_the_screen_in_one_paint(qtbot):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    card = panel.show_call(call())
+    panel.flush()
+    qtbot.wait(2 * PAINT_MS)
+    paints = _Paints(card._heading)
+    for phase in (CallPhase.TALKING, CallPhase.HELD) * 4:
+        panel.show_call(call(phase))
+        QApplication.processEvents()  # each update would otherwise be painted on its own
+    qtbot.wait_until(lambda: paints.count > 0)
+    qtbot.wait(2 * PAINT_MS)
+    # one paint for the eight (a few on a machine slow enough to spread the burst over several frames)
+    assert paints.count <= 3 and card._heading.text() == "Incoming call · on hold"
