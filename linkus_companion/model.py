@@ -50,10 +50,15 @@ class Disposition(StrEnum):
 
 @dataclass(frozen=True)
 class CallNote:
-    """What the user typed on a call: a note and, where the CRM has one, a disposition."""
+    """What the user typed on a call: a note and, where the CRM has one, a disposition.
+
+    `keep_disposition`: only the note is new (the call history's Edit note); the outcome picked
+    before on the call card stays in the log.
+    """
 
     text: str = ""
     disposition: Disposition | None = None
+    keep_disposition: bool = False
 
     @property
     def empty(self) -> bool:

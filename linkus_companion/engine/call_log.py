@@ -228,10 +228,12 @@ class CallLogger:
             job = next((j for j in call_jobs(db, call_id, JobKind.LOG) if j.key == key), None)
             if job is None:
                 return None
+            facts = _decode_facts(job.payload["facts"])
+            picked = note.disposition.value if note.disposition else ""
             facts = replace(
-                _decode_facts(job.payload["facts"]),
+                facts,
                 note=note.text.strip(),
-                disposition=note.disposition.value if note.disposition else "",
+                disposition=facts.disposition if note.keep_disposition else picked,
             )
             payload = {"log": encode_log(self._rendered(job.log, facts)), "facts": _encode_facts(facts)}
             # a claim counts the attempt in the same transaction that reads the payload: an unclaimed

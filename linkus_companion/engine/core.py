@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from linkus_companion.crm.base import Connector, CrmError
@@ -360,6 +360,8 @@ class Engine:
         if note.disposition is not None and note.disposition not in self.connector.dispositions:
             raise EngineError("This CRM has no such call outcome; pick one from the list.")
         state = self._calls.get(call_id)
+        if state is not None and note.keep_disposition and (before := state.notes.get(extension)):
+            note = replace(note, disposition=before.disposition)
         if state is not None and not state.queued:
             state.notes[extension] = note
             return

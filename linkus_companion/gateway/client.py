@@ -150,7 +150,9 @@ class GatewayBackend:
     async def save_note(self, call_id: str, note: CallNote) -> None:
         """Send the note and disposition typed on a call's card to the gateway, for the call's log."""
         disposition = note.disposition.value if note.disposition else None
-        await self._request("note", call_id=call_id, text=note.text, disposition=disposition)
+        await self._request(
+            "note", call_id=call_id, text=note.text, disposition=disposition, keep=note.keep_disposition
+        )
 
     async def retry_lookup(self, call_id: str) -> None:
         """Ask the gateway to look the call's number up again."""

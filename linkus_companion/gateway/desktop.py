@@ -178,9 +178,8 @@ async def engine_request(host: EngineHost, op: str, ext: str, args: dict[str, An
         return None
     if op == "note":
         disposition = args.get("disposition")
-        engine.save_note(
-            str(call_id), ext, CallNote(str(args["text"]), Disposition(disposition) if disposition else None)
-        )
+        picked = Disposition(disposition) if disposition else None
+        engine.save_note(str(call_id), ext, CallNote(str(args["text"]), picked, bool(args.get("keep"))))
         return None
     owner = host.bindings.owner_of(ext)
     new = dataclasses.replace(protocol.parse_new_record(args["record"]), owner_id=owner.id if owner else "")

@@ -316,7 +316,9 @@ class DesktopShell(QObject):
             window.call_back.connect(self.call_back)
             window.open_in_crm.connect(self.open_in_crm)
             window.add_to_crm.connect(self.add_to_crm)
-            window.note_written.connect(lambda call_id, text: self.save_note(call_id, CallNote(text)))
+            window.note_written.connect(
+                lambda call_id, text: self.save_note(call_id, CallNote(text, keep_disposition=True))
+            )
             self.history_window = window
         self.history_window.refresh()
         self.history_window.show()

@@ -96,3 +96,16 @@ async def test_a_note_across_a_crm_outage_and_an_app_restart_lands_once(
     assert the_log(crm, "3041").outcome == BUSY[crm.kind]
     reopened.close()
     crm.store = Store.open(tmp_path / "companion.db")  # for the fixture's teardown
+
+
+async def test_a_note_edited_in_the_call_history_keeps_the_outcome_picked_on_the_card(
+    crm: Crm,  # noqa: F811
+) -> None:
+    worker = crm.worker()
+    end(crm, "3051", _101=NOTE)
+    assert await worker.drain() == 1
+    history_note = CallNote("Sent the quote", keep_disposition=True)  # the history window has no outcome
+    assert crm.logger.annotate("3051", "101", history_note) == ["3051:101:note:1"]
+    assert await worker.drain() == 1
+    edited = the_log(crm, "3051")
+    assert "Sent the quote" in edited.description and edited.outcome == BUSY[crm.kind]
