@@ -12,10 +12,11 @@ from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, Qt, QTimer, 
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QMoveEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from linkus_companion.backend import CallPhase, CallView
+from linkus_companion.backend import CallPhase, CallView, Status
 from linkus_companion.model import Disposition
 from linkus_companion.ui.call_card import CallCard
 from linkus_companion.ui.resources import icon
+from linkus_companion.ui.tray import trouble_line
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,12 @@ class CallPanel(QWidget):
         self._paint_later.setSingleShot(True)
         self._paint_later.timeout.connect(self._request_paint)
 
+        self._status: Status | None = None
+        self._trouble = QLabel()
+        """The PBX/CRM trouble and the waiting call logs, in the tray's words; hidden while all is well."""
+        self._trouble.setWordWrap(True)
+        self._trouble.setStyleSheet("color: white; background: #b3261e; padding: 4px;")
+        self._trouble.hide()
         self._title = QLabel()
         self._dismiss_all = QPushButton()
         self._dismiss_all.clicked.connect(self.dismiss_all)
@@ -120,6 +127,7 @@ class CallPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(header)
+        layout.addWidget(self._trouble)
         layout.addWidget(self._scroll)
         self.retranslate()
 
@@ -216,6 +224,14 @@ class CallPanel(QWidget):
             card.refresh()
         self._fit_soon()
 
+    def set_status(self, status: Status) -> None:
+        """Show the honest PBX/CRM state while something is wrong (the same words as the tray)."""
+        self._status = status
+        text = trouble_line(status)
+        if text != self._trouble.text():
+            self._trouble.setText(text)
+        self._trouble.setVisible(bool(text))
+
     def _offer_dismiss_all(self) -> None:
         self._dismiss_all.setVisible(any(c.call.phase is CallPhase.ENDED for c in self._cards.values()))
 
@@ -235,6 +251,9 @@ class CallPanel(QWidget):
         self._dismiss_all.setText(self.tr("Dismiss &all"))
         self._dismiss_all.setAccessibleName(self.tr("Remove every ended call from the panel"))
         self.setAccessibleName(self.tr("Call panel"))
+        self._trouble.setAccessibleName(self.tr("Connection trouble"))
+        if self._status is not None:
+            self.set_status(self._status)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.UpdateRequest:

@@ -145,6 +145,7 @@ class DesktopShell(QObject):
             pending, self._pending_args = self._pending_args, []
             for args in pending:
                 self.handle_args(args)
+        self.panel.set_status(status)
         self.panel.can_create = bool(self.settings.get("create.enabled")) and bool(status.creatable)
         self.panel.set_crm(
             CRM_NAMES.get(status.crm_kind, ""),

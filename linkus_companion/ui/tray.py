@@ -95,6 +95,18 @@ def status_line(status: Status, paused: bool) -> str:
     return " · ".join(parts)
 
 
+def trouble_line(status: Status) -> str:
+    """`HubSpot failing since 14:02 · 3 call logs waiting for HubSpot` ("" while all is well)."""
+    parts = []
+    if status.link in (LinkState.RECONNECTING, LinkState.ERROR):
+        parts.append(link_text(status.link, status.retry_in))
+    if status.crm in CRM_TROUBLE:
+        parts.append(crm_text(status.crm, status))
+    if waiting_text(status):
+        parts.append(waiting_text(status))
+    return " · ".join(parts)
+
+
 def status_details(status: Status) -> str:
     """The sentences explaining the status (PBX reason, CRM problem), in the interface language."""
     lines = [tr_text(status.message)] if status.message else []

@@ -419,6 +419,10 @@
             <source>Call panel</source>
             <translation>通话面板</translation>
         </message>
+        <message>
+            <source>Connection trouble</source>
+            <translation>连接问题</translation>
+        </message>
     </context>
     <context>
         <name>Choices</name>

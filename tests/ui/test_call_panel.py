@@ -9,10 +9,11 @@ import re
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
-from linkus_companion.backend import CallPhase
+from linkus_companion.backend import CallPhase, CrmState, LinkState, Status
 from linkus_companion.model import CallNote, Direction, Disposition, Outcome
 from linkus_companion.ui.call_panel import KEPT_ENDED, PAINT_MS, CallPanel, dock_corner, docked_at
 from linkus_companion.ui.i18n import Translations
+from linkus_companion.ui.tray import status_line, trouble_line
 from tests.ui.conftest import ALICE, BOB, call
 
 
@@ -293,3 +294,29 @@ def test_a_burst_of_updates_reaches_the_screen_in_one_paint(qtbot):
     qtbot.wait(2 * PAINT_MS)
     # one paint for the eight (a few on a machine slow enough to spread the burst over several frames)
     assert paints.count <= 3 and card._heading.text() == "Incoming call · on hold"
+
+
+def test_the_panel_shows_a_crm_outage_and_the_waiting_logs_in_the_tray_words(qtbot, qapp):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    panel.show_call(call())
+    since = dt.datetime(2026, 12, 6, 14, 2).astimezone()
+    failing = Status(
+        LinkState.CONNECTED, CrmState.FAILING, crm_kind="hubspot", crm_since=since, waiting_logs=3
+    )
+    panel.set_status(failing)
+    banner = panel._trouble
+    assert banner.isVisibleTo(panel)
+    assert banner.text() == "HubSpot failing since 14:02 · 3 call logs waiting for HubSpot"
+    assert banner.text() in status_line(failing, paused=False)  # the same words as the tray
+    translations = Translations(qapp)
+    translations.apply("zh_CN")
+    try:
+        qapp.processEvents()  # the language change reaches the open panel
+        assert banner.text() == trouble_line(failing)
+        assert not re.search(r"[A-Za-z]{2,}", banner.text().replace("HubSpot", ""))
+        assert banner.accessibleName() and not re.search(r"[A-Za-z]{2,}", banner.accessibleName())
+    finally:
+        translations.apply("en")
+    panel.set_status(Status(LinkState.CONNECTED, CrmState.CONNECTED, crm_kind="hubspot"))
+    assert not banner.isVisibleTo(panel)  # the next success clears it
