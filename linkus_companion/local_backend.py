@@ -314,14 +314,14 @@ class LocalBackend:
         try:
             await self._running().engine.retry_lookup(call_id)
         except EngineError as exc:
-            raise BackendError(str(exc)) from exc
+            raise BackendError(text_of(exc)) from exc
 
     async def save_note(self, call_id: str, note: CallNote) -> None:
         """The note and disposition typed on a call's card, into its CRM log."""
         try:
             self._running().engine.save_note(call_id, self._extension, note)
         except EngineError as exc:
-            raise BackendError(str(exc)) from exc
+            raise BackendError(text_of(exc)) from exc
 
     async def dial(self, number: str) -> None:
         """Ring the user's phone, then `number` (PBX call/dial)."""

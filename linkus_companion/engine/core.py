@@ -25,6 +25,7 @@ from linkus_companion.engine.screen_pop import (
 from linkus_companion.model import CallNote, Direction, NewRecord, Record, RecordKind
 from linkus_companion.pbx.calls import Call, CallTracker, CallUpdate, UpdateKind
 from linkus_companion.pbx.models import Event
+from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +227,7 @@ class Engine:
         url = record.url or self.connector.record_url(record.id, record.kind)
         if not self._guard.allows(url):
             raise EngineError(
-                "The record's address is not a page of the configured CRM, so it was not opened."
+                Text("The record's address is not a page of the configured CRM, so it was not opened.")
             )
         latency = (dt.datetime.now(dt.UTC) - since).total_seconds() * 1000 if since else 0.0
         request = PopRequest(call_id, extension, trigger, url, round(latency, 3))
@@ -317,8 +318,8 @@ class Engine:
         record = state.chosen or resolution.record
         if record is None:
             if resolution.match.needs_choice:
-                raise EngineError("Several CRM records share this number: pick one first.")
-            raise EngineError("This caller is not in the CRM yet. Use Add to CRM to create a record.")
+                raise EngineError(Text("Several CRM records share this number: pick one first."))
+            raise EngineError(Text("This caller is not in the CRM yet. Use Add to CRM to create a record."))
         return self._open(call_id, extension, "manual", record, None)
 
     def open_record(self, call_id: str, extension: str, record: Record) -> str:
@@ -332,7 +333,7 @@ class Engine:
         resolution = await state.resolving
         record = next((r for r in resolution.match.records if r.id == record_id), None)
         if record is None:
-            raise EngineError("That record is not one of the matches for this call.")
+            raise EngineError(Text("That record is not one of the matches for this call."))
         state.chosen = record
         self._notify(state)
         waiting, state.waiting_choice = state.waiting_choice, []
@@ -358,7 +359,7 @@ class Engine:
         for the log written when it ends.
         """
         if note.disposition is not None and note.disposition not in self.connector.dispositions:
-            raise EngineError("This CRM has no such call outcome; pick one from the list.")
+            raise EngineError(Text("This CRM has no such call outcome; pick one from the list."))
         state = self._calls.get(call_id)
         if state is not None and note.keep_disposition and (before := state.notes.get(extension)):
             note = replace(note, disposition=before.disposition)
@@ -366,10 +367,10 @@ class Engine:
             state.notes[extension] = note
             return
         if self._call_log is None:
-            raise EngineError("Call logging is off, so the note has nowhere to go.")
+            raise EngineError(Text("Call logging is off, so the note has nowhere to go."))
         keys = self._call_log.annotate(call_id, extension, note)
         if keys is None:
-            raise EngineError("This call has no CRM call log to add the note to.")
+            raise EngineError(Text("This call has no CRM call log to add the note to."))
         if state is not None:
             state.notes[extension] = note
         if keys and self._on_logged is not None:
@@ -378,7 +379,7 @@ class Engine:
     async def create_record(self, call_id: str | None, new: NewRecord) -> Record:
         """Create a record from the Add-to-CRM dialog; linked to the call when one is given."""
         if new.kind not in self.connector.creatable:
-            raise EngineError(f"This CRM cannot create a {new.kind.value}.")
+            raise EngineError(Text("This CRM cannot create a {kind}.", kind=new.kind.value))
         async with self._create_lock:
             record = await self.connector.create_record(new)
         self.lookup.forget(new.phone)
@@ -402,7 +403,7 @@ class Engine:
     def _state(self, call_id: str) -> _CallState:
         state = self._calls.get(call_id)
         if state is None:
-            raise EngineError("That call is no longer known.")
+            raise EngineError(Text("That call is no longer known."))
         return state
 
     def _notify(self, state: _CallState) -> None:

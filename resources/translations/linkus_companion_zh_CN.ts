@@ -1775,6 +1775,42 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 拒绝了请求：该组织当天的 API 积分已用完。</translation>
         </message>
         <message>
+            <source>The record's address is not a page of the configured CRM, so it was not opened.</source>
+            <translation>该记录的地址不是所配置 CRM 的页面，因此未打开。</translation>
+        </message>
+        <message>
+            <source>This caller is not in the CRM yet. Use Add to CRM to create a record.</source>
+            <translation>此来电者尚不在 CRM 中。请使用“添加到 CRM”创建记录。</translation>
+        </message>
+        <message>
+            <source>That record is not one of the matches for this call.</source>
+            <translation>该记录不在此通话的匹配结果中。</translation>
+        </message>
+        <message>
+            <source>This CRM has no such call outcome; pick one from the list.</source>
+            <translation>此 CRM 没有这种通话结果；请从列表中选择一个。</translation>
+        </message>
+        <message>
+            <source>Call logging is off, so the note has nowhere to go.</source>
+            <translation>通话记录已关闭，备注无处保存。</translation>
+        </message>
+        <message>
+            <source>This call has no CRM call log to add the note to.</source>
+            <translation>此通话没有可添加备注的 CRM 通话记录。</translation>
+        </message>
+        <message>
+            <source>This CRM cannot create a {kind}.</source>
+            <translation>此 CRM 无法创建 {kind}。</translation>
+        </message>
+        <message>
+            <source>That call is no longer known.</source>
+            <translation>该通话已不存在。</translation>
+        </message>
+        <message>
+            <source>Several CRM records share this number: pick one first.</source>
+            <translation>多条 CRM 记录共用此号码：请先选择一条。</translation>
+        </message>
+        <message>
             <source>{error} {count} call log(s) wait and go out by themselves once it resets (next try at {when} UTC).</source>
             <translation>{error} {count} 条通话记录正在等待，额度重置后会自动发送（下次尝试时间 {when} UTC）。</translation>
         </message>

@@ -117,3 +117,21 @@ def test_pbx_link_problems_read_in_chinese(chinese):
 
     unreachable = Transport("https://pbx.example.com:8088").error(httpx.ConnectError("refused"))
     assert "无法连接" in tr_text(text_of(unreachable)) and "pbx.example.com" in tr_text(text_of(unreachable))
+
+
+async def test_an_engine_refusal_reads_in_chinese_in_a_chinese_window(chinese):
+    import re
+
+    from linkus_companion.engine.core import EngineError
+    from linkus_companion.model import CallNote
+    from linkus_companion.texts import text_of
+    from linkus_companion.ui.i18n import tr_text
+    from tests.engine.engine_rig import running_engine
+
+    async with running_engine() as rig:
+        with pytest.raises(EngineError) as refused:
+            rig.engine.save_note("no-such-call", "1001", CallNote("Sent the quote"))
+    english = str(refused.value)
+    shown = tr_text(text_of(refused.value))
+    assert re.search(r"[a-z]{4}", english) and shown != english
+    assert not re.search(r"[A-Za-z]{2,}", shown.replace("CRM", ""))
