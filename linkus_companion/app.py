@@ -34,7 +34,7 @@ from linkus_companion.platform.launcher import app_command
 from linkus_companion.platform.url_events import OpenUrlEvents
 from linkus_companion.runtime import CRM_SECRET, PBX_SECRET, NotConfigured, crm_grants
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
-from linkus_companion.texts import text_of
+from linkus_companion.texts import Text, text_of
 from linkus_companion.ui.actions import BindingRow, IntegrationActions
 from linkus_companion.ui.first_run import FirstRunWizard, needs_first_run
 from linkus_companion.ui.i18n import Translations
@@ -99,7 +99,7 @@ class EmbeddedActions:
 
     async def check_gateway(self, url: str) -> str:
         """The gateway needs the administrator's enrolment code; reaching it is checked on connect."""
-        raise BackendError("Ask your administrator for this desktop's gateway enrolment code.")
+        raise BackendError(Text("Ask your administrator for this desktop's gateway enrolment code."))
 
     def save_pbx_secret(self, secret: str) -> None:
         """Keep the Client Secret in the keyring; BackendError (saying what to do) when there is none."""

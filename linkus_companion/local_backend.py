@@ -32,7 +32,7 @@ from linkus_companion.pbx.calls import Call
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.pbx.events import StreamState, StreamStatus
 from linkus_companion.runtime import NotConfigured
-from linkus_companion.texts import text_of
+from linkus_companion.texts import Text, text_of
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +245,8 @@ class LocalBackend:
     def _require_switch(self) -> CrmSwitch:
         if self._switch is None:
             raise BackendError(
-                "The CRM integration is not running yet: check the PBX connection first.", retryable=True
+                Text("The CRM integration is not running yet: check the PBX connection first."),
+                retryable=True,
             )
         return self._switch
 
@@ -265,7 +266,7 @@ class LocalBackend:
 
     def _running(self) -> EngineHost:
         if self._host is None:
-            raise BackendError("Not connected to the PBX yet.", retryable=True)
+            raise BackendError(Text("Not connected to the PBX yet."), retryable=True)
         return self._host
 
     def recent_calls(self) -> list[CallView]:

@@ -457,7 +457,9 @@ class HubSpotConnector:
         if kind not in OBJECT_TYPE_IDS:
             raise ValueError(f"{CRM} has no {kind} records")
         if not self._hub_id:
-            raise CrmError(f"The {CRM} account id is unknown; connect to {CRM} again in Settings.")
+            raise CrmError(
+                Text("The {crm} account id is unknown; connect to {crm} again in Settings.", crm=CRM)
+            )
         return (
             f"{self._web_base}/contacts/{self._hub_id}/record/{OBJECT_TYPE_IDS[kind]}/{_segment(record_id)}"
         )

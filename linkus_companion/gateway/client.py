@@ -39,6 +39,7 @@ from linkus_companion.local_backend import RECENT
 from linkus_companion.model import CallNote, NewRecord, Record
 from linkus_companion.runtime import NotConfigured
 from linkus_companion.secrets import SecretStore
+from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -253,14 +254,14 @@ class GatewayBackend:
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(
-                    BackendError("The connection to the gateway dropped; try again.", retryable=True)
+                    BackendError(Text("The connection to the gateway dropped; try again."), retryable=True)
                 )
         self._pending.clear()
 
     async def _request(self, op: str, **args: Any) -> Any:
         ws = self._ws
         if ws is None or not self._ready.is_set():
-            raise BackendError("Not connected to the gateway yet.", retryable=True)
+            raise BackendError(Text("Not connected to the gateway yet."), retryable=True)
         request_id = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
@@ -268,7 +269,7 @@ class GatewayBackend:
             await ws.send(json.dumps(protocol.request(request_id, op, **args)))
             return await asyncio.wait_for(future, REQUEST_TIMEOUT)
         except (ConnectionClosed, TimeoutError):
-            raise BackendError("The gateway did not answer; try again.", retryable=True) from None
+            raise BackendError(Text("The gateway did not answer; try again."), retryable=True) from None
         finally:
             self._pending.pop(request_id, None)
 

@@ -10,6 +10,7 @@ import httpx
 from linkus_companion.backend import BackendError
 from linkus_companion.gateway.tokens import code_from
 from linkus_companion.secrets import SecretStore
+from linkus_companion.texts import Text
 
 REFRESH_SECRET = "gateway.refresh_token"  # noqa: S105 (a keyring entry name)
 """Keyring entry of this desktop's gateway refresh token."""
@@ -50,7 +51,7 @@ class GatewayCredentials:
             refresh = self._secrets.get(REFRESH_SECRET)
             if not refresh:
                 raise BackendError(
-                    "This desktop is not enrolled with the gateway: enter the code from your admin."
+                    Text("This desktop is not enrolled with the gateway: enter the code from your admin.")
                 )
             await self._exchange("/session/refresh", {"refresh_token": refresh})
         return self._access
@@ -66,14 +67,16 @@ class GatewayCredentials:
                 response = await client.post(self.base_url + path, json=body)
         except httpx.HTTPError as exc:
             raise BackendError(
-                f"Cannot reach the gateway at {self.base_url} ({type(exc).__name__}).", retryable=True
+                Text("Cannot reach the gateway at {url} ({why}).", url=self.base_url, why=type(exc).__name__),
+                retryable=True,
             ) from None
         if response.status_code in (400, 401):
             self._access = ""
             raise BackendError(str(response.json().get("error", "The gateway refused this desktop.")))
         if response.status_code != 200:
             raise BackendError(
-                f"The gateway answered HTTP {response.status_code}; try again later.", retryable=True
+                Text("The gateway answered HTTP {status}; try again later.", status=response.status_code),
+                retryable=True,
             )
         grant = response.json()
         self._secrets.set(REFRESH_SECRET, str(grant["refresh_token"]))

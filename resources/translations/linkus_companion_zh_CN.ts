@@ -1711,6 +1711,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
     <context>
         <name>Errors</name>
         <message>
+            <source>Ask your administrator for this desktop's gateway enrolment code.</source>
+            <translation>请向管理员索取本电脑的网关注册码。</translation>
+        </message>
+        <message>
             <source>{crm} refused the data with HTTP {status}{said}; correct it and try again.</source>
             <translation>{crm} 拒绝了数据（HTTP {status}）{said}；请更正后重试。</translation>
         </message>
@@ -1757,6 +1761,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>{crm} stored the recording without an https address; it cannot play it.</source>
             <translation>{crm} 保存的录音没有 https 地址，无法播放。</translation>
+        </message>
+        <message>
+            <source>The {crm} account id is unknown; connect to {crm} again in Settings.</source>
+            <translation>{crm} 账户 ID 未知；请在设置中重新连接 {crm}。</translation>
         </message>
         <message>
             <source>{crm} refused the request: the org's daily API request limit is used up.</source>
@@ -1821,6 +1829,38 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The PBX no longer has this call's recording, so it was not uploaded.</source>
             <translation>PBX 上已没有此通话的录音，因此未上传。</translation>
+        </message>
+        <message>
+            <source>Not connected to the gateway yet.</source>
+            <translation>尚未连接到网关。</translation>
+        </message>
+        <message>
+            <source>The gateway did not answer; try again.</source>
+            <translation>网关没有响应；请重试。</translation>
+        </message>
+        <message>
+            <source>The connection to the gateway dropped; try again.</source>
+            <translation>与网关的连接已断开；请重试。</translation>
+        </message>
+        <message>
+            <source>The gateway answered HTTP {status}; try again later.</source>
+            <translation>网关返回 HTTP {status}；请稍后重试。</translation>
+        </message>
+        <message>
+            <source>This desktop is not enrolled with the gateway: enter the code from your admin.</source>
+            <translation>本电脑尚未在网关注册：请输入管理员提供的注册码。</translation>
+        </message>
+        <message>
+            <source>Cannot reach the gateway at {url} ({why}).</source>
+            <translation>无法连接位于 {url} 的网关（{why}）。</translation>
+        </message>
+        <message>
+            <source>The CRM integration is not running yet: check the PBX connection first.</source>
+            <translation>CRM 集成尚未运行：请先检查 PBX 连接。</translation>
+        </message>
+        <message>
+            <source>Not connected to the PBX yet.</source>
+            <translation>尚未连接到 PBX。</translation>
         </message>
         <message>
             <source>The PBX has blocked this computer's IP address after failed logins; unblock it at Security &gt; Security Rules &gt; Blocked IPs.</source>

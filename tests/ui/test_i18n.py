@@ -135,3 +135,25 @@ async def test_an_engine_refusal_reads_in_chinese_in_a_chinese_window(chinese):
     shown = tr_text(text_of(refused.value))
     assert re.search(r"[a-z]{4}", english) and shown != english
     assert not re.search(r"[A-Za-z]{2,}", shown.replace("CRM", ""))
+
+
+async def test_a_desktop_without_its_gateway_reads_in_chinese(chinese):
+    import socket
+
+    from linkus_companion.backend import BackendError
+    from linkus_companion.gateway.credentials import GatewayCredentials
+    from linkus_companion.secrets import SecretStore
+    from linkus_companion.texts import text_of
+    from linkus_companion.ui.i18n import tr_text
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    gateway = GatewayCredentials(f"https://127.0.0.1:{port}", SecretStore(), timeout=2)
+    with pytest.raises(BackendError) as unenrolled:
+        await gateway.access_token()
+    assert "not enrolled" in str(unenrolled.value) and "尚未在网关注册" in tr_text(text_of(unenrolled.value))
+    with pytest.raises(BackendError) as unreachable:
+        await gateway.enroll("ABCD-EFGH")
+    shown = tr_text(text_of(unreachable.value))
+    assert "Cannot reach" in str(unreachable.value) and "无法连接" in shown and f"127.0.0.1:{port}" in shown
