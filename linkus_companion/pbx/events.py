@@ -177,8 +177,11 @@ class EventStream:
             log.exception("PBX event stream failed")
             self._fail(
                 PbxError(
-                    f"The PBX event stream stopped after an unexpected error ({type(err).__name__}); "
-                    "restart Linkus Companion and report the problem if it happens again."
+                    Text(
+                        "The PBX event stream stopped after an unexpected error ({why}); restart"
+                        " Linkus Companion and report the problem if it happens again.",
+                        why=type(err).__name__,
+                    )
                 )
             )
 
@@ -200,7 +203,12 @@ class EventStream:
                 reason = text_of(err)
             except ssl.SSLCertVerificationError as err:
                 self._fail(
-                    PbxTlsError(f"The PBX certificate could not be verified ({err}); check the TLS settings.")
+                    PbxTlsError(
+                        Text(
+                            "The PBX certificate could not be verified ({why}); check the TLS settings.",
+                            why=str(err),
+                        )
+                    )
                 )
                 return
             except (OSError, TimeoutError, WebSocketException) as err:

@@ -88,10 +88,14 @@ class Transport:
         cause: BaseException | None = err
         while cause is not None:
             if isinstance(cause, ssl.SSLCertVerificationError):
+                why = redaction.redact(str(cause.args[-1] if cause.args else cause))[:120]
                 return PbxTlsError(
-                    f"The certificate of the PBX at {self.host} could not be verified "
-                    f"({redaction.redact(str(cause.args[-1] if cause.args else cause))[:120]}); set the "
-                    "PBX's CA file or pin its certificate fingerprint in the connection settings."
+                    Text(
+                        "The certificate of the PBX at {host} could not be verified ({why}); set the PBX's"
+                        " CA file or pin its certificate fingerprint in the connection settings.",
+                        host=self.host,
+                        why=why,
+                    )
                 )
             cause = cause.__cause__ or cause.__context__
         if isinstance(err, httpx.TimeoutException):

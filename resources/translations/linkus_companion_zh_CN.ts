@@ -1875,6 +1875,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>无法从 PBX 通话记录中读取已结束的通话；正在重新连接以恢复该通话。</translation>
         </message>
         <message>
+            <source>The PBX event stream stopped after an unexpected error ({why}); restart Linkus Companion and report the problem if it happens again.</source>
+            <translation>PBX 事件流因意外错误（{why}）而停止；请重启 Linkus Companion，如再次发生请报告该问题。</translation>
+        </message>
+        <message>
+            <source>The PBX certificate could not be verified ({why}); check the TLS settings.</source>
+            <translation>无法验证 PBX 证书（{why}）；请检查 TLS 设置。</translation>
+        </message>
+        <message>
             <source>The PBX refused the API Client ID or Client Secret; copy both again from Integrations &gt; API on the PBX. Linkus Companion stopped logging in so that the PBX does not block this computer's IP address (it blocks after 5 failed logins).</source>
             <translation>PBX 拒绝了 API 客户端 ID 或客户端密钥；请从 PBX 的 集成 &gt; API 重新复制两者。Linkus Companion 已停止登录，以免 PBX 封禁本机 IP 地址（登录失败 5 次后会被封禁）。</translation>
         </message>
@@ -1893,6 +1901,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The PBX at {host} did not answer in time; check it is running.</source>
             <translation>位于 {host} 的 PBX 未及时响应；请确认它正在运行。</translation>
+        </message>
+        <message>
+            <source>The certificate of the PBX at {host} could not be verified ({why}); set the PBX's CA file or pin its certificate fingerprint in the connection settings.</source>
+            <translation>无法验证位于 {host} 的 PBX 的证书（{why}）；请在连接设置中设置 PBX 的 CA 文件或固定其证书指纹。</translation>
         </message>
         <message>
             <source>the host program {path} is missing</source>

@@ -157,3 +157,17 @@ async def test_a_desktop_without_its_gateway_reads_in_chinese(chinese):
         await gateway.enroll("ABCD-EFGH")
     shown = tr_text(text_of(unreachable.value))
     assert "Cannot reach" in str(unreachable.value) and "无法连接" in shown and f"127.0.0.1:{port}" in shown
+
+
+def test_an_untrusted_pbx_certificate_reads_in_chinese(chinese):
+    import ssl
+
+    from linkus_companion.pbx.transport import Transport
+    from linkus_companion.texts import text_of
+    from linkus_companion.ui.i18n import tr_text
+
+    refused = ssl.SSLCertVerificationError(1, "certificate verify failed: self-signed certificate")
+    error = Transport("https://pbx.example.com:8088").error(refused)
+    assert "could not be verified" in str(error)
+    shown = tr_text(text_of(error))
+    assert "无法验证" in shown and "pbx.example.com" in shown and "self-signed certificate" in shown
