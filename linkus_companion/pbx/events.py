@@ -123,6 +123,9 @@ class EventStream:
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._connected_at = dt.datetime.max.replace(tzinfo=dt.UTC)
         """When the current connection was subscribed: calls older than it may have missed events."""
+        self._carried_over: set[str] | None = None
+        """Calls in progress when this connection came up, whose early legs may have gone by unseen;
+        None until they are read (or when they cannot be), so every call older than the connection counts."""
         self._heartbeat_answered = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._error: PbxError | None = None
@@ -251,6 +254,7 @@ class EventStream:
                 await self._subscribe(ws, token)
                 self._attempt = 0
                 gap_end = self._connected_at = dt.datetime.now(dt.UTC)
+                self._carried_over = None
                 self._set_status(StreamState.CONNECTED)
                 log.info("PBX event stream subscribed to %s", list(self.topics))
                 try:
@@ -372,7 +376,7 @@ class EventStream:
             event.recovered
             or record.direction is not Direction.INBOUND
             or record.outcome is not Outcome.ANSWERED
-            or record.started_at > self._connected_at + _CLOCK_SLACK
+            or not self._carried(record.uid, record.started_at)
         ):
             return event
         start, end = record.started_at - _CLOCK_SLACK, record.ended_at + _CLOCK_SLACK
@@ -388,17 +392,27 @@ class EventStream:
         talked = next((row.talked for row in rows if row.uid == record.uid), ())
         return replace(event, record=replace(record, talked=talked)) if talked else event
 
+    def _carried(self, uid: str, started_at: dt.datetime) -> bool:
+        """Whether the call was already in progress when this connection came up."""
+        if self._carried_over is None:
+            return started_at <= self._connected_at + _CLOCK_SLACK
+        return uid in self._carried_over
+
     async def _calls_in_progress(self, sn: str) -> None:
         """Deliver each ongoing call as a call-status snapshot, before any event read after the gap."""
         now = dt.datetime.now(dt.UTC)
+        carried: set[str] = set()
         try:
             async with asyncio.timeout(self._open_timeout):
                 for direction in Direction:
                     for info in await self.client.query_calls(direction=direction):
+                        carried.add(info.call_id)
                         event = CallEvent(EventType.CALL_STATUS, sn, info.call_id, info.members, now)
                         await self._deliver(event)
         except (PbxError, TimeoutError) as err:
             log.warning("Could not read the calls in progress after connecting: %s", err)
+            return
+        self._carried_over = carried
 
     async def _backfill(self, gap_end: dt.datetime, sn: str) -> None:
         """Deliver calls that ended during the gap (cdr/search), retrying until it succeeds."""
