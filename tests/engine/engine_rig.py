@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from benchmarks._faults import FixedGrant  # one emulator grant for the engine tests and the fault world
 from linkus_companion.crm.base import AccessGrant
 from linkus_companion.crm.hubspot import HubSpotConnector
 from linkus_companion.engine.core import CreatePolicy, Engine, Resolution
@@ -22,19 +23,6 @@ from linkus_companion.sim.hubspot import HubSpotEmulator
 from linkus_companion.sim.pbx import PbxSimulator
 
 DEFAULT_POP, DEFAULT_CREATE, DEFAULT_LOOKUP = PopPolicy(), CreatePolicy(), LookupPolicy()
-
-
-@dataclass
-class FixedGrant:
-    """The emulator's ready admin token."""
-
-    grant: AccessGrant
-
-    async def current(self) -> AccessGrant:
-        return self.grant
-
-    async def refreshed(self, stale: AccessGrant) -> AccessGrant:
-        return self.grant
 
 
 @dataclass
