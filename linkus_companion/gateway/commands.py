@@ -20,7 +20,8 @@ from linkus_companion.crm.base import CrmError
 from linkus_companion.crm.oauth import Opener, open_in_browser
 from linkus_companion.engine.policies import Policies
 from linkus_companion.gateway import logs
-from linkus_companion.gateway.config import DB_SECRET, ConfigError, GatewayConfig, load
+from linkus_companion.gateway.config import DB_SECRET, SIGNING_SECRET, ConfigError, GatewayConfig, load
+from linkus_companion.gateway.sealed import SealError
 from linkus_companion.gateway.server import Gateway
 from linkus_companion.gateway.server_secrets import ServerSecrets
 from linkus_companion.gateway.tokens import TokenAuthority, load_signing_key, shared_signing_key
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         if asyncio.run(serve(config)):
             log.error("exiting: this replica lost the leadership; its supervisor restarts it as a standby")
             return LOST_LEADERSHIP
-    except (ConfigError, NotConfigured, StoreError) as exc:
+    except (ConfigError, NotConfigured, StoreError, SealError) as exc:
         log.error("%s", exc)
         return 2
     return 0
@@ -87,7 +88,7 @@ async def serve(config: GatewayConfig) -> bool:
                 crm_web_origins=await web_origins(connector, grants),
                 store=store,
                 policies=policies,
-                signing_key=site_key(config, store),
+                signing_key=site_key(config, store, secrets),
                 public_url=config.public_url,
                 extensions=config.extensions or None,
             )
@@ -163,9 +164,17 @@ def open_store(config: GatewayConfig, secrets: SecretStore) -> Store:
     return Store.open(config.database, password=password)
 
 
-def site_key(config: GatewayConfig, store: Store) -> Ed25519PrivateKey:
-    """The token signing key: shared through PostgreSQL by the replicas, else a file in the state dir."""
-    return shared_signing_key(store) if config.state else load_signing_key(config.signing_key)
+def site_key(config: GatewayConfig, store: Store, secrets: SecretStore) -> Ed25519PrivateKey:
+    """The token signing key: sealed in PostgreSQL for the replicas, else an owner-only file in the state dir."""
+    if not config.state:
+        return load_signing_key(config.signing_key)
+    secret = secrets.get(SIGNING_SECRET)
+    if not secret:
+        raise NotConfigured(
+            f"Give every replica the same secret {SIGNING_SECRET!r} (make it with `openssl rand -base64 32`): "
+            "it seals the token signing key in the database."
+        )
+    return shared_signing_key(store, secret)
 
 
 def doctor(args: argparse.Namespace) -> int:
@@ -180,7 +189,7 @@ def doctor(args: argparse.Namespace) -> int:
     problems = 0
     grant = f"crm.{config.settings.get('crm.kind', '')}.grant"
     required = {PBX_SECRET: True, CRM_SECRET: False, grant: True} | (
-        {DB_SECRET: True} if config.state else {}
+        {DB_SECRET: True, SIGNING_SECRET: True} if config.state else {}
     )
     for name, needed in required.items():
         try:
@@ -197,7 +206,15 @@ def doctor(args: argparse.Namespace) -> int:
         print(f"PROBLEM  store {exc}")
         return 1
     print(f"ok       store {store.where} (schema {store.schema_version})")
-    store.close()
+    try:
+        if config.state:
+            site_key(config, store, secrets)
+            print("ok       token signing key sealed in the store, opened with its secret")
+    except (NotConfigured, SealError) as exc:
+        print(f"PROBLEM  signing key {exc}")
+        problems += 1
+    finally:
+        store.close()
     print(f"{problems} problem(s) found." if problems else "No problems found.")
     return 1 if problems else 0
 
@@ -252,9 +269,10 @@ async def authorize_crm(
 @contextlib.contextmanager
 def _authority(args: argparse.Namespace) -> Iterator[tuple[TokenAuthority, GatewayConfig]]:
     config = load(Path(args.config))
-    store = open_store(config, ServerSecrets(config.state_dir))
+    secrets = ServerSecrets(config.state_dir)
+    store = open_store(config, secrets)
     try:
-        yield TokenAuthority(store, site_key(config, store), config.public_url), config
+        yield TokenAuthority(store, site_key(config, store, secrets), config.public_url), config
     finally:
         store.close()
 

@@ -34,6 +34,8 @@ extensions = []                                    # served extensions; empty = 
 
 
 DB_SECRET = "gateway.database_password"  # noqa: S105 - a secret's name, not a secret
+SIGNING_SECRET = "gateway.signing_key_secret"  # noqa: S105 - a secret's name, not a secret
+"""Seals the token signing key the replicas share in PostgreSQL (the same on every replica)."""
 
 
 class ConfigError(Exception):

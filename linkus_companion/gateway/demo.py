@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import secrets
 import ssl
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -121,7 +122,11 @@ async def gateway_world(
         ):
             connector = await _signed_in(crm, http)
             public_url = f"https://127.0.0.1:{free_port()}"
-            signing_key = shared_signing_key(store) if state else load_signing_key(home / "signing-key.pem")
+            signing_key = (
+                shared_signing_key(store, secrets.token_urlsafe(32))
+                if state
+                else load_signing_key(home / "signing-key.pem")
+            )
 
             def build(**replica: Any) -> Gateway:
                 return Gateway.assemble(

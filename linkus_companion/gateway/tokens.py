@@ -13,6 +13,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from linkus_companion.gateway.sealed import is_sealed, seal, unseal
 from linkus_companion.store import Store
 
 AUDIENCE = "linkus-companion-desktop"
@@ -25,6 +26,8 @@ ACCESS_TTL = dt.timedelta(minutes=10)
 ENROLLMENT_TTL = dt.timedelta(days=7)
 BROWSER_TTL = dt.timedelta(hours=12)
 TICKET_TTL = dt.timedelta(seconds=60)
+SIGNING_CONTEXT = "token signing key"
+"""What the sealed signing key is bound to (and how its errors name it)."""
 _REQUIRED = ["exp", "iat", "nbf", "iss", "aud", "sub", "ext", "email", "jti"]
 _LEEWAY = 5
 
@@ -82,17 +85,28 @@ def load_signing_key(path: Path) -> Ed25519PrivateKey:
     return _parsed(pem, "")
 
 
-def shared_signing_key(store: Store) -> Ed25519PrivateKey:
-    """The site's signing key kept in the shared store (the first replica creates it): tokens verify on all."""
+def shared_signing_key(store: Store, secret: str) -> Ed25519PrivateKey:
+    """The site's signing key kept in the shared store, sealed under `secret` (the first replica creates it).
+
+    Tokens verify on every replica; a dump of the database alone cannot sign one. A key stored in
+    clear by an earlier version is sealed in place on first use.
+    """
     with store.transaction() as db:
         db.execute(
             "INSERT INTO gateway_keys (name, pem, created_at) VALUES ('signing', ?, ?) ON CONFLICT (name) DO NOTHING",
-            (_pem(Ed25519PrivateKey.generate()).decode(), _now().isoformat()),
+            (seal(_pem(Ed25519PrivateKey.generate()), secret, SIGNING_CONTEXT), _now().isoformat()),
         )
-        (pem,) = db.execute("SELECT pem FROM gateway_keys WHERE name = 'signing'").fetchone()
-    return _parsed(
-        str(pem).encode(), "The store's signing key is not an Ed25519 key; delete its gateway_keys row."
-    )
+        (stored,) = db.execute("SELECT pem FROM gateway_keys WHERE name = 'signing'").fetchone()
+        stored = str(stored)
+        if is_sealed(stored):
+            pem = unseal(stored, secret, SIGNING_CONTEXT)
+        else:  # another replica sealing it at the same time matches no row: both hold the same key
+            pem = stored.encode()
+            db.execute(
+                "UPDATE gateway_keys SET pem = ? WHERE name = 'signing' AND pem = ?",
+                (seal(pem, secret, SIGNING_CONTEXT), stored),
+            )
+    return _parsed(pem, "The store's signing key is not an Ed25519 key; delete its gateway_keys row.")
 
 
 def _pem(key: Ed25519PrivateKey) -> bytes:

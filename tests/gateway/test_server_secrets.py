@@ -79,8 +79,9 @@ def test_gateway_doctor_names_each_secrets_source_and_opens_the_shared_store(
         "pbx.client_secret",
         "crm.hubspot.grant",
         "gateway.database_password",
+        "gateway.signing_key_secret",
     ):
-        write(state / "secrets" / name, "s3cret-value")
+        write(state / "secrets" / name, "s3cret-value-long-enough")
     monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     config = tmp_path / "gateway.toml"
     config.write_text(
@@ -91,7 +92,7 @@ def test_gateway_doctor_names_each_secrets_source_and_opens_the_shared_store(
     out = capsys.readouterr().out
     assert f"secret gateway.database_password: owner-only file {state / 'secrets'}" in out
     assert f"store {postgres_url} (schema" in out
-    assert "s3cret-value" not in out
+    assert "s3cret-value" not in out and "token signing key sealed" in out
     os.chmod(state / "secrets" / "pbx.client_secret", 0o644)
     assert commands.doctor(argparse.Namespace(config=str(config))) == 1
     assert "secret pbx.client_secret: PROBLEM: The secret file" in capsys.readouterr().out
