@@ -255,6 +255,8 @@ class EventStream:
                 self._attempt = 0
                 gap_end = self._connected_at = dt.datetime.now(dt.UTC)
                 self._carried_over = None
+                if self._resync:
+                    await self._calls_in_progress(info.sn)
                 self._set_status(StreamState.CONNECTED)
                 log.info("PBX event stream subscribed to %s", list(self.topics))
                 try:
@@ -300,8 +302,6 @@ class EventStream:
         }
         helpers = {asyncio.create_task(self._backfill(gap_end, sn))} if self._gap_start else set()
         try:
-            if self._resync:
-                await self._calls_in_progress(sn)
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 task.result()
@@ -399,7 +399,9 @@ class EventStream:
         return uid in self._carried_over
 
     async def _calls_in_progress(self, sn: str) -> None:
-        """Deliver each ongoing call as a call-status snapshot, before any event read after the gap."""
+        """Deliver each ongoing call as a call-status snapshot, before any event read after the gap
+        (those wait on the socket) and before the stream says CONNECTED: a call placed after that is
+        not in the snapshot, so it is seen whole."""
         now = dt.datetime.now(dt.UTC)
         carried: set[str] = set()
         try:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pbx_testkit import Collector
+from pbx_testkit import WAIT, Collector
 
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.errors import PbxAuthFailed
 from linkus_companion.pbx.events import StreamState
 from linkus_companion.pbx.frames import MAX_FRAME, ApiReply, FrameError, HeartbeatReply, decode
-from linkus_companion.pbx.models import CallEvent, CdrEvent, EventType, ExtensionEvent, SystemEvent
+from linkus_companion.pbx.models import CallEvent, CdrEvent, CdrRecord, EventType, ExtensionEvent, SystemEvent
+from linkus_companion.sim import pbx_scenarios as scenarios
 from linkus_companion.sim.pbx import PbxSimulator
 from linkus_companion.tls import TlsFiles
 
@@ -265,3 +267,38 @@ async def test_tokens_stay_out_of_the_websocket_logs(
             token = await client.token()
     assert "subscribe?access_token=***" in caplog.text
     assert token.access not in caplog.text
+
+
+async def test_only_calls_in_progress_at_connection_cost_a_cdr_search_at_their_end(
+    sim: PbxSimulator, client: PbxClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live 30012 names only a transfer's last leg: a call already talking when the stream came up
+    gets its legs from cdr/search; calls placed after it connected were seen whole and cost none."""
+    searches: list[tuple[dt.datetime, dt.datetime]] = []
+    search = client.search_cdr
+
+    async def counted(start: dt.datetime, end: dt.datetime) -> list[CdrRecord]:
+        searches.append((start, end))
+        return await search(start, end)
+
+    monkeypatch.setattr(client, "search_cdr", counted)
+    carried, script = scenarios.blind_transfer(sim.calls, "+15551239000", "1001", "1004", talk=3.0)
+    sim.calls.spawn(carried, script)
+    async with asyncio.timeout(WAIT):
+        while carried.answered is None:  # noqa: ASYNC110 (the simulator has no event for it)
+            await asyncio.sleep(0.01)
+    async with Collector(client, backoff_initial=0.05) as collector:
+        await collector.connected()
+        assert carried.call_id in sim.calls.live and carried.call_to == "1001", (
+            "set-up: still on its first leg"
+        )
+        placed = [scenarios.inbound(sim.calls, f"+1555123910{n}", "1002", talk=0.1) for n in range(3)]
+        placed.append(scenarios.blind_transfer(sim.calls, "+15551239200", "1003", "1005", talk=0.2))
+        for call, call_script in placed:
+            sim.calls.spawn(call, call_script)
+        for call, _ in placed:
+            assert not (await collector.call_ended(call.call_id)).record.talked, "a live 30012 names one leg"
+        assert searches == [], "calls placed after the connection cost no cdr/search"
+        legs = (await collector.call_ended(carried.call_id)).record.talked
+    assert legs == ("1001", "1004")
+    assert len(searches) == 1
