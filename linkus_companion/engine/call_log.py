@@ -87,8 +87,14 @@ def plan(call: Call, owners: Owners, *, skip_unanswered_agents: bool) -> list[De
     a missed log, except on a queue or ring-group call with `skip_unanswered_agents`: then only the
     agent who answered is logged, and when nobody answered exactly one missed log is written, owned
     by the first bound extension that rang. Unbound extensions are never logged; the reason says so.
+    An extension consulted for an attended transfer that never took the customer is not logged: it
+    talked with a colleague, not with the caller.
     """
     involved = list(dict.fromkeys([*call.extensions, *call.talked, *sorted(call.rang)]))
+    consulted = call.consulted
+    if consulted:
+        talked = tuple(ext for ext in call.talked if ext not in consulted)
+        call = replace(call, talked=talked, rang=call.rang - consulted)
     missed_outcome = call.outcome if call.outcome not in (None, Outcome.ANSWERED) else Outcome.NO_ANSWER
     if call.direction is Direction.INTERNAL:
         return [Decision(ext, None, missed_outcome, "internal calls are not logged") for ext in involved]
@@ -114,7 +120,11 @@ def plan(call: Call, owners: Owners, *, skip_unanswered_agents: bool) -> list[De
     decisions = []
     for ext in list(dict.fromkeys([*involved, *logged])):
         owner = owners(ext) if ext in logged else None
-        if ext not in logged:
+        if ext in consulted:
+            decisions.append(
+                Decision(ext, None, missed_outcome, "consulted for a transfer that did not complete")
+            )
+        elif ext not in logged:
             decisions.append(Decision(ext, None, missed_outcome, not_logged))
         elif owner is None:
             decisions.append(Decision(ext, None, logged[ext], f"extension {ext} is not bound to a CRM user"))

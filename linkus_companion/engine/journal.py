@@ -88,6 +88,7 @@ def encode_call(call: Call) -> dict[str, Any]:
     """`call` as JSON-ready data."""
     data = dataclasses.asdict(call)
     data["rang"] = sorted(call.rang)
+    data["consulted"] = sorted(call.consulted)
     for key in ("started_at", "answered_at", "ended_at"):
         value = getattr(call, key)
         data[key] = value.isoformat() if value else None
@@ -113,6 +114,7 @@ def decode_call(data: Mapping[str, Any]) -> Call:
             "callee": Party(**data["callee"]),
             "extensions": tuple(data["extensions"]),
             "rang": frozenset(data["rang"]),
+            "consulted": frozenset(data.get("consulted", ())),
             "talked": tuple(data["talked"]),
             "started_at": started,
             "answered_at": when("answered_at"),

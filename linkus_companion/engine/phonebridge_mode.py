@@ -164,7 +164,8 @@ class PhoneBridgeMode:
             legs = [call.caller.number] if call.caller.number in call.extensions else []
             answered = set(legs) if call.answered_at is not None else set()
         else:
-            legs, answered = sorted(call.rang | set(call.talked)), set(call.talked)
+            legs = sorted((call.rang | set(call.talked)) - call.consulted)
+            answered = set(call.talked)
         states = [(ext, CallState.RINGING) for ext in legs]
         return states + [(ext, CallState.ANSWERED) for ext in legs if ext in answered]
 

@@ -22,6 +22,7 @@ from linkus_companion.pbx.models import (
 
 _TALKING = frozenset({MemberStatus.ANSWER, MemberStatus.ANSWERED})
 _CALLER_SIDE = frozenset({MemberStatus.ALERT, MemberStatus.ANSWERED})
+_CALLEE_SIDE = frozenset({MemberStatus.RING, MemberStatus.ANSWER})
 _REMEMBER_ENDED = 2000
 
 
@@ -91,6 +92,9 @@ class Call:
     """30015 reason, as the PBX spells it."""
     recovered: bool = False
     """Built from a CDR row recovered after a gap in the event stream."""
+    consulted: frozenset[str] = frozenset()
+    """Our extensions consulted for an attended transfer that never took the customer (the transfer
+    was cancelled or cut): they rang and talked with a colleague, not with the caller."""
 
     @property
     def remote(self) -> Party:
@@ -133,10 +137,13 @@ class _Live:
     phase: Phase = Phase.RINGING
     transferred: bool = False
     failure: str = ""
+    consulted: list[str] = field(default_factory=list)
 
     def fold(self, members: Iterable[Member]) -> None:
         """Take in one snapshot of the call's members."""
+        members = list(members)
         live = [m for m in members if m.status is not MemberStatus.BYE]
+        self._consultation(live)
         for member in members:
             self._member(member)
         statuses = {m.status for m in live}
@@ -148,6 +155,21 @@ class _Live:
             self.phase = Phase.TALKING
         else:
             self.phase = Phase.RINGING
+
+    def _consultation(self, live: list[Member]) -> None:
+        """An attended transfer: while the customer is on hold and one of ours calls out (ALERT /
+        ANSWERED), an extension of ours that rings or answers and never talked with the customer is
+        consulted; it takes the customer once it talks with the customer no longer held."""
+        trunks = [m for m in live if m.kind is not MemberKind.EXTENSION]
+        extensions = [m for m in live if m.kind is MemberKind.EXTENSION and m.number]
+        held = any(m.status is MemberStatus.HOLD for m in trunks)
+        if held and any(m.status in _CALLER_SIDE for m in extensions):
+            for m in extensions:
+                if m.status in _CALLEE_SIDE and m.number not in self.talked:
+                    _add(self.consulted, m.number)
+        elif trunks and not held:
+            took = {m.number for m in extensions if m.status in _TALKING}
+            self.consulted = [n for n in self.consulted if n not in took]
 
     def _member(self, member: Member) -> None:
         if member.call_path:
@@ -204,6 +226,7 @@ class _Live:
             answered_at=self.answered_at,
             transferred=self.transferred,
             failure=self.failure,
+            consulted=frozenset(self.consulted),
         )
 
 
@@ -256,6 +279,7 @@ def _joined_late(call: Call, known: Call) -> Call:
         talked=tuple(dict.fromkeys([*call.talked, *known.talked])),
         answered_by=call.answered_by or known.answered_by,
         path=path,
+        consulted=call.consulted - set(known.talked),
     )
 
 
@@ -334,6 +358,7 @@ def _revived(call: Call, now: dt.datetime) -> _Live:
         phase=call.phase,
         transferred=call.transferred,
         failure=call.failure,
+        consulted=sorted(call.consulted),
     )
 
 

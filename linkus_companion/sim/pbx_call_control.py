@@ -72,6 +72,7 @@ def call_control_routes(sim: PbxSimulator) -> Routes:
             if operate != "start":
                 raise invalid("attended_operate", "enum")
             party.member_status, transferor.member_status = "HOLD", "ALERT"
+            target.consulted = True
             consulting[call.call_id] = (party, target)
         await engine.publish(call)
         answer_later(call, transferor if kind == "attended" else party, target)

@@ -36,6 +36,9 @@ class Leg:
     from_: str = ""
     to: str = ""
     trunk_name: str = ""
+    consulted: bool = False
+    """The target of an attended transfer while it is consulted: it talks with the transferring
+    extension, not with the customer, so the call's CDR names it only once the transfer completes."""
 
     def member(self) -> dict[str, dict[str, str]]:
         """The member object: exactly one key naming the leg kind."""
@@ -148,16 +151,21 @@ class CallEngine:
     async def publish(self, call: Call) -> None:
         """Send a 30011 snapshot, forget members that said BYE, then any 30008 changes."""
         for leg in call.legs:
-            if leg.kind == "extension" and leg.member_status == "RING" and leg.number not in call.rang:
+            if leg.kind != "extension" or leg.consulted:
+                continue
+            if leg.member_status == "RING" and leg.number not in call.rang:
                 call.rang.append(leg.number)
-            if leg.kind == "extension" and leg.member_status == "ANSWER" and leg.number not in call.talked:
+            if leg.member_status == "ANSWER" and leg.number not in call.talked:
                 call.talked.append(leg.number)
         await self.hub.publish(30011, call.info())
         call.legs = [leg for leg in call.legs if leg.member_status != "BYE"]
         await self._extension_states()
 
     async def transferred(self, call: Call) -> None:
-        """Send the 30013 transfer report with the call's current members."""
+        """Send the 30013 transfer report with the call's current members; a consulted target has
+        taken the customer."""
+        for leg in call.legs:
+            leg.consulted = False
         await self.hub.publish(30013, call.info())
 
     async def failed(self, call: Call, reason: str) -> None:

@@ -243,6 +243,7 @@ def attended_transfer(
         await _talk(engine, call, trunk, ext, talk / 3)
         trunk.member_status, ext.member_status = "HOLD", "ALERT"
         target = engine.add_extension(call, to_extension, "RING")
+        target.consulted = True
         await engine.publish(call)
         await engine.pause(call)
         ext.member_status, target.member_status = "ANSWERED", "ANSWER"
