@@ -14,6 +14,11 @@ from starlette.types import ASGIApp
 from linkus_companion.ports import listening_socket
 from linkus_companion.tls import TlsFiles
 
+IDLE_KEEPALIVE = 65
+"""Seconds an idle HTTP connection stays open (uvicorn's default is 5): the CRMs keep idle connections
+for about a minute, and our CRM client holds them 55 s (runtime.CRM_KEEPALIVE), so calls a few seconds
+apart reuse one TLS connection here as they do on the real services."""
+
 
 def free_port() -> int:
     """A loopback port that was free a moment ago (e.g. for a registered OAuth redirect URI)."""
@@ -75,6 +80,7 @@ async def start_server(
         ws_ping_interval=None,
         ws_ping_timeout=None,
         timeout_graceful_shutdown=1,
+        timeout_keep_alive=IDLE_KEEPALIVE,
         ssl_certfile=str(tls.cert_file) if tls else None,
         ssl_keyfile=str(tls.key_file) if tls else None,
     )

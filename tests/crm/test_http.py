@@ -6,6 +6,7 @@ import asyncio
 import email.utils
 import logging
 import socket
+import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -146,6 +147,22 @@ async def test_paths_resolve_against_api_base_with_bearer_token(peer: Peer) -> N
     response = await peer.http.request("GET", "/ok/x", params={"a": "1"})
     assert response.json() == {"auth": "Bearer tok-1", "q": {"a": "1"}}
     assert str(response.url).startswith(peer.grants.api_base + "ok/x")
+
+
+async def test_a_request_searches_for_no_module(peer: Peer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing on the request path looks for a module: httpcore imports sniffio per request, and a missing
+    one is a search of every import path each time (about a millisecond a request under load)."""
+    await peer.http.request("GET", "/ok/first")  # one-time imports of the first request
+    searched: list[str] = []
+
+    class Recorder:
+        @staticmethod
+        def find_spec(name: str, *args: object) -> None:
+            searched.append(name)
+
+    monkeypatch.setattr(sys, "meta_path", [Recorder(), *sys.meta_path])
+    await peer.http.request("GET", "/ok/again")
+    assert searched == []
 
 
 async def test_zoho_header_and_same_origin_absolute_url(peer: Peer) -> None:

@@ -478,6 +478,27 @@ async def test_requests_share_one_kept_alive_tls_connection(emulator: Salesforce
         writer.close()
 
 
+async def test_an_idle_connection_stays_open_past_uvicorns_five_seconds(emulator: SalesforceEmulator) -> None:
+    """Calls a few seconds apart reuse the connection (the services keep idle ones about a minute)."""
+    context = ssl.create_default_context(cafile=str(emulator.ca_file))
+    host, port = urlsplit(emulator.base_url).hostname, urlsplit(emulator.base_url).port
+    reader, writer = await asyncio.open_connection(host, port, ssl=context, server_hostname=host)
+    request = (
+        f"GET /services/data/ HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: Bearer {emulator.admin_token}\r\n\r\n"
+    ).encode()
+    try:
+        for pause in (0.0, 5.5):
+            await asyncio.sleep(pause)
+            writer.write(request)
+            await writer.drain()
+            head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)).decode("latin-1").lower()
+            assert head.startswith("http/1.1 200"), head
+            await reader.readexactly(int(head.split("content-length:", 1)[1].split("\r\n", 1)[0]))
+    finally:
+        writer.close()
+
+
 async def test_stop_is_prompt_with_an_idle_kept_alive_connection(tmp_path: Path) -> None:
     emu = SalesforceEmulator(tls_dir=tmp_path / "tls2")
     await emu.start()
