@@ -23,9 +23,9 @@ from linkus_companion.config.errors import SettingLocked
 from linkus_companion.crm.base import AuthExpired, CrmError, RateLimited
 from linkus_companion.engine.core import EngineError, Resolution
 from linkus_companion.engine.crm_switch import CrmStatus, CrmSwitch, DisconnectReport
+from linkus_companion.engine.health import CrmTrouble
 from linkus_companion.engine.history import CallHistory, HistoryEntry
 from linkus_companion.engine.host import EngineHost
-from linkus_companion.engine.outbox import JobKind
 from linkus_companion.engine.screen_pop import PopRequest
 from linkus_companion.model import CallNote, NewRecord, Outcome, Record
 from linkus_companion.pbx.calls import Call
@@ -184,6 +184,7 @@ class LocalBackend:
         host.engine.pops_paused = self._pops_paused
         host.watch_status(self._stream_status)
         host.health.add_listener(lambda _trouble: self._publish(), each_request=True)
+        host.outbox.add_listener(self._publish)
         if self._open_switch is not None:
             self._switch = await self._stack.enter_async_context(self._open_switch(host))
         try:
@@ -390,25 +391,32 @@ class LocalBackend:
             listener.on_status(status)
 
     def _with_health(self, status: Status) -> Status:
-        """A CRM request that failed makes the CRM failing (until the next success), whatever the switch said."""
+        """The status with the CRM's health, the waiting call logs and the reconnection delay folded in."""
         host = self._host
         retry_in = self._retry_in if status.link is LinkState.RECONNECTING else None
+        status = replace(status, retry_in=retry_in)
         if host is None:
-            return replace(status, retry_in=retry_in)
-        waiting = sum(job.kind is JobKind.LOG for job in host.outbox.pending())  # call logs, not uploads
-        status = replace(status, waiting_logs=waiting, retry_in=retry_in)
-        trouble = host.health.trouble
-        if status.crm not in (CrmState.CONNECTED, CrmState.ERROR) or (
-            trouble is None and status.crm is CrmState.CONNECTED
-        ):
             return status
-        if trouble is None:
-            return replace(status, crm_problem=self._status.message)
-        crm = (
-            CrmState.AUTH_EXPIRED
-            if isinstance(trouble.error, AuthExpired)
-            else CrmState.RATE_LIMITED
-            if isinstance(trouble.error, RateLimited)
-            else CrmState.FAILING
-        )
-        return replace(status, crm=crm, crm_problem=trouble.reason, crm_since=trouble.since)
+        return with_health(status, host.health.trouble, sum(host.outbox.waiting_logs().values()))
+
+
+def with_health(status: Status, trouble: CrmTrouble | None, waiting: int) -> Status:
+    """A CRM request that failed makes the CRM failing (until the next success), whatever the switch said.
+
+    `waiting`: the call logs not in the CRM yet. Used by the desktop and by the gateway for its desktops.
+    """
+    status = replace(status, waiting_logs=waiting)
+    if status.crm not in (CrmState.CONNECTED, CrmState.ERROR) or (
+        trouble is None and status.crm is CrmState.CONNECTED
+    ):
+        return status
+    if trouble is None:
+        return replace(status, crm_problem=status.message)
+    crm = (
+        CrmState.AUTH_EXPIRED
+        if isinstance(trouble.error, AuthExpired)
+        else CrmState.RATE_LIMITED
+        if isinstance(trouble.error, RateLimited)
+        else CrmState.FAILING
+    )
+    return replace(status, crm=crm, crm_problem=trouble.reason, crm_since=trouble.since)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import string
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 SEEN = 256
 """How many recent sentences `translated` recognises after they were stored as plain text."""
 CONTEXT = "Errors"
 """The translation context of every `Text` template (collected by resources/translations/update.py)."""
+VERSION = 1
+"""The version of a sentence's typed form (`to_json`): a reader of another version uses the plain text."""
+_DEPTH = 4
+"""How deep sentences may nest in a typed form (a field that is itself a sentence)."""
 
 
 class Text(str):
@@ -65,3 +72,77 @@ def text_of(error: BaseException) -> str:
     """The user's sentence of an error: its `Text` when it was raised with one, else `str(error)`."""
     first = error.args[0] if error.args else ""
     return first if isinstance(first, Text) else str(error)
+
+
+def to_json(value: object) -> dict[str, Any] | None:
+    """The typed form of a sentence (template and fields, for another process to translate); None: plain."""
+    if not isinstance(value, Text):
+        return None
+    fields: dict[str, Any] = {}
+    for name, field in value.fields.items():
+        if isinstance(field, Text):
+            fields[name] = to_json(field)
+        elif field is None or isinstance(field, bool | int | float):
+            fields[name] = field
+        else:
+            fields[name] = str(field)
+    return {"v": VERSION, "template": value.template, "fields": fields}
+
+
+def from_json(data: object, plain: str = "") -> str:
+    """The `Text` of a typed form; `plain` when there is none or it is of another version or malformed."""
+    text = _parse(data, _DEPTH)
+    return text if text is not None else plain
+
+
+def _parse(data: object, depth: int) -> Text | None:
+    if depth <= 0 or not isinstance(data, dict) or data.get("v") != VERSION:
+        return None
+    template, fields = data.get("template"), data.get("fields")
+    if not isinstance(template, str) or not isinstance(fields, dict) or not _simple(template):
+        return None
+    values: dict[str, object] = {}
+    for name, field in fields.items():
+        if isinstance(field, dict):
+            nested = _parse(field, depth - 1)
+            if nested is None:
+                return None
+            values[str(name)] = nested
+        elif field is None or isinstance(field, str | bool | int | float):
+            values[str(name)] = field
+        else:
+            return None
+    try:
+        return Text(template, **values)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return None
+
+
+def _simple(template: str) -> bool:
+    """Whether every placeholder is a plain `{name}` (no attribute, index or conversion from elsewhere)."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return False
+    return all(
+        name is None or (name.isidentifier() and conversion is None and "{" not in (spec or ""))
+        for _literal, name, spec, conversion in parts
+    )
+
+
+def stored(value: object) -> str:
+    """A sentence as a store column keeps it: its typed form as JSON when typed, else its text."""
+    typed = to_json(value)
+    return json.dumps(typed, ensure_ascii=False) if typed is not None else str(value)
+
+
+def restored(value: str | None) -> str:
+    """A sentence read back from a store column (`stored`): a `Text` again, or the plain text of old rows."""
+    if not value or not value.startswith("{"):
+        return value or ""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return value
+    text = _parse(data, _DEPTH)
+    return text if text is not None else value

@@ -242,5 +242,6 @@ async def test_a_crm_outage_shows_within_one_failed_request_and_clears_on_the_ne
         rig.zoho.set_outage(False)
         await rig.logged(1)
         await rig.until(lambda: rig.backend.status.crm is CrmState.CONNECTED, "the CRM shown connected")
-        assert rig.backend.status.crm_problem == "" and rig.backend.status.waiting_logs == 0
+        assert rig.backend.status.crm_problem == ""
+        await rig.until(lambda: rig.seen.statuses[-1].waiting_logs == 0, "the listeners heard it delivered")
         assert rig.seen.statuses[-1].crm is CrmState.CONNECTED

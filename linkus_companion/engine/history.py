@@ -11,6 +11,7 @@ from enum import StrEnum
 from linkus_companion.engine.outbox import JobKind, decode_record, encode_record, iso_time
 from linkus_companion.model import Direction, Outcome, Record
 from linkus_companion.store import Store
+from linkus_companion.texts import restored
 
 KEEP = dt.timedelta(days=90)
 """Older calls are dropped from the history when a new one is remembered."""
@@ -145,5 +146,5 @@ def _entry(row: tuple[object, ...]) -> HistoryEntry:
         answered_at=dt.datetime.fromisoformat(str(answered)) if answered else None,
         ended_at=dt.datetime.fromisoformat(str(ended)),
         delivery=delivery,
-        delivery_error="" if delivered_at else str(last_error or ""),
+        delivery_error="" if delivered_at else restored(str(last_error or "")),
     )

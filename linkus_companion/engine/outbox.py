@@ -16,7 +16,7 @@ from linkus_companion.crm.base import AuthExpired, CallLog, CrmError, QuotaExhau
 from linkus_companion.model import Direction, Disposition, Outcome, Record, RecordKind
 from linkus_companion.pbx.errors import PbxError, PbxNotFound
 from linkus_companion.store import Db, Store
-from linkus_companion.texts import Text, text_of
+from linkus_companion.texts import Text, restored, stored, text_of
 
 if TYPE_CHECKING:
     from linkus_companion.engine.recording_spool import RecordingSpool
@@ -212,6 +212,15 @@ class OutboxWorker:
         self._problem = ""
         self._quota_poll = quota_poll
         self._quota_until: dt.datetime | None = None
+        self._listeners: list[Callable[[], None]] = []
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` when jobs were queued and after each delivery attempt (to recount what waits)."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     def fence(self, epoch: int) -> None:
         """Claim jobs only while `epoch` is the leader's (set when this gateway wins the election)."""
@@ -220,6 +229,7 @@ class OutboxWorker:
     def wake(self) -> None:
         """New jobs were queued: deliver them now rather than at the next timer."""
         self._wakeup.set()
+        self._changed()
 
     def retry_now(self) -> None:
         """Make every undelivered job due now, parked ones included (the user re-authorised or fixed data)."""
@@ -245,6 +255,7 @@ class OutboxWorker:
             while not self._paused() and (job := self._claim_next()) is not None:
                 if await self._deliver(job):
                     delivered += 1
+                self._changed()
         return delivered
 
     def pending(self) -> list[Job]:
@@ -254,6 +265,19 @@ class OutboxWorker:
                 f"SELECT {_COLUMNS} FROM outbox WHERE delivered_at IS NULL ORDER BY id"  # noqa: S608
             )
             return [_job(row) for row in rows]
+
+    def waiting_logs(self) -> dict[str, int]:
+        """Call logs not in the CRM yet (waiting or parked; not updates or uploads), per extension."""
+        with self._store.transaction() as db:
+            rows = db.execute(
+                "SELECT idempotency_key FROM outbox WHERE delivered_at IS NULL AND kind = ?",
+                (JobKind.LOG.value,),
+            ).fetchall()
+        counts: dict[str, int] = {}
+        for (key,) in rows:  # a call log's key is `<call_id>:<extension>`
+            extension = str(key).rpartition(":")[2]
+            counts[extension] = counts.get(extension, 0) + 1
+        return counts
 
     def status(self) -> OutboxStatus:
         """Counts of waiting, parked and delivered jobs, and the problem to show, if any."""
@@ -384,7 +408,7 @@ class OutboxWorker:
         with self._store.transaction() as db:
             db.execute(
                 "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?",
-                (iso_time(due), str(error), job.id),
+                (iso_time(due), stored(text_of(error)), job.id),
             )
         if pause:
             self._paused_until = due
@@ -397,7 +421,7 @@ class OutboxWorker:
         with self._store.transaction() as db:
             db.execute(
                 "UPDATE outbox SET parked_at = ?, last_error = ? WHERE id = ?",
-                (iso_time(self._clock()), str(error), job.id),
+                (iso_time(self._clock()), stored(text_of(error)), job.id),
             )
         log.warning("call log %s refused by the CRM and parked: %s", job.key, error)
 
@@ -446,7 +470,7 @@ def _job(row: tuple[Any, ...]) -> Job:
         kind=JobKind(kind),
         payload=json.loads(payload),
         attempts=attempts,
-        last_error=last_error or "",
+        last_error=restored(last_error),
         crm_id=crm_id or "",
         delivered=delivered_at is not None,
         parked=parked_at is not None,

@@ -39,7 +39,7 @@ from linkus_companion.local_backend import RECENT
 from linkus_companion.model import CallNote, NewRecord, Record
 from linkus_companion.runtime import NotConfigured
 from linkus_companion.secrets import SecretStore
-from linkus_companion.texts import Text
+from linkus_companion.texts import Text, text_of
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +85,11 @@ class GatewayBackend:
         """The backend for `backend = gateway`: the gateway at `gateway.url`, the session in the keyring."""
         url = str(settings.get("gateway.url"))
         if not url:
-            raise NotConfigured("Enter the address of your site's gateway (setting gateway.url).")
+            raise NotConfigured(Text("Enter the address of your site's gateway (setting gateway.url)."))
         parts = urlsplit(url)
         if parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
             raise NotConfigured(
-                "The gateway address must start with https:// (plain http only on this computer)."
+                Text("The gateway address must start with https:// (plain http only on this computer).")
             )
         return cls(GatewayCredentials(url, secrets or SecretStore()), opener)
 
@@ -196,19 +196,25 @@ class GatewayBackend:
                 if not renew or self._greeted:  # the token ended or was refused: renew it before backing off
                     renew, self._greeted, attempt = True, False, 0
                     continue
-                self._offline(LinkState.RECONNECTING, "The gateway refused this desktop's renewed token.")
+                self._offline(
+                    LinkState.RECONNECTING, Text("The gateway refused this desktop's renewed token.")
+                )
             except BackendError as exc:
                 if not exc.retryable:
-                    self._offline(LinkState.ERROR, str(exc))
+                    self._offline(LinkState.ERROR, text_of(exc))
                     return
-                self._offline(LinkState.RECONNECTING, str(exc))
+                self._offline(LinkState.RECONNECTING, text_of(exc))
             except (OSError, InvalidHandshake, ConnectionClosed, TimeoutError) as exc:
-                reason = f"Cannot reach the gateway at {self._credentials.base_url} ({type(exc).__name__})."
+                reason = Text(
+                    "Cannot reach the gateway at {url} ({why}).",
+                    url=self._credentials.base_url,
+                    why=type(exc).__name__,
+                )
                 self._offline(LinkState.RECONNECTING, reason)
             except (protocol.ProtocolError, ValueError, KeyError, TypeError) as exc:
                 log.warning("unexpected message from the gateway: %r", exc)
                 self._offline(
-                    LinkState.RECONNECTING, "The gateway sent a message this app does not understand."
+                    LinkState.RECONNECTING, Text("The gateway sent a message this app does not understand.")
                 )
             renew = False
             if self._greeted:
@@ -305,7 +311,9 @@ class GatewayBackend:
                 future.set_result(message["result"])
             else:
                 future.set_exception(
-                    BackendError(str(message["error"]), retryable=bool(message["retryable"]))
+                    BackendError(
+                        protocol.parse_sentence(message, "error"), retryable=bool(message["retryable"])
+                    )
                 )
 
     def _track(self, view: CallView) -> None:

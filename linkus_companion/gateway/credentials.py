@@ -8,6 +8,7 @@ import ssl
 import httpx
 
 from linkus_companion.backend import BackendError
+from linkus_companion.gateway import protocol
 from linkus_companion.gateway.tokens import code_from
 from linkus_companion.secrets import SecretStore
 from linkus_companion.texts import Text
@@ -72,7 +73,8 @@ class GatewayCredentials:
             ) from None
         if response.status_code in (400, 401):
             self._access = ""
-            raise BackendError(str(response.json().get("error", "The gateway refused this desktop.")))
+            refused = protocol.parse_sentence(response.json(), "error")
+            raise BackendError(refused or Text("The gateway refused this desktop."))
         if response.status_code != 200:
             raise BackendError(
                 Text("The gateway answered HTTP {status}; try again later.", status=response.status_code),

@@ -21,6 +21,7 @@ from linkus_companion.gateway.metrics import Metrics
 from linkus_companion.gateway.tokens import Claims, TokenAuthority
 from linkus_companion.model import CallNote, Disposition
 from linkus_companion.pbx.errors import PbxError
+from linkus_companion.texts import Text, text_of
 
 log = logging.getLogger(__name__)
 
@@ -122,13 +123,13 @@ class DesktopConnection:
             op, args = str(message["op"]), dict(message["args"])
             result = await self._perform(op, args)
         except (ValueError, KeyError, TypeError, protocol.ProtocolError):
-            reply = protocol.reply_error(request_id, "The gateway did not understand the request.")
+            reply = protocol.reply_error(request_id, Text("The gateway did not understand the request."))
             op = "invalid"
         except (EngineError, CrmError, PbxError) as exc:
-            reply = protocol.reply_error(request_id, str(exc), retryable=getattr(exc, "retryable", False))
+            reply = protocol.reply_error(request_id, text_of(exc), retryable=getattr(exc, "retryable", False))
         except Exception:
             log.exception("request %r of extension %s failed", op, self.extension)
-            reply = protocol.reply_error(request_id, "The gateway failed to do that; its log says why.")
+            reply = protocol.reply_error(request_id, Text("The gateway failed to do that; its log says why."))
         else:
             reply = protocol.reply_ok(request_id, result)
         self._metrics.count(
@@ -143,7 +144,7 @@ class DesktopConnection:
         ext = self.extension
         call_id = args.get("call_id")
         if call_id is not None and not self._hub.owns(ext, str(call_id)):
-            raise EngineError("That call is not one of this extension's calls.")
+            raise EngineError(Text("That call is not one of this extension's calls."))
         if op in ENGINE_OPS:
             if self._hub.forward is not None:  # a standby: the leader's engine knows the call
                 return await self._hub.forward(op, ext, args)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from linkus_companion.backend import CrmState, LinkState, PopNotice, Status
 from linkus_companion.engine.core import Resolution
+from linkus_companion.engine.health import CrmTrouble
 from linkus_companion.engine.screen_pop import PopRequest
 from linkus_companion.gateway import protocol
 from linkus_companion.gateway.metrics import Metrics
-from linkus_companion.local_backend import RECENT, call_view
+from linkus_companion.local_backend import RECENT, call_view, with_health
 from linkus_companion.model import Disposition, Record, RecordKind
 from linkus_companion.pbx.calls import Call
 from linkus_companion.pbx.events import StreamState, StreamStatus
@@ -51,9 +52,17 @@ class DesktopHub:
         self._desktops: dict[str, set[Outlet]] = {}
         self._recent: dict[str, OrderedDict[str, dict[str, Any]]] = {}
         self._owners: OrderedDict[str, frozenset[str]] = OrderedDict()
-        self.status = Status(
+        self._pbx = Status(
             LinkState.CONNECTING, CrmState.CONNECTED, "", crm_kind, creatable, dispositions=dispositions
         )
+        self._trouble: CrmTrouble | None = None
+        self.status = self._pbx
+        """The site's status: the PBX link and the CRM's health (each desktop adds its waiting call logs)."""
+        self.user_names: Mapping[str, str] = {}
+        """CRM users' names by id (the owners on the desktops' call cards)."""
+        self.waiting: Callable[[], Mapping[str, int]] | None = None
+        """Counts the call logs not in the CRM yet, per extension."""
+        self._waiting: Mapping[str, int] = {}
         self.publish: Callable[[str, dict[str, Any]], None] | None = None
         """Set on a leader replica: every desktop message also goes to the standbys' desktops."""
         self.forward: Callable[[str, str, dict[str, Any]], Awaitable[Any]] | None = None
@@ -69,7 +78,7 @@ class DesktopHub:
             {
                 "type": "hello",
                 "extension": desktop.extension,
-                "status": protocol.status_json(self.status),
+                "status": protocol.status_json(self._own(desktop.extension, self.status)),
                 "origins": list(self._origins),
                 "recent": recent,
             }
@@ -92,7 +101,7 @@ class DesktopHub:
     def on_call(self, call: Call, resolution: Resolution | None, chosen: Record | None) -> None:
         """Send each extension of the call its own view of it."""
         for extension in sorted(call.extensions):
-            view = protocol.call_json(call_view(extension, call, resolution, chosen))
+            view = protocol.call_json(call_view(extension, call, resolution, chosen, self.user_names))
             self._remember(extension, call.call_id, view)
             self._send(extension, {"type": "call", "call": view})
 
@@ -101,7 +110,8 @@ class DesktopHub:
         if message.get("type") == "call":
             self._remember(extension, str(message["call"]["call_id"]), message["call"])
         elif message.get("type") == "status":
-            self.status = protocol.parse_status(message["status"])
+            self.status = dataclasses.replace(protocol.parse_status(message["status"]), waiting_logs=0)
+            self._waiting = self.waiting() if self.waiting is not None else {}
         self._deliver(extension, message)
 
     def _remember(self, extension: str, call_id: str, view: dict[str, Any]) -> None:
@@ -131,10 +141,35 @@ class DesktopHub:
     def pbx_status(self, status: StreamStatus) -> None:
         """The PBX link changed: every desktop's tray follows."""
         link = LinkState.CONNECTING if status.state is StreamState.CLOSED else LinkState(status.state.value)
-        current = self.status
-        self.status = dataclasses.replace(current, link=link, message=status.reason)
-        message = {"type": "status", "status": protocol.status_json(self.status)}
-        self._send(EVERY, message)
+        retry_in = status.retry_in if link is LinkState.RECONNECTING else None
+        self._pbx = dataclasses.replace(self._pbx, link=link, message=status.reason, retry_in=retry_in)
+        self._publish_status(force=True)
+
+    def crm_health(self, trouble: CrmTrouble | None) -> None:
+        """After each CRM request: the desktops see the CRM failing (or well again) and their waiting logs."""
+        self._trouble = trouble
+        self._publish_status()
+
+    def recount(self) -> None:
+        """Call logs were queued or delivered: desktops whose waiting count changed hear it."""
+        self._publish_status()
+
+    def _publish_status(self, *, force: bool = False) -> None:
+        """Tell every desktop when the site's status changed, else only those whose waiting count did."""
+        site = with_health(self._pbx, self._trouble, 0)
+        before, self._waiting = self._waiting, self.waiting() if self.waiting is not None else {}
+        message = {"type": "status", "status": protocol.status_json(site)}
+        if force or site != self.status:
+            self.status = site
+            self._send(EVERY, message)
+            return
+        for extension in sorted(set(before) | set(self._waiting)):
+            if before.get(extension, 0) != self._waiting.get(extension, 0):
+                self._send(extension, message)
+
+    def _own(self, extension: str, status: Status) -> Status:
+        """`status` as `extension`'s desktops see it: with their own call logs waiting."""
+        return dataclasses.replace(status, waiting_logs=self._waiting.get(extension, 0))
 
     def _send(self, extension: str, message: dict[str, Any]) -> None:
         self._deliver(extension, message)
@@ -147,6 +182,10 @@ class DesktopHub:
             for each in list(self._desktops):
                 self._deliver(each, message)
             return
-        for desktop in list(self._desktops.get(extension, ())):
+        desktops = list(self._desktops.get(extension, ()))
+        if desktops and message["type"] == "status":
+            waiting = self._waiting.get(extension, 0)
+            message = {**message, "status": {**message["status"], "waiting_logs": waiting}}
+        for desktop in desktops:
             desktop.send(message)
             self._metrics.count("gateway_messages_total", "Messages sent to desktops", type=message["type"])

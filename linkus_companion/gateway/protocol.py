@@ -1,4 +1,9 @@
-"""The desktop protocol's JSON messages: calls, records, pops, status, requests and replies."""
+"""The desktop protocol's JSON messages: calls, records, pops, status, requests and replies.
+
+A sentence for the user travels twice: as English text (`message`, what desktops before typed
+sentences show) and, when the gateway wrote it as a `texts.Text`, as its typed form (`message_text`:
+template and fields, versioned) that the desktop shows in its own language.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 
 from linkus_companion.backend import CallPhase, CallView, CrmState, LinkState, PopNotice, Status
 from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
+from linkus_companion.texts import from_json, to_json
 
 PATH = "/desktop"
 """Where desktops open their WebSocket."""
@@ -28,6 +34,18 @@ def _time(value: dt.datetime | None) -> str | None:
 
 def _parse_time(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
+
+
+def sentence(name: str, value: str) -> dict[str, Any]:
+    """`{name: english, name_text: typed form}` for a sentence (the typed form only when it has one)."""
+    typed = to_json(value)
+    return {name: str(value), f"{name}_text": typed} if typed is not None else {name: str(value)}
+
+
+def parse_sentence(data: Any, name: str) -> str:
+    """The sentence `name` of a message: a `Text` from its typed form, else its plain text ("" if absent)."""
+    plain = data.get(name)
+    return from_json(data.get(f"{name}_text"), "" if plain is None else str(plain))
 
 
 def record_json(record: Record) -> dict[str, Any]:
@@ -77,7 +95,7 @@ def call_json(view: CallView) -> dict[str, Any]:
         "records": [record_json(r) for r in view.records],
         "chosen": record_json(view.chosen) if view.chosen else None,
         "looking_up": view.looking_up,
-        "lookup_error": view.lookup_error,
+        **sentence("lookup_error", view.lookup_error),
         "answered_at": _time(view.answered_at),
         "ended_at": _time(view.ended_at),
         "outcome": view.outcome.value if view.outcome else None,
@@ -102,7 +120,7 @@ def parse_call(data: Any) -> CallView:
             records=tuple(parse_record(r) for r in data["records"]),
             chosen=parse_record(data["chosen"]) if data["chosen"] else None,
             looking_up=bool(data["looking_up"]),
-            lookup_error=str(data["lookup_error"]),
+            lookup_error=parse_sentence(data, "lookup_error"),
             answered_at=_parse_time(data["answered_at"]),
             ended_at=_parse_time(data["ended_at"]),
             outcome=Outcome(data["outcome"]) if data["outcome"] else None,
@@ -135,27 +153,51 @@ def status_json(status: Status) -> dict[str, Any]:
     """A status as JSON."""
     return {
         "link": status.link.value,
-        "crm": status.crm.value,
-        "message": status.message,
+        "crm": _LEGACY_CRM.get(status.crm, status.crm).value,
+        "crm_state": status.crm.value,
+        **sentence("message", status.message),
         "crm_kind": status.crm_kind,
         "creatable": [k.value for k in status.creatable],
         "dispositions": [d.value for d in status.dispositions],
+        **sentence("crm_problem", status.crm_problem),
+        "crm_since": _time(status.crm_since),
+        "waiting_logs": status.waiting_logs,
+        "retry_in": status.retry_in,
     }
 
 
 def parse_status(data: Any) -> Status:
     """A status from JSON."""
     try:
+        retry_in = data.get("retry_in")
         return Status(
             LinkState(data["link"]),
-            CrmState(data["crm"]),
-            str(data["message"]),
+            _crm_state(data),
+            parse_sentence(data, "message"),
             str(data["crm_kind"]),
             tuple(RecordKind(k) for k in data["creatable"]),
             dispositions=tuple(Disposition(d) for d in data.get("dispositions", ())),
+            crm_problem=parse_sentence(data, "crm_problem"),
+            crm_since=_parse_time(data.get("crm_since")),
+            waiting_logs=int(data.get("waiting_logs") or 0),
+            retry_in=float(retry_in) if retry_in is not None else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProtocolError(f"bad status: {exc!r}") from None
+
+
+_LEGACY_CRM = {
+    state: CrmState.ERROR for state in (CrmState.FAILING, CrmState.RATE_LIMITED, CrmState.AUTH_EXPIRED)
+}
+"""`crm` keeps the states every desktop knows; `crm_state` says which trouble it is."""
+
+
+def _crm_state(data: Any) -> CrmState:
+    """The CRM state; one this desktop does not know yet (a newer gateway) reads as an error."""
+    try:
+        return CrmState(data.get("crm_state") or data["crm"])
+    except ValueError:
+        return CrmState.ERROR
 
 
 def new_record_json(new: NewRecord) -> dict[str, Any]:
@@ -191,5 +233,11 @@ def reply_ok(request_id: int, result: Any) -> dict[str, Any]:
 
 
 def reply_error(request_id: int, message: str, *, retryable: bool = False) -> dict[str, Any]:
-    """A refused or failed request; `message` is for the user."""
-    return {"type": "reply", "id": request_id, "ok": False, "error": message, "retryable": retryable}
+    """A refused or failed request; `message` is for the user (typed as well when it is a `Text`)."""
+    return {
+        "type": "reply",
+        "id": request_id,
+        "ok": False,
+        **sentence("error", message),
+        "retryable": retryable,
+    }

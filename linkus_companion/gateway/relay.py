@@ -13,9 +13,11 @@ import psycopg
 
 from linkus_companion.crm.base import CrmError
 from linkus_companion.engine.core import EngineError
+from linkus_companion.gateway import protocol
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.store import Store, StoreError
 from linkus_companion.store_postgres import CONNECT_TIMEOUT
+from linkus_companion.texts import Text, text_of
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +70,18 @@ class Requests:
         try:
             request = {"id": token, "op": op, "extension": extension, "args": args}
             if not notify(self._store, REQUESTS, request):
-                raise EngineError("The gateway could not reach its leader; try again in a moment.")
+                raise EngineError(Text("The gateway could not reach its leader; try again in a moment."))
             reply = await asyncio.wait_for(answer, PATIENCE)
         except TimeoutError:
-            raise EngineError("The gateway's leader did not answer in time; try again in a moment.") from None
+            raise EngineError(
+                Text("The gateway's leader did not answer in time; try again in a moment.")
+            ) from None
         finally:
             self._waiting.pop(token, None)
         if not reply.get("ok"):
-            raise EngineError(str(reply.get("error", "The gateway's leader could not do that.")))
+            raise EngineError(
+                protocol.parse_sentence(reply, "error") or Text("The gateway's leader could not do that.")
+            )
         return reply.get("result")
 
     def replied(self, reply: dict[str, Any]) -> None:
@@ -115,10 +121,11 @@ async def serve(url: str, password: str | None, store: Store, answer: Answer) ->
         try:
             result = await answer(str(request["op"]), str(request["extension"]), dict(request["args"]))
         except (EngineError, CrmError, PbxError) as exc:
-            notify(store, REPLIES, {"id": token, "ok": False, "error": str(exc)})
+            notify(store, REPLIES, {"id": token, "ok": False, **protocol.sentence("error", text_of(exc))})
         except Exception:
             log.exception("a forwarded %r request failed", request.get("op"))
-            notify(store, REPLIES, {"id": token, "ok": False, "error": "The gateway failed to do that."})
+            failed = protocol.sentence("error", Text("The gateway failed to do that; its log says why."))
+            notify(store, REPLIES, {"id": token, "ok": False, **failed})
         else:
             notify(store, REPLIES, {"id": token, "ok": True, "result": result})
 

@@ -36,6 +36,7 @@ from linkus_companion.gateway.tokens import (
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.store import Store
+from linkus_companion.texts import Text, text_of
 from linkus_companion.tls import TlsFiles
 
 if TYPE_CHECKING:
@@ -90,6 +91,10 @@ class Gateway:
         self._serving: asyncio.Task[None] | None = None
         host.engine.add_listener(hub)
         host.watch_status(hub.pbx_status)
+        hub.user_names = host.user_names
+        hub.waiting = host.outbox.waiting_logs
+        host.health.add_listener(hub.crm_health, each_request=True)
+        host.outbox.add_listener(hub.recount)
         metrics.gauge("gateway_desktops_connected", "Desktops connected now", hub.connected)
         metrics.gauge(
             "gateway_pbx_connected", "1 while the PBX event stream is subscribed", self._pbx_connected
@@ -229,7 +234,7 @@ class Gateway:
         """A standby's desktop request, checked again here: the call must be one of `extension`'s."""
         call_id = args.get("call_id")
         if op not in ENGINE_OPS or (call_id is not None and not self.hub.owns(extension, str(call_id))):
-            raise EngineError("That call is not one of this extension's calls.")
+            raise EngineError(Text("That call is not one of this extension's calls."))
         return await engine_request(self.host, op, extension, args)
 
     def _leader_row(self) -> tuple[Any, ...] | None:
@@ -286,7 +291,7 @@ class Gateway:
             grant = exchange(secret)
         except AuthError as exc:
             self.metrics.count("gateway_auth_refused_total", "Refused desktop credentials", reason=field)
-            return JSONResponse({"error": str(exc)}, status_code=401)
+            return JSONResponse(protocol.sentence("error", text_of(exc)), status_code=401)
         log.info("issued a session grant through %s", request.url.path)
         return JSONResponse(asdict(grant), headers={"Cache-Control": "no-store"})
 

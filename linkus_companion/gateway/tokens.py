@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from linkus_companion.gateway.sealed import is_sealed, seal, unseal
 from linkus_companion.store import Store
+from linkus_companion.texts import Text
 
 AUDIENCE = "linkus-companion-desktop"
 """The `aud` of every access token; a token for anything else is refused."""
@@ -194,7 +195,9 @@ class TokenAuthority:
             ).fetchone()
             if row is None or row[3] is not None or dt.datetime.fromisoformat(row[2]) <= now:
                 raise AuthError(
-                    "This enrollment code is unknown, used or expired; ask the administrator for a new one."
+                    Text(
+                        "This enrollment code is unknown, used or expired; ask the administrator for a new one."
+                    )
                 )
             db.execute(
                 "UPDATE gateway_enrollments SET used_at = ? WHERE code_hash = ?",
@@ -218,7 +221,9 @@ class TokenAuthority:
             ).fetchone()
             if row is None or row[3] is not None:
                 raise AuthError(
-                    "This desktop's gateway session was revoked or replaced; enroll it again with a new code."
+                    Text(
+                        "This desktop's gateway session was revoked or replaced; enroll it again with a new code."
+                    )
                 )
             db.execute(
                 "UPDATE gateway_sessions SET refresh_hash = ?, refreshed_at = ? WHERE session_id = ?",

@@ -1831,12 +1831,32 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>PBX 上已没有此通话的录音，因此未上传。</translation>
         </message>
         <message>
+            <source>Enter the address of your site's gateway (setting gateway.url).</source>
+            <translation>请输入您站点网关的地址（设置项 gateway.url）。</translation>
+        </message>
+        <message>
+            <source>The gateway address must start with https:// (plain http only on this computer).</source>
+            <translation>网关地址必须以 https:// 开头（仅本机地址可使用 http）。</translation>
+        </message>
+        <message>
             <source>Not connected to the gateway yet.</source>
             <translation>尚未连接到网关。</translation>
         </message>
         <message>
+            <source>Cannot reach the gateway at {url} ({why}).</source>
+            <translation>无法连接位于 {url} 的网关（{why}）。</translation>
+        </message>
+        <message>
             <source>The gateway did not answer; try again.</source>
             <translation>网关没有响应；请重试。</translation>
+        </message>
+        <message>
+            <source>The gateway refused this desktop's renewed token.</source>
+            <translation>网关拒绝了本电脑更新后的令牌。</translation>
+        </message>
+        <message>
+            <source>The gateway sent a message this app does not understand.</source>
+            <translation>网关发来了本应用无法识别的消息。</translation>
         </message>
         <message>
             <source>The connection to the gateway dropped; try again.</source>
@@ -1851,8 +1871,40 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>本电脑尚未在网关注册：请输入管理员提供的注册码。</translation>
         </message>
         <message>
-            <source>Cannot reach the gateway at {url} ({why}).</source>
-            <translation>无法连接位于 {url} 的网关（{why}）。</translation>
+            <source>The gateway refused this desktop.</source>
+            <translation>网关拒绝了本电脑。</translation>
+        </message>
+        <message>
+            <source>That call is not one of this extension's calls.</source>
+            <translation>该通话不属于此分机。</translation>
+        </message>
+        <message>
+            <source>The gateway did not understand the request.</source>
+            <translation>网关无法识别该请求。</translation>
+        </message>
+        <message>
+            <source>The gateway failed to do that; its log says why.</source>
+            <translation>网关未能完成该操作，原因请查看网关日志。</translation>
+        </message>
+        <message>
+            <source>The gateway could not reach its leader; try again in a moment.</source>
+            <translation>网关无法连接主节点，请稍后重试。</translation>
+        </message>
+        <message>
+            <source>The gateway's leader did not answer in time; try again in a moment.</source>
+            <translation>网关主节点未及时响应，请稍后重试。</translation>
+        </message>
+        <message>
+            <source>The gateway's leader could not do that.</source>
+            <translation>网关主节点未能完成该操作。</translation>
+        </message>
+        <message>
+            <source>This enrollment code is unknown, used or expired; ask the administrator for a new one.</source>
+            <translation>该注册码无效、已使用或已过期，请向管理员索取新的注册码。</translation>
+        </message>
+        <message>
+            <source>This desktop's gateway session was revoked or replaced; enroll it again with a new code.</source>
+            <translation>本电脑的网关会话已被撤销或替换，请使用新的注册码重新注册。</translation>
         </message>
         <message>
             <source>The CRM integration is not running yet: check the PBX connection first.</source>

@@ -9,6 +9,7 @@ from linkus_companion.engine.history import CallHistory, Delivery, HistoryEntry
 from linkus_companion.engine.outbox import JobKind, enqueue
 from linkus_companion.model import Direction, Outcome, Record, RecordKind
 from linkus_companion.store import Store
+from linkus_companion.texts import Text, stored
 
 NOW = dt.datetime(2026, 12, 6, 15, 0, tzinfo=dt.UTC)
 ADA = Record("1", RecordKind.CONTACT, "contacts", "Ada 100%_Lovelace", "https://crm.example/1")
@@ -36,6 +37,7 @@ def test_history_reads_back_newest_first_with_search_and_log_state(tmp_path: Pat
     history.remember(entry("a", 30, "+14155550101", ADA))
     history.remember(entry("b", 20, "+14155550102"))
     history.remember(entry("c", 10, "+14155550103"))
+    history.remember(entry("d", 5, "+14155550104"))
     with store.transaction() as db:
         payload = {"log": {}}
         enqueue(db, "a:1001", JobKind.LOG, payload, call_id="a", now=NOW)
@@ -46,8 +48,13 @@ def test_history_reads_back_newest_first_with_search_and_log_state(tmp_path: Pat
             "WHERE idempotency_key = 'b:1001'",
             (NOW.isoformat(),),
         )
+        enqueue(db, "d:1001", JobKind.LOG, payload, call_id="d", now=NOW)
+        reason = Text("{crm} failed with HTTP {status}; try again later.", crm="HubSpot", status=503)
+        db.execute("UPDATE outbox SET last_error = ? WHERE idempotency_key = 'd:1001'", (stored(reason),))
     calls = history.recent("1001", days=120)
-    assert [c.call_id for c in calls] == ["c", "b", "a"]
+    assert [c.call_id for c in calls] == ["d", "c", "b", "a"]
+    assert isinstance(calls[0].delivery_error, Text) and calls[0].delivery_error.fields["status"] == 503
+    calls = calls[1:]
     assert [c.delivery for c in calls] == [Delivery.NONE, Delivery.FAILED, Delivery.DELIVERED]
     assert calls[1].delivery_error == "HubSpot refused the data" and calls[2].delivery_error == ""
     assert calls[2].record == ADA and calls[2].talk_seconds == 60

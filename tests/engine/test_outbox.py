@@ -24,6 +24,7 @@ from linkus_companion.model import Record
 from linkus_companion.phone import parse
 from linkus_companion.sim.hubspot_api import Fault
 from linkus_companion.store import Store
+from linkus_companion.texts import Text
 from tests.crm.conftest import KINDS, open_harness
 from tests.engine.test_call_log import CUSTOMER, UTC_POLICY, Clock, bound_owners, inbound, outbound
 
@@ -156,6 +157,8 @@ async def test_calls_ending_during_a_crm_outage_are_delivered_once_afterwards(cr
     assert await worker.drain() == 0
     assert [job.attempts for job in worker.pending()] == [1, 0], "one attempt per outage wait, not per call"
     assert "503" in worker.pending()[0].last_error
+    assert isinstance(worker.pending()[0].last_error, Text), "stored typed: the history shows it translated"
+    assert worker.waiting_logs() == {"101": 2}
     crm.clock.advance(60)
     crm.end_calls("2013")
     assert await worker.drain() == 0

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from linkus_companion.backend import CallPhase, CrmState, HistoryItem, LinkState, Status
 from linkus_companion.crm.http import classify_status
 from linkus_companion.engine.history import Delivery
+from linkus_companion.texts import restored, stored
 from linkus_companion.ui.history import HistoryWindow
 from linkus_companion.ui.i18n import Translations
 from linkus_companion.ui.settings.dialog import PAGES, SettingsDialog
@@ -118,12 +119,14 @@ def test_no_english_left_in_the_tray_history_and_settings_in_chinese(qtbot, chin
     history = HistoryWindow(
         lambda _t: [
             HistoryItem(ended, Delivery.DELIVERED),
-            HistoryItem(call(CallPhase.ENDED, call_id="c2"), Delivery.WAITING, str(FAILING.crm_problem)),
+            HistoryItem(
+                call(CallPhase.ENDED, call_id="c2"), Delivery.WAITING, restored(stored(FAILING.crm_problem))
+            ),
         ],
         crm="HubSpot",
     )
     qtbot.add_widget(history)
-    history.refresh()  # the waiting log's reason is plain text, as the store keeps it
+    history.refresh()  # the waiting log's reason as the store keeps it: typed, shown in Chinese
     history.show()
     assert english_left(visible_texts(history)) == []
 

@@ -1,0 +1,75 @@
+"""A gateway desktop hears the CRM's health, its own waiting call logs, record owners and typed errors."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from gateway_rig import Site, until
+
+from linkus_companion.backend import BackendError, CrmState, LinkState, Status
+from linkus_companion.crm.http import classify_status
+from linkus_companion.gateway import protocol
+from linkus_companion.sim.hubspot import HubSpotEmulator
+from linkus_companion.texts import Text, text_of
+
+
+async def test_a_gateway_side_crm_outage_reaches_each_desktop_typed_with_its_own_waiting_logs(
+    site: Site,
+) -> None:
+    world = site.world
+    one, two = world.desktops["1001"], world.desktops["1002"]
+    assert one.status.crm is CrmState.CONNECTED
+    world.crm.set_outage(True)
+    call_id = await world.pbx.inbound("+16285559011", "1001", talk=0.05)
+    await until(lambda: one.status.crm is CrmState.FAILING and one.status.waiting_logs == 1)
+    failing = one.status
+    assert isinstance(failing.crm_problem, Text) and "503" in failing.crm_problem
+    assert failing.crm_problem.template == world.gateway.hub.status.crm_problem.template
+    assert failing.crm_since is not None
+    await until(lambda: two.status.crm is CrmState.FAILING)
+    assert two.status.waiting_logs == 0, "1002 has no call log waiting: 1001's are not its own"
+    ended = [c for c in site.seen["1001"].calls if c.call_id == call_id and c.lookup_error]
+    assert ended and isinstance(ended[-1].lookup_error, Text), "the failed lookup is typed on the card"
+
+    world.crm.set_outage(False)
+    await until(lambda: f"{call_id}:1001" in site.keys())
+    await until(lambda: one.status.crm is CrmState.CONNECTED and one.status.waiting_logs == 0)
+    assert one.status.crm_problem == "" and one.status.crm_since is None
+    assert site.seen["1001"].statuses[-1] == one.status
+
+
+async def test_the_card_names_the_owner_and_refusals_arrive_typed(site: Site) -> None:
+    world = site.world
+    assert isinstance(world.crm, HubSpotEmulator)
+    two = world.desktops["1002"]
+    owner_id = world.people.users["1001"]
+    number = "+16285559012"
+    world.crm.seed_record(
+        "contacts", {"firstname": "Ona", "lastname": "Own", "phone": number, "hubspot_owner_id": owner_id}
+    )
+    call_id = await world.pbx.inbound(number, "1001", talk=0.05)
+    await until(lambda: any(c.call_id == call_id and c.chosen for c in site.seen["1001"].calls))
+    card = [c for c in site.seen["1001"].calls if c.call_id == call_id and c.chosen][-1]
+    owner = world.gateway.host.user_names[owner_id]
+    assert owner and card.owner_name == owner, "the owner the lookup found, by name"
+    with pytest.raises(BackendError) as refused:
+        await two.open_in_crm(call_id)
+    typed = text_of(refused.value)
+    assert isinstance(typed, Text) and typed.template == "That call is not one of this extension's calls."
+
+
+def test_old_desktops_read_the_status_they_know_and_new_ones_the_typed_sentences() -> None:
+    problem = classify_status("HubSpot", httpx.Response(503)).args[0]
+    status = Status(LinkState.CONNECTED, CrmState.RATE_LIMITED, crm_kind="hubspot", crm_problem=problem)
+    data = protocol.status_json(status)
+    assert data["crm"] == "error" and data["crm_problem"] == str(problem), "what an older desktop shows"
+    back = protocol.parse_status(data)
+    assert back.crm is CrmState.RATE_LIMITED and isinstance(back.crm_problem, Text)
+    assert "出错" in back.crm_problem.translated(lambda _c, t: t.replace("failed with", "出错"))
+    old = {k: v for k, v in data.items() if not k.endswith("_text") and k != "crm_state"}
+    assert protocol.parse_status(old).crm_problem == str(problem)
+    hostile = {**data, "crm_problem_text": {"v": 1, "template": "{crm.__class__}", "fields": {"crm": "x"}}}
+    assert not isinstance(protocol.parse_status(hostile).crm_problem, Text)
+    future = {**data, "crm_problem_text": {"v": 2, "code": "crm.failed"}, "crm_state": "on_fire"}
+    parsed = protocol.parse_status(future)
+    assert parsed.crm_problem == str(problem) and parsed.crm is CrmState.ERROR
