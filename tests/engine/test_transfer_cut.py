@@ -83,3 +83,32 @@ def test_a_saved_call_keeps_who_was_consulted() -> None:
     (call,) = tracker.active()
     assert call.consulted == {"1005"}
     assert decode_call(json.loads(json.dumps(encode_call(call)))) == call
+
+
+async def test_a_cancelled_consultation_logs_only_the_extension_that_kept_the_caller(tmp_path: Path) -> None:
+    """call/transfer attended, then cancel: the caller goes back to 1001, 1005 only talked with 1001."""
+    async with world(tmp_path, "hubspot") as w:
+        assert w.app is not None
+        pbx = w.app.pbx
+        call, script = SHAPES["inbound answered"](w.pbx.calls, w.customer(), 30.0)
+        w.pbx.calls.spawn(call, script)
+        async with asyncio.timeout(10):
+            while call.answered is None:  # noqa: ASYNC110 (the simulator has no event for it)
+                await asyncio.sleep(0.005)
+            agent = call.leg("1001").channel_id
+            consult = {"type": "attended", "channel_id": agent}
+            await pbx.call("POST", "call/transfer", "consulting", body={**consult, "number": "1005"})
+            while not _target(call, "ANSWER"):  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+            await pbx.call(
+                "POST", "call/transfer", "cancelling", body={**consult, "attended_operate": "cancel"}
+            )
+            while any(leg.number == "1005" for leg in call.legs):  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+        await pbx.hangup(agent)
+        result = await w.settled()
+        (record,) = (r for r in w.pbx.cdr_store.records if r.call_id == call.call_id)
+        logged = sorted(log.idempotency_key for log in w.crm.call_logs())
+    assert [leg.call_to for leg in record.legs()] == ["1001"]
+    assert logged == [f"{call.call_id}:1001"]
+    assert result.clean, w.explain(result)
