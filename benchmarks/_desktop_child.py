@@ -3,16 +3,18 @@
 `floor`: a bare PySide6 window and tray on qasync with httpx, websockets, keyring and phonenumbers imported.
 `app`: the desktop app (`run_app`, offscreen) on a LocalBackend whose engine talks to the simulators the
 parent runs (settings given as JSON on stdin). Both print `{"event": "ready", ...}` once up, then idle;
-`app` then follows the parent's commands on stdin (`lag SECONDS`, `calls N`, `quit`).
+`app` then follows the parent's commands on stdin (`lag SECONDS`, `rest SECONDS`, `calls N`, `quit`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 START = time.perf_counter()
@@ -49,6 +51,24 @@ async def probe_lag(seconds: float, interval: float = 0.005) -> list[float]:
         await asyncio.sleep(interval)
         lags.append(max(0.0, (time.perf_counter() - before - interval) * 1000))
     return lags
+
+
+@contextlib.contextmanager
+def profiled() -> Iterator[None]:
+    """With BENCH_PROFILE=PATH, cProfile the block and write its stats to PATH (where the loop's time goes)."""
+    path = os.environ.get("BENCH_PROFILE")
+    if not path:
+        yield
+        return
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        profile.dump_stats(path)
 
 
 # --- the floor -------------------------------------------------------------------------------------
@@ -89,7 +109,6 @@ def floor(idle: float) -> int:
 
 
 def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
-    import contextlib
     import signal
     from collections.abc import AsyncIterator
     from pathlib import Path
@@ -182,7 +201,12 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
         while line := (await reader.readline()).decode().strip():
             verb, _, arg = line.partition(" ")
             if verb == "lag":
-                say("lag", lag_ms=await probe_lag(float(arg)), pops=pops[0], rss_mb=rss_mb())
+                with profiled():
+                    lags = await probe_lag(float(arg))
+                say("lag", lag_ms=lags, pops=pops[0], rss_mb=rss_mb())
+            elif verb == "rest":
+                await asyncio.sleep(float(arg))
+                say("rest", rss_mb=rss_mb())
             elif verb == "calls":
                 count, _, batch = arg.partition(" ")
                 await feed_calls(host, int(count), int(batch or 500))

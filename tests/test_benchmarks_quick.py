@@ -17,7 +17,7 @@ EXPECTED: dict[str, set[str]] = {
     "crm_requests": {"crms", "topology"},
     "gateway_burst": {"callers", "per_caller", "ring_to_pop", "searches", "pops_in_ring_order"},
     "throughput": {"core", "core_with_outbox", "baseline_json_loads", "core_over_baseline", "met"},
-    "ui_lag": {"as_shipped", "with_none_refcount_guard", "storm_p99_ms", "met"},
+    "ui_lag": {"as_shipped", "with_none_refcount_guard", "storm_p99_ms", "idle_rss_growth_mb", "met"},
     "footprint": {
         "floor",
         "app",

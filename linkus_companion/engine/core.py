@@ -23,6 +23,7 @@ from linkus_companion.engine.screen_pop import (
     due_extensions,
 )
 from linkus_companion.model import CallNote, Direction, NewRecord, Record, RecordKind
+from linkus_companion.pacing import Pacer
 from linkus_companion.pbx.calls import Call, CallTracker, CallUpdate, UpdateKind
 from linkus_companion.pbx.models import Event
 from linkus_companion.texts import Text
@@ -161,9 +162,11 @@ class Engine:
 
     async def run(self, events: AsyncIterator[Event], tracker: CallTracker) -> None:
         """Fold every event into calls and react to each update, until the stream ends."""
+        pacer = Pacer()
         async for event in events:
             for update in tracker.feed(event):
                 self.handle(update, event.received_at)
+            await pacer.pause()  # a backlog of events is handled in slices: the loop's other tasks go on
 
     async def close(self) -> None:
         """Finish the work in flight (call logs of ended calls are queued before returning)."""

@@ -22,6 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 
 from linkus_companion import USER_AGENT
 from linkus_companion.model import Direction, Outcome
+from linkus_companion.pacing import Pacer
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.errors import PbxError, PbxTlsError, PbxUnavailable
@@ -311,7 +312,9 @@ class EventStream:
             await asyncio.gather(*tasks, *helpers, return_exceptions=True)
 
     async def _read(self, ws: ClientConnection, token: Token) -> None:
+        pacer = Pacer()
         while True:
+            await pacer.pause()  # frames already received are decoded in slices, not in one block
             try:
                 data = await ws.recv()
             except ConnectionClosed as err:

@@ -83,6 +83,19 @@ def disposition_text(disposition: Disposition) -> str:
     }[disposition]
 
 
+def _visible(widget: QWidget, visible: bool) -> None:
+    """Show or hide `widget`, touching it only when that changes (each change re-lays the card out)."""
+    if widget.isHidden() == visible:
+        widget.setVisible(visible)
+
+
+def _show(label: QLabel, text: str) -> None:
+    """Put `text` in `label` if it changed; an empty label is hidden."""
+    if label.text() != text:
+        label.setText(text)
+    _visible(label, bool(text))
+
+
 class CallCard(QFrame):
     """Shows one call; every action is a button reachable with Tab and Enter.
 
@@ -234,6 +247,19 @@ class CallCard(QFrame):
         self.call = call
         self.refresh()
 
+    def reuse(self, call: CallView) -> None:
+        """Show another call on this (dismissed) card: nothing typed or picked for the last one stays."""
+        self._note_expiry.stop()
+        for widget in (self._note, self._disposition):
+            widget.blockSignals(True)
+        self._note.clear()
+        self._disposition.setCurrentIndex(0)
+        for widget in (self._note, self._disposition):
+            widget.blockSignals(False)
+        self._save_note.setEnabled(True)
+        self._note_state.setVisible(False)
+        self.update_call(call)
+
     def retranslate(self) -> None:
         """Set every text in the current language."""
         self._open.setText(self.tr("&Open in CRM"))
@@ -328,9 +354,9 @@ class CallCard(QFrame):
         call = self.call
         ended = call.phase is CallPhase.ENDED
         heading = state_text(call)
-        self._heading.setText(heading)
+        _show(self._heading, heading)
         number = display(call.number, self.region)
-        self._number.setText(number)
+        _show(self._number, number)
         record = call.chosen or (call.records[0] if len(call.records) == 1 else None)
         if call.looking_up:
             name = self.tr("Looking up %1…").replace("%1", self.crm_name or self.tr("the CRM"))
@@ -348,36 +374,33 @@ class CallCard(QFrame):
                 if call.direction is Direction.INBOUND
                 else self.tr("Not in the CRM")
             )
-        self._name.setText(name)
-        self._name.setVisible(bool(name))
+        _show(self._name, name)
         details = self._details_text(record)
-        self._details.setText(details)
-        self._details.setVisible(bool(details))
+        _show(self._details, details)
         error = (
             self.tr("The CRM lookup failed: %1").replace("%1", tr_text(call.lookup_error))
             if call.lookup_error
             else ""
         )
-        self._error.setText(error)
-        self._error.setVisible(bool(error))
+        _show(self._error, error)
         several = len(call.records) > 1
         if several:
             (self._picker or self._build_chooser()).set_records(
                 call.records, call.chosen.id if call.chosen else None
             )
         if self._chooser is not None:
-            self._chooser.setVisible(several)
-        self._open.setVisible(record is not None)
-        self._add.setVisible(self._add_wanted(record))
-        self._retry.setVisible(bool(call.lookup_error) and not call.looking_up)
-        self._call_back.setVisible(ended and call.direction is not Direction.INTERNAL)
-        self._dismiss.setVisible(ended)
+            _visible(self._chooser, several)
+        _visible(self._open, record is not None)
+        _visible(self._add, self._add_wanted(record))
+        _visible(self._retry, bool(call.lookup_error) and not call.looking_up)
+        _visible(self._call_back, ended and call.direction is not Direction.INTERNAL)
+        _visible(self._dismiss, ended)
         noting = self.takes_note()
-        self._note.setVisible(noting)
-        self._save_note.setVisible(noting)
-        self._disposition.setVisible(noting and bool(self.dispositions))
+        _visible(self._note, noting)
+        _visible(self._save_note, noting)
+        _visible(self._disposition, noting and bool(self.dispositions))
         if not noting:
-            self._note_state.setVisible(False)
+            _visible(self._note_state, False)
         if call.phase is CallPhase.RINGING:
             self._elapsed.set_span(call.started_at)
         else:

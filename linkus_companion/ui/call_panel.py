@@ -25,6 +25,10 @@ MARGIN = 12
 KEPT_ENDED = 5
 """Ended calls kept on the panel until dismissed; older ones leave first."""
 WIDTH = 380
+FRAME_MS = 16
+"""Updates of a card within this time are shown as one refresh (a call's ringing, lookup and answer)."""
+SPARE_CARDS = 8
+"""Dismissed cards kept hidden for reuse: a call storm shows its calls without building widgets."""
 REFIT_MS = 100
 """A visible panel re-sizes at most this often: a burst of call updates costs one layout, not one each."""
 PAINT_MS = 33
@@ -93,6 +97,14 @@ class CallPanel(QWidget):
         self._placed_by_user = self._load_place()
         self._placing = False
         self._cards: dict[str, CallCard] = {}
+        self._spare: list[CallCard] = []
+        """Dismissed cards, hidden, for the next calls."""
+        self._pending: dict[str, CallView] = {}
+        """The latest update of each card not refreshed yet."""
+        self._apply = QTimer(self)
+        self._apply.setSingleShot(True)
+        self._apply.setInterval(FRAME_MS)
+        self._apply.timeout.connect(self._apply_pending)
         self._refit = QTimer(self)
         self._refit.setSingleShot(True)
         self._refit.setInterval(REFIT_MS)
@@ -134,11 +146,13 @@ class CallPanel(QWidget):
     # -- cards ------------------------------------------------------------------------------------
 
     def cards(self) -> list[CallCard]:
-        """The cards shown, top to bottom."""
+        """The cards shown, top to bottom (with every update received so far)."""
+        self._apply_pending()
         return list(self._cards.values())
 
     def card(self, call_id: str) -> CallCard | None:
-        """The card of `call_id`, if shown."""
+        """The card of `call_id`, if shown (with every update received so far)."""
+        self._apply_pending()
         return self._cards.get(call_id)
 
     @property
@@ -154,53 +168,94 @@ class CallPanel(QWidget):
         for card in self._cards.values():
             card.can_create = value
             card.refresh()
+        for card in self._spare:
+            card.can_create = value
 
     def show_call(self, call: CallView) -> CallCard | None:
-        """Create or update the card of `call` (an ended call that has no card gets none)."""
+        """Create or update the card of `call` (an ended call that has no card gets none).
+
+        A new call's card shows at once; later updates of a card are folded into one refresh per frame.
+        """
         card = self._cards.get(call.call_id)
-        if card is None:
-            if call.phase is CallPhase.ENDED:
-                return None
-            card = CallCard(call)
-            card.region, card.crm_name, card.can_create = self.region, self.crm_name, self._can_create
-            card.note_minutes = self.note_minutes
-            card.set_dispositions(self.dispositions)
-            card.note_saved.connect(self.note_saved)
-            for name in ("open_requested", "add_requested", "retry_requested", "call_back_requested"):
-                getattr(card, name).connect(getattr(self, name))
-            card.record_chosen.connect(self.record_chosen)
-            card.dismissed.connect(self.dismiss)
-            self._cards = {call.call_id: card, **self._cards}  # newest on top
-            self._list.insertWidget(0, card)
-            card.show()  # a widget added to a visible window stays hidden until shown
-        card.update_call(call)
-        self._drop_old_ended()
-        self._fit_soon()  # sizing waits for the end of the burst, and resizes only if the height changed
-        self._offer_dismiss_all()
+        if card is not None:
+            self._pending[call.call_id] = call
+            if not self._apply.isActive():
+                self._apply.start()
+            return card
+        if call.phase is CallPhase.ENDED:
+            return None
+        card = self._take_card(call)
+        self._cards = {call.call_id: card, **self._cards}  # newest on top
+        self._list.insertWidget(0, card)
+        card.show()  # a widget added to a visible window stays hidden until shown
+        self._settle()
         return card
 
+    def _take_card(self, call: CallView) -> CallCard:
+        """A spare card (one dismissed earlier) showing `call`, or a new one."""
+        if self._spare:
+            card = self._spare.pop()
+            card.reuse(call)
+            return card
+        card = CallCard(call)
+        card.region, card.crm_name, card.can_create = self.region, self.crm_name, self._can_create
+        card.note_minutes = self.note_minutes
+        card.set_dispositions(self.dispositions)
+        card.note_saved.connect(self.note_saved)
+        for name in ("open_requested", "add_requested", "retry_requested", "call_back_requested"):
+            getattr(card, name).connect(getattr(self, name))
+        card.record_chosen.connect(self.record_chosen)
+        card.dismissed.connect(self.dismiss)
+        card.update_call(call)
+        return card
+
+    def _apply_pending(self) -> None:
+        """Show the latest state of every card updated since the last frame."""
+        self._apply.stop()
+        pending, self._pending = self._pending, {}
+        for call_id, call in pending.items():
+            card = self._cards.get(call_id)
+            if card is not None:
+                card.update_call(call)
+        if pending:
+            self._settle()
+
+    def _settle(self) -> None:
+        """After cards changed: drop the oldest ended ones, offer Dismiss all, size the panel."""
+        self._drop_old_ended()
+        self._offer_dismiss_all()
+        self._fit_soon()  # sizing waits for the end of the burst, and resizes only if the height changed
+
     def flush(self) -> None:
-        """Size and place the panel now rather than after the burst of updates."""
+        """Show every update, size and place the panel now rather than after the burst of updates."""
+        self._apply_pending()
         self._refit.stop()
         self._fit()
 
     def dismiss(self, call_id: str) -> None:
         """Take a call's card off the panel; the panel hides when nothing is left."""
+        self._pending.pop(call_id, None)
         card = self._cards.pop(call_id, None)
         if card is not None:
             card.hide()
-            card.deleteLater()
+            self._list.removeWidget(card)
+            if len(self._spare) < SPARE_CARDS:
+                self._spare.append(card)  # the next call reuses it: no widgets built during a call storm
+            else:
+                card.deleteLater()
         self._offer_dismiss_all()
         self._fit_soon()
 
     def dismiss_all(self) -> None:
         """Take every ended call off the panel (live calls stay)."""
+        self._apply_pending()
         for call_id, card in list(self._cards.items()):
             if card.call.phase is CallPhase.ENDED:
                 self.dismiss(call_id)
 
     def close_all(self) -> None:
         """Remove every card and hide (quitting)."""
+        self._pending.clear()
         for call_id in list(self._cards):
             self.dismiss(call_id)
 
@@ -217,10 +272,11 @@ class CallPanel(QWidget):
             return
         self.crm_name, self.region = crm_name, region
         self.dispositions, self.note_minutes = dispositions, note_minutes
-        for card in self._cards.values():
+        for card in (*self._cards.values(), *self._spare):
             card.crm_name, card.region, card.note_minutes = crm_name, region, note_minutes
             if card.dispositions != dispositions:
                 card.set_dispositions(dispositions)
+        for card in self._cards.values():
             card.refresh()
         self._fit_soon()
 

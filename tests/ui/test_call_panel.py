@@ -320,3 +320,37 @@ def test_the_panel_shows_a_crm_outage_and_the_waiting_logs_in_the_tray_words(qtb
         translations.apply("en")
     panel.set_status(Status(LinkState.CONNECTED, CrmState.CONNECTED, crm_kind="hubspot"))
     assert not banner.isVisibleTo(panel)  # the next success clears it
+
+
+def test_a_dismissed_card_shown_again_for_the_next_call_keeps_nothing_of_the_last(qtbot):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    panel.set_crm("HubSpot", "US", (Disposition.CONNECTED,), note_minutes=10)
+    card = panel.show_call(call(CallPhase.TALKING, records=(ALICE,), chosen=ALICE))
+    card._note.setPlainText("Wants a quote")
+    card._disposition.setCurrentIndex(1)
+    card.save_note()
+    panel.show_call(ended(Outcome.ANSWERED, records=(ALICE,), chosen=ALICE))
+    panel.dismiss("c1")
+    again = panel.show_call(call(call_id="c2", number="+14155550199"))
+    assert again is card  # no widgets built for the next call
+    assert panel.cards() == [again] and again.isVisibleTo(panel)
+    assert again._number.text() == "(415) 555-0199" and again._name.text() == "Unknown caller"
+    assert again._heading.text() == "Incoming call · ringing" and not again._open.isVisibleTo(again)
+    assert again._note.toPlainText() == "" and again._disposition.currentIndex() == 0
+    assert not again._note_state.isVisibleTo(again) and again._save_note.isEnabled()
+    assert not again._dismiss.isVisibleTo(again)
+
+
+def test_the_timer_ticking_never_re_lays_out_the_card(qtbot):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    card = panel.show_call(call(CallPhase.TALKING))
+    panel.flush()
+    size = card._elapsed.size()
+    card._elapsed.set_span(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=12, seconds=3))
+    assert card._elapsed.text() == "12:03" and card._elapsed.size() == size
+    assert card._elapsed.minimumSize() == card._elapsed.maximumSize()  # fixed: no layout request
+    card._elapsed.set_span(dt.datetime.now(dt.UTC) - dt.timedelta(hours=1, minutes=2))
+    assert card._elapsed.text() == "1:02:00"
+    assert card._elapsed.width() >= card._elapsed.fontMetrics().horizontalAdvance("1:02:00")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 
@@ -31,6 +31,18 @@ class ElapsedLabel(QLabel):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._refresh)
+        self._fit("00:00")
+
+    def _fit(self, text: str) -> None:
+        """A fixed size with room for `text` (and `00:00`): the ticking never re-lays out the window."""
+        metrics = self.fontMetrics()
+        self._room = max(text, "00:00", key=metrics.horizontalAdvance)
+        margins = self.contentsMargins()
+        extra = 2 * self.margin() + margins.left() + margins.right() + 2
+        self.setFixedSize(
+            metrics.horizontalAdvance(self._room) + extra,
+            metrics.height() + 2 * self.margin() + margins.top() + margins.bottom(),
+        )
 
     def set_span(self, start: dt.datetime | None, end: dt.datetime | None = None) -> None:
         """Count from `start` (None: show nothing) to `end` (None: to now, ticking)."""
@@ -48,4 +60,14 @@ class ElapsedLabel(QLabel):
         return ((self._end or self._now()) - self._start).total_seconds()
 
     def _refresh(self) -> None:
-        self.setText(format_elapsed(self.seconds()) if self._start is not None else "")
+        text = format_elapsed(self.seconds()) if self._start is not None else ""
+        if text != self.text():
+            metrics = self.fontMetrics()
+            if metrics.horizontalAdvance(text) > metrics.horizontalAdvance(self._room):
+                self._fit(text)  # past an hour
+            self.setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._fit(self.text() or "00:00")
+        super().changeEvent(event)
