@@ -53,7 +53,7 @@ async def _storm(sims: _desktop.Sims, rate: float, seconds: float) -> dict[str, 
 
 
 async def _session(
-    sims: _desktop.Sims, home: Path, rate: float, seconds: float, guard: bool, storms: int
+    sims: _desktop.Sims, home: Path, rate: float, seconds: float, guard: bool, storms: int, rest: float
 ) -> dict[str, Any]:
     """`storms` storms, each measured, with the idle RSS before the first and after each (once settled)."""
     child = await _desktop.spawn("app", 0.5, home, sims.conf(home), guard=guard)
@@ -68,8 +68,8 @@ async def _session(
             await child.send(f"lag {seconds + 1.0}")
             plays.append(await _storm(sims, rate, seconds))
             lags.append(await child.event("lag", patience=seconds + 60))
-            await child.send(f"rest {REST_S}")
-            rss_idle.append((await child.event("rest", patience=REST_S + 60))["rss_mb"])
+            await child.send(f"rest {rest}")
+            rss_idle.append((await child.event("rest", patience=rest + 60))["rss_mb"])
     except RuntimeError as exc:
         await child.finish()
         return {"crashed": str(exc)}
@@ -92,12 +92,12 @@ async def _session(
 
 
 async def run(quick: bool) -> dict[str, Any]:
-    rate, seconds, storms = (200.0, 1.0, 2) if quick else (200.0, 5.0, 3)
+    rate, seconds, storms, rest = (200.0, 1.0, 2, 0.5) if quick else (200.0, 5.0, 3, REST_S)
     with tempfile.TemporaryDirectory(prefix="bench-ui-") as tmp:
         async with _desktop.sims(step=0.2) as sims:
-            shipped = await _session(sims, Path(tmp) / "shipped", rate, seconds, False, storms)
+            shipped = await _session(sims, Path(tmp) / "shipped", rate, seconds, False, storms, rest)
         async with _desktop.sims(step=0.2) as sims:
-            guarded = await _session(sims, Path(tmp) / "guarded", rate, seconds, True, storms)
+            guarded = await _session(sims, Path(tmp) / "guarded", rate, seconds, True, storms, rest)
     # Both runs are the same app under the same storm (one guarded against the PySide6 None leak): the worse
     # p99 is the figure.
     p99s = [r["storm_lag_ms"]["p99"] for r in (shipped, guarded) if r.get("storm_lag_ms")]
