@@ -95,19 +95,21 @@ async def spawn(
 ) -> Child:
     """Start `benchmarks._desktop_child MODE IDLE` (conf as the first stdin line)."""
     home.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
-    spawned = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks._desktop_child",
-        mode,
-        str(idle),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=(home / "stderr.log").open("wb"),
-        env=child_env(home, guard),
-        cwd=str(ROOT),
-    )
+    env = child_env(home, guard)
+    with (home / "stderr.log").open("wb") as stderr:  # the child keeps its own copy
+        spawned = time.perf_counter()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "benchmarks._desktop_child",
+            mode,
+            str(idle),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=stderr,
+            env=env,
+            cwd=str(ROOT),
+        )
     child = Child(proc, spawned, home)
     if conf is not None:
         await child.send(json.dumps(conf))

@@ -3,7 +3,7 @@
 `floor`: a bare PySide6 window and tray on qasync with httpx, websockets, keyring and phonenumbers imported.
 `app`: the desktop app (`run_app`, offscreen) on a LocalBackend whose engine talks to the simulators the
 parent runs (settings given as JSON on stdin). Both print `{"event": "ready", ...}` once up, then idle;
-`app` then follows the parent's commands on stdin (`lag SECONDS`, `rest SECONDS`, `calls N`, `quit`).
+`app` then follows the parent's commands on stdin (`lag SECONDS`, `rest SECONDS`, `calls N`, `modules`, `quit`).
 """
 
 from __future__ import annotations
@@ -113,7 +113,6 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
     from collections.abc import AsyncIterator
     from pathlib import Path
 
-    import httpx
     import keyring
 
     from linkus_companion.app import run_app
@@ -126,6 +125,7 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
     from linkus_companion.engine.policies import Policies
     from linkus_companion.local_backend import LocalBackend
     from linkus_companion.pbx.client import PbxClient
+    from linkus_companion.runtime import crm_http_client
     from linkus_companion.secrets import SecretStore
     from linkus_companion.sim.memory_keyring import MemoryKeyring
     from linkus_companion.store import Store
@@ -152,7 +152,7 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
         store = Store.open(home / "app.db")
         try:
             async with (
-                httpx.AsyncClient(timeout=15) as client,
+                crm_http_client() as client,
                 PbxClient(conf["pbx_url"], conf["pbx_id"], conf["pbx_secret"]) as pbx,
             ):
                 grants = OAuthGrants(
@@ -183,6 +183,7 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
 
     class BenchBackend(LocalBackend):
         async def start(self) -> None:
+            say("shown", rss_mb=rss_mb())  # the shell shows the tray, then starts the backend
             backends.append(self)
             await super().start()
             host = self._host
@@ -191,7 +192,7 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
             asyncio.get_running_loop().create_task(commands(host))
 
     async def commands(host: EngineHost) -> None:
-        await asyncio.sleep(0.05)  # the first paint after connecting
+        await asyncio.sleep(0)  # one turn of the loop, as the floor's ready
         say("ready", rss_mb=rss_mb())
         await asyncio.sleep(idle)
         say("idle", rss_mb=rss_mb(), lag_ms=await probe_lag(1.0))
@@ -210,6 +211,10 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
             elif verb == "calls":
                 count, _, batch = arg.partition(" ")
                 await feed_calls(host, int(count), int(batch or 500))
+            elif verb == "modules":
+                import linecache
+
+                say("modules", modules=sorted(sys.modules), sources_kept=sorted(linecache.cache))
             elif verb == "quit":
                 break
         if qt:

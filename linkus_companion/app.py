@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from linkus_companion.ui import qt_boot  # noqa: F401 - first: the modules imported after it stay lean
+
+# isort: split
+
 import argparse
 import asyncio
 import contextlib
@@ -29,21 +33,22 @@ from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.screen_pop import PopRequest
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.errors import PbxError
-from linkus_companion.platform import autostart, logs, single_instance
+from linkus_companion.platform import logs, single_instance
 from linkus_companion.platform.launcher import app_command
 from linkus_companion.platform.url_events import OpenUrlEvents
 from linkus_companion.runtime import CRM_SECRET, PBX_SECRET, NotConfigured, crm_grants
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
 from linkus_companion.texts import Text, text_of
+from linkus_companion.trust import verified_context
 from linkus_companion.ui.actions import BindingRow, IntegrationActions
-from linkus_companion.ui.first_run import FirstRunWizard, needs_first_run
 from linkus_companion.ui.i18n import Translations
+from linkus_companion.ui.phone_links import phone_link_handler, register_phone_links
 from linkus_companion.ui.resources import icon
-from linkus_companion.ui.settings.dialog import phone_link_handler, register_phone_links
 from linkus_companion.ui.shell import DesktopShell
 
 if TYPE_CHECKING:
     from linkus_companion.local_backend import LocalBackend
+    from linkus_companion.ui.first_run import FirstRunWizard
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +123,7 @@ class EmbeddedActions:
 
     async def authorize_crm(self) -> str:
         """Open the CRM's sign-in page and keep the grant."""
-        async with httpx.AsyncClient(timeout=15) as client:
+        async with httpx.AsyncClient(timeout=15, verify=verified_context()) as client:
             try:
                 grants = crm_grants(self._settings, client, self._secrets)
                 await grants.authorize(redirect_uri=str(self._settings.get("crm.redirect_uri")))
@@ -179,7 +184,7 @@ async def crm_switch(
 ) -> AsyncIterator[CrmSwitch]:
     """The CrmSwitch of the embedded host: the user's CRM sign-in from the keyring, the app's client secret."""
     secrets = secrets or SecretStore()
-    async with httpx.AsyncClient(timeout=15) as client:
+    async with httpx.AsyncClient(timeout=15, verify=verified_context()) as client:
         yield CrmSwitch(
             settings,
             crm_grants(settings, client, secrets),
@@ -333,7 +338,10 @@ class _AppRun:
         """Say why the backend did not start; when nothing is set up, walk the user through it instead."""
         if self.backend.status.link is not LinkState.NOT_CONFIGURED:
             self.shell.show_error(APP_NAME, message)
-        elif self.first_run is None and needs_first_run(self.settings):
+            return
+        from linkus_companion.ui.first_run import needs_first_run  # built only when nothing is set up
+
+        if self.first_run is None and needs_first_run(self.settings):
             self._first_run()
 
     def quit(self) -> None:
@@ -353,6 +361,8 @@ class _AppRun:
         return 0 if status.link is not LinkState.ERROR else 1
 
     def _first_run(self) -> None:
+        from linkus_companion.ui.first_run import FirstRunWizard
+
         wizard = FirstRunWizard(self.settings, self.actions, self.shell.tasks)
         self.first_run = self.shell.first_run = wizard
 
@@ -391,6 +401,8 @@ class _AppRun:
         if key == "ui.language":
             self.translations.apply(str(effective.value))
         elif key == "ui.start_at_login":
+            from linkus_companion.platform import autostart
+
             login = autostart.pick(app_command("run"))
             try:
                 login.enable() if effective.value else login.disable()

@@ -22,6 +22,7 @@ from linkus_companion.model import RecordKind
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
 from linkus_companion.store import Store
+from linkus_companion.trust import verified_context
 
 if TYPE_CHECKING:
     from linkus_companion.crm.phonebridge import PhoneBridge
@@ -39,7 +40,9 @@ connection instead of paying a new handshake; the CRMs' own idle timeouts are ab
 
 def crm_http_client() -> httpx.AsyncClient:
     """The HTTP client for CRM traffic: kept-alive connections, 15 s timeouts."""
-    return httpx.AsyncClient(timeout=15, limits=httpx.Limits(keepalive_expiry=CRM_KEEPALIVE))
+    return httpx.AsyncClient(
+        timeout=15, limits=httpx.Limits(keepalive_expiry=CRM_KEEPALIVE), verify=verified_context()
+    )
 
 
 class NotConfigured(Exception):

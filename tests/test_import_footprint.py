@@ -1,4 +1,4 @@
-"""The desktop app loads no CRM connector, Zoho PhoneBridge or web framework before it needs one."""
+"""The desktop app loads no CRM connector, Zoho PhoneBridge, web framework or window before it needs one."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from benchmarks import _desktop
 
 ROOT = Path(__file__).resolve().parent.parent
 LAZY = (
@@ -53,3 +55,47 @@ def test_the_configured_connector_loads_alone() -> None:
     loaded = loaded_after(code)
     assert "linkus_companion.crm.hubspot" in loaded
     assert not loaded & {"linkus_companion.crm.salesforce", "linkus_companion.crm.zoho"}
+
+
+NOT_AT_START = (
+    "linkus_companion.crm.salesforce",
+    "linkus_companion.crm.zoho",
+    "linkus_companion.crm.phonebridge",
+    "linkus_companion.engine.phonebridge_mode",
+    "linkus_companion.crm.oauth_loopback",  # the sign-in's redirect listener
+    "linkus_companion.gateway",
+    "linkus_companion.admin",
+    "linkus_companion.demo",
+    "linkus_companion.store_postgres",
+    "linkus_companion.ui.settings",
+    "linkus_companion.ui.history",
+    "linkus_companion.ui.add_record_dialog",
+    "linkus_companion.ui.first_run",
+    "starlette",
+    "uvicorn",
+    "cryptography",
+)
+
+
+async def test_a_connected_desktop_loads_only_what_it_shows_and_its_own_crm(tmp_path: Path) -> None:
+    """The app as started for a HubSpot user, connected to the PBX simulator and idle: the HubSpot
+    connector is loaded; other CRMs, the gateway, the emulators, Settings, history, the Add dialog and
+    the first run are not, and no module's source is held in memory (PySide6's import hook reads it)."""
+    async with _desktop.sims() as sims:
+        child = await _desktop.spawn("app", 0.1, tmp_path, sims.conf(tmp_path))
+        try:
+            await child.event("idle")
+            await child.send("modules")
+            report = await child.event("modules")
+        finally:
+            await child.send("quit")
+            await child.finish()
+    loaded = set(report["modules"])
+    assert "linkus_companion.crm.hubspot" in loaded
+    assert "linkus_companion.ui.call_panel" in loaded
+    assert not {m for m in loaded if m.startswith(NOT_AT_START)}
+    # the benchmark's stand-in for the OS keyring is the only emulator module in the process
+    assert {m for m in loaded if m.startswith("linkus_companion.sim.")} == {
+        "linkus_companion.sim.memory_keyring"
+    }
+    assert not [path for path in report["sources_kept"] if "linkus_companion" in path]

@@ -11,10 +11,9 @@ import logging
 import re
 import secrets
 import time
-import webbrowser
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -22,9 +21,11 @@ import httpx
 from linkus_companion import USER_AGENT, redaction
 from linkus_companion.crm.base import AccessGrant, AuthExpired, CrmError, RateLimited, Unavailable
 from linkus_companion.crm.http import retry_after
-from linkus_companion.crm.oauth_loopback import LoopbackRedirect
 from linkus_companion.crm.oauth_providers import Extras, Provider, RevokeStyle, rebase
 from linkus_companion.secrets import SecretStore
+
+if TYPE_CHECKING:  # the sign-in's modules load when a sign-in starts
+    from linkus_companion.crm.oauth_loopback import LoopbackRedirect
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ class _Session:
 
 async def open_in_browser(url: str) -> None:
     """Open `url` in the system browser (RFC 8252: never an embedded web view)."""
+    import webbrowser
+
     if not await asyncio.to_thread(webbrowser.open, url):
         raise SignInFailed(
             "No web browser could be opened for the sign-in; set a default browser and try again."
@@ -398,6 +401,8 @@ class OAuthGrants:
 
 async def _listen(stack: contextlib.AsyncExitStack, redirect_uri: str | None) -> LoopbackRedirect:
     """A started loopback listener; a busy port or a bad redirect URI is a sign-in failure."""
+    from linkus_companion.crm.oauth_loopback import LoopbackRedirect
+
     try:
         return await stack.enter_async_context(LoopbackRedirect(redirect_uri))
     except (OSError, ValueError) as exc:

@@ -16,6 +16,7 @@ from linkus_companion import USER_AGENT, redaction
 from linkus_companion.pbx.errors import PbxError, PbxTlsError, PbxUnavailable
 from linkus_companion.pbx.tls import client_context
 from linkus_companion.texts import Text
+from linkus_companion.trust import verified_context
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class Transport:
         self._http = httpx.AsyncClient(
             headers={"User-Agent": USER_AGENT},
             timeout=timeout,
-            verify=self.ssl_context or True,
+            verify=self.ssl_context or verified_context(),
         )
         redaction.install()
 

@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -18,16 +19,17 @@ from linkus_companion.model import CallNote, NewRecord, Record, RecordKind
 from linkus_companion.platform.dial import DialError, OutboundRule, number_from_args, number_from_text
 from linkus_companion.platform.single_instance import Reply
 from linkus_companion.ui.actions import IntegrationActions
-from linkus_companion.ui.add_record_dialog import AddRecordDialog
 from linkus_companion.ui.call_panel import CallPanel
-from linkus_companion.ui.history import DAYS as HISTORY_DAYS
-from linkus_companion.ui.history import HistoryWindow
 from linkus_companion.ui.notifications import CallNotifier
 from linkus_companion.ui.resources import icon
-from linkus_companion.ui.settings.dialog import SettingsDialog
 from linkus_companion.ui.tasks import Tasks
 from linkus_companion.ui.tray import CRM_NAMES, Tray
 from linkus_companion.ui.widgets.record_picker import record_line
+
+if TYPE_CHECKING:  # the windows below load on first open: start-up stays lean
+    from linkus_companion.ui.add_record_dialog import AddRecordDialog
+    from linkus_companion.ui.history import HistoryWindow
+    from linkus_companion.ui.settings.dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +233,8 @@ class DesktopShell(QObject):
         call = self._views.get(call_id)
         if call is None:
             return None
+        from linkus_companion.ui.add_record_dialog import AddRecordDialog
+
         kinds = self._status.creatable or (RecordKind.CONTACT,)
         preferred = RecordKind(str(self.settings.get("create.record_type")))
         dialog = AddRecordDialog(
@@ -309,6 +313,8 @@ class DesktopShell(QObject):
     def show_history(self) -> HistoryWindow:
         """Open (or raise) the call history, built on first use."""
         if self.history_window is None:
+            from linkus_companion.ui.history import HistoryWindow
+
             window = HistoryWindow(
                 self._history,
                 region=str(self.settings.get("match.region")),
@@ -328,7 +334,9 @@ class DesktopShell(QObject):
         return self.history_window
 
     def _history(self, text: str) -> list[HistoryItem]:
-        items = self.backend.history(text, HISTORY_DAYS)
+        from linkus_companion.ui.history import DAYS
+
+        items = self.backend.history(text, DAYS)
         for item in items:  # call back and Add to CRM find the call by its id
             self._views.setdefault(item.call.call_id, item.call)
         return items
@@ -336,6 +344,8 @@ class DesktopShell(QObject):
     def show_settings(self) -> SettingsDialog:
         """Open (or raise) the settings window."""
         if self.settings_dialog is None:
+            from linkus_companion.ui.settings.dialog import SettingsDialog
+
             dialog = SettingsDialog(self.settings, self.actions, self.tasks)
             dialog.set_status(self._status)
             dialog.finished.connect(lambda _code: self._forget_settings(dialog))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -33,10 +32,10 @@ from linkus_companion import APP_NAME
 from linkus_companion.backend import BackendError, CrmState, Status
 from linkus_companion.config import SCHEMA, Settings
 from linkus_companion.platform import url_handler
-from linkus_companion.platform.launcher import app_command
 from linkus_companion.texts import text_of
 from linkus_companion.ui.actions import BindingRow, IntegrationActions
 from linkus_companion.ui.i18n import tr_text
+from linkus_companion.ui.phone_links import phone_link_handler, register_phone_links
 from linkus_companion.ui.resources import CRM_TROUBLE, icon
 from linkus_companion.ui.settings.browser_extension import BrowserExtensionBox
 from linkus_companion.ui.settings.fields import SettingField
@@ -61,25 +60,6 @@ PAGES: tuple[tuple[object, tuple[str, ...]], ...] = (
 whose first part no page claims lands on the last page. Within a group, settings keep the schema's order."""
 OWN_EDITOR = frozenset(TEMPLATE_KEYS) | {"crm.enabled"}
 """Settings edited by a dedicated control: the template editor, the Disable/Enable button."""
-
-
-def phone_link_handler() -> url_handler.UrlHandler | None:
-    """This OS's `tel:`/`callto:` registration for the running app (None on macOS: the bundle declares it)."""
-    return url_handler.pick(app_command())
-
-
-async def register_phone_links(handler: url_handler.UrlHandler) -> bool:
-    """Register `handler` off the UI thread (registry writes, xdg-mime); True when it is in place."""
-    loop = asyncio.get_running_loop()
-    try:
-        await loop.run_in_executor(None, handler.register)
-        return await loop.run_in_executor(None, handler.is_registered)
-    except OSError as exc:
-        raise BackendError(
-            QCoreApplication.translate("SettingsDialog", "Could not register for phone links: %1").replace(
-                "%1", str(exc)
-            )
-        ) from exc
 
 
 def page_keys() -> list[list[str]]:
