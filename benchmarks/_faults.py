@@ -306,7 +306,9 @@ FAULTS: dict[str, Fault] = {
 
 
 async def _until(done: Callable[[], bool], what: str) -> None:
-    for _ in range(400):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10.0
+    while loop.time() < deadline:
         if done():
             return
         await asyncio.sleep(0.005)
@@ -327,10 +329,9 @@ def _place(w: World, phase: str, talk: float, cdr_delay: float | None = None) ->
 
 async def every_phase(w: World, fault: Fault) -> None:
     """Calls ended before their CDR, talking and ringing when the fault starts; more during it."""
-    live = w.pbx.calls.live
     ended = _place(w, "ended before its CDR", SHORT, cdr_delay=CDR_LAG)
     talking = _place(w, "talking", LONG)
-    await _until(lambda: all(c.call_id in live and not c.legs for c in ended.values()), "ended before CDR")
+    await _until(lambda: all(c.hung_up for c in ended.values()), "ended before CDR")
     await _until(lambda: all(talking[name].answered for name in ANSWERED), "talking")
     ringing = _place(w, "ringing", SHORT)
     await _until(lambda: all(c.legs for c in ringing.values()), "ringing")

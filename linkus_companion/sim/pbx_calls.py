@@ -73,6 +73,8 @@ class Call:
     answered: dt.datetime | None = None
     legs: list[Leg] = field(default_factory=list)
     hangup: asyncio.Event = field(default_factory=asyncio.Event)
+    hung_up: bool = False
+    """Every member has hung up; the CDR follows `cdr_delay` later."""
     finished: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once the call's CDR is written."""
     cdr_delay: float | None = None
@@ -230,6 +232,7 @@ class CallEngine:
             for leg in call.legs:
                 leg.member_status = "BYE"
             await self.publish(call)
+        call.hung_up = True
         ended = self.clock.now()
         delay = self.cdr_delay if call.cdr_delay is None else call.cdr_delay
         if delay:

@@ -32,7 +32,7 @@ PHASES: dict[str, tuple[Callable[[Call], bool], tuple[str, ...]]] = {
     "consultation ringing": (lambda c: _target(c, "RING"), ("1001",)),
     "consultation talking": (lambda c: _target(c, "ANSWER") and c.call_to == "1001", ("1001",)),
     "just after completion": (lambda c: c.call_to == "1005" and bool(c.legs), ("1001", "1005")),
-    "ended before its CDR": (lambda c: c.call_to == "1005" and not c.legs, ("1001", "1005")),
+    "ended before its CDR": (lambda c: c.hung_up, ("1001", "1005")),
 }
 """Phase -> when the call is in it, and who gets a log when the restart comes then."""
 
