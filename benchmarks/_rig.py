@@ -122,15 +122,25 @@ class Wan:
     rtt: float = 0.0
     requests: list[tuple[str, str, str]] = field(default_factory=list)
     """(method, path, query) of every HTTP request, in arrival order."""
+    served_ms: list[float] = field(default_factory=list)
+    """The emulator's own time for each request of `requests` (request in -> response sent), ms."""
     proxies: list[DelayProxy] = field(default_factory=list)
 
     def wrap(self, app: Any) -> Any:
         async def counted(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            if scope["type"] == "http":
-                self.requests.append(
-                    (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"))
-                )
-            await app(scope, receive, send)
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            self.requests.append(
+                (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"))
+            )
+            index = len(self.served_ms)
+            self.served_ms.append(0.0)
+            started = time.perf_counter()
+            try:
+                await app(scope, receive, send)
+            finally:
+                self.served_ms[index] = (time.perf_counter() - started) * 1000
 
         return counted
 
@@ -148,6 +158,11 @@ class Wan:
     def since(self, mark: int) -> list[tuple[str, str, str]]:
         """Requests made after `mark`."""
         return self.requests[mark:]
+
+    def searches_served_since(self, mark: int) -> float:
+        """The emulator's own time (ms) for the searches after `mark` (one loop serves them one by one)."""
+        served = zip(self.requests[mark:], self.served_ms[mark:], strict=False)
+        return sum(ms for request, ms in served if classify(*request) == "search")
 
 
 @dataclass

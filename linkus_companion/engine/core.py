@@ -186,12 +186,12 @@ class Engine:
         if state.resolving is None:
             state.resolving = self._spawn(self._resolve(state))
             state.resolving.add_done_callback(lambda _task: self._notify(state))
-        self._notify(state)
         due = due_extensions(update.kind, update.call, update.extensions)
-        if due is not None:
+        if due is not None:  # pops first: the listeners (journal, UI) write to disk and redraw
             trigger, extensions = due
             for extension in sorted(extensions):
                 self._maybe_pop(state, extension, trigger, received_at)
+        self._notify(state)
         if update.kind is UpdateKind.ENDED and not state.logged:
             state.logged = True
             self._spawn(self._ended(state))
@@ -210,13 +210,32 @@ class Engine:
         ):
             return
         state.popped.add(key)
-        self._spawn(self._auto_pop(state, extension, trigger, received_at))
+        resolving = state.resolving
+        assert resolving is not None
+        if resolving.done() and not resolving.cancelled() and resolving.exception() is None:
+            try:  # the lookup is in (answered/ended, a repeat caller): pop now, not after the queue
+                self._pop_resolved(state, extension, trigger, received_at, resolving.result())
+            except EngineError as exc:  # the task path drops it too: a page outside the CRM stays shut
+                log.warning("%s", exc)
+            except Exception:  # an opener's failure must not stop the engine's event loop
+                log.error("engine pop failed", exc_info=True)
+        else:
+            self._spawn(self._auto_pop(state, extension, trigger, received_at))
 
     async def _auto_pop(
         self, state: _CallState, extension: str, trigger: Trigger, received_at: dt.datetime
     ) -> None:
         assert state.resolving is not None
-        resolution = await state.resolving
+        self._pop_resolved(state, extension, trigger, received_at, await state.resolving)
+
+    def _pop_resolved(
+        self,
+        state: _CallState,
+        extension: str,
+        trigger: Trigger,
+        received_at: dt.datetime,
+        resolution: Resolution,
+    ) -> None:
         record = state.chosen or resolution.record
         if record is None:
             if resolution.match.needs_choice:

@@ -9,8 +9,9 @@ from engine_rig import running_engine
 
 from linkus_companion.engine.core import AUTO_NAME, CreatePolicy, EngineError
 from linkus_companion.engine.lookup import LookupPolicy, MultipleRule
-from linkus_companion.engine.screen_pop import PopMode, PopPolicy, Trigger
+from linkus_companion.engine.screen_pop import PopMode, PopPolicy, PopRequest, Trigger
 from linkus_companion.model import NewRecord, RecordKind
+from linkus_companion.pbx.calls import Call
 
 CALLER = "+14155550132"
 
@@ -28,6 +29,36 @@ async def test_a_known_caller_pops_once_at_the_chosen_moment(trigger: Trigger) -
         ]
         assert rig.recorder.pops[0].url.endswith(f"/{contact}")
         assert rig.recorder.pops[0].latency_ms >= 0
+
+
+@pytest.mark.parametrize("trigger", [Trigger.ANSWERED, Trigger.ENDED])
+async def test_a_looked_up_caller_pops_before_the_update_reaches_the_listeners(trigger: Trigger) -> None:
+    """The lookup finished while it rang: the answered/ended pop is opened while the update is handled,
+    before the journal and the UI (which write to disk and redraw) hear of it."""
+    async with running_engine(pop=PopPolicy(trigger=trigger), extensions=("1001",)) as rig:
+        rig.crm.seed_record("contacts", {"firstname": "Ada", "lastname": "L", "phone": CALLER})
+        heard: list[tuple[str, ...]] = []
+        open_pop = rig.recorder.open
+
+        class Listener:
+            def on_call(self, call: Call, resolution: object, chosen: object) -> None:
+                heard.append(("update", call.phase.value))
+
+            def on_pop(self, request: PopRequest) -> None:
+                pass
+
+        def opened(request: PopRequest) -> None:
+            heard.append(("pop", request.trigger))
+            open_pop(request)
+
+        rig.recorder.open = opened  # type: ignore[method-assign]
+        rig.engine.add_listener(Listener())
+        await rig.sim.inbound(CALLER, "1001", talk=0.05)
+        await rig.settle()
+        popped = heard.index(("pop", trigger.value))
+        phase = "talking" if trigger is Trigger.ANSWERED else "ended"
+        assert ("update", phase) not in heard[:popped], heard
+        assert heard[popped + 1] == ("update", phase), heard
 
 
 async def test_unknown_callers_and_outbound_calls_do_not_pop() -> None:
