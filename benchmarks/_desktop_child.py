@@ -122,10 +122,9 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
     from linkus_companion.crm.oauth import ClientCredentials, OAuthGrants
     from linkus_companion.crm.oauth_providers import hubspot
     from linkus_companion.engine.host import EngineHost
-    from linkus_companion.engine.policies import Policies
     from linkus_companion.local_backend import LocalBackend
     from linkus_companion.pbx.client import PbxClient
-    from linkus_companion.runtime import crm_http_client
+    from linkus_companion.runtime import crm_http_client, desktop_policies
     from linkus_companion.secrets import SecretStore
     from linkus_companion.sim.memory_keyring import MemoryKeyring
     from linkus_companion.store import Store
@@ -168,7 +167,7 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
                     pbx=pbx,
                     connector=connector,
                     store=store,
-                    policies=Policies.from_settings(settings),
+                    policies=desktop_policies(settings),
                     opener=Opener(),
                     crm_web_origins=(crm_url,),
                     extensions=(conf["extension"],),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -43,6 +44,17 @@ def crm_http_client() -> httpx.AsyncClient:
     return httpx.AsyncClient(
         timeout=15, limits=httpx.Limits(keepalive_expiry=CRM_KEEPALIVE), verify=verified_context()
     )
+
+
+DESKTOP_LOOKUPS = 500
+"""Numbers a desktop's lookup cache holds (a gateway's holds LookupPolicy's 5,000): one extension's callers
+within the cache's 5 minutes are far fewer, and each kept answer costs a few kB for as long as the app runs."""
+
+
+def desktop_policies(settings: Settings) -> Policies:
+    """The engine's policies from the settings, with the lookup cache sized for one desktop."""
+    policies = Policies.from_settings(settings)
+    return replace(policies, lookup=replace(policies.lookup, max_entries=DESKTOP_LOOKUPS))
 
 
 class NotConfigured(Exception):
@@ -140,7 +152,7 @@ async def embedded_host(
     extensions = tuple(str(e) for e in settings.get("pbx.extensions"))  # type: ignore[union-attr]
     if not extensions:
         raise NotConfigured("Enter your extension number (setting pbx.extensions).")
-    policies = Policies.from_settings(settings)
+    policies = desktop_policies(settings)
     store = Store.open(database)
     try:
         async with crm_http_client() as client, pbx_client(settings, secrets) as pbx:

@@ -253,9 +253,13 @@ class Lookup:
         ttl = self.policy.ttl if match.known else self.policy.negative_ttl
         if ttl <= 0:
             return
-        self._cache[key] = _Entry(match, self.clock() + ttl)
+        now = self.clock()
+        self._cache[key] = _Entry(match, now + ttl)
         self._cache.move_to_end(key)
         while len(self._cache) > self.policy.max_entries:
+            self._cache.popitem(last=False)
+        # the least recently used answers go once expired, so a quiet cache shrinks back
+        while next(iter(self._cache.values())).expires_at <= now:
             self._cache.popitem(last=False)
 
     @staticmethod

@@ -118,3 +118,15 @@ async def test_the_cache_stays_bounded(crm: Crm) -> None:
     assert lookup.stats.crm_searches == searches + 1
     await lookup.find("+14155550104")
     assert lookup.stats.crm_searches == searches + 1
+
+
+async def test_expired_answers_leave_the_cache_as_new_callers_come(crm: Crm) -> None:
+    """A desktop running for days keeps only the last few minutes' callers, not its cache's capacity."""
+    clock = Clock()
+    lookup = Lookup(crm.connector, LookupPolicy(ttl=300, negative_ttl=60, max_entries=1000), clock=clock)
+    for n in range(5):
+        await lookup.find(f"+1415555010{n}")
+    assert len(lookup._cache) == 5
+    clock.now += 301
+    await lookup.find("+14155550199")
+    assert list(lookup._cache) == ["+14155550199"]
