@@ -1,6 +1,6 @@
 """Child process for the fan-out benchmark: many desktop WebSocket connections to the gateway, timing arrivals.
 
-stdin line 1: {"url": "ws://.../desktop", "tokens": {"<ext>": "<access token>", ...}}. Prints
+stdin line 1: {"desktops": [["<ext>", "ws://.../desktop", "<access token>"], ...]}. Prints
 {"event": "ready"} once every socket got its hello; on the stdin line `report` prints
 {"event": "report", "arrivals": [[ext, call_id, type, wall_time], ...]} and exits.
 """
@@ -35,10 +35,10 @@ async def main() -> None:
     arrivals: list[Any] = []
     hellos: list[asyncio.Event] = []
     tasks = []
-    for ext, token in conf["tokens"].items():
+    for ext, url, token in conf["desktops"]:
         hello = asyncio.Event()
         hellos.append(hello)
-        tasks.append(asyncio.create_task(desktop(conf["url"], ext, token, hello, arrivals)))
+        tasks.append(asyncio.create_task(desktop(url, ext, token, hello, arrivals)))
         await asyncio.sleep(0.002)  # do not stampede the listener's backlog
     await asyncio.wait_for(asyncio.gather(*(h.wait() for h in hellos)), 120)
     failed = sum(1 for t in tasks if t.done())

@@ -73,6 +73,12 @@ def write(name: str, out: Path | None, quick: bool, command: str, body: dict[str
     return path
 
 
+def save(name: str, args: argparse.Namespace, body: dict[str, Any]) -> Path:
+    """`write` the result of `python -m benchmarks.<name>` run with this command line."""
+    command = " ".join([f"python -m benchmarks.{name}", *sys.argv[1:]])
+    return write(name, args.out, args.quick, command, body)
+
+
 def pct(values: list[float], q: float) -> float | None:
     """The q-th percentile (0-100, nearest-rank on sorted data); None without samples."""
     if not values:

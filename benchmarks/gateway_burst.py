@@ -89,13 +89,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-burst-") as tmp:
         body = asyncio.run(run(callers, args.rtt_ms / 1000, Path(tmp)))
     print(f"gateway_burst: {body['ring_to_pop']}", flush=True)
-    _rig.write(
-        "gateway_burst",
-        args.out,
-        args.quick,
-        "python -m benchmarks.gateway_burst" + (" --quick" if args.quick else ""),
-        {"rtt_ms": args.rtt_ms, **body},
-    )
+    _rig.save("gateway_burst", args, {"rtt_ms": args.rtt_ms, **body})
 
 
 if __name__ == "__main__":

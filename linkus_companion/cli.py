@@ -72,6 +72,11 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.add_argument(
         "--gateway", action="store_true", help="the gateway topology: a gateway and one desktop per extension"
     )
+    demo.add_argument(
+        "--ha",
+        action="store_true",
+        help="with --gateway: two replicas on a throwaway PostgreSQL (Debian's postgresql), the leader killed mid-demo",
+    )
     demo.set_defaults(handler=_lazy("linkus_companion.demo_command:main"))
 
 

@@ -18,11 +18,22 @@ def main(args: argparse.Namespace) -> int:
     """Entry point for `linkus-companion demo`."""
     kind = args.crm
     say: Callable[[str], None] = lambda line: print(line, flush=True)  # noqa: E731
-    if not args.headless and not getattr(args, "gateway", False):
+    if not args.headless and not getattr(args, "gateway", False) and not getattr(args, "ha", False):
         if can_show_windows():
             return demo.run_desktop(kind, args.calls, say)
         say("No display found: running the demo without windows (pops are printed as JSON lines).")
-    if getattr(args, "gateway", False):
+    if getattr(args, "ha", False):
+        from linkus_companion.gateway.demo_ha import failover_summary, run_gateway_ha
+        from linkus_companion.sim.postgres_server import NoPostgres
+
+        try:
+            played = asyncio.run(until_stopped(run_gateway_ha(kind, args.calls, say)))
+        except NoPostgres as exc:
+            say(f"demo --gateway --ha needs a PostgreSQL server: {exc}")
+            return 2
+        if played is not None:
+            say(failover_summary(played))
+    elif getattr(args, "gateway", False):
         from linkus_companion.gateway.demo import run_gateway_headless
 
         played = asyncio.run(until_stopped(run_gateway_headless(kind, args.calls, say)))

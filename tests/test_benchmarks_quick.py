@@ -26,7 +26,7 @@ EXPECTED: dict[str, set[str]] = {
         "growth_core",
         "growth_desktop",
     },
-    "gateway_fanout": {"desktops", "first_call_message_ms", "pop_message_ms", "met"},
+    "gateway_fanout": {"desktops", "one_gateway", "two_replicas", "p99_over_one_gateway", "met"},
     "soak": {"rounds", "shapes", "crms", "clean"},
     "recording_upload": {"file_bytes", "crms", "goal", "met"},
     "failover": {"handovers", "calls", "lost", "duplicated", "failover_to_first_pop_s", "baseline_pop_s"},
@@ -61,6 +61,13 @@ def test_quick_mode_writes_its_json(name: str, tmp_path: Path) -> None:
             assert {"known_inbound", "repeat_caller", "unknown_auto_create", "queue_10_agents_known"} <= set(
                 crm
             )
+    if (
+        name == "gateway_fanout"
+    ):  # the standby's desktops got the leader's messages, as many as on one gateway
+        one, two = doc["one_gateway"], doc["two_replicas"]
+        assert [g["role"] for g in two["per_gateway"]] == ["leader", "standby"]
+        assert two["messages_received"] == one["messages_received"] > 0
+        assert all(g["pop_message_ms"]["n"] > 0 for g in two["per_gateway"]), two
     if name == "soak":
         for crm in doc["crms"].values():
             assert crm["calls"] >= 88 and crm["lost"] == 0 and crm["doubled"] == 0, crm

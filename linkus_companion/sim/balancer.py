@@ -1,4 +1,4 @@
-"""A TCP load balancer on 127.0.0.1 for fail-over tests: each connection goes to the first backend that answers."""
+"""A TCP load balancer on 127.0.0.1 for fail-over tests and demos: each connection goes to a backend that answers."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ from linkus_companion.serving import free_port
 
 
 class Balancer:
-    """Forwards each accepted connection to the first of `backends` (ports on 127.0.0.1) that accepts it."""
+    """Forwards each accepted connection to the first of `backends` (ports on 127.0.0.1) that accepts it.
 
-    def __init__(self, backends: list[int]) -> None:
+    With `least_connections`, backends are tried in order of their open connections, fewest first.
+    """
+
+    def __init__(self, backends: list[int], *, least_connections: bool = False) -> None:
         self.backends = backends
+        self._least = least_connections
+        self.open: dict[int, int] = {}
+        """Open forwarded connections per backend port."""
         self.port = free_port()
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task[None]] = set()
@@ -31,13 +37,17 @@ class Balancer:
         await asyncio.gather(*self._pipes, return_exceptions=True)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        for port in list(self.backends):
+        order = list(self.backends)
+        if self._least:
+            order.sort(key=lambda p: self.open.get(p, 0))
+        for port in order:
             with contextlib.suppress(OSError):
                 upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", port)
                 break
         else:
             writer.close()
             return
+        self.open[port] = self.open.get(port, 0) + 1
         pipes = [
             asyncio.ensure_future(_pipe(reader, upstream_writer)),
             asyncio.ensure_future(_pipe(upstream_reader, writer)),
@@ -46,6 +56,7 @@ class Balancer:
         try:
             await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            self.open[port] -= 1
             for pipe in pipes:
                 pipe.cancel()
                 self._pipes.discard(pipe)

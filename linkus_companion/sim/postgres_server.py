@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+INSTALLED = Path("/usr/lib/postgresql")
+"""Where Debian installs each PostgreSQL version's binaries (`<version>/bin`)."""
 USER = "postgres"
 """Debian's service account: PostgreSQL refuses to run as root, so a root caller runs it as this user."""
 
@@ -23,7 +25,7 @@ def binaries() -> Path:
     if found:
         return Path(found).parent
     candidates = sorted(
-        (p for p in Path("/usr/lib/postgresql").glob("*/bin") if (p / "initdb").exists()),
+        (p for p in INSTALLED.glob("*/bin") if (p / "initdb").exists()),
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
     )
     if not candidates:

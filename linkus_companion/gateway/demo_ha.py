@@ -1,0 +1,190 @@
+"""`linkus-companion demo --gateway --ha`: two gateway replicas on a throwaway PostgreSQL, the leader killed mid-demo."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from linkus_companion import demo
+from linkus_companion.engine.screen_pop import PopRequest, PrintingOpener
+from linkus_companion.gateway.demo import DESKTOPS, GatewayWorld, gateway_world
+from linkus_companion.gateway.server import Gateway
+from linkus_companion.sim import scenario
+from linkus_companion.sim.balancer import Balancer
+from linkus_companion.sim.postgres_server import PostgresServer
+from linkus_companion.sim.replicas import bury, kill_leader_session, start_replica
+
+DURING = "leader killed"
+"""How the report marks the call that was in progress when the leader died."""
+
+
+@dataclasses.dataclass
+class _Replica:
+    name: str
+    gateway: Gateway
+    port: int
+    election: asyncio.Task[None] | None = None
+
+
+class _Site:
+    """The two replicas behind a TCP balancer, and the fail-overs done to them."""
+
+    def __init__(self, world: GatewayWorld, url: str, say: Callable[[str], None]) -> None:
+        self.world, self.url, self.say = world, url, say
+        self.leader = _Replica("replica-a", world.gateway, int(world.url.rsplit(":", 1)[1]))
+        self.standby: _Replica | None = None
+        self.balancer: Balancer | None = None
+        self.failovers: list[dict[str, Any]] = []
+        self._names = iter("bcdefghijklmnopqrstuvwxyz")
+
+    async def start(self) -> None:
+        """A standby beside the leader; the balancer sends each new connection to the replica with the fewest."""
+        self.standby = await self._replica()
+        self.balancer = await Balancer([self.leader.port, self.standby.port], least_connections=True).start()
+        self.say(
+            f"replicas: {self.leader.name} leads, {self.standby.name} stands by; desktops via {self.address}"
+        )
+
+    @property
+    def address(self) -> str:
+        """The site's address for desktops (the balancer)."""
+        assert self.balancer is not None
+        return f"https://127.0.0.1:{self.balancer.port}"
+
+    async def fail_over(self, during: str) -> None:
+        """Kill the leader (its lock session, then its process's remains); wait for the standby to lead."""
+        assert self.standby is not None and self.balancer is not None
+        dead, heir = self.leader, self.standby
+        election = heir.election
+        assert election is not None
+        self.say(f"-- {dead.name} (the leader) is killed during {during} --")
+        killed = time.monotonic()
+        kill_leader_session(self.url)
+        self.balancer.backends.remove(dead.port)
+        await bury(dead.gateway)
+        await asyncio.wait_for(election, 15)
+        await asyncio.wait_for(heir.gateway.host.connected(), 15)
+        led = time.monotonic() - killed
+        self.leader, self.world.gateway = heir, heir.gateway
+        while heir.gateway.hub.connected() < len(self.world.desktops):
+            if time.monotonic() - killed > 20:
+                raise TimeoutError("the desktops did not reconnect to the new leader")
+            await asyncio.sleep(0.05)
+        back = time.monotonic() - killed
+        self.say(f"-- {heir.name} leads after {led:.2f} s; every desktop is back on it after {back:.2f} s --")
+        self.failovers.append(
+            {"killed": dead.name, "during": during, "new_leader": heir.name, "failover_s": round(led, 3)}
+            | {"desktops_back_s": round(back, 3)}
+        )
+        self.standby = await self._replica()  # what the supervisor does: the dead replica comes back
+        self.balancer.backends.append(self.standby.port)
+        self.say(f"-- {self.standby.name} started as the new standby --")
+
+    async def stop(self) -> None:
+        """Stop the standby and the balancer (the world stops the leader)."""
+        if self.standby is not None and self.standby.election is not None:
+            self.standby.election.cancel()
+            await asyncio.gather(self.standby.election, return_exceptions=True)
+            await bury(self.standby.gateway)
+        if self.balancer is not None:
+            await self.balancer.stop()
+
+    async def _replica(self) -> _Replica:
+        name = f"replica-{next(self._names)}"
+        gateway, port, election = await start_replica(self.world, self.url, name)
+        return _Replica(name, gateway, port, election)
+
+
+async def run_gateway_ha(
+    kind: str, calls: int, say: Callable[[str], None], *, state: str = ""
+) -> dict[str, Any]:
+    """The gateway demo on two replicas with the leader killed in the middle; the report adds the fail-overs.
+
+    `state`: a PostgreSQL URL to use; empty: a throwaway server from Debian's binaries (NoPostgres without).
+    """
+    server = None if state else PostgresServer().start()
+    try:
+        url = server.database("demo") if server else state
+        site: _Site | None = None
+        with tempfile.TemporaryDirectory(prefix="linkus-gateway-ha-demo-") as tmp, demo.throwaway_keyring():
+            try:
+                async with gateway_world(kind, Path(tmp), say, state=url) as world:
+                    site = _Site(world, url, say)
+                    try:
+                        await site.start()
+                        return await _play(site, kind, calls, say)
+                    finally:
+                        await site.stop()
+            finally:
+                if site is not None:  # the world closed its own store (the first leader's) only
+                    site.leader.gateway.host.store.close()
+    finally:
+        if server is not None:
+            server.stop()
+
+
+async def _play(site: _Site, kind: str, calls: int, say: Callable[[str], None]) -> dict[str, Any]:
+    world = site.world
+    for extension in DESKTOPS:
+        await world.desktop(extension, say, url=site.address)
+    placement = {g.name: g.gateway.hub.connected() for g in (site.leader, site.standby) if g}
+    say(f"desktops {', '.join(DESKTOPS)} enrolled and connected ({placement})")
+    pops: list[PopRequest] = []
+    view = demo.DemoWorld(world.pbx, world.crm, world.people, world.gateway.host, PrintingOpener(say, pops))
+    kill_after = max(1, int(calls * 0.4))  # the next call rings, then the leader dies mid-call (CRM down too)
+    settled = 0
+    failing: asyncio.Task[None] | None = None
+
+    async def settle() -> None:
+        nonlocal settled, failing
+        settled += 1
+        if settled == kill_after:
+            failing = asyncio.create_task(_later(0.15, site.fail_over(f"call {kill_after + 1}")))
+        elif failing is not None and settled == kill_after + 1:
+            await failing
+            view.host = world.gateway.host
+        await asyncio.sleep(0.5)
+
+    placed = await scenario.play(
+        world.pbx,
+        world.crm,
+        world.people,
+        calls=calls,
+        talk=0.3,
+        say=say,
+        settle=settle,
+        resumed=lambda: asyncio.wait_for(world.gateway.host.connected(), 10),
+    )
+    if failing is not None:
+        await failing
+    if kill_after < len(placed):
+        hit = placed[kill_after]
+        during = ", ".join(filter(None, (hit.during, DURING)))
+        placed[kill_after] = dataclasses.replace(hit, during=during, must_pop=False)
+    host = view.host = world.gateway.host
+    await host.engine.close()  # lookups and pops still in flight finish
+    for backend in world.desktops.values():
+        await backend.flush()
+    pops.extend(pop for opener in world.openers.values() for pop in opener.pops)
+    await demo.wait_delivered(view, scenario.expected_keys(placed), say)
+    report = scenario.report(kind, placed, world.crm, world.people, pops)
+    report["topology"] = "gateway-ha"
+    report["failovers"] = site.failovers
+    return report
+
+
+async def _later(delay: float, work: Any) -> None:
+    await asyncio.sleep(delay)
+    await work
+
+
+def failover_summary(result: dict[str, Any]) -> str:
+    """One line: the fail-overs, and how long each took."""
+    done = result.get("failovers", [])
+    times = ", ".join(f"{f['failover_s']:.2f} s (desktops back {f['desktops_back_s']:.2f} s)" for f in done)
+    return f"fail-overs: {len(done)}" + (f", leader killed -> new leader serving in {times}" if done else "")
