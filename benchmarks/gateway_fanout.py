@@ -184,7 +184,9 @@ async def run(desktops: int, rate: float, seconds: float, replicas: int, state: 
                     for i, number in enumerate(pool):
                         crm.seed_contact(number, "Fan", f"Out{i}")
                         await leader.host.lookup.find(number)
-                    calls, achieved = await _storm(pbx_sim, list(directory.extensions), pool, rate, seconds)
+                    calls, failed, achieved = await _storm(
+                        pbx_sim, list(directory.extensions), pool, rate, seconds
+                    )
                     await asyncio.sleep(1.0)
                     await child.send("report")
                     report = await child.event("report", patience=60)
@@ -201,6 +203,7 @@ async def run(desktops: int, rate: float, seconds: float, replicas: int, state: 
         "client_sockets_ready": ready["connections"],
         "rate_achieved": round(achieved, 1),
         "calls": calls,
+        "calls_the_simulator_failed": failed,
         "messages_received": len(report["arrivals"]),
         "per_gateway": [
             {"role": "leader" if i == 0 else "standby", "desktops": connected[i], **figures}
@@ -211,8 +214,9 @@ async def run(desktops: int, rate: float, seconds: float, replicas: int, state: 
 
 async def _storm(
     pbx_sim: Any, exts: list[str], pool: list[str], rate: float, seconds: float
-) -> tuple[int, float]:
-    """Inbound calls at `rate` for `seconds`, spread over the extensions; (calls placed, rate achieved)."""
+) -> tuple[int, list[str], float]:
+    """Inbound calls at `rate` for `seconds`, spread over the extensions; (calls placed, the simulator's
+    errors for calls it could not play, rate achieved)."""
     tasks: list[asyncio.Task[str]] = []
     start = time.perf_counter()
     while (now := time.perf_counter()) - start < seconds:
@@ -223,7 +227,8 @@ async def _storm(
         await asyncio.sleep(0.005)
     achieved = len(tasks) / (time.perf_counter() - start)
     done = await asyncio.gather(*tasks, return_exceptions=True)
-    return len([c for c in done if isinstance(c, str)]), achieved
+    failed = sorted({repr(c) for c in done if isinstance(c, BaseException)})
+    return len([c for c in done if isinstance(c, str)]), failed, achieved
 
 
 def _latencies(

@@ -21,7 +21,7 @@ from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.base import Connector
 from linkus_companion.crm.oauth import OAuthGrants
 from linkus_companion.engine.policies import Policies
-from linkus_companion.engine.screen_pop import PopRequest, PrintingOpener
+from linkus_companion.engine.screen_pop import PrintingOpener
 from linkus_companion.gateway.client import GatewayBackend
 from linkus_companion.gateway.credentials import GatewayCredentials
 from linkus_companion.gateway.server import Gateway
@@ -187,14 +187,25 @@ async def run_gateway_headless(kind: str, calls: int, say: Callable[[str], None]
             host = world.gateway.host
             for unbound in host.bindings.unbound:
                 say(f"extension {unbound.extension} is not bound: {unbound.reason}")
-            pops: list[PopRequest] = []
-            view = demo.DemoWorld(world.pbx, world.crm, world.people, host, PrintingOpener(say, pops))
+            view = demo.DemoWorld(world.pbx, world.crm, world.people, host, PrintingOpener(say))
             placed = await demo.play_script(view, calls, say)
-            await host.engine.close()  # lookups and pops still in flight finish
-            for backend in world.desktops.values():
-                await backend.flush()
-            pops.extend(pop for opener in world.openers.values() for pop in opener.pops)
-            await demo.wait_delivered(view, scenario.expected_keys(placed), say)
-            report = scenario.report(kind, placed, world.crm, world.people, pops)
-            report["topology"] = "gateway"
-            return report
+            return await settled_report(world, view, placed, kind, say, "gateway")
+
+
+async def settled_report(
+    world: GatewayWorld,
+    view: demo.DemoWorld,
+    placed: list[scenario.Expected],
+    kind: str,
+    say: Callable[[str], None],
+    topology: str,
+) -> dict[str, Any]:
+    """Let the engine of `view.host` and the desktops finish, then the demo's report with every desktop's pops."""
+    await view.host.engine.close()  # lookups and pops still in flight finish
+    for backend in world.desktops.values():
+        await backend.flush()
+    pops = [pop for opener in world.openers.values() for pop in opener.pops]
+    await demo.wait_delivered(view, scenario.expected_keys(placed), say)
+    report = scenario.report(kind, placed, world.crm, world.people, pops)
+    report["topology"] = topology
+    return report

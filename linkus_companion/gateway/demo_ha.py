@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from linkus_companion import demo
-from linkus_companion.engine.screen_pop import PopRequest, PrintingOpener
-from linkus_companion.gateway.demo import DESKTOPS, GatewayWorld, gateway_world
+from linkus_companion.engine.screen_pop import PrintingOpener
+from linkus_companion.gateway.demo import DESKTOPS, GatewayWorld, gateway_world, settled_report
 from linkus_companion.gateway.server import Gateway
 from linkus_companion.sim import scenario
 from linkus_companion.sim.balancer import Balancer
@@ -134,8 +134,7 @@ async def _play(site: _Site, kind: str, calls: int, say: Callable[[str], None]) 
         await world.desktop(extension, say, url=site.address)
     placement = {g.name: g.gateway.hub.connected() for g in (site.leader, site.standby) if g}
     say(f"desktops {', '.join(DESKTOPS)} enrolled and connected ({placement})")
-    pops: list[PopRequest] = []
-    view = demo.DemoWorld(world.pbx, world.crm, world.people, world.gateway.host, PrintingOpener(say, pops))
+    view = demo.DemoWorld(world.pbx, world.crm, world.people, world.gateway.host, PrintingOpener(say))
     kill_after = max(1, int(calls * 0.4))  # the next call rings, then the leader dies mid-call (CRM down too)
     settled = 0
     failing: asyncio.Task[None] | None = None
@@ -166,14 +165,8 @@ async def _play(site: _Site, kind: str, calls: int, say: Callable[[str], None]) 
         hit = placed[kill_after]
         during = ", ".join(filter(None, (hit.during, DURING)))
         placed[kill_after] = dataclasses.replace(hit, during=during, must_pop=False)
-    host = view.host = world.gateway.host
-    await host.engine.close()  # lookups and pops still in flight finish
-    for backend in world.desktops.values():
-        await backend.flush()
-    pops.extend(pop for opener in world.openers.values() for pop in opener.pops)
-    await demo.wait_delivered(view, scenario.expected_keys(placed), say)
-    report = scenario.report(kind, placed, world.crm, world.people, pops)
-    report["topology"] = "gateway-ha"
+    view.host = world.gateway.host
+    report = await settled_report(world, view, placed, kind, say, "gateway-ha")
     report["failovers"] = site.failovers
     return report
 
