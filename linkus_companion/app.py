@@ -38,6 +38,7 @@ from linkus_companion.platform.launcher import app_command
 from linkus_companion.platform.url_events import OpenUrlEvents
 from linkus_companion.runtime import CRM_SECRET, PBX_SECRET, NotConfigured, crm_grants
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
+from linkus_companion.terminal import tell
 from linkus_companion.texts import Text, text_of
 from linkus_companion.trust import verified_context
 from linkus_companion.ui.actions import BindingRow, IntegrationActions
@@ -239,7 +240,7 @@ def run_app(
         try:
             server = single_instance.claim(args)
         except single_instance.SingleInstanceError as exc:
-            print(exc, file=sys.stderr)
+            tell(text_of(exc), error=True)
             return 1
         if server is None:
             return 0  # the running instance took over

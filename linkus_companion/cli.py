@@ -8,9 +8,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from linkus_companion.ports import PortBusy
+from linkus_companion.terminal import tell
+from linkus_companion.texts import Text, text_of
 
 Handler = Callable[[argparse.Namespace], int]
-NOT_RUNNING = "Linkus Companion is not running here: start it (linkus-companion run), then dial again."
+NOT_RUNNING = Text("Linkus Companion is not running here: start it (linkus-companion run), then dial again.")
 
 
 def _lazy(target: str) -> Handler:
@@ -104,7 +106,7 @@ def _dial(args: argparse.Namespace) -> int:
     try:
         number_from_args(["dial", *args.number])
     except DialError as exc:
-        print(f"Cannot dial: {exc}", file=sys.stderr)
+        tell(Text("Cannot dial: {why}", why=text_of(exc)), error=True)
         return 2
     from linkus_companion.platform import single_instance
     from linkus_companion.platform.display import can_show_windows
@@ -113,7 +115,7 @@ def _dial(args: argparse.Namespace) -> int:
     if single_instance.send(single_instance.server_name(), words):
         return 0  # the running app dials it
     if not can_show_windows(offscreen_counts=False):
-        print(NOT_RUNNING, file=sys.stderr)
+        tell(NOT_RUNNING, error=True)
         return 1
     forwarded = argparse.Namespace(headless=False, smoke_test=False, forward=words)
     return _lazy("linkus_companion.app:main")(forwarded)
@@ -216,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except PortBusy as exc:
-        print(f"linkus-companion: {exc}", file=sys.stderr)
+        tell(Text("linkus-companion: {why}", why=text_of(exc)), error=True)
         return 2
 
 

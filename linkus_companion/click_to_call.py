@@ -11,15 +11,16 @@ from linkus_companion import phone
 from linkus_companion.backend import Backend, BackendError, CallPhase, LinkState
 from linkus_companion.config.settings import Settings
 from linkus_companion.platform.dial import DialError, OutboundRule, number_from_text
+from linkus_companion.texts import Text, text_of
 
 log = logging.getLogger(__name__)
 
 REPEAT_SECONDS = 1.0
 """The same number asked again within this time (a double click, two tabs) is dialled once."""
 _LIVE = (CallPhase.RINGING, CallPhase.TALKING, CallPhase.HELD)
-_NOT_CONFIGURED = "Linkus Companion is not set up yet: open its settings and connect your PBX."
-_NOT_CONNECTED = "Linkus Companion is not connected to the PBX yet; wait a moment and try again."
-_BUSY = "You are already on a call; finish it before dialling another number."
+_NOT_CONFIGURED = Text("Linkus Companion is not set up yet: open its settings and connect your PBX.")
+_NOT_CONNECTED = Text("Linkus Companion is not connected to the PBX yet; wait a moment and try again.")
+_BUSY = Text("You are already on a call; finish it before dialling another number.")
 
 
 def dialled_number(text: str, settings: Settings) -> str:
@@ -28,12 +29,15 @@ def dialled_number(text: str, settings: Settings) -> str:
     try:
         parsed = phone.parse(number, str(settings.get("match.region")))
     except phone.InvalidNumber as exc:
-        raise DialError(str(exc)) from None
+        raise DialError(text_of(exc)) from None
     return OutboundRule(str(settings.get("ui.dial_prefix"))).apply(parsed.e164 or number)
 
 
 class ClickToCall:
-    """Answers the requests the native messaging host relays (see platform/native_host.py)."""
+    """Answers the requests the native messaging host relays (see platform/native_host.py).
+
+    An answer's `message` may be a `texts.Text`: the app puts it in the user's language (`spoken`).
+    """
 
     def __init__(
         self, backend: Backend, settings: Settings, clock: Callable[[], float] = time.monotonic
@@ -69,7 +73,7 @@ class ClickToCall:
         try:
             number = dialled_number(text, self._settings)
         except DialError as exc:
-            return _failed("invalid", str(exc))
+            return _failed("invalid", text_of(exc))
         now = self._clock()
         last_number, last_at = self._last
         if number == last_number and now - last_at < REPEAT_SECONDS:
@@ -85,10 +89,18 @@ class ClickToCall:
         try:
             await self.backend.dial(number)
         except BackendError as exc:
-            return _failed("pbx_error", str(exc)) | {"number": number}
+            return _failed("pbx_error", text_of(exc)) | {"number": number}
         log.info("Dialling a number clicked in %s", source or "the browser")
         return {"ok": True, "state": "dialling", "number": number, "message": ""}
 
 
 def _failed(state: str, message: str) -> dict[str, Any]:
     return {"ok": False, "state": state, "message": message}
+
+
+def spoken(answer: dict[str, Any], translate: Callable[[object], str]) -> dict[str, Any]:
+    """`answer` with its messages (and its last dial's) in the user's language, as the extension shows them."""
+    said = {**answer, "message": translate(answer.get("message", ""))}
+    if isinstance(answer.get("last"), dict) and answer["last"]:
+        said["last"] = spoken(answer["last"], translate)
+    return said

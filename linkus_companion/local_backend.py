@@ -32,6 +32,7 @@ from linkus_companion.pbx.calls import Call
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.pbx.events import StreamState, StreamStatus
 from linkus_companion.runtime import NotConfigured
+from linkus_companion.store import StoreError
 from linkus_companion.texts import Text, text_of
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,9 @@ class LocalBackend:
             host = await self._stack.enter_async_context(self._open_host())
         except NotConfigured as exc:
             self._set_status(LinkState.NOT_CONFIGURED, text_of(exc))
+            raise BackendError(text_of(exc)) from exc
+        except StoreError as exc:  # the local database: the user must free the disk or fix the file
+            self._set_status(LinkState.ERROR, text_of(exc))
             raise BackendError(text_of(exc)) from exc
         self._host = host
         self._history = CallHistory(host.store)

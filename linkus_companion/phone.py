@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
+from linkus_companion.texts import Text
+
 MAX_INPUT = 64
 """Longer input is not a phone number; it is refused before any parsing."""
 
@@ -95,16 +97,22 @@ def parse(text: str, region: str = "US", max_internal_length: int = 6) -> PhoneN
     Raises InvalidNumber for empty, over-long or non-numeric text.
     """
     if len(text) > MAX_INPUT:
-        raise InvalidNumber(f"a phone number has at most {MAX_INPUT} characters; got {len(text)}")
+        raise InvalidNumber(
+            Text(
+                "A phone number has at most {most} characters; this has {count}.",
+                most=MAX_INPUT,
+                count=len(text),
+            )
+        )
     cleaned = strip_extension(text.strip())
     if cleaned.lower().startswith(("tel:", "callto:")):
         cleaned = cleaned.split(":", 1)[1].lstrip("/")
         cleaned = cleaned.split(";", 1)[0]
     if not cleaned or not _DIALLABLE.fullmatch(cleaned):
-        raise InvalidNumber(f"{text[:MAX_INPUT]!r} is not a phone number")
+        raise InvalidNumber(Text('"{number}" is not a phone number.', number=text[:MAX_INPUT]))
     digits = _digits(cleaned)
     if not digits:
-        raise InvalidNumber(f"{text[:MAX_INPUT]!r} has no digits")
+        raise InvalidNumber(Text('"{number}" has no digits.', number=text[:MAX_INPUT]))
     has_plus = cleaned.startswith("+")
     if not has_plus and len(digits) <= max_internal_length:
         return PhoneNumber(cleaned, digits, None, None, internal=True)
@@ -143,7 +151,9 @@ def to_e164(text: str, region: str = "US") -> str:
     """E.164 form of `text`, or InvalidNumber when it has none."""
     number = parse(text, region)
     if number.e164 is None:
-        raise InvalidNumber(f"{text!r} is not a complete phone number for region {region}")
+        raise InvalidNumber(
+            Text('"{number}" is not a complete phone number for region {region}.', number=text, region=region)
+        )
     return number.e164
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import socket
 
+from linkus_companion.texts import Text
+
 
 class PortBusy(OSError):
     """The port a server command listens on is taken (or not ours to take)."""
@@ -21,9 +23,26 @@ def listening_socket(host: str, port: int) -> socket.socket:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise PortBusy(
-                f"port {port} on {host} is already in use: stop the program using it or choose another port"
+                Text(
+                    "Port {port} on {host} is already in use: stop the program using it or choose another port.",
+                    port=port,
+                    host=host,
+                )
             ) from None
         if exc.errno == errno.EACCES:
-            raise PortBusy(f"port {port} on {host} needs more privileges: pick a port above 1023") from None
-        raise PortBusy(f"cannot listen on {host}:{port} ({exc.strerror or exc}): check the address") from None
+            raise PortBusy(
+                Text(
+                    "Port {port} on {host} needs more privileges: pick a port above 1023.",
+                    port=port,
+                    host=host,
+                )
+            ) from None
+        raise PortBusy(
+            Text(
+                "Cannot listen on {host}:{port} ({why}): check the address.",
+                host=host,
+                port=port,
+                why=str(exc.strerror or exc),
+            )
+        ) from None
     return sock

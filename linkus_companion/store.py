@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from linkus_companion.texts import Text
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -219,8 +221,13 @@ class Store(abc.ABC):
                 )
         if self.schema_version > len(statements):
             raise StoreError(
-                f"the database {self.where} was created by a newer version of the app "
-                f"(schema {self.schema_version}, this version knows {len(statements)}); update the app"
+                Text(
+                    "the database {where} was created by a newer version of the app"
+                    " (schema {found}, this version knows {known}); update the app",
+                    where=self.where,
+                    found=self.schema_version,
+                    known=len(statements),
+                )
             )
 
     @abc.abstractmethod

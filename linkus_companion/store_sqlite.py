@@ -11,6 +11,7 @@ from typing import ClassVar, cast
 
 from linkus_companion import paths, store
 from linkus_companion.store import Db, Store, StoreError
+from linkus_companion.texts import Text
 
 _BUSY_TIMEOUT_MS = 5000
 
@@ -36,7 +37,9 @@ class SqliteStore(Store):
         try:
             db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the local database {path} ({exc})") from None
+            raise StoreError(
+                Text("cannot open the local database {path} ({why})", path=str(path), why=str(exc))
+            ) from None
         opened = cls(db, path)
         try:
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
@@ -49,7 +52,9 @@ class SqliteStore(Store):
             raise
         except sqlite3.Error as exc:
             db.close()
-            raise StoreError(f"cannot use the local database {path} ({exc})") from None
+            raise StoreError(
+                Text("cannot use the local database {path} ({why})", path=str(path), why=str(exc))
+            ) from None
         return opened
 
     @property

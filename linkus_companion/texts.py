@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import locale
+import os
 import string
 from collections import OrderedDict
 from collections.abc import Callable
@@ -72,6 +74,16 @@ def text_of(error: BaseException) -> str:
     """The user's sentence of an error: its `Text` when it was raised with one, else `str(error)`."""
     first = error.args[0] if error.args else ""
     return first if isinstance(first, Text) else str(error)
+
+
+def joined(parts: list[str], separator: str) -> str:
+    """Sentences one after another, each still translated on its own (`separator` between them)."""
+    if not parts:
+        return ""
+    text = parts[0]
+    for part in parts[1:]:
+        text = Text("{head}{separator}{tail}", head=text, separator=separator, tail=part)
+    return text
 
 
 def to_json(value: object) -> dict[str, Any] | None:
@@ -146,3 +158,12 @@ def restored(value: str | None) -> str:
         return value
     text = _parse(data, _DEPTH)
     return text if text is not None else value
+
+
+def language_of(choice: str) -> str:
+    """`zh_CN` or `en` for setting `ui.language` outside the app (`auto`: the system locale, e.g. LANG)."""
+    if choice in ("en", "zh_CN"):
+        return choice
+    found = next((os.environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(k)), "")
+    system = (found or locale.getlocale()[0] or "").lower()
+    return "zh_CN" if system.startswith(("zh", "chinese")) else "en"

@@ -11,11 +11,14 @@ from pathlib import Path
 import jwt
 
 from linkus_companion.admin import admx, examples, keys, signing, spec
+from linkus_companion.config.cli import SOURCES
 from linkus_companion.config.errors import SettingsError
 from linkus_companion.config.policies import admin_policies
 from linkus_companion.config.provisioning import SECTIONS, Bundle, verify
 from linkus_companion.runtime import CRM_SECRET, PBX_SECRET
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
+from linkus_companion.terminal import say, tell
+from linkus_companion.texts import Text, text_of
 
 DEPLOYABLE = (PBX_SECRET, CRM_SECRET)
 """Keyring entries a deployment script may fill for the user it runs as."""
@@ -26,10 +29,10 @@ def keygen(args: argparse.Namespace) -> int:
     try:
         pair = keys.generate(Path(args.out), args.algorithm)
     except (keys.SigningKeyError, OSError) as exc:
-        return _fail(str(exc))
-    print(f"private key: {pair.private_file}  (keep it offline; it signs every bundle)")
-    print(f"public key:  {pair.public_file}  (key id {pair.key_id})")
-    print("Pin it with a locked policy, e.g. managed/provisioning.json:")
+        return _fail(text_of(exc))
+    tell(Text("private key: {path}  (keep it offline; it signs every bundle)", path=str(pair.private_file)))
+    tell(Text("public key:  {path}  (key id {key})", path=str(pair.public_file), key=pair.key_id))
+    tell(Text("Pin it with a locked policy, e.g. managed/provisioning.json:"))
     print(json.dumps({"provisioning.public_keys": [pair.public_line]}, indent=2))
     return 0
 
@@ -40,12 +43,12 @@ def sign(args: argparse.Namespace) -> int:
         checked = spec.load(Path(args.spec))
         token = signing.sign(checked, keys.load_private(Path(args.key)), days=args.days, issuer=args.issuer)
     except (SettingsError, keys.SigningKeyError, ValueError) as exc:
-        return _fail(str(exc))
+        return _fail(text_of(exc))
     if args.out == "-":
         print(token)
     else:
         Path(args.out).write_text(token + "\n", encoding="ascii")
-        print(f"signed bundle written to {args.out}")
+        tell(Text("signed bundle written to {path}", path=args.out))
     return 0
 
 
@@ -56,8 +59,8 @@ def verify_bundle(args: argparse.Namespace) -> int:
         for section, layer in SECTIONS.items():
             spec.check({section: bundle.sections.get(layer, {})}, allow_trust=False)
     except (SettingsError, ValueError, OSError) as exc:
-        return _fail(f"bundle refused: {exc}")
-    print(f"verified: {_summary(bundle)}")
+        return _fail(Text("bundle refused: {why}", why=text_of(exc)))
+    tell(Text("verified: {summary}", summary=_summary(bundle)))
     return 0
 
 
@@ -68,15 +71,17 @@ def show(args: argparse.Namespace) -> int:
         header = jwt.get_unverified_header(text)
         claims = jwt.decode(text, options={"verify_signature": False})
     except (jwt.PyJWTError, OSError) as exc:
-        return _fail(f"not a readable bundle ({exc})")
+        return _fail(Text("not a readable bundle ({why})", why=text_of(exc)))
     for name in ("iat", "exp", "nbf"):
         if isinstance(claims.get(name), int | float):
             claims[name] = dt.datetime.fromtimestamp(claims[name], dt.UTC).isoformat()
     print(json.dumps({"header": header, "claims": claims}, indent=2, ensure_ascii=False))
     try:
-        print(f"signature: verified ({_summary(verify(text, _pinned(args.public_key)))})")
+        tell(
+            Text("signature: verified ({summary})", summary=_summary(verify(text, _pinned(args.public_key))))
+        )
     except (SettingsError, ValueError) as exc:
-        print(f"signature: NOT verified - {exc}")
+        tell(Text("signature: NOT verified - {why}", why=text_of(exc)))
     return 0
 
 
@@ -85,7 +90,7 @@ def templates(args: argparse.Namespace) -> int:
     try:
         content = spec.load(Path(args.spec)) if args.spec else examples.EXAMPLE_SPEC
     except SettingsError as exc:
-        return _fail(str(exc))
+        return _fail(text_of(exc))
     out = Path(args.out)
     admx_text, adml_text = admx.build()
     files = {
@@ -107,15 +112,25 @@ def templates(args: argparse.Namespace) -> int:
 def store_secret(args: argparse.Namespace) -> int:
     """Put a deployable secret (read from standard input, never the command line) into the user's keyring."""
     if args.name not in DEPLOYABLE:
-        return _fail(f"{args.name!r} is not a deployable secret; use one of {', '.join(DEPLOYABLE)}")
+        return _fail(
+            Text(
+                '"{name}" is not a deployable secret; use one of {names}',
+                name=args.name,
+                names=", ".join(DEPLOYABLE),
+            )
+        )
     value = sys.stdin.readline().strip()
     if not value:
-        return _fail("no secret on standard input; pipe it in, e.g. from the deployment tool's secret store")
+        return _fail(
+            Text("no secret on standard input; pipe it in, e.g. from the deployment tool's secret store")
+        )
     try:
         SecretStore().set(args.name, value)
     except SecretStoreUnavailable as exc:
-        return _fail(str(exc))
-    print(f"{args.name} stored in the keyring ({SecretStore().backend_name()})")
+        return _fail(text_of(exc))
+    tell(
+        Text("{name} stored in the keyring ({keyring})", name=args.name, keyring=SecretStore().backend_name())
+    )
     return 0
 
 
@@ -127,18 +142,27 @@ def delete_recording(args: argparse.Namespace) -> int:
     try:
         store = Store.open(args.store)
     except StoreError as exc:
-        return _fail(str(exc))
+        return _fail(text_of(exc))
     try:
         erased = erase_recording(store, args.call_id)
     finally:
         store.close()
-    print(
-        f"call {args.call_id}: {erased.links} link(s) withdrawn, {erased.uploads} queued upload(s) cancelled, "
-        f"{erased.files} local copy(ies) deleted"
+    tell(
+        Text(
+            "call {call}: {links} link(s) withdrawn, {uploads} queued upload(s) cancelled,"
+            " {files} local copy(ies) deleted",
+            call=args.call_id,
+            links=erased.links,
+            uploads=erased.uploads,
+            files=erased.files,
+        )
     )
     for file_id in erased.uploaded:
-        print(
-            f"already stored in the CRM as file {file_id}: delete it there (CRM admin) to remove it everywhere"
+        tell(
+            Text(
+                "already stored in the CRM as file {file}: delete it there (CRM admin) to remove it everywhere",
+                file=file_id,
+            )
         )
     return 0
 
@@ -154,12 +178,23 @@ def _pinned(given: list[str] | None) -> tuple[str, ...]:
     return tuple(Path(k).read_text(encoding="utf-8") if Path(k).is_file() else k for k in given)
 
 
-def _summary(bundle: Bundle) -> str:
-    counts = ", ".join(f"{len(values)} {layer.label}" for layer, values in bundle.sections.items())
-    issuer = f", issuer {bundle.issuer}" if bundle.issuer else ""
-    return f"key {bundle.key_id or '?'}{issuer}, expires {bundle.expires_at:%Y-%m-%d}; settings: {counts}"
+def _summary(bundle: Bundle) -> Text:
+    counts = ", ".join(
+        say(Text("{count} {layer}", count=len(values), layer=SOURCES.get(layer.label, layer.label)))
+        for layer, values in bundle.sections.items()
+    )
+    key, expires = bundle.key_id or "?", f"{bundle.expires_at:%Y-%m-%d}"
+    if bundle.issuer:
+        return Text(
+            "key {key}, issuer {issuer}, expires {expires}; settings: {counts}",
+            key=key,
+            issuer=bundle.issuer,
+            expires=expires,
+            counts=counts,
+        )
+    return Text("key {key}, expires {expires}; settings: {counts}", key=key, expires=expires, counts=counts)
 
 
 def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    tell(Text("error: {why}", why=message), error=True)
     return 1

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from linkus_companion.config.provisioning import PublicKey, key_id, public_key_line
+from linkus_companion.texts import Text
 
 PASSPHRASE_ENV = "LINKUS_COMPANION_KEY_PASSPHRASE"  # noqa: S105 - the variable name, not a value
 """When set, the private key file is encrypted with it (and read with it)."""
@@ -46,7 +47,10 @@ def generate(directory: Path, alg: str = "EdDSA") -> KeyPair:
     private_file, public_file = directory / PRIVATE_FILE, directory / PUBLIC_FILE
     if private_file.exists():
         raise SigningKeyError(
-            f"{private_file} exists already; move it away first (bundles it signed need it)"
+            Text(
+                "{path} exists already; move it away first (bundles it signed need it).",
+                path=str(private_file),
+            )
         )
     passphrase = os.environ.get(PASSPHRASE_ENV, "").encode()
     encryption: serialization.KeySerializationEncryption = (
@@ -69,13 +73,22 @@ def load_private(path: Path) -> PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=passphrase)
     except OSError as exc:
-        raise SigningKeyError(f"cannot read the signing key {path} ({exc.strerror or exc})") from None
+        raise SigningKeyError(
+            Text("Cannot read the signing key {path} ({why}).", path=str(path), why=str(exc.strerror or exc))
+        ) from None
     except (ValueError, TypeError) as exc:
         raise SigningKeyError(
-            f"{path} is not a usable private key ({exc}); set {PASSPHRASE_ENV} if it is encrypted"
+            Text(
+                "{path} is not a usable private key ({why}); set {variable} if it is encrypted.",
+                path=str(path),
+                why=str(exc),
+                variable=PASSPHRASE_ENV,
+            )
         ) from None
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return key
     if isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(key.curve, ec.SECP256R1):
         return key
-    raise SigningKeyError(f"{path} holds neither an Ed25519 nor a P-256 key; make one with `admin keygen`")
+    raise SigningKeyError(
+        Text("{path} holds neither an Ed25519 nor a P-256 key; make one with `admin keygen`.", path=str(path))
+    )

@@ -9,6 +9,7 @@ import jwt
 from linkus_companion.admin.keys import PrivateKey, algorithm
 from linkus_companion.admin.spec import Spec, check
 from linkus_companion.config.provisioning import AUDIENCE, key_id
+from linkus_companion.texts import Text
 
 
 def sign(
@@ -22,7 +23,7 @@ def sign(
     """The signed bundle for `spec` (checked first: no secrets, no unknown keys, valid values)."""
     checked: Spec = check(spec, allow_trust=False)
     if days < 1:
-        raise ValueError("a bundle must stay valid for at least one day")
+        raise ValueError(Text("a bundle must stay valid for at least one day"))
     issued = now or dt.datetime.now(dt.UTC)
     claims: dict[str, object] = {
         "aud": AUDIENCE,

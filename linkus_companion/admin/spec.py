@@ -11,6 +11,7 @@ from linkus_companion.config.errors import SettingsError, UnknownSetting
 from linkus_companion.config.provisioning import SECTIONS, looks_secret
 from linkus_companion.config.schema import SCHEMA
 from linkus_companion.config.setting import Setting, to_json
+from linkus_companion.texts import Text, joined, text_of
 
 Spec = dict[str, dict[str, object]]
 """Section (`locked`, `recommended`) -> setting -> JSON value."""
@@ -30,7 +31,7 @@ def load(path: Path) -> Spec:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SpecError(f"cannot read the spec {path} ({exc})") from None
+        raise SpecError(Text("cannot read the spec {path} ({why})", path=str(path), why=str(exc))) from None
     return check(data)
 
 
@@ -41,27 +42,43 @@ def check(data: object, *, allow_trust: bool = True) -> Spec:
     with `allow_trust=False` (a bundle cannot vouch for itself).
     """
     if not isinstance(data, Mapping) or not data or not set(data) <= set(SECTIONS):
-        raise SpecError('a spec is a JSON object with "locked" and/or "recommended" objects of settings')
+        raise SpecError(
+            Text('a spec is a JSON object with "locked" and/or "recommended" objects of settings')
+        )
     known = policy_settings()
     spec: Spec = {}
     errors: list[str] = []
     for section, values in data.items():
         if not isinstance(values, Mapping):
-            errors.append(f"{section}: must be an object of settings")
+            errors.append(Text("{section}: must be an object of settings", section=section))
             continue
         spec[section] = {}
         for key, value in values.items():
             if looks_secret(key):
-                errors.append(f"{section}.{key}: secrets never go in policies; deploy them to the keyring")
+                errors.append(
+                    Text(
+                        "{section}.{key}: secrets never go in policies; deploy them to the keyring",
+                        section=section,
+                        key=key,
+                    )
+                )
             elif key in TRUST_KEYS and not (allow_trust and section == "locked"):
-                errors.append(f"{section}.{key}: set it only as a locked OS policy or managed JSON")
+                errors.append(
+                    Text(
+                        "{section}.{key}: set it only as a locked OS policy or managed JSON",
+                        section=section,
+                        key=key,
+                    )
+                )
             elif key not in known:
-                errors.append(f"{section}: {UnknownSetting(key, known)}")
+                errors.append(
+                    Text("{section}: {why}", section=section, why=text_of(UnknownSetting(key, known)))
+                )
             else:
                 try:
                     spec[section][key] = to_json(known[key].validate(value))
                 except SettingsError as exc:
-                    errors.append(f"{section}: {exc}")
+                    errors.append(Text("{section}: {why}", section=section, why=text_of(exc)))
     if errors:
-        raise SpecError("the spec has problems:\n  " + "\n  ".join(errors))
+        raise SpecError(Text("the spec has problems:\n  {problems}", problems=joined(errors, "\n  ")))
     return spec

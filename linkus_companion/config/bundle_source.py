@@ -9,6 +9,7 @@ from linkus_companion.config.bundle_trust import PinnedTrust
 from linkus_companion.config.errors import SettingsError
 from linkus_companion.config.provisioning import verify
 from linkus_companion.config.sources import Layer, Problem, Reading
+from linkus_companion.texts import Text, text_of
 
 
 def file_loader(path: Path) -> Callable[[], str | None]:
@@ -44,7 +45,9 @@ class BundleSource:
             bundle = verify(text, self._trust.read().keys)
         except (OSError, UnicodeDecodeError, SettingsError, ValueError) as exc:
             if self.layer is Layer.LOCKED:
-                reading.problems.append(Problem(self.origin, f"configuration bundle refused: {exc}"))
+                reading.problems.append(
+                    Problem(self.origin, Text("configuration bundle refused: {why}", why=text_of(exc)))
+                )
             return reading
         signer = f"{self.origin} (key {bundle.key_id or '?'}" + (
             f", {bundle.issuer})" if bundle.issuer else ")"

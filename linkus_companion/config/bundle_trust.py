@@ -10,6 +10,7 @@ from linkus_companion.config.provisioning import load_public_key
 from linkus_companion.config.rules import Each, WebUrl
 from linkus_companion.config.setting import Setting
 from linkus_companion.config.sources import Layer, PolicySource, Problem, Reading
+from linkus_companion.texts import Text, text_of
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class PinnedTrust:
                     try:
                         found[entry.key] = (entry.validate(raw), origin)
                     except SettingsError as exc:
-                        problems.append(Problem(origin, f"{exc}; ignored"))
+                        problems.append(Problem(origin, Text("{why}; ignored", why=text_of(exc))))
         keys, origin = found.get("provisioning.public_keys", ((), ""))
         url, _ = found.get("provisioning.url", ("", ""))
         assert isinstance(keys, tuple) and isinstance(url, str)
@@ -112,5 +113,7 @@ class WithoutTrust:
             if key not in TRUST_KEYS:
                 kept.values[key] = (raw, origin)
             elif self.layer is not Layer.LOCKED:
-                kept.problems.append(Problem(origin, f"{key} is honoured only as a locked policy; ignored"))
+                kept.problems.append(
+                    Problem(origin, Text("{key} is honoured only as a locked policy; ignored", key=key))
+                )
         return kept

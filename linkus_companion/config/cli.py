@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+import unicodedata
 
 from linkus_companion.config.errors import SettingsError
 from linkus_companion.config.schema import SCHEMA
 from linkus_companion.config.setting import Value, to_json
 from linkus_companion.config.settings import Effective, Settings
+from linkus_companion.terminal import say, tell
+from linkus_companion.texts import Text, text_of
 
 _WIDEST_VALUE = 48
+SOURCES = {
+    "default": Text("default"),
+    "recommended": Text("recommended"),
+    "user": Text("user"),
+    "locked": Text("locked"),
+}
+"""The words for where a value comes from (`Effective.source`)."""
 
 
 def show(args: argparse.Namespace) -> int:
@@ -32,13 +41,13 @@ def show(args: argparse.Namespace) -> int:
                 }
                 for key, e in rows.items()
             },
-            "problems": [str(p) for p in settings.problems],
+            "problems": [say(p.text) for p in settings.problems],
         }
         print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         _print_table(rows)
     for problem in settings.problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        tell(Text("warning: {problem}", problem=problem.text), error=True)
     return 0
 
 
@@ -65,7 +74,7 @@ def unset_value(args: argparse.Namespace) -> int:
 
 
 def _fail(exc: SettingsError) -> int:
-    print(f"error: {exc}", file=sys.stderr)
+    tell(Text("error: {why}", why=text_of(exc)), error=True)
     return 1
 
 
@@ -75,7 +84,8 @@ def _text(key: str, value: Value) -> str:
 
 
 def _source(e: Effective) -> str:
-    return f"{e.source} ({e.policy_name})" if e.policy_name else e.source
+    source = say(SOURCES.get(e.source, e.source))
+    return f"{source} ({e.policy_name})" if e.policy_name else source
 
 
 def _describe(key: str, e: Effective) -> str:
@@ -86,7 +96,21 @@ def _print_table(rows: dict[str, Effective]) -> None:
     key_width = max(len(key) for key in rows)
     values = {key: _text(key, e.value) for key, e in rows.items()}
     value_width = min(_WIDEST_VALUE, max(len(v) for v in values.values()))
-    print(f"{'KEY':<{key_width}}  {'VALUE':<{value_width}}  {'LOCKED':<6}  SOURCE")
+    heads = [say(Text("KEY")), say(Text("VALUE")), say(Text("LOCKED")), say(Text("SOURCE"))]
+    yes, no = say(Text("yes")), say(Text("no"))
+    lock_width = max(_width(t) for t in (heads[2], yes, no))
+    print(
+        f"{_pad(heads[0], key_width)}  {_pad(heads[1], value_width)}  {_pad(heads[2], lock_width)}  {heads[3]}"
+    )
     for key, e in rows.items():
-        locked = "yes" if e.locked else "no"
-        print(f"{key:<{key_width}}  {values[key]:<{value_width}}  {locked:<6}  {_source(e)}")
+        locked = yes if e.locked else no
+        print(f"{key:<{key_width}}  {values[key]:<{value_width}}  {_pad(locked, lock_width)}  {_source(e)}")
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))

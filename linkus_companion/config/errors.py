@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from linkus_companion.texts import Text
+
 _SHOWN_CHARS = 80
 
 
@@ -23,8 +25,15 @@ class UnknownSetting(SettingsError):
 
     def __init__(self, key: str, known: Iterable[str]) -> None:
         close = difflib.get_close_matches(key, list(known), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        super().__init__(f"there is no setting named {shown(key)}{hint}")
+        super().__init__(
+            Text(
+                "there is no setting named {key}; did you mean {close}?",
+                key=shown(key),
+                close=shown(close[0]),
+            )
+            if close
+            else Text("there is no setting named {key}", key=shown(key))
+        )
         self.key = key
 
 
@@ -32,7 +41,9 @@ class InvalidValue(SettingsError):
     """A value breaks its setting's rule."""
 
     def __init__(self, key: str, value: object, rule: str) -> None:
-        super().__init__(f"{key}: {shown(value)} is not valid; it must be {rule}")
+        super().__init__(
+            Text("{key}: {value} is not valid; it must be {rule}", key=key, value=shown(value), rule=rule)
+        )
         self.key = key
         self.value = value
         self.rule = rule
@@ -42,6 +53,12 @@ class SettingLocked(SettingsError):
     """An admin policy locked this setting."""
 
     def __init__(self, key: str, policy: str) -> None:
-        super().__init__(f"{key} is locked by your administrator (policy: {policy}) and cannot be changed")
+        super().__init__(
+            Text(
+                "{key} is locked by your administrator (policy: {policy}) and cannot be changed",
+                key=key,
+                policy=policy,
+            )
+        )
         self.key = key
         self.policy = policy

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from linkus_companion.config.errors import SettingsError
 from linkus_companion.config.sources import Layer
+from linkus_companion.texts import Text
 
 ALGORITHMS = ("EdDSA", "ES256")
 AUDIENCE = "linkus-companion"
@@ -46,12 +47,12 @@ def load_public_key(text: str) -> PublicKey:
         else:
             key = serialization.load_der_public_key(base64.b64decode(text, validate=True))
     except (ValueError, binascii.Error, UnicodeEncodeError, TypeError) as exc:
-        raise ValueError(f"not a readable public key ({exc})") from None
+        raise ValueError(Text("not a readable public key ({why})", why=str(exc))) from None
     if isinstance(key, ed25519.Ed25519PublicKey):
         return key
     if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
         return key
-    raise ValueError("only Ed25519 (EdDSA) and P-256 (ES256) public keys are accepted")
+    raise ValueError(Text("only Ed25519 (EdDSA) and P-256 (ES256) public keys are accepted"))
 
 
 def public_key_line(key: PublicKey) -> str:
@@ -81,22 +82,33 @@ def verify(token: str, pinned: Sequence[str], now: dt.datetime | None = None) ->
     keys = {key_id(k): k for k in (load_public_key(text) for text in pinned)}
     if not keys:
         raise BundleRefused(
-            "no locked policy pins a public key (provisioning.public_keys), so signed bundles cannot be "
-            "trusted; ask your administrator to deploy the key"
+            Text(
+                "no locked policy pins a public key (provisioning.public_keys), so signed bundles cannot be"
+                " trusted; ask your administrator to deploy the key"
+            )
         )
     token = token.strip()
     try:
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError:
-        raise BundleRefused("this is not a signed configuration bundle (not a JWT)") from None
+        raise BundleRefused(Text("this is not a signed configuration bundle (not a JWT)")) from None
     alg, kid = header.get("alg"), header.get("kid")
     if alg not in ALGORITHMS:
-        what = "unsigned" if str(alg).lower() == "none" else f"signed with {alg!r}"
-        raise BundleRefused(f"the bundle is {what}; only EdDSA or ES256 signatures are accepted")
+        raise BundleRefused(
+            Text("the bundle is unsigned; only EdDSA or ES256 signatures are accepted")
+            if str(alg).lower() == "none"
+            else Text(
+                'the bundle is signed with "{alg}"; only EdDSA or ES256 signatures are accepted', alg=str(alg)
+            )
+        )
     if kid is not None and kid not in keys:
         raise BundleRefused(
-            f"the bundle was signed with key {kid}, which no policy pins (pinned: {', '.join(keys)}); "
-            "ask your administrator for a bundle signed with the pinned key"
+            Text(
+                "the bundle was signed with key {kid}, which no policy pins (pinned: {pinned});"
+                " ask your administrator for a bundle signed with the pinned key",
+                kid=str(kid),
+                pinned=", ".join(keys),
+            )
         )
     claims = _claims(token, [keys[kid]] if kid else list(keys.values()), str(alg), kid is not None, now)
     return _bundle(claims, kid or "")
@@ -122,20 +134,20 @@ def _claims(
             continue
         except jwt.InvalidAudienceError:
             raise BundleRefused(
-                "the JWT is not a Linkus Companion configuration bundle (wrong audience)"
+                Text("the JWT is not a Linkus Companion configuration bundle (wrong audience)")
             ) from None
         except jwt.MissingRequiredClaimError as exc:
             raise BundleRefused(
-                f"the bundle lacks the {exc.claim!r} claim; sign it with `admin sign`"
+                Text('the bundle lacks the "{claim}" claim; sign it with `admin sign`', claim=str(exc.claim))
             ) from None
         except jwt.PyJWTError as exc:
-            raise BundleRefused(f"the bundle is not valid ({exc})") from None
+            raise BundleRefused(Text("the bundle is not valid ({why})", why=str(exc))) from None
         _check_times(claims, moment)
         return claims
     if kid_matched:
-        raise BundleRefused("the bundle was altered after it was signed (the signature does not match)")
+        raise BundleRefused(Text("the bundle was altered after it was signed (the signature does not match)"))
     raise BundleRefused(
-        "the bundle's signature matches no pinned key (it was altered, or signed with another key)"
+        Text("the bundle's signature matches no pinned key (it was altered, or signed with another key)")
     )
 
 
@@ -143,28 +155,37 @@ def _check_times(claims: Mapping[str, object], moment: float) -> None:
     exp, nbf = claims.get("exp"), claims.get("nbf", claims.get("iat"))
     slack = LEEWAY.total_seconds()
     if not isinstance(exp, int | float) or not isinstance(nbf, int | float):
-        raise BundleRefused("the bundle's dates are unreadable; sign it again with `admin sign`")
+        raise BundleRefused(Text("the bundle's dates are unreadable; sign it again with `admin sign`"))
     if moment > exp + slack:
-        raise BundleRefused(f"the bundle expired on {_date(exp)}; ask your administrator for a new one")
+        raise BundleRefused(
+            Text("the bundle expired on {date}; ask your administrator for a new one", date=_date(exp))
+        )
     if moment < nbf - slack:
-        raise BundleRefused(f"the bundle is not valid before {_date(nbf)}; check this computer's clock")
+        raise BundleRefused(
+            Text("the bundle is not valid before {date}; check this computer's clock", date=_date(nbf))
+        )
 
 
 def _bundle(claims: Mapping[str, object], kid: str) -> Bundle:
     settings = claims.get("settings")
     if not isinstance(settings, Mapping) or not set(settings) <= set(SECTIONS):
         raise BundleRefused(
-            "the bundle's `settings` claim must be an object with `locked` and/or `recommended`"
+            Text("the bundle's `settings` claim must be an object with `locked` and/or `recommended`")
         )
     sections: dict[Layer, dict[str, object]] = {}
     for name, layer in SECTIONS.items():
         values = settings.get(name, {})
         if not isinstance(values, Mapping):
-            raise BundleRefused(f"the bundle's {name!r} section must be an object of settings")
+            raise BundleRefused(
+                Text('the bundle\'s "{name}" section must be an object of settings', name=name)
+            )
         secret = sorted(key for key in values if looks_secret(str(key)))
         if secret:
             raise BundleRefused(
-                f"the bundle carries secret-looking keys ({', '.join(secret)}); secrets never go in bundles"
+                Text(
+                    "the bundle carries secret-looking keys ({keys}); secrets never go in bundles",
+                    keys=", ".join(secret),
+                )
             )
         sections[layer] = dict(values)
     return Bundle(

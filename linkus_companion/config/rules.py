@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
+from linkus_companion.texts import Text
+
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _PLACEHOLDER = re.compile(r"\{\{\s*\.?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
@@ -37,7 +39,7 @@ class Choice:
         return value in self.options
 
     def describe(self) -> str:
-        return "one of " + ", ".join(self.options)
+        return Text("one of {options}", options=", ".join(self.options))
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Range:
         return isinstance(value, int) and self.low <= value <= self.high
 
     def describe(self) -> str:
-        return f"a whole number from {self.low} to {self.high}"
+        return Text("a whole number from {low} to {high}", low=self.low, high=self.high)
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,12 @@ class WebUrl:
         return self.allow_loopback_http and parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
 
     def describe(self) -> str:
-        loopback = " (http:// only for localhost or 127.0.0.1)" if self.allow_loopback_http else ""
-        return f"an https:// URL with a host name and no user name or password{loopback}"
+        if self.allow_loopback_http:
+            return Text(
+                "an https:// URL with a host name and no user name or password"
+                " (http:// only for localhost or 127.0.0.1)"
+            )
+        return Text("an https:// URL with a host name and no user name or password")
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ class Either:
         return self.first.accepts(value) or self.second.accepts(value)
 
     def describe(self) -> str:
-        return f"{self.first.describe()}, or {self.second.describe()}"
+        return Text("{first}, or {second}", first=self.first.describe(), second=self.second.describe())
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ class AbsolutePath:
         )
 
     def describe(self) -> str:
-        return "an absolute file path"
+        return Text("an absolute file path")
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,7 @@ class Region:
         return value in phonenumbers.SUPPORTED_REGIONS
 
     def describe(self) -> str:
-        return "a two-letter ISO 3166 country code in capitals, e.g. GB or US"
+        return Text("a two-letter ISO 3166 country code in capitals, e.g. GB or US")
 
 
 @dataclass(frozen=True)
@@ -144,9 +150,9 @@ class Template:
         return "{{" not in rest and "}}" not in rest
 
     def describe(self) -> str:
-        return (
-            f"text of at most {self.max_chars} characters whose placeholders look like "
-            "{{.Time}} or {{Time}}"
+        return Text(
+            "text of at most {most} characters whose placeholders look like {{{{.Time}}}} or {{{{Time}}}}",
+            most=self.max_chars,
         )
 
 
@@ -163,7 +169,11 @@ class Each:
         return len(set(value)) == len(value) and all(self.item.accepts(v) for v in value)
 
     def describe(self) -> str:
-        return f"a list of at most {self.max_items} distinct items, each {self.item.describe()}"
+        return Text(
+            "a list of at most {most} distinct items, each {item}",
+            most=self.max_items,
+            item=self.item.describe(),
+        )
 
 
 @dataclass(frozen=True)
@@ -180,7 +190,9 @@ class Pairs:
         return all(self.key.accepts(k) and self.value.accepts(v) for k, v in value.items())
 
     def describe(self) -> str:
-        return (
-            f"a mapping of at most {self.max_items} entries from {self.key.describe()} "
-            f"to {self.value.describe()}"
+        return Text(
+            "a mapping of at most {most} entries from {key} to {value}",
+            most=self.max_items,
+            key=self.key.describe(),
+            value=self.value.describe(),
         )

@@ -16,6 +16,7 @@ from linkus_companion.config.rules import (
     WebUrl,
 )
 from linkus_companion.config.setting import Setting
+from linkus_companion.texts import Text
 
 MODULES = ("contacts", "leads", "accounts", "companies")
 """CRM modules by our names: HubSpot has contacts and companies; Salesforce and Zoho the other three."""
@@ -25,9 +26,9 @@ DEFAULT_DESCRIPTION = (
     "Call: {{.Time}} {{.Call_Log_Status}} from {{.Call_From}} to {{.Call_To}} {{.Talk_Duration}}"
 )
 
-_EXTENSION = Pattern(r"[0-9]{1,10}", "an extension number of 1 to 10 digits")
-_CLIENT_ID = Pattern(r"[\x21-\x7e]{1,256}", "an ID of 1 to 256 visible ASCII characters without spaces")
-_CRM_USER_ID = Pattern(r"[A-Za-z0-9_.@-]{1,64}", "a CRM user ID (letters, digits, _ . @ -)")
+_EXTENSION = Pattern(r"[0-9]{1,10}", Text("an extension number of 1 to 10 digits"))
+_CLIENT_ID = Pattern(r"[\x21-\x7e]{1,256}", Text("an ID of 1 to 256 visible ASCII characters without spaces"))
+_CRM_USER_ID = Pattern(r"[A-Za-z0-9_.@-]{1,64}", Text("a CRM user ID (letters, digits, _ . @ -)"))
 _MODULE = Choice(MODULES)
 
 _SETTINGS = (
@@ -40,7 +41,7 @@ _SETTINGS = (
         str,
         "",
         "SHA-256 fingerprint pinned for a PBX with its own certificate",
-        Pattern(r"(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}", "64 hex digits, optionally colon-separated"),
+        Pattern(r"(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}", Text("64 hex digits, optionally colon-separated")),
     ),
     Setting(
         "pbx.extensions", tuple, (), "The PBX extension(s) whose calls this app handles", Each(_EXTENSION)
@@ -195,7 +196,7 @@ _SETTINGS = (
         str,
         "",
         "Name of the PBX company-contacts group (phonebook) owned by the sync",
-        Pattern(r"[^\x00-\x1f\x7f]{1,63}", "a name of 1 to 63 printable characters"),
+        Pattern(r"[^\x00-\x1f\x7f]{1,63}", Text("a name of 1 to 63 printable characters")),
     ),
     Setting("sync.modules", tuple, ("contacts",), "CRM modules whose records are synced", Each(_MODULE)),
     Setting(
@@ -208,7 +209,7 @@ _SETTINGS = (
         tuple,
         (),
         "Extra number layouts to search, # per national digit, e.g. (###) ###-####",
-        Each(Pattern(r"[#0-9 ().+/-]{1,32}", "a layout of # and 0-9 ( ) . + / - and spaces")),
+        Each(Pattern(r"[#0-9 ().+/-]{1,32}", Text("a layout of # and 0-9 ( ) . + / - and spaces"))),
     ),
     Setting("match.last_digits", int, 7, "Fall back to matching the last N digits (0: off)", Range(0, 15)),
     Setting(
@@ -246,7 +247,7 @@ _SETTINGS = (
         str,
         "",
         "Prefix dialled before external numbers (e.g. 9)",
-        Pattern(r"[0-9*#]{1,8}", "1 to 8 of 0-9 * #"),
+        Pattern(r"[0-9*#]{1,8}", Text("1 to 8 of 0-9 * #")),
     ),
     # Binding
     Setting(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from linkus_companion.config.errors import InvalidValue
 from linkus_companion.config.rules import Rule
+from linkus_companion.texts import Text
 
 Value = bool | int | str | tuple[str, ...] | dict[str, str]
 """A setting's value: lists are tuples of text, maps are text to text."""
@@ -30,9 +31,9 @@ class Setting:
     def rule_text(self) -> str:
         """What the setting accepts, in words."""
         if self.kind is bool:
-            return "true or false"
-        text = self.rule.describe() if self.rule else "text"
-        return text + (", or empty for not set" if self.default == "" else "")
+            return Text("true or false")
+        text = self.rule.describe() if self.rule else Text("text")
+        return Text("{rule}, or empty for not set", rule=text) if self.default == "" else text
 
     def validate(self, value: object) -> Value:
         """`value` in its canonical form, or InvalidValue naming the key, the value and the rule."""

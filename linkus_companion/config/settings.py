@@ -12,6 +12,7 @@ from linkus_companion.config.schema import SCHEMA, setting
 from linkus_companion.config.setting import Value, to_json
 from linkus_companion.config.sources import Layer, PolicySource, Problem
 from linkus_companion.config.userfile import UserFile
+from linkus_companion.texts import Text, text_of
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ class Settings:
     def _refuse_locked(self, key: str) -> None:
         current = self.effective(key)
         if current.locked:
-            raise SettingLocked(key, current.policy_name or "unknown policy")
+            raise SettingLocked(key, current.policy_name or Text("unknown policy"))
 
     def _write_user(self, key: str, value: object | None) -> None:
         before = self._snapshot()
@@ -117,7 +118,13 @@ class Settings:
         try:
             self._user_file.save(raw)
         except OSError as exc:
-            raise SettingsError(f"cannot save your settings to {self._user_file.path} ({exc})") from None
+            raise SettingsError(
+                Text(
+                    "cannot save your settings to {path} ({why})",
+                    path=str(self._user_file.path),
+                    why=str(exc),
+                )
+            ) from None
         self._read_user(raw)
         self._notify(before)
 
@@ -166,17 +173,21 @@ class Settings:
 def _checked(key: str, raw: object, origin: str, problems: list[Problem]) -> Value | None:
     """`raw` validated for `key`, or None with the reason appended to `problems`."""
     if key not in SCHEMA:
-        hint = (
-            "; secrets belong in the keyring, never in settings"
-            if any(w in key.lower() for w in _SECRET_WORDS)
-            else ""
+        secret = any(w in key.lower() for w in _SECRET_WORDS)
+        problem = Problem(
+            origin,
+            Text(
+                "unknown setting {key} ignored; secrets belong in the keyring, never in settings",
+                key=shown(key),
+            )
+            if secret
+            else Text("unknown setting {key} ignored", key=shown(key)),
         )
-        problem = Problem(origin, f"unknown setting {shown(key)} ignored{hint}")
     else:
         try:
             return SCHEMA[key].validate(raw)
         except SettingsError as exc:
-            problem = Problem(origin, f"{exc}; ignored")
+            problem = Problem(origin, Text("{why}; ignored", why=text_of(exc)))
     problems.append(problem)
     return None
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from linkus_companion import paths
+from linkus_companion.texts import Text
 
 
 class Layer(IntEnum):
@@ -33,7 +34,12 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.message}"
+        return self.text
+
+    @property
+    def text(self) -> Text:
+        """`source: message` (typed, for the user's language)."""
+        return Text("{source}: {message}", source=self.source, message=self.message)
 
 
 @dataclass
@@ -67,16 +73,22 @@ class JsonDirSource:
         try:
             files = sorted(self.directory.glob("*.json"))
         except OSError as exc:
-            reading.problems.append(Problem(str(self.directory), f"cannot list policy files ({exc})"))
+            reading.problems.append(
+                Problem(str(self.directory), Text("cannot list policy files ({why})", why=str(exc)))
+            )
             return reading
         for path in files:
             try:
                 data = json.loads(path.read_text(encoding="utf-8-sig"))
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                reading.problems.append(Problem(str(path), f"unreadable policy file, ignored ({exc})"))
+                reading.problems.append(
+                    Problem(str(path), Text("unreadable policy file, ignored ({why})", why=str(exc)))
+                )
                 continue
             if not isinstance(data, dict):
-                reading.problems.append(Problem(str(path), "a policy file must hold a JSON object; ignored"))
+                reading.problems.append(
+                    Problem(str(path), Text("a policy file must hold a JSON object; ignored"))
+                )
                 continue
             for key, value in data.items():
                 reading.values[key] = (value, str(path))

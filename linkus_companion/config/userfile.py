@@ -12,6 +12,7 @@ from pathlib import Path
 
 from linkus_companion.config.errors import SettingsError
 from linkus_companion.config.sources import Problem
+from linkus_companion.texts import Text
 
 
 class UserFile:
@@ -27,14 +28,20 @@ class UserFile:
         except FileNotFoundError:
             return {}, []
         except OSError as exc:
-            raise SettingsError(f"cannot read your settings file {self.path} ({exc})") from None
+            raise SettingsError(
+                Text("cannot read your settings file {path} ({why})", path=str(self.path), why=str(exc))
+            ) from None
         try:
             data = json.loads(raw.decode("utf-8-sig"))
             if not isinstance(data, dict):
                 raise ValueError("it does not hold a JSON object")
         except ValueError as exc:
             kept = self._set_aside()
-            message = f"unreadable ({exc}); kept as {kept.name}, your settings start from the defaults"
+            message = Text(
+                "unreadable ({why}); kept as {name}, your settings start from the defaults",
+                why=str(exc),
+                name=kept.name,
+            )
             return {}, [Problem(str(self.path), message)]
         return data, []
 

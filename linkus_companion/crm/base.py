@@ -10,6 +10,16 @@ from typing import Protocol
 
 from linkus_companion.model import Direction, Disposition, NewRecord, Outcome, Record, RecordKind
 from linkus_companion.phone import PhoneNumber
+from linkus_companion.texts import Text
+
+
+def kind_word(kind: RecordKind) -> Text:
+    """A record kind as the word a sentence puts in (`a {kind}`), shown in the user's language."""
+    return {
+        RecordKind.CONTACT: Text("contact"),
+        RecordKind.LEAD: Text("lead"),
+        RecordKind.ACCOUNT: Text("account"),
+    }[kind]
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from linkus_companion.crm.base import (
     RecordingFile,
     Unavailable,
     ValidationFailed,
+    kind_word,
 )
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
 from linkus_companion.crm.uploads import Part, check_limits, file_part, multipart
@@ -249,7 +250,13 @@ class HubSpotConnector:
     async def create_record(self, new: NewRecord) -> Record:
         """Create a contact; after an ambiguous failure, look for it before sending again."""
         if new.kind not in self.creatable:
-            raise ValidationFailed(f"{CRM} keeps people as contacts only; a {new.kind} cannot be created.")
+            raise ValidationFailed(
+                Text(
+                    "{crm} keeps people as contacts only; a {kind} cannot be created.",
+                    crm=CRM,
+                    kind=kind_word(new.kind),
+                )
+            )
         props = {
             "firstname": new.first_name,
             "lastname": new.last_name,
@@ -260,7 +267,9 @@ class HubSpotConnector:
         }
         props = {name: value for name, value in props.items() if value}
         if not (new.first_name or new.last_name or new.email):
-            raise ValidationFailed(f"{CRM} needs a first name, last name or e-mail for a new contact.")
+            raise ValidationFailed(
+                Text("{crm} needs a first name, last name or e-mail for a new contact.", crm=CRM)
+            )
         await self._remember_account()
         if new.email and (existing := await self._contact_by_email(new.email)) is not None:
             return existing

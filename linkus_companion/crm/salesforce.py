@@ -23,6 +23,7 @@ from linkus_companion.crm.base import (
     RateLimited,
     RecordingFile,
     ValidationFailed,
+    kind_word,
 )
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
 from linkus_companion.crm.uploads import Part, check_limits, file_part, multipart
@@ -210,7 +211,13 @@ class SalesforceConnector:
     async def create_record(self, new: NewRecord) -> Record:
         """Create a Contact or Lead; after a failure that may have reached Salesforce, search first."""
         if new.kind not in self.creatable:
-            raise ValidationFailed(f"{CRM} can create contacts and leads here, not a {new.kind}.")
+            raise ValidationFailed(
+                Text(
+                    "{crm} can create contacts and leads here, not a {kind}.",
+                    crm=CRM,
+                    kind=kind_word(new.kind),
+                )
+            )
         module = _MODULES[new.kind]
         last_name = new.last_name or new.first_name or new.phone or "Unknown"
         fields: dict[str, Any] = {

@@ -23,6 +23,7 @@ from linkus_companion.crm.base import (
     RecordingFile,
     Unavailable,
     ValidationFailed,
+    kind_word,
 )
 from linkus_companion.crm.http import CrmHttp, Sleep, classify_status, retry_after, zoho_oauthtoken
 from linkus_companion.crm.uploads import check_limits, file_part, multipart
@@ -191,7 +192,11 @@ class ZohoConnector:
         module = _BY_KIND.get(new.kind)
         if module is None or new.kind not in self.creatable:
             raise ValidationFailed(
-                f"{CRM_NAME} cannot create a {new.kind} from a call; choose contact or lead."
+                Text(
+                    "{crm} cannot create a {kind} from a call; choose contact or lead.",
+                    crm=CRM_NAME,
+                    kind=kind_word(new.kind),
+                )
             )
         await self._load_site()
         fields: dict[str, Any] = {

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from linkus_companion.crm.base import Connector, CrmError
+from linkus_companion.crm.base import Connector, CrmError, kind_word
 from linkus_companion.engine.lookup import Lookup, Match, Source
 from linkus_companion.engine.screen_pop import (
     PopGuard,
@@ -401,7 +401,7 @@ class Engine:
     async def create_record(self, call_id: str | None, new: NewRecord) -> Record:
         """Create a record from the Add-to-CRM dialog; linked to the call when one is given."""
         if new.kind not in self.connector.creatable:
-            raise EngineError(Text("This CRM cannot create a {kind}.", kind=new.kind.value))
+            raise EngineError(Text("This CRM cannot create a {kind}.", kind=kind_word(new.kind)))
         async with self._create_lock:
             record = await self.connector.create_record(new)
         self.lookup.forget(new.phone)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import locale
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -15,6 +13,7 @@ from linkus_companion.engine.core import AUTO_NAME, AUTO_NAMES, CreatePolicy
 from linkus_companion.engine.lookup import LookupPolicy, MultipleRule
 from linkus_companion.engine.screen_pop import PopMode, PopPolicy, Trigger
 from linkus_companion.model import RecordKind
+from linkus_companion.texts import language_of
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,5 @@ def auto_name(choice: str, language: str) -> str:
     """The auto-created record name: the manuals' text, or in the interface language (`auto`: the system's)."""
     if choice == "manual":
         return AUTO_NAME
-    if language == "auto":
-        language = (locale.getlocale()[0] or os.environ.get("LANG", "")).lower()
-    chinese = language.startswith(("zh", "chinese"))
+    chinese = language_of(language) == "zh_CN" if language == "auto" else language.startswith("zh")
     return AUTO_NAMES["zh"] if chinese else AUTO_NAME

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from linkus_companion.texts import Text
+
 SCHEMES = ("tel", "callto")
 """URL schemes we dial (and register as the handler for)."""
 MAX_TEXT = 256
@@ -28,7 +30,7 @@ def number_from_args(args: Sequence[str]) -> str:
     """The number in command-line arguments: `dial +1 555 0100`, `dial tel:...`, `tel:...` or a number."""
     words = list(args[1:] if args and args[0] == "dial" else args)
     if not words or not "".join(words).strip():
-        raise DialError("No number given: use `linkus-companion dial NUMBER` or click a tel: link.")
+        raise DialError(Text("No number given: use `linkus-companion dial NUMBER` or click a tel: link."))
     return number_from_text(" ".join(words))
 
 
@@ -39,12 +41,16 @@ def number_from_text(text: str) -> str:
     percent-encoding is decoded and full-width digits are accepted. Raises DialError.
     """
     if len(text) > MAX_TEXT:
-        raise DialError(f"That is too long to be a phone number ({len(text)} characters).")
+        raise DialError(Text("That is too long to be a phone number ({count} characters).", count=len(text)))
     text = text.strip()
     scheme = _SCHEME.match(text)
     if scheme:
         if scheme.group(1).lower() not in SCHEMES:
-            raise DialError(f"Only tel: and callto: links can be dialled, not {scheme.group(1)}: links.")
+            raise DialError(
+                Text(
+                    "Only tel: and callto: links can be dialled, not {scheme}: links.", scheme=scheme.group(1)
+                )
+            )
         text = _url_number(text[scheme.end() :])
     return _clean(text)
 
@@ -55,23 +61,33 @@ def _url_number(body: str) -> str:
     try:
         return unquote(number, errors="strict")
     except UnicodeDecodeError:
-        raise DialError("The link's number is not valid percent-encoded text.") from None
+        raise DialError(Text("The link's number is not valid percent-encoded text.")) from None
 
 
 def _clean(text: str) -> str:
     normal = unicodedata.normalize("NFKC", text)
     if any(unicodedata.category(ch) == "Cc" for ch in normal):
-        raise DialError("A phone number cannot contain control characters.")
+        raise DialError(Text("A phone number cannot contain control characters."))
     number = _SEPARATORS.sub("", normal)
     shown = normal if len(normal) <= 40 else normal[:40] + "…"
     if not number:
-        raise DialError("No number given.")
+        raise DialError(Text("No number given."))
     if not _DIALLABLE.fullmatch(number):
-        raise DialError(f"{shown!r} is not a phone number: use digits, an optional leading +, * and #.")
+        raise DialError(
+            Text(
+                '"{number}" is not a phone number: use digits, an optional leading +, * and #.', number=shown
+            )
+        )
     if not any(ch.isdigit() for ch in number):
-        raise DialError(f"{shown!r} has no digits.")
+        raise DialError(Text('"{number}" has no digits.', number=shown))
     if len(number) > MAX_DIGITS:
-        raise DialError(f"{shown!r} is too long for a phone number (at most {MAX_DIGITS} digits).")
+        raise DialError(
+            Text(
+                '"{number}" is too long for a phone number (at most {count} digits).',
+                number=shown,
+                count=MAX_DIGITS,
+            )
+        )
     return number
 
 

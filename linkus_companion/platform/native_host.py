@@ -19,6 +19,8 @@ from linkus_companion.platform.native_messaging import (
     read_frame,
     write_frame,
 )
+from linkus_companion.terminal import say
+from linkus_companion.texts import Text, text_of
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ Relay = Callable[[dict[str, str]], "dict[str, Any] | None"]
 
 MAX_MESSAGES = 1000
 """A connection that sends more than this is not our extension's popup or page; the host exits."""
-_NOT_RUNNING = "Linkus Companion is not running on this computer; start it and try again."
+_NOT_RUNNING = Text("Linkus Companion is not running on this computer; start it and try again.")
 
 
 def serve(stdin: BinaryIO, stdout: BinaryIO, argv: Sequence[str], relay: Relay) -> int:
@@ -35,7 +37,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO, argv: Sequence[str], relay: Relay) 
     origin = caller_origin(argv)
     if not origin_allowed(origin):
         log.warning("Refused a native messaging connection from %r", origin[:100])
-        write_frame(stdout, _refused("This program only answers the Linkus Companion extension."))
+        write_frame(stdout, _refused(Text("This program only answers the Linkus Companion extension.")))
         return 1
     for _ in range(MAX_MESSAGES):
         try:
@@ -43,12 +45,12 @@ def serve(stdin: BinaryIO, stdout: BinaryIO, argv: Sequence[str], relay: Relay) 
         except EndOfInput:
             return 0
         except ProtocolError as exc:
-            write_frame(stdout, _refused(str(exc)))
+            write_frame(stdout, _refused(text_of(exc)))
             return 1
         try:
             request = parse_request(body)
         except ProtocolError as exc:
-            write_frame(stdout, _refused(str(exc)))
+            write_frame(stdout, _refused(text_of(exc)))
             continue
         write_frame(stdout, answer(request, relay))
     return 1
@@ -61,19 +63,19 @@ def answer(request: Request, relay: Relay) -> dict[str, Any]:
         try:
             number_from_text(request.number)
         except DialError as exc:
-            return {"type": "dial", "ok": False, "state": "invalid", "message": str(exc)}
+            return {"type": "dial", "ok": False, "state": "invalid", "message": say(text_of(exc))}
         fields |= {"number": request.number, "source": request.source}
     try:
         reply = relay(fields)
     except single_instance.SingleInstanceError as exc:
-        return {"type": request.type, "ok": False, "state": "app_error", "message": str(exc)}
+        return {"type": request.type, "ok": False, "state": "app_error", "message": say(text_of(exc))}
     if reply is None:
-        return {"type": request.type, "ok": False, "state": "not_running", "message": _NOT_RUNNING}
+        return {"type": request.type, "ok": False, "state": "not_running", "message": say(_NOT_RUNNING)}
     return {**reply, "type": request.type}
 
 
 def _refused(message: str) -> dict[str, Any]:
-    return {"type": "error", "ok": False, "state": "refused", "message": message}
+    return {"type": "error", "ok": False, "state": "refused", "message": say(message)}
 
 
 def relay_to_app(fields: dict[str, str]) -> dict[str, Any] | None:

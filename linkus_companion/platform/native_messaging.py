@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
 
+from linkus_companion.texts import Text
+
 HOST_NAME = "com.linkuscompanion.dial"
 """The native messaging host name the extension connects to (lowercase, dots, as browsers require)."""
 CHROME_EXTENSION_ID = "pjbgleijgefboahnbhkhknhmcmojbdnm"
@@ -61,13 +63,15 @@ def read_frame(stream: BinaryIO) -> bytes:
     if not header:
         raise EndOfInput
     if len(header) < _HEADER.size:
-        raise ProtocolError("The message header was cut short.")
+        raise ProtocolError(Text("The message header was cut short."))
     (length,) = _HEADER.unpack(header)
     if length > MAX_REQUEST:
-        raise ProtocolError(f"The message is {length} bytes; at most {MAX_REQUEST} are accepted.")
+        raise ProtocolError(
+            Text("The message is {size} bytes; at most {most} are accepted.", size=length, most=MAX_REQUEST)
+        )
     body = stream.read(length)
     if len(body) < length:
-        raise ProtocolError("The message was cut short.")
+        raise ProtocolError(Text("The message was cut short."))
     return body
 
 
@@ -75,7 +79,7 @@ def write_frame(stream: BinaryIO, message: dict[str, Any]) -> None:
     """Send one message as compact UTF-8 JSON with its length prefix."""
     body = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
     if len(body) > MAX_REPLY:
-        raise ProtocolError(f"A reply of {len(body)} bytes is over the browser's limit.")
+        raise ProtocolError(Text("A reply of {size} bytes is over the browser's limit.", size=len(body)))
     stream.write(_HEADER.pack(len(body)) + body)
     stream.flush()
 
@@ -85,22 +89,24 @@ def parse_request(body: bytes) -> Request:
     try:
         message = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise ProtocolError("The message is not valid UTF-8 JSON.") from None
+        raise ProtocolError(Text("The message is not valid UTF-8 JSON.")) from None
     if not isinstance(message, dict):
-        raise ProtocolError("The message must be a JSON object.")
+        raise ProtocolError(Text("The message must be a JSON object."))
     kind = message.get("type")
     fields = _FIELDS.get(kind) if isinstance(kind, str) else None
     if fields is None:
-        raise ProtocolError("Unknown message type.")
+        raise ProtocolError(Text("Unknown message type."))
     for name, value in message.items():
         if name not in fields:
-            raise ProtocolError(f"Unexpected field {name!r} in a {kind} message.")
+            raise ProtocolError(Text('Unexpected field "{name}" in a {kind} message.', name=name, kind=kind))
         if not isinstance(value, str):
-            raise ProtocolError(f"The field {name!r} must be a string.")
+            raise ProtocolError(Text('The field "{name}" must be a string.', name=name))
         if fields[name] and len(value) > fields[name]:
-            raise ProtocolError(f"The field {name!r} is longer than {fields[name]} characters.")
+            raise ProtocolError(
+                Text('The field "{name}" is longer than {most} characters.', name=name, most=fields[name])
+            )
     if kind == "dial" and not message.get("number", "").strip():
-        raise ProtocolError("A dial message needs a number.")
+        raise ProtocolError(Text("A dial message needs a number."))
     return Request(kind, message.get("number", ""), message.get("source", ""))  # type: ignore[arg-type]
 
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
 from linkus_companion import APP_ID, paths
+from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def claim(args: Sequence[str], name: str | None = None) -> InstanceServer | None
     name = name or server_name()
     lock = QLockFile(_lock_path(name))
     if not lock.tryLock(5000):
-        raise SingleInstanceError("Another Linkus Companion is starting and did not finish; try again.")
+        raise SingleInstanceError(Text("Another Linkus Companion is starting and did not finish; try again."))
     try:
         return _send_or_listen(args, name)
     finally:
@@ -118,17 +119,17 @@ def request(name: str, message: dict[str, str], timeout_ms: int = REPLY_MS) -> d
     try:
         socket.write(json.dumps({"v": _VERSION, "request": message}).encode() + b"\n")
         if not socket.waitForBytesWritten(WRITE_MS):
-            raise SingleInstanceError("Linkus Companion did not take the request; try again.")
+            raise SingleInstanceError(Text("Linkus Companion did not take the request; try again."))
         deadline = time.monotonic() + timeout_ms / 1000
         while not socket.canReadLine():
             left = int((deadline - time.monotonic()) * 1000)
             if socket.bytesAvailable() > MAX_MESSAGE or left <= 0 or not socket.waitForReadyRead(left):
-                raise SingleInstanceError("Linkus Companion did not answer in time; try again.")
+                raise SingleInstanceError(Text("Linkus Companion did not answer in time; try again."))
         answer = _json_object(bytes(socket.readLine(MAX_MESSAGE + 1).data()))
     finally:
         socket.abort()
     if answer is None:
-        raise SingleInstanceError("Linkus Companion sent an answer that cannot be read.")
+        raise SingleInstanceError(Text("Linkus Companion sent an answer that cannot be read."))
     return answer
 
 
@@ -190,7 +191,7 @@ class InstanceServer(QObject):
             self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not self._server.listen(self._name):
             error = self._server.serverError()
-            message = f"Cannot listen on {self._name}: {self._server.errorString()}"
+            message = Text("Cannot listen on {name}: {why}", name=self._name, why=self._server.errorString())
             if error == QAbstractSocket.SocketError.AddressInUseError:
                 raise AddressInUse(message)
             raise SingleInstanceError(message)

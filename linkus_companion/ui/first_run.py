@@ -144,7 +144,7 @@ class ConnectionPage(_CheckedPage):
         try:
             self._save()
         except SettingsError as exc:
-            self.set_checked(False, str(exc))
+            self.set_checked(False, tr_text(text_of(exc)))
             return
         except BackendError as exc:  # no keyring for the secret: say so, keep what was typed
             self.set_checked(False, tr_text(text_of(exc)))

@@ -13,13 +13,15 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from linkus_companion import APP_NAME, __version__
 from linkus_companion.backend import Backend, CallPhase, CallView, HistoryItem, LinkState, PopNotice, Status
-from linkus_companion.click_to_call import ClickToCall
+from linkus_companion.click_to_call import ClickToCall, spoken
 from linkus_companion.config import Effective, Settings
 from linkus_companion.model import CallNote, NewRecord, Record, RecordKind
 from linkus_companion.platform.dial import DialError, OutboundRule, number_from_args, number_from_text
 from linkus_companion.platform.single_instance import Reply
+from linkus_companion.texts import text_of
 from linkus_companion.ui.actions import IntegrationActions
 from linkus_companion.ui.call_panel import CallPanel
+from linkus_companion.ui.i18n import tr_text
 from linkus_companion.ui.notifications import CallNotifier
 from linkus_companion.ui.resources import icon
 from linkus_companion.ui.tasks import Tasks
@@ -266,7 +268,7 @@ class DesktopShell(QObject):
         try:
             number = OutboundRule(str(self.settings.get("ui.dial_prefix"))).apply(number_from_text(text))
         except DialError as exc:
-            self.show_error(QCoreApplication.translate("Shell", "Cannot dial"), str(exc))
+            self.show_error(QCoreApplication.translate("Shell", "Cannot dial"), tr_text(text_of(exc)))
             return
         self.tasks.start(
             self.backend.dial(number),
@@ -287,13 +289,13 @@ class DesktopShell(QObject):
         try:
             self.dial(number_from_args(args))
         except DialError as exc:
-            self.show_error(QCoreApplication.translate("Shell", "Cannot dial"), str(exc))
+            self.show_error(QCoreApplication.translate("Shell", "Cannot dial"), tr_text(text_of(exc)))
 
     def handle_request(self, request: dict[str, str], reply: Reply) -> None:
         """A request from the browser extension (through its native host): answer it when done."""
         self.tasks.start(
             self.click_to_call.answer(request),
-            done=reply.send,
+            done=lambda answer: reply.send(spoken(answer, tr_text)),
             failed=lambda msg: reply.send({"ok": False, "state": "app_error", "message": msg}),
         )
 

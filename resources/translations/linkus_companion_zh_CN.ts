@@ -1711,8 +1711,430 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
     <context>
         <name>Errors</name>
         <message>
+            <source>key {key}, expires {expires}; settings: {counts}</source>
+            <translation>密钥 {key}，{expires} 到期；设置：{counts}</translation>
+        </message>
+        <message>
+            <source>private key: {path}  (keep it offline; it signs every bundle)</source>
+            <translation>私钥：{path}（请离线保管；每个配置包都由它签名）</translation>
+        </message>
+        <message>
+            <source>public key:  {path}  (key id {key})</source>
+            <translation>公钥：{path}（密钥 ID {key}）</translation>
+        </message>
+        <message>
+            <source>Pin it with a locked policy, e.g. managed/provisioning.json:</source>
+            <translation>请用锁定策略固定此公钥，例如 managed/provisioning.json：</translation>
+        </message>
+        <message>
+            <source>verified: {summary}</source>
+            <translation>验证通过：{summary}</translation>
+        </message>
+        <message>
+            <source>{name} stored in the keyring ({keyring})</source>
+            <translation>{name} 已保存到系统钥匙串（{keyring}）</translation>
+        </message>
+        <message>
+            <source>call {call}: {links} link(s) withdrawn, {uploads} queued upload(s) cancelled, {files} local copy(ies) deleted</source>
+            <translation>通话 {call}：已撤回 {links} 个链接，已取消 {uploads} 个排队中的上传，已删除 {files} 个本地副本</translation>
+        </message>
+        <message>
+            <source>key {key}, issuer {issuer}, expires {expires}; settings: {counts}</source>
+            <translation>密钥 {key}，签发者 {issuer}，{expires} 到期；设置：{counts}</translation>
+        </message>
+        <message>
+            <source>error: {why}</source>
+            <translation>错误：{why}</translation>
+        </message>
+        <message>
+            <source>signed bundle written to {path}</source>
+            <translation>已签名的配置包已写入 {path}</translation>
+        </message>
+        <message>
+            <source>signature: verified ({summary})</source>
+            <translation>签名：验证通过（{summary}）</translation>
+        </message>
+        <message>
+            <source>"{name}" is not a deployable secret; use one of {names}</source>
+            <translation>“{name}”不是可部署的密钥，请使用以下之一：{names}</translation>
+        </message>
+        <message>
+            <source>no secret on standard input; pipe it in, e.g. from the deployment tool's secret store</source>
+            <translation>标准输入中没有密钥；请通过管道传入，例如从部署工具的密钥库传入</translation>
+        </message>
+        <message>
+            <source>already stored in the CRM as file {file}: delete it there (CRM admin) to remove it everywhere</source>
+            <translation>已作为文件 {file} 保存在 CRM 中：如需彻底删除，请由 CRM 管理员在 CRM 中删除</translation>
+        </message>
+        <message>
+            <source>bundle refused: {why}</source>
+            <translation>配置包被拒绝：{why}</translation>
+        </message>
+        <message>
+            <source>not a readable bundle ({why})</source>
+            <translation>无法读取的配置包（{why}）</translation>
+        </message>
+        <message>
+            <source>signature: NOT verified - {why}</source>
+            <translation>签名：未通过验证 - {why}</translation>
+        </message>
+        <message>
+            <source>{count} {layer}</source>
+            <translation>{count} 项{layer}</translation>
+        </message>
+        <message>
+            <source>{path} holds neither an Ed25519 nor a P-256 key; make one with `admin keygen`.</source>
+            <translation>{path} 中既不是 Ed25519 密钥也不是 P-256 密钥；请用 `admin keygen` 生成。</translation>
+        </message>
+        <message>
+            <source>{path} exists already; move it away first (bundles it signed need it).</source>
+            <translation>{path} 已存在；请先将其移走（用它签名的配置包仍需要它）。</translation>
+        </message>
+        <message>
+            <source>Cannot read the signing key {path} ({why}).</source>
+            <translation>无法读取签名密钥 {path}（{why}）。</translation>
+        </message>
+        <message>
+            <source>{path} is not a usable private key ({why}); set {variable} if it is encrypted.</source>
+            <translation>{path} 不是可用的私钥（{why}）；如果它已加密，请设置 {variable}。</translation>
+        </message>
+        <message>
+            <source>a bundle must stay valid for at least one day</source>
+            <translation>配置包的有效期至少为一天</translation>
+        </message>
+        <message>
+            <source>a spec is a JSON object with "locked" and/or "recommended" objects of settings</source>
+            <translation>策略说明文件应为 JSON 对象，包含设置对象 "locked" 和/或 "recommended"</translation>
+        </message>
+        <message>
+            <source>the spec has problems:
+  {problems}</source>
+            <translation>策略说明文件有以下问题：
+  {problems}</translation>
+        </message>
+        <message>
+            <source>cannot read the spec {path} ({why})</source>
+            <translation>无法读取策略说明文件 {path}（{why}）</translation>
+        </message>
+        <message>
+            <source>{section}: must be an object of settings</source>
+            <translation>{section}：必须是设置对象</translation>
+        </message>
+        <message>
+            <source>{section}.{key}: secrets never go in policies; deploy them to the keyring</source>
+            <translation>{section}.{key}：密钥不能写入策略，请部署到系统钥匙串</translation>
+        </message>
+        <message>
+            <source>{section}.{key}: set it only as a locked OS policy or managed JSON</source>
+            <translation>{section}.{key}：只能作为锁定的系统策略或 managed JSON 设置</translation>
+        </message>
+        <message>
+            <source>{section}: {why}</source>
+            <translation>{section}：{why}</translation>
+        </message>
+        <message>
             <source>Ask your administrator for this desktop's gateway enrolment code.</source>
             <translation>请向管理员索取本电脑的网关注册码。</translation>
+        </message>
+        <message>
+            <source>Linkus Companion is not running here: start it (linkus-companion run), then dial again.</source>
+            <translation>Linkus Companion 未在本机运行：请先启动（linkus-companion run），再重新拨号。</translation>
+        </message>
+        <message>
+            <source>Cannot dial: {why}</source>
+            <translation>无法拨号：{why}</translation>
+        </message>
+        <message>
+            <source>linkus-companion: {why}</source>
+            <translation>linkus-companion：{why}</translation>
+        </message>
+        <message>
+            <source>Linkus Companion is not set up yet: open its settings and connect your PBX.</source>
+            <translation>Linkus Companion 尚未设置：请打开设置并连接您的 PBX。</translation>
+        </message>
+        <message>
+            <source>Linkus Companion is not connected to the PBX yet; wait a moment and try again.</source>
+            <translation>Linkus Companion 尚未连接到 PBX，请稍候再试。</translation>
+        </message>
+        <message>
+            <source>You are already on a call; finish it before dialling another number.</source>
+            <translation>您正在通话中，请结束当前通话后再拨打其他号码。</translation>
+        </message>
+        <message>
+            <source>configuration bundle refused: {why}</source>
+            <translation>配置包被拒绝：{why}</translation>
+        </message>
+        <message>
+            <source>{key} is honoured only as a locked policy; ignored</source>
+            <translation>{key} 仅在锁定策略中生效，已忽略</translation>
+        </message>
+        <message>
+            <source>{why}; ignored</source>
+            <translation>{why}；已忽略</translation>
+        </message>
+        <message>
+            <source>default</source>
+            <translation>默认值</translation>
+        </message>
+        <message>
+            <source>recommended</source>
+            <translation>推荐策略</translation>
+        </message>
+        <message>
+            <source>user</source>
+            <translation>用户设置</translation>
+        </message>
+        <message>
+            <source>locked</source>
+            <translation>锁定策略</translation>
+        </message>
+        <message>
+            <source>warning: {problem}</source>
+            <translation>警告：{problem}</translation>
+        </message>
+        <message>
+            <source>KEY</source>
+            <translation>设置项</translation>
+        </message>
+        <message>
+            <source>VALUE</source>
+            <translation>值</translation>
+        </message>
+        <message>
+            <source>LOCKED</source>
+            <translation>锁定</translation>
+        </message>
+        <message>
+            <source>SOURCE</source>
+            <translation>来源</translation>
+        </message>
+        <message>
+            <source>yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <source>no</source>
+            <translation>否</translation>
+        </message>
+        <message>
+            <source>{key}: {value} is not valid; it must be {rule}</source>
+            <translation>{key}：{value} 无效，应为{rule}</translation>
+        </message>
+        <message>
+            <source>{key} is locked by your administrator (policy: {policy}) and cannot be changed</source>
+            <translation>{key} 已被管理员锁定（策略：{policy}），无法更改</translation>
+        </message>
+        <message>
+            <source>there is no setting named {key}; did you mean {close}?</source>
+            <translation>没有名为 {key} 的设置项；您是否要找 {close}？</translation>
+        </message>
+        <message>
+            <source>there is no setting named {key}</source>
+            <translation>没有名为 {key} 的设置项</translation>
+        </message>
+        <message>
+            <source>only Ed25519 (EdDSA) and P-256 (ES256) public keys are accepted</source>
+            <translation>仅接受 Ed25519（EdDSA）和 P-256（ES256）公钥</translation>
+        </message>
+        <message>
+            <source>the bundle's signature matches no pinned key (it was altered, or signed with another key)</source>
+            <translation>配置包的签名与所有已固定的公钥都不匹配（配置包已被修改，或由其他密钥签名）</translation>
+        </message>
+        <message>
+            <source>no locked policy pins a public key (provisioning.public_keys), so signed bundles cannot be trusted; ask your administrator to deploy the key</source>
+            <translation>没有锁定策略固定公钥（provisioning.public_keys），因此无法信任已签名的配置包；请让管理员部署公钥</translation>
+        </message>
+        <message>
+            <source>the bundle was signed with key {kid}, which no policy pins (pinned: {pinned}); ask your administrator for a bundle signed with the pinned key</source>
+            <translation>配置包由密钥 {kid} 签名，但没有策略固定该密钥（已固定：{pinned}）；请向管理员索取用已固定密钥签名的配置包</translation>
+        </message>
+        <message>
+            <source>the bundle was altered after it was signed (the signature does not match)</source>
+            <translation>配置包在签名后被修改过（签名不匹配）</translation>
+        </message>
+        <message>
+            <source>the bundle's dates are unreadable; sign it again with `admin sign`</source>
+            <translation>无法读取配置包的日期；请用 `admin sign` 重新签名</translation>
+        </message>
+        <message>
+            <source>the bundle expired on {date}; ask your administrator for a new one</source>
+            <translation>配置包已于 {date} 过期；请向管理员索取新的配置包</translation>
+        </message>
+        <message>
+            <source>the bundle is not valid before {date}; check this computer's clock</source>
+            <translation>配置包在 {date} 之前无效；请检查本机时钟</translation>
+        </message>
+        <message>
+            <source>the bundle's `settings` claim must be an object with `locked` and/or `recommended`</source>
+            <translation>配置包的 `settings` 声明必须是包含 `locked` 和/或 `recommended` 的对象</translation>
+        </message>
+        <message>
+            <source>not a readable public key ({why})</source>
+            <translation>无法读取的公钥（{why}）</translation>
+        </message>
+        <message>
+            <source>this is not a signed configuration bundle (not a JWT)</source>
+            <translation>这不是已签名的配置包（不是 JWT）</translation>
+        </message>
+        <message>
+            <source>the bundle is unsigned; only EdDSA or ES256 signatures are accepted</source>
+            <translation>配置包未签名；仅接受 EdDSA 或 ES256 签名</translation>
+        </message>
+        <message>
+            <source>the bundle is signed with "{alg}"; only EdDSA or ES256 signatures are accepted</source>
+            <translation>配置包使用“{alg}”签名；仅接受 EdDSA 或 ES256 签名</translation>
+        </message>
+        <message>
+            <source>the bundle's "{name}" section must be an object of settings</source>
+            <translation>配置包的“{name}”部分必须是设置对象</translation>
+        </message>
+        <message>
+            <source>the bundle carries secret-looking keys ({keys}); secrets never go in bundles</source>
+            <translation>配置包含有疑似密钥的设置项（{keys}）；密钥不能写入配置包</translation>
+        </message>
+        <message>
+            <source>the JWT is not a Linkus Companion configuration bundle (wrong audience)</source>
+            <translation>该 JWT 不是 Linkus Companion 配置包（受众不符）</translation>
+        </message>
+        <message>
+            <source>the bundle lacks the "{claim}" claim; sign it with `admin sign`</source>
+            <translation>配置包缺少“{claim}”声明；请用 `admin sign` 签名</translation>
+        </message>
+        <message>
+            <source>the bundle is not valid ({why})</source>
+            <translation>配置包无效（{why}）</translation>
+        </message>
+        <message>
+            <source>one of {options}</source>
+            <translation>以下之一：{options}</translation>
+        </message>
+        <message>
+            <source>a whole number from {low} to {high}</source>
+            <translation>{low} 到 {high} 之间的整数</translation>
+        </message>
+        <message>
+            <source>an https:// URL with a host name and no user name or password</source>
+            <translation>带主机名、不含用户名和密码的 https:// 地址</translation>
+        </message>
+        <message>
+            <source>{first}, or {second}</source>
+            <translation>{first}，或{second}</translation>
+        </message>
+        <message>
+            <source>an absolute file path</source>
+            <translation>绝对文件路径</translation>
+        </message>
+        <message>
+            <source>a two-letter ISO 3166 country code in capitals, e.g. GB or US</source>
+            <translation>两位大写的 ISO 3166 国家代码，例如 GB 或 US</translation>
+        </message>
+        <message>
+            <source>text of at most {most} characters whose placeholders look like {{{{.Time}}}} or {{{{Time}}}}</source>
+            <translation>不超过 {most} 个字符的文本，占位符形如 {{{{.Time}}}} 或 {{{{Time}}}}</translation>
+        </message>
+        <message>
+            <source>a list of at most {most} distinct items, each {item}</source>
+            <translation>不超过 {most} 个互不重复的项目，每项为{item}</translation>
+        </message>
+        <message>
+            <source>a mapping of at most {most} entries from {key} to {value}</source>
+            <translation>不超过 {most} 条的对应关系，从{key}到{value}</translation>
+        </message>
+        <message>
+            <source>an https:// URL with a host name and no user name or password (http:// only for localhost or 127.0.0.1)</source>
+            <translation>带主机名、不含用户名和密码的 https:// 地址（仅 localhost 或 127.0.0.1 可使用 http://）</translation>
+        </message>
+        <message>
+            <source>an extension number of 1 to 10 digits</source>
+            <translation>1 到 10 位数字的分机号</translation>
+        </message>
+        <message>
+            <source>an ID of 1 to 256 visible ASCII characters without spaces</source>
+            <translation>由 1 到 256 个可见 ASCII 字符组成、不含空格的 ID</translation>
+        </message>
+        <message>
+            <source>a CRM user ID (letters, digits, _ . @ -)</source>
+            <translation>CRM 用户 ID（字母、数字、_ . @ -）</translation>
+        </message>
+        <message>
+            <source>64 hex digits, optionally colon-separated</source>
+            <translation>64 位十六进制数字，可用冒号分隔</translation>
+        </message>
+        <message>
+            <source>a name of 1 to 63 printable characters</source>
+            <translation>由 1 到 63 个可打印字符组成的名称</translation>
+        </message>
+        <message>
+            <source>1 to 8 of 0-9 * #</source>
+            <translation>1 到 8 个 0-9、* 或 # 字符</translation>
+        </message>
+        <message>
+            <source>a layout of # and 0-9 ( ) . + / - and spaces</source>
+            <translation>由 #、0-9、( ) . + / - 和空格组成的格式</translation>
+        </message>
+        <message>
+            <source>true or false</source>
+            <translation>true 或 false</translation>
+        </message>
+        <message>
+            <source>text</source>
+            <translation>文本</translation>
+        </message>
+        <message>
+            <source>{rule}, or empty for not set</source>
+            <translation>{rule}，或留空表示不设置</translation>
+        </message>
+        <message>
+            <source>unknown setting {key} ignored; secrets belong in the keyring, never in settings</source>
+            <translation>未知设置项 {key} 已忽略；密钥应保存在系统钥匙串中，不能写入设置</translation>
+        </message>
+        <message>
+            <source>unknown setting {key} ignored</source>
+            <translation>未知设置项 {key} 已忽略</translation>
+        </message>
+        <message>
+            <source>unknown policy</source>
+            <translation>未知策略</translation>
+        </message>
+        <message>
+            <source>cannot save your settings to {path} ({why})</source>
+            <translation>无法将您的设置保存到 {path}（{why}）</translation>
+        </message>
+        <message>
+            <source>{source}: {message}</source>
+            <translation>{source}：{message}</translation>
+        </message>
+        <message>
+            <source>cannot list policy files ({why})</source>
+            <translation>无法列出策略文件（{why}）</translation>
+        </message>
+        <message>
+            <source>a policy file must hold a JSON object; ignored</source>
+            <translation>策略文件必须包含 JSON 对象，已忽略</translation>
+        </message>
+        <message>
+            <source>unreadable policy file, ignored ({why})</source>
+            <translation>无法读取的策略文件，已忽略（{why}）</translation>
+        </message>
+        <message>
+            <source>unreadable ({why}); kept as {name}, your settings start from the defaults</source>
+            <translation>无法读取（{why}）；原文件已保留为 {name}，您的设置已恢复为默认值</translation>
+        </message>
+        <message>
+            <source>cannot read your settings file {path} ({why})</source>
+            <translation>无法读取您的设置文件 {path}（{why}）</translation>
+        </message>
+        <message>
+            <source>contact</source>
+            <translation>联系人</translation>
+        </message>
+        <message>
+            <source>lead</source>
+            <translation>线索</translation>
+        </message>
+        <message>
+            <source>account</source>
+            <translation>客户</translation>
         </message>
         <message>
             <source>{crm} refused the data with HTTP {status}{said}; correct it and try again.</source>
@@ -1759,6 +2181,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 拒绝了请求：该门户当天的 API 调用额度已用完。</translation>
         </message>
         <message>
+            <source>{crm} keeps people as contacts only; a {kind} cannot be created.</source>
+            <translation>{crm} 仅以联系人保存个人，无法创建{kind}。</translation>
+        </message>
+        <message>
+            <source>{crm} needs a first name, last name or e-mail for a new contact.</source>
+            <translation>在 {crm} 中新建联系人需要名字、姓氏或电子邮箱。</translation>
+        </message>
+        <message>
             <source>{crm} stored the recording without an https address; it cannot play it.</source>
             <translation>{crm} 保存的录音没有 https 地址，无法播放。</translation>
         </message>
@@ -1771,6 +2201,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 拒绝了请求：该组织当天的 API 请求额度已用完。</translation>
         </message>
         <message>
+            <source>{crm} can create contacts and leads here, not a {kind}.</source>
+            <translation>{crm} 在此只能创建联系人和线索，不能创建{kind}。</translation>
+        </message>
+        <message>
             <source>The recording {name} is {kind}; {crm} plays only WAV and MP3 recordings. Set the PBX to record in WAV or MP3.</source>
             <translation>录音 {name} 的格式为 {kind}；{crm} 只能播放 WAV 和 MP3 录音。请将 PBX 设置为以 WAV 或 MP3 格式录音。</translation>
         </message>
@@ -1781,6 +2215,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>{crm} refused the request: the org's API credits for the day are used up.</source>
             <translation>{crm} 拒绝了请求：该组织当天的 API 积分已用完。</translation>
+        </message>
+        <message>
+            <source>{crm} cannot create a {kind} from a call; choose contact or lead.</source>
+            <translation>{crm} 无法从通话创建{kind}，请选择联系人或线索。</translation>
         </message>
         <message>
             <source>The record's address is not a page of the configured CRM, so it was not opened.</source>
@@ -1959,6 +2397,62 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>无法验证位于 {host} 的 PBX 的证书（{why}）；请在连接设置中设置 PBX 的 CA 文件或固定其证书指纹。</translation>
         </message>
         <message>
+            <source>A phone number has at most {most} characters; this has {count}.</source>
+            <translation>电话号码最多 {most} 个字符，此号码有 {count} 个。</translation>
+        </message>
+        <message>
+            <source>"{number}" is not a phone number.</source>
+            <translation>“{number}”不是电话号码。</translation>
+        </message>
+        <message>
+            <source>"{number}" has no digits.</source>
+            <translation>“{number}”中没有数字。</translation>
+        </message>
+        <message>
+            <source>"{number}" is not a complete phone number for region {region}.</source>
+            <translation>对于地区 {region}，“{number}”不是完整的电话号码。</translation>
+        </message>
+        <message>
+            <source>No number given: use `linkus-companion dial NUMBER` or click a tel: link.</source>
+            <translation>未提供号码：请使用 `linkus-companion dial 号码`，或点击 tel: 链接。</translation>
+        </message>
+        <message>
+            <source>That is too long to be a phone number ({count} characters).</source>
+            <translation>内容太长，不是电话号码（{count} 个字符）。</translation>
+        </message>
+        <message>
+            <source>A phone number cannot contain control characters.</source>
+            <translation>电话号码不能包含控制字符。</translation>
+        </message>
+        <message>
+            <source>No number given.</source>
+            <translation>未提供号码。</translation>
+        </message>
+        <message>
+            <source>"{number}" is not a phone number: use digits, an optional leading +, * and #.</source>
+            <translation>“{number}”不是电话号码：请使用数字，可在开头加 +，也可使用 * 和 #。</translation>
+        </message>
+        <message>
+            <source>"{number}" is too long for a phone number (at most {count} digits).</source>
+            <translation>“{number}”作为电话号码太长（最多 {count} 位数字）。</translation>
+        </message>
+        <message>
+            <source>Only tel: and callto: links can be dialled, not {scheme}: links.</source>
+            <translation>只能拨打 tel: 和 callto: 链接，不能拨打 {scheme}: 链接。</translation>
+        </message>
+        <message>
+            <source>The link's number is not valid percent-encoded text.</source>
+            <translation>链接中的号码不是有效的百分号编码文本。</translation>
+        </message>
+        <message>
+            <source>Linkus Companion is not running on this computer; start it and try again.</source>
+            <translation>Linkus Companion 未在本机运行，请启动后重试。</translation>
+        </message>
+        <message>
+            <source>This program only answers the Linkus Companion extension.</source>
+            <translation>此程序只响应 Linkus Companion 浏览器扩展。</translation>
+        </message>
+        <message>
             <source>the host program {path} is missing</source>
             <translation>缺少宿主程序 {path}</translation>
         </message>
@@ -1975,8 +2469,100 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{browser}：{path} 处没有可读取的清单</translation>
         </message>
         <message>
+            <source>The message header was cut short.</source>
+            <translation>消息头不完整。</translation>
+        </message>
+        <message>
+            <source>The message is {size} bytes; at most {most} are accepted.</source>
+            <translation>消息大小为 {size} 字节，最多只接受 {most} 字节。</translation>
+        </message>
+        <message>
+            <source>The message was cut short.</source>
+            <translation>消息不完整。</translation>
+        </message>
+        <message>
+            <source>A reply of {size} bytes is over the browser's limit.</source>
+            <translation>{size} 字节的回复超出了浏览器的限制。</translation>
+        </message>
+        <message>
+            <source>The message must be a JSON object.</source>
+            <translation>消息必须是 JSON 对象。</translation>
+        </message>
+        <message>
+            <source>Unknown message type.</source>
+            <translation>未知的消息类型。</translation>
+        </message>
+        <message>
+            <source>A dial message needs a number.</source>
+            <translation>拨号消息需要包含号码。</translation>
+        </message>
+        <message>
+            <source>The message is not valid UTF-8 JSON.</source>
+            <translation>消息不是有效的 UTF-8 JSON。</translation>
+        </message>
+        <message>
+            <source>Unexpected field "{name}" in a {kind} message.</source>
+            <translation>{kind} 消息中出现了意外的字段“{name}”。</translation>
+        </message>
+        <message>
+            <source>The field "{name}" must be a string.</source>
+            <translation>字段“{name}”必须是字符串。</translation>
+        </message>
+        <message>
+            <source>The field "{name}" is longer than {most} characters.</source>
+            <translation>字段“{name}”超过了 {most} 个字符。</translation>
+        </message>
+        <message>
+            <source>Another Linkus Companion is starting and did not finish; try again.</source>
+            <translation>另一个 Linkus Companion 正在启动且尚未完成，请重试。</translation>
+        </message>
+        <message>
+            <source>Linkus Companion sent an answer that cannot be read.</source>
+            <translation>Linkus Companion 返回了无法读取的应答。</translation>
+        </message>
+        <message>
+            <source>Cannot listen on {name}: {why}</source>
+            <translation>无法在 {name} 上监听：{why}</translation>
+        </message>
+        <message>
+            <source>Linkus Companion did not take the request; try again.</source>
+            <translation>Linkus Companion 未接受该请求，请重试。</translation>
+        </message>
+        <message>
+            <source>Linkus Companion did not answer in time; try again.</source>
+            <translation>Linkus Companion 未及时响应，请重试。</translation>
+        </message>
+        <message>
+            <source>Cannot listen on {host}:{port} ({why}): check the address.</source>
+            <translation>无法在 {host}:{port} 上监听（{why}）：请检查地址。</translation>
+        </message>
+        <message>
+            <source>Port {port} on {host} is already in use: stop the program using it or choose another port.</source>
+            <translation>{host} 上的端口 {port} 已被占用：请停止占用它的程序，或选择其他端口。</translation>
+        </message>
+        <message>
+            <source>Port {port} on {host} needs more privileges: pick a port above 1023.</source>
+            <translation>{host} 上的端口 {port} 需要更高权限：请选择 1023 以上的端口。</translation>
+        </message>
+        <message>
             <source>The system's secure credential storage is not available ({name}). Unlock or install a keyring (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring) and try again.</source>
             <translation>系统的安全凭据存储不可用（{name}）。请解锁或安装密钥环（Windows 凭据管理器、macOS 钥匙串，或 GNOME Keyring 等 Secret Service）后重试。</translation>
+        </message>
+        <message>
+            <source>the database {where} was created by a newer version of the app (schema {found}, this version knows {known}); update the app</source>
+            <translation>数据库 {where} 由更新版本的应用创建（架构版本 {found}，当前版本只支持到 {known}）；请更新应用</translation>
+        </message>
+        <message>
+            <source>cannot open the local database {path} ({why})</source>
+            <translation>无法打开本地数据库 {path}（{why}）</translation>
+        </message>
+        <message>
+            <source>cannot use the local database {path} ({why})</source>
+            <translation>无法使用本地数据库 {path}（{why}）</translation>
+        </message>
+        <message>
+            <source>{head}{separator}{tail}</source>
+            <translation>{head}{separator}{tail}</translation>
         </message>
     </context>
 </TS>

@@ -3,9 +3,11 @@ text is walked and must be Chinese, or a name, number or address that stays as i
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -21,12 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from linkus_companion.backend import CallPhase, CrmState, HistoryItem, LinkState, Status
+from linkus_companion import texts as texts_module
+from linkus_companion.backend import (
+    BackendError,
+    CallPhase,
+    CallView,
+    CrmState,
+    HistoryItem,
+    LinkState,
+    Status,
+)
 from linkus_companion.crm.http import classify_status
 from linkus_companion.engine.history import Delivery
-from linkus_companion.texts import restored, stored
+from linkus_companion.texts import restored, stored, text_of
 from linkus_companion.ui.history import HistoryWindow
-from linkus_companion.ui.i18n import Translations
+from linkus_companion.ui.i18n import Translations, tr_text
 from linkus_companion.ui.settings.dialog import PAGES, SettingsDialog
 from linkus_companion.ui.tray import TrayMenu
 from tests.ui.conftest import ALICE, T0, call
@@ -150,3 +161,64 @@ def test_a_failed_lookup_reads_in_chinese_on_the_call_card(qtbot, chinese):
     card.show()
     shown = [t for t in visible_texts(card) if "503" in t]
     assert shown and all("出错" in t and "failed with" not in t for t in shown)
+
+
+@pytest.mark.asyncio(loop_factories=["qt"])
+async def test_a_gateway_desktop_in_chinese_shows_a_gateway_side_crm_outage_without_english(
+    qtbot, chinese, settings, tmp_path
+):
+    """The status and the call cross the real gateway protocol, then the tray, panel and settings show them."""
+    from linkus_companion.gateway.demo import gateway_world
+    from linkus_companion.ui.call_panel import CallPanel
+    from linkus_companion.ui.tray import status_details
+
+    async with gateway_world("hubspot", tmp_path / "site", lambda _line: None) as world:
+        desktop = await world.desktop("1001", lambda _line: None)
+        views: list[CallView] = []
+        desktop.add_listener(
+            SimpleNamespace(on_call=views.append, on_status=lambda _s: None, on_pop=lambda _p: None)
+        )
+        world.crm.set_outage(True)
+        call_id = await world.pbx.inbound("+16285559021", "1001", talk=0.05)
+        for _ in range(300):
+            if desktop.status.crm is CrmState.FAILING and desktop.status.waiting_logs:
+                break
+            await asyncio.sleep(0.05)
+        status = desktop.status
+        ended = next(c for c in desktop.recent_calls() if c.call_id == call_id)
+        # A request the gateway refuses comes back typed too (another extension's call).
+        other = await world.desktop("1002", lambda _line: None)
+        with pytest.raises(BackendError) as refused:
+            await other.open_in_crm(call_id)
+        world.crm.set_outage(False)
+    texts_module._seen.clear()  # the desktop is another process: it knows only what the protocol carried
+    assert status.crm is CrmState.FAILING and status.waiting_logs == 1 and ended.lookup_error
+
+    menu = TrayMenu()
+    qtbot.add_widget(menu)
+    menu.set_status(status)
+    menu.set_recent([ended])
+    panel = CallPanel(place_file=tmp_path / "place.json")
+    qtbot.add_widget(panel)
+    panel.set_crm("HubSpot", "US")
+    panel.set_status(status)
+    for view in views:  # the card as the desktop saw the call: ringing, talking, ended
+        panel.show_call(view)
+    panel.flush()
+    panel.show()
+    assert panel.card(call_id) is not None
+    dialog = SettingsDialog(settings)
+    qtbot.add_widget(dialog)
+    dialog.set_status(status)
+    texts = [
+        *visible_texts(menu),
+        *[a.text() for a in menu.recent_menu.actions()],
+        menu.status_action.text(),
+        status_details(status),
+        *visible_texts(panel),
+        dialog.crm_status.text(),
+        tr_text(text_of(refused.value)),
+    ]
+    crm_words = "Injected failure"  # the CRM's own words, quoted inside our sentence as it wrote them
+    assert english_left(texts, (ALICE.display_name, crm_words)) == []
+    assert any("503" in t and crm_words in t for t in texts), "the reason is shown, in Chinese"

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 from linkus_companion.config import SCHEMA, Effective, Settings, SettingsError
 from linkus_companion.config.rules import Choice, Each, Range, Template
 from linkus_companion.config.setting import Setting, Value
+from linkus_companion.texts import text_of
+from linkus_companion.ui.i18n import tr_text
 from linkus_companion.ui.resources import icon
 from linkus_companion.ui.settings.labels import choice_label, doc, label
 
@@ -313,7 +315,7 @@ class SettingField(QWidget):
             elif self.settings.get(key) != value:
                 self.settings.set_user(key, value)
         except SettingsError as exc:
-            self.error.setText(str(exc))
+            self.error.setText(tr_text(text_of(exc)))
             self.error.setVisible(True)
             return
         self.error.setVisible(False)
