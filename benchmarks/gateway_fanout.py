@@ -187,7 +187,7 @@ async def run(desktops: int, rate: float, seconds: float, replicas: int, state: 
                     calls, failed, achieved = await _storm(
                         pbx_sim, list(directory.extensions), pool, rate, seconds
                     )
-                    await asyncio.sleep(1.0)
+                    await _settled(gateways)
                     await child.send("report")
                     report = await child.event("report", patience=60)
         finally:
@@ -229,6 +229,21 @@ async def _storm(
     done = await asyncio.gather(*tasks, return_exceptions=True)
     failed = sorted({repr(c) for c in done if isinstance(c, BaseException)})
     return len([c for c in done if isinstance(c, str)]), failed, achieved
+
+
+async def _settled(gateways: list[Gateway], patience: float = 60.0) -> None:
+    """Wait until no gateway has sent its desktops a call or pop message for a second (a backlog drained)."""
+
+    def sent() -> float:
+        return sum(
+            g.metrics.value("gateway_messages_total", type=t) for g in gateways for t in ("call", "pop")
+        )
+
+    deadline, last = time.monotonic() + patience, -1.0
+    while time.monotonic() < deadline and sent() != last:
+        last = sent()
+        await asyncio.sleep(1.0)
+    await asyncio.sleep(0.5)  # the last ones through the sockets
 
 
 def _latencies(

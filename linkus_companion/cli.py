@@ -167,6 +167,12 @@ def _add_gateway(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "doctor", parents=[config], help="where each secret comes from, and whether the store opens"
     )
     doctor.set_defaults(handler=_lazy("linkus_companion.gateway.commands:doctor"))
+    health = actions.add_parser(
+        "health",
+        parents=[config],
+        help="whether this machine's gateway is healthy (exit 0), for container checks",
+    )
+    health.set_defaults(handler=_lazy("linkus_companion.gateway.health_check:health"))
 
 
 def build_parser() -> argparse.ArgumentParser:
