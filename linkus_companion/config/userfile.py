@@ -12,7 +12,7 @@ from pathlib import Path
 
 from linkus_companion.config.errors import SettingsError
 from linkus_companion.config.sources import Problem
-from linkus_companion.texts import Text
+from linkus_companion.texts import Text, text_of
 
 
 class UserFile:
@@ -34,12 +34,12 @@ class UserFile:
         try:
             data = json.loads(raw.decode("utf-8-sig"))
             if not isinstance(data, dict):
-                raise ValueError("it does not hold a JSON object")
+                raise ValueError(Text("it does not hold a JSON object"))
         except ValueError as exc:
             kept = self._set_aside()
             message = Text(
                 "unreadable ({why}); kept as {name}, your settings start from the defaults",
-                why=str(exc),
+                why=text_of(exc),
                 name=kept.name,
             )
             return {}, [Problem(str(self.path), message)]

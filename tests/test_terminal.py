@@ -1,0 +1,76 @@
+"""The command line and the browser's native host speak the user's language: `ui.language`, else the locale."""
+
+# ruff: noqa: RUF001 - the expected Chinese texts use Chinese punctuation
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from linkus_companion import terminal
+from linkus_companion.cli import main
+from linkus_companion.platform.native_host import answer
+from linkus_companion.platform.native_messaging import Request
+from linkus_companion.texts import Text, language_of
+
+
+@pytest.fixture
+def chinese_locale(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    terminal.user_language.cache_clear()
+    yield
+    terminal.user_language.cache_clear()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    terminal.user_language.cache_clear()  # each command is a new process
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_commands_follow_the_system_locale_until_the_setting_says_otherwise(
+    capsys: pytest.CaptureFixture[str], chinese_locale: None
+) -> None:
+    code, _, err = run(capsys, "config", "set", "ui.language", "klingon")
+    assert code == 1 and err.strip() == "错误：ui.language：'klingon' 无效，应为以下之一：auto, en, zh_CN"
+    code, _, err = run(capsys, "dial", "tel:abc")
+    assert code == 2 and err.startswith("无法拨号：“abc”不是电话号码")
+    code, _, err = run(capsys, "admin", "store-secret", "nope")
+    assert code == 1 and "不是可部署的密钥" in err and "pbx.client_secret" in err
+    code, out, _ = run(capsys, "config", "show")
+    header, first = out.splitlines()[:2]
+    assert header.split() == ["设置项", "值", "锁定", "来源"] and first.split()[-2:] == ["否", "默认值"]
+
+    assert run(capsys, "config", "set", "ui.language", "en")[0] == 0
+    code, _, err = run(capsys, "config", "set", "pop.triger", "x")
+    assert (
+        code == 1
+        and err.strip() == "error: there is no setting named 'pop.triger'; did you mean 'pop.trigger'?"
+    )
+
+
+def test_the_native_host_answers_the_extension_in_the_users_language(chinese_locale: None) -> None:
+    reply = answer(Request("dial", "abc"), lambda _fields: None)
+    assert reply["state"] == "invalid" and reply["message"].startswith("“abc”不是电话号码")
+    reply = answer(Request("status"), lambda _fields: None)
+    assert (
+        reply["state"] == "not_running"
+        and reply["message"] == "Linkus Companion 未在本机运行，请启动后重试。"
+    )
+
+
+def test_the_language_of_auto_reads_the_locale_variables_in_their_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.setenv("LC_ALL", "en_GB.UTF-8")
+    assert language_of("auto") == "en" and language_of("zh_CN") == "zh_CN"
+    monkeypatch.delenv("LC_ALL")
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert language_of("auto") == "zh_CN" and language_of("en") == "en"
+    assert terminal.say(Text("No number given."), "zh_CN") == "未提供号码。"
+    assert terminal.say("plain words stay", "zh_CN") == "plain words stay"
