@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,7 @@ async def demo_world(
             "pbx.url": pbx_sim.base_url,
             "pbx.client_id": pbx_sim.client_id,
             "crm.kind": kind,
+            "crm.client_id": crm.oauth_credentials().client_id,
             **(settings_overrides or {}),
         }.items():
             settings.set_user(key, value)
@@ -210,6 +211,18 @@ async def wait_delivered(
 
 
 @contextlib.asynccontextmanager
+async def running(work: Coroutine[Any, Any, object]) -> AsyncIterator[None]:
+    """Run `work` beside the block (a script playing calls); it is cancelled when the block ends."""
+    task = asyncio.create_task(work)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@contextlib.asynccontextmanager
 async def _desktop_host(
     kind: str, home: Path, calls: int, say: Callable[[str], None], opener: UrlOpener, settings: Settings
 ) -> AsyncIterator[EngineHost]:
@@ -229,13 +242,10 @@ async def _desktop_host(
             result = scenario.report(kind, placed, world.crm, world.people, world.printer.pops)
             say(summary(result))
 
-        player = asyncio.create_task(play())
         try:
-            yield world.host
+            async with running(play()):
+                yield world.host
         finally:
-            player.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await player
             for process in browser:
                 process.terminate()
 

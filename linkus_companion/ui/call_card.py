@@ -403,6 +403,8 @@ class CallCard(QFrame):
             _visible(self._note_state, False)
         if call.phase is CallPhase.RINGING:
             self._elapsed.set_span(call.started_at)
+        elif ended and call.answered_at is None:
+            self._elapsed.set_span(None)  # a missed call has no talk time to show (not "00:00")
         else:
             self._elapsed.set_span(call.answered_at or call.started_at, call.ended_at)
         self.setAccessibleName(f"{heading}: {number} {name}".strip())

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QMoveEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -131,6 +131,7 @@ class CallPanel(QWidget):
         self._list.addStretch(1)
         holder = QWidget()
         holder.setLayout(self._list)
+        holder.installEventFilter(self)  # a card that grows or shrinks (a note saved, an error) refits
         self._scroll = QScrollArea()
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -286,7 +287,9 @@ class CallPanel(QWidget):
         text = trouble_line(status)
         if text != self._trouble.text():
             self._trouble.setText(text)
-        self._trouble.setVisible(bool(text))
+        if self._trouble.isHidden() == bool(text):
+            self._trouble.setVisible(bool(text))
+            self._fit_soon()
 
     def _offer_dismiss_all(self) -> None:
         self._dismiss_all.setVisible(any(c.call.phase is CallPhase.ENDED for c in self._cards.values()))
@@ -332,6 +335,11 @@ class CallPanel(QWidget):
             self.retranslate()
         super().changeEvent(event)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            self._fit_soon()
+        return super().eventFilter(watched, event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.dismiss_all()
@@ -361,6 +369,8 @@ class CallPanel(QWidget):
             return
         screen = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
         content = sum(card.sizeHint().height() + self._list.spacing() for card in self._cards.values())
+        if not self._trouble.isHidden():  # the banner of a failing link takes room above the cards
+            content += self._trouble.heightForWidth(WIDTH - 16) + 6
         height = min(screen.height() - 2 * MARGIN, content + self._title.sizeHint().height() + 40)
         self._placing = True
         try:

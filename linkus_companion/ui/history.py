@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from linkus_companion.backend import HistoryItem
+from linkus_companion.backend import CallView, HistoryItem
 from linkus_companion.engine.history import Delivery
+from linkus_companion.model import Direction
 from linkus_companion.phone import display
 from linkus_companion.ui.call_card import state_text
 from linkus_companion.ui.i18n import tr_text
@@ -62,6 +63,19 @@ def log_text(item: HistoryItem, crm: str) -> str:
         Delivery.ELSEWHERE: QCoreApplication.translate("History", "Logged by the site gateway"),
     }[item.log].replace("%1", crm or QCoreApplication.translate("History", "the CRM"))
     return f"{text}: {tr_text(item.log_error)}" if item.log_error else text
+
+
+def name_text(call: CallView) -> str:
+    """The record the call was logged against (an unknown caller, or a lookup that failed: none)."""
+    if call.chosen is not None:
+        return call.chosen.display_name
+    if len(call.records) > 1:
+        return QCoreApplication.translate("History", "%1 matching records").replace(
+            "%1", str(len(call.records))
+        )
+    if call.direction is Direction.INTERNAL:
+        return ""
+    return QCoreApplication.translate("History", "No CRM record")
 
 
 class HistoryWindow(QWidget):
@@ -177,7 +191,7 @@ class HistoryWindow(QWidget):
                 when_text(call.started_at),
                 state_text(call),
                 display(call.number, self._region),
-                call.chosen.display_name if call.chosen else "",
+                name_text(call),
                 duration_text(talk),
                 log_text(item, self._crm),
             )

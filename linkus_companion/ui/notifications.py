@@ -8,6 +8,7 @@ from PySide6.QtCore import QCoreApplication
 
 from linkus_companion.backend import CallPhase, CallView
 from linkus_companion.model import Direction
+from linkus_companion.phone import display
 from linkus_companion.ui.i18n import tr_text
 
 
@@ -18,9 +19,16 @@ class CallNotifier:
     the lookup fails). `show(title, text)` displays it; `enabled()` reads the user's setting.
     """
 
-    def __init__(self, show: Callable[[str, str], bool], enabled: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        show: Callable[[str, str], bool],
+        enabled: Callable[[], bool],
+        region: Callable[[], str] = lambda: "US",
+    ) -> None:
         self._show = show
         self._enabled = enabled
+        self._region = region
+        """The default region numbers are shown for (national format inside it), read at each toast."""
         self._announced: set[str] = set()
         self.last_call_id: str | None = None
 
@@ -39,12 +47,13 @@ class CallNotifier:
         self._announced.add(call.call_id)
         if self._enabled():
             self.last_call_id = call.call_id
-            self._show(*self.message(call))
+            self._show(*self.message(call, self._region()))
 
     @staticmethod
-    def message(call: CallView) -> tuple[str, str]:
-        """Title and text: `Incoming call: +1…` / `Alice Smith — Acme`."""
-        title = QCoreApplication.translate("Notifications", "Incoming call: %1").replace("%1", call.number)
+    def message(call: CallView, region: str = "US") -> tuple[str, str]:
+        """Title and text: `Incoming call: (415) 555-0123` / `Alice Smith — Acme`."""
+        number = display(call.number, region)
+        title = QCoreApplication.translate("Notifications", "Incoming call: %1").replace("%1", number)
         record = call.chosen or (call.records[0] if len(call.records) == 1 else None)
         if record is not None:
             text = record.display_name + (f" — {record.company}" if record.company else "")

@@ -66,7 +66,11 @@ class DesktopShell(QObject):
         self.tasks = Tasks(crashed=lambda exc: sys.excepthook(type(exc), exc, exc.__traceback__))
         self.tray = Tray(self, use_tray=use_tray)
         self.panel = CallPanel(place_file=panel_file)
-        self.notifier = CallNotifier(self.tray.notify, lambda: bool(settings.get("ui.notifications")))
+        self.notifier = CallNotifier(
+            self.tray.notify,
+            lambda: bool(settings.get("ui.notifications")),
+            lambda: str(settings.get("match.region")),
+        )
         self.add_dialogs: dict[str, AddRecordDialog] = {}
         self.settings_dialog: SettingsDialog | None = None
         self.history_window: HistoryWindow | None = None

@@ -666,6 +666,14 @@
             <translation>CRM</translation>
         </message>
         <message>
+            <source>%1 matching records</source>
+            <translation>%1 条匹配记录</translation>
+        </message>
+        <message>
+            <source>No CRM record</source>
+            <translation>无 CRM 记录</translation>
+        </message>
+        <message>
             <source>Call history</source>
             <translation>通话历史</translation>
         </message>
@@ -1200,6 +1208,10 @@
         <message>
             <source>Your own CRM sign-in</source>
             <translation>您本人的 CRM 登录</translation>
+        </message>
+        <message>
+            <source>The CRM user you signed in as</source>
+            <translation>您登录的 CRM 用户</translation>
         </message>
     </context>
     <context>

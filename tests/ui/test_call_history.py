@@ -41,7 +41,8 @@ async def test_history_lists_calls_with_date_outcome_and_log_state_and_acts_on_t
         assert missed_row[4] == "—"
         known_row = next(t for t in texts if t[3] == "Ada Lovelace")
         assert missed_row[3].startswith("Automatic New Contact"), "the demo auto-creates unknown callers"
-        assert next(t for t in texts if "0122" in t[2])[1] == "Outgoing call · busy"
+        busy_row = next(t for t in texts if "0122" in t[2])
+        assert busy_row[1] == "Outgoing call · busy" and busy_row[3] == "No CRM record", "never an empty name"
         assert known_row[5] == "Logged in HubSpot" and known_row[4].startswith("0:0"), "talk time"
         assert missed_row[2] == "(628) 555-0111", "the number as people write it"
 

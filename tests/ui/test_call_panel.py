@@ -51,7 +51,7 @@ def test_every_state_in_words(qtbot):
     for label, view in {
         "talking": call(CallPhase.TALKING),
         "held": call(CallPhase.HELD),
-        "missed": ended(Outcome.NO_ANSWER),
+        "missed": dataclasses.replace(ended(Outcome.NO_ANSWER), answered_at=None),
         "no answer": ended(Outcome.NO_ANSWER, direction=Direction.OUTBOUND),
         "voicemail": ended(Outcome.VOICEMAIL),
         "busy": ended(Outcome.BUSY),
@@ -60,6 +60,8 @@ def test_every_state_in_words(qtbot):
     }.items():
         card.update_call(view)
         shown[label] = card._heading.text()
+        if label == "missed":
+            assert card._elapsed.text() == ""  # no talk time, not "00:00"
     assert shown == {
         "talking": "Incoming call · talking",
         "held": "Incoming call · on hold",
@@ -354,3 +356,17 @@ def test_the_timer_ticking_never_re_lays_out_the_card(qtbot):
     card._elapsed.set_span(dt.datetime.now(dt.UTC) - dt.timedelta(hours=1, minutes=2))
     assert card._elapsed.text() == "1:02:00"
     assert card._elapsed.width() >= card._elapsed.fontMetrics().horizontalAdvance("1:02:00")
+
+
+def test_the_panel_grows_with_a_card_that_grows(qtbot):
+    """Saving a note adds a line to the card: the panel makes room instead of scrolling."""
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    card = panel.show_call(call(CallPhase.TALKING, records=(ALICE,), chosen=ALICE))
+    panel.flush()
+    before = panel.height()
+    card._note.setPlainText("Wants a quote")
+    card.save_note()
+    card.note_done()
+    qtbot.wait_until(lambda: panel.height() > before)
+    assert not panel._scroll.verticalScrollBar().isVisible()

@@ -20,8 +20,11 @@ def test_once_per_call_after_the_lookup_with_name_and_company():
     notifier.on_call(call(records=(ALICE,), chosen=ALICE))
     notifier.on_call(call(records=(ALICE,), chosen=ALICE))
     notifier.on_call(call(CallPhase.TALKING, records=(ALICE,), chosen=ALICE))
-    assert shown == [("Incoming call: +14155550123", "Alice Smith — Acme")]
+    assert shown == [("Incoming call: (415) 555-0123", "Alice Smith — Acme")]  # national in the region
     assert notifier.last_call_id == "c1"
+    abroad = CallNotifier(lambda t, x: shown.append((t, x)) or True, lambda: True, lambda: "GB")
+    abroad.on_call(call(call_id="c2"))
+    assert shown[-1] == ("Incoming call: +1 415-555-0123", "Unknown caller")
 
 
 def test_unknown_several_and_outbound():

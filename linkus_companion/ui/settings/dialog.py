@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, cast
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -151,7 +151,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(
             QCoreApplication.translate("SettingsDialog", "Settings")
         )  # Qt appends the app name
-        self.resize(720, 520)
+        self.resize(860, 600)
         unsubscribe = settings.subscribe(lambda key, _eff: self._update_rows())
         self.destroyed.connect(lambda _obj=None: unsubscribe())
         self._update_rows()
@@ -281,6 +281,7 @@ class SettingsDialog(QDialog):
             ]
         )
         self.binding_table.horizontalHeader().setStretchLastSection(True)
+        self.binding_table.verticalHeader().setVisible(False)
         self.binding_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.refresh_bindings_button = self._button(
             QCoreApplication.translate("SettingsDialog", "&Refresh"), self.refresh_bindings
@@ -493,9 +494,18 @@ class SettingsDialog(QDialog):
         self.binding_table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             how = hows.get(row.how, row.how) + (f" — {row.problem}" if row.problem else "")
-            for j, text in enumerate((row.extension, row.crm_user, how)):
+            user = row.crm_user or (
+                QCoreApplication.translate("SettingsDialog", "The CRM user you signed in as")
+                if row.how == "sign-in"
+                else "—"
+            )
+            for j, text in enumerate((row.extension, user, how)):
                 self.binding_table.setItem(i, j, QTableWidgetItem(text))
         self.binding_table.resizeColumnsToContents()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh_bindings()  # the binding table shows the running configuration without a click
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == event.Type.LanguageChange:
