@@ -29,7 +29,16 @@ EXPECTED: dict[str, set[str]] = {
     "gateway_fanout": {"desktops", "one_gateway", "two_replicas", "p99_over_one_gateway", "met"},
     "soak": {"rounds", "shapes", "crms", "clean"},
     "recording_upload": {"file_bytes", "crms", "goal", "met"},
-    "failover": {"handovers", "calls", "lost", "duplicated", "failover_to_first_pop_s", "baseline_pop_s"},
+    "failover": {
+        "handovers",
+        "calls",
+        "lost",
+        "duplicated",
+        "errors",
+        "late_logs_by_ex_leaders",
+        "failover_to_first_pop_s",
+        "baseline_pop_s",
+    },
 }
 COMMON = {"benchmark", "quick", "machine", "command", "when"}
 
@@ -68,6 +77,14 @@ def test_quick_mode_writes_its_json(name: str, tmp_path: Path) -> None:
         assert [g["role"] for g in two["per_gateway"]] == ["leader", "standby"]
         assert two["messages_received"] * one["calls"] == one["messages_received"] * two["calls"] > 0
         assert all(g["pop_message_ms"]["n"] > 0 for g in two["per_gateway"]), two
+    if name == "failover":  # real replica processes killed with SIGKILL, one kill inside a CRM outage
+        assert doc["handovers"] >= 3 and doc["failover_to_first_pop_in_crm_outage_s"]["n"] >= 1
+        assert (doc["lost"], doc["duplicated"], doc["errors"], doc["late_logs_by_ex_leaders"]) == (
+            0,
+            0,
+            [],
+            [],
+        )
     if name == "soak":
         for crm in doc["crms"].values():
             assert crm["calls"] >= 88 and crm["lost"] == 0 and crm["doubled"] == 0, crm

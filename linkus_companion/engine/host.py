@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from linkus_companion import paths
-from linkus_companion.crm.base import Connector, CrmError
+from linkus_companion.crm.base import Connector, CrmError, CrmUser
+from linkus_companion.engine import known_users
 from linkus_companion.engine.binding import BindingReport, bind
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.contact_sync import ContactSync
@@ -162,7 +163,12 @@ class EngineHost:
         info = await self.pbx.system_information()
         if info.firmware_warning:
             log.warning("%s", info.firmware_warning)
-        await asyncio.gather(self.refresh_directory(), self._warm_up())
+        kept = known_users.remembered(self.store, self.connector.kind)
+        if kept:  # a restart or a new leader: follow the PBX now, a slow or rate-limited CRM holds up no pop
+            await self.refresh_directory(kept)
+            self._spawn(self._catch_up_with_crm())
+        else:
+            await asyncio.gather(self.refresh_directory(), self._warm_up())
         if self.phonebridge is not None:
             await self.phonebridge.start()
         if self.recordings is not None and self._serve_recordings:
@@ -183,6 +189,13 @@ class EngineHost:
         self._spawn(self.engine.run(self._stream, self.tracker))
         self._spawn(self.outbox.run())
         self._spawn(keep_pruning(self.store, self.policies.retention_days))
+
+    async def _catch_up_with_crm(self) -> None:
+        """After a start on the kept users: the CRM's users now, and the connector's discovery."""
+        try:
+            await asyncio.gather(self.refresh_directory(), self._warm_up())
+        except PbxError as exc:
+            log.warning("could not re-read the PBX extensions: %s", exc)
 
     async def _warm_up(self) -> None:
         """The connector's one-time discovery now, so the first call pays no more than any other."""
@@ -207,15 +220,12 @@ class EngineHost:
         """Also tell `listener` about PBX connection changes."""
         self._status_listeners.append(listener)
 
-    async def refresh_directory(self) -> None:
-        """Re-read the extensions and CRM users: bindings and our own numbers follow."""
+    async def refresh_directory(self, users: Sequence[CrmUser] | None = None) -> None:
+        """Re-read the extensions and CRM users (or bind to `users`): bindings and our own numbers follow."""
         extensions = await self.pbx.list_extensions()
         self.directory = {e.number: e for e in extensions}
-        try:
-            users = await self.connector.list_users()
-        except CrmError as exc:
-            log.warning("could not read the CRM users to bind extensions: %s", exc)
-            users = []
+        if users is None:
+            users = await self._crm_users()
         self.user_names.clear()
         self.user_names.update({u.id: u.name or u.email for u in users})
         served = [e for e in extensions if self.extensions is None or e.number in self.extensions]
@@ -233,6 +243,17 @@ class EngineHost:
         self.extension_names.update({e.number: e.name for e in extensions})
         own = [e.number for e in extensions] + [e.mobile for e in extensions if e.mobile]
         self.lookup.set_own_numbers(own)
+
+    async def _crm_users(self) -> Sequence[CrmUser]:
+        """The CRM's users now (kept in the store), or those kept from the last read when it fails."""
+        try:
+            users = await self.connector.list_users()
+        except CrmError as exc:
+            kept = known_users.remembered(self.store, self.connector.kind)
+            log.warning("could not read the CRM users (%s); binding to the %d read before", exc, len(kept))
+            return kept
+        known_users.remember(self.store, self.connector.kind, users)
+        return users
 
     async def stop(self) -> None:
         """Stop following the PBX; queued call logs stay in the outbox for the next start."""

@@ -217,9 +217,11 @@ class GatewayBackend:
                     LinkState.RECONNECTING, Text("The gateway sent a message this app does not understand.")
                 )
             renew = False
-            if self._greeted:
+            if self._greeted:  # a live connection dropped (its replica died?): try again almost at once
                 attempt, self._greeted = 0, False
-            delay = min(self.backoff[1], self.backoff[0] * 2**attempt) * random.uniform(0.5, 1.0)
+                delay = self.backoff[0] * random.uniform(0.0, 0.5)
+            else:
+                delay = min(self.backoff[1], self.backoff[0] * 2**attempt) * random.uniform(0.5, 1.0)
             attempt += 1
             log.info("reconnecting to the gateway in %.1f s", delay)
             await asyncio.sleep(delay)

@@ -119,7 +119,9 @@ async def _replica(
     """Serve desktops as a standby, lead once elected; True when the leadership was lost (not asked to stop)."""
     from linkus_companion.gateway.leadership import Leadership
 
-    leadership = Leadership(config.state, password, holder=f"{config.public_url} pid {os.getpid()}")
+    leadership = Leadership(
+        config.state, password, holder=f"{config.public_url} pid {os.getpid()}", lease=config.leader_lease
+    )
     await gateway.listen(config.bind, config.port, tls)
     try:
         return await _first(gateway.lead(leadership), stopping) and await _first(leadership.lost(), stopping)

@@ -13,6 +13,9 @@ from linkus_companion.config.settings import Settings
 from linkus_companion.config.sources import Problem
 from linkus_companion.config.userfile import UserFile
 
+LEASE = 5.0
+"""Default leader lease, seconds (see `GatewayConfig.leader_lease`)."""
+
 EXAMPLE = """\
 [gateway]
 public_url = "https://gateway.example.com:8443"   # what desktops and recording links use
@@ -22,6 +25,7 @@ tls_cert = "/etc/linkus-gateway/cert.pem"          # both or neither; without th
 tls_key = "/etc/linkus-gateway/key.pem"
 state_dir = "/var/lib/linkus-gateway"              # SQLite store, token signing key, owner-only secrets
 # state = "postgresql://linkus@db.example.com/linkus" # two replicas share PostgreSQL (password: a secret)
+# leader_lease = 5                                 # seconds a frozen/cut-off leader is waited for (bounds fail-over)
 extensions = []                                    # served extensions; empty = every extension
 
 [settings]                                         # the same keys as the desktop settings
@@ -56,6 +60,9 @@ class GatewayConfig:
     settings: Mapping[str, object] = field(default_factory=dict)
     state: str = ""
     """A `postgresql://` URL shared by the replicas of a site; empty: SQLite in `state_dir`."""
+    leader_lease: float = LEASE
+    """Seconds a standby waits for a leader that stopped checking in (frozen, cut off, machine dead)
+    before it ends the leader's database session and takes over; a killed leader is replaced at once."""
 
     @property
     def database(self) -> Path | str:
@@ -91,6 +98,7 @@ def load(path: Path) -> GatewayConfig:
         "state_dir",
         "state",
         "extensions",
+        "leader_lease",
     }
     if unknown:
         raise ConfigError(f"{path}: unknown [gateway] keys {sorted(unknown)}")
@@ -103,6 +111,9 @@ def load(path: Path) -> GatewayConfig:
         raise ConfigError(
             f"{path}: keep the database password out of the file; give it as the secret {DB_SECRET!r}"
         )
+    lease = gateway.get("leader_lease", LEASE)
+    if isinstance(lease, bool) or not isinstance(lease, int | float) or not 1 <= lease <= 300:
+        raise ConfigError(f"{path}: [gateway] leader_lease must be a number of seconds from 1 to 300")
     cert, key = gateway.get("tls_cert"), gateway.get("tls_key")
     if bool(cert) != bool(key):
         raise ConfigError(f"{path}: give both tls_cert and tls_key, or neither")
@@ -116,6 +127,7 @@ def load(path: Path) -> GatewayConfig:
         extensions=tuple(str(e) for e in gateway.get("extensions", ())),
         settings=dict(data.get("settings", {})),
         state=state,
+        leader_lease=float(lease),
     )
 
 

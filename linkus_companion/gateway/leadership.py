@@ -11,67 +11,133 @@ from typing import Any
 
 import psycopg
 
+from linkus_companion.gateway.config import LEASE
 from linkus_companion.store_postgres import CONNECT_TIMEOUT, redacted
 
 log = logging.getLogger(__name__)
 
 LEADER_LOCK = 0x4C43_4C44
 """The advisory lock whose holder is the site's leader (one site per database)."""
-POLL = 1.0
-"""Seconds between lock attempts by a standby, and between checks by the leader that it still holds it."""
+
+_HOLDER = (
+    "SELECT l.pid, extract(epoch FROM clock_timestamp() - a.state_change) FROM pg_locks l"
+    " JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted"
+    " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " AND l.classid = 0 AND l.objid = %s AND l.objsubid = 1 AND a.state = 'idle'"
+)
+"""The leader's lock session while idle, and for how long it has been (the leader checks in every poll)."""
 
 
 class Leadership:
     """Wins the lock (then bumps the epoch), and notices within one poll when it is gone.
 
-    PostgreSQL releases a session's advisory lock when its connection ends, so a leader killed with
-    SIGKILL, partitioned or paused past the server's TCP keep-alive loses the lock without help.
+    A standby waits on the lock itself, so a leader killed with SIGKILL (its session ends with its
+    process) is replaced at once. A leader frozen, cut off or on a dead machine keeps its session
+    until PostgreSQL's TCP keep-alive gives up (hours by default); it checks in every poll, so a
+    standby that sees its session idle for `lease` seconds ends it (`pg_terminate_backend`) and
+    takes over, and the leader itself steps down when it cannot check in for `lease / 2`.
+    Fail-over is thus bounded by `lease` + one poll (plus the new leader's PBX sign-in).
     """
 
     def __init__(
-        self, url: str, password: str | None = None, *, holder: str = "", poll: float = POLL
+        self,
+        url: str,
+        password: str | None = None,
+        *,
+        holder: str = "",
+        poll: float | None = None,
+        lease: float = LEASE,
     ) -> None:
+        if lease <= 0:
+            raise ValueError("the leader lease must be a positive number of seconds")
         self.url = url
         self.password = password
         self.holder = holder or f"{socket.gethostname()}:{id(self):x}"
-        self._poll = poll
+        self.lease = lease
+        self._poll = poll if poll is not None else min(1.0, lease / 5)
         self._lock: psycopg.AsyncConnection[Any] | None = None
+        self._checking_in: asyncio.Task[None] | None = None
         self.epoch: int | None = None
 
     async def acquire(self) -> int:
-        """Wait until this replica holds the lock; the new fencing epoch (every earlier one is void)."""
+        """Wait until this replica holds the lock; the new fencing epoch (every earlier one is void).
+
+        From then on the leader checks in every poll (also while it is still starting its engine).
+        """
         while True:
             with contextlib.suppress(psycopg.OperationalError):
                 if self._lock is None or self._lock.closed or self._lock.broken:
                     await self.release()
                     self._lock = await self._connect()
-                row = await (
-                    await self._lock.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK,))
-                ).fetchone()
-                if row is not None and row[0]:
+                if await self._wait_for_lock():
                     self.epoch = await self._bump()
                     log.info("leader of the site (epoch %d) as %s", self.epoch, self.holder)
+                    self._checking_in = asyncio.create_task(self._check_in())
                     return self.epoch
+                await self._end_unheard_leader()
+                continue
             await asyncio.sleep(self._poll)
 
     async def lost(self) -> None:
-        """Return once the lock is no longer this replica's: its connection broke or a newer epoch exists."""
+        """Return once the lock is no longer this replica's: its connection broke, a newer epoch exists,
+        or the database did not answer for half the lease (a standby may be taking over)."""
+        if self._checking_in is not None:
+            await asyncio.wait({self._checking_in})  # also when `release()` stopped it
+
+    async def _check_in(self) -> None:
+        """Every poll, read the epoch on the lock's session (what a standby watches); return when lost."""
         while True:
             await asyncio.sleep(self._poll)
             try:
-                if self._lock is None:
-                    raise psycopg.OperationalError("released")
-                cursor = await self._lock.execute("SELECT epoch FROM leader WHERE id = 1")
+                assert self._lock is not None
+                cursor = await asyncio.wait_for(
+                    self._lock.execute("SELECT epoch FROM leader WHERE id = 1"), self.lease / 2
+                )
                 row = await cursor.fetchone()
             except psycopg.OperationalError:
                 log.warning("lost the leadership (epoch %s): the lock's connection broke", self.epoch)
+                return
+            except TimeoutError:
+                log.warning(
+                    "stepping down (epoch %s): the database did not answer for %.1f s",
+                    self.epoch,
+                    self.lease / 2,
+                )
                 return
             if row is None or int(row[0]) != self.epoch:
                 log.warning("lost the leadership (epoch %s): another replica leads now", self.epoch)
                 return
 
+    async def _wait_for_lock(self) -> bool:
+        """Wait up to one poll for the lock (granted the moment its holder's session ends)."""
+        assert self._lock is not None
+        try:
+            await self._lock.execute(
+                "SELECT set_config('lock_timeout', %s, false)", (f"{max(1, int(self._poll * 1000))}ms",)
+            )
+            await self._lock.execute("SELECT pg_advisory_lock(%s)", (LEADER_LOCK,))
+        except psycopg.errors.LockNotAvailable:
+            return False
+        return True
+
+    async def _end_unheard_leader(self) -> None:
+        """End the leader's lock session when it has not checked in for `lease` seconds."""
+        assert self._lock is not None
+        row = await (await self._lock.execute(_HOLDER, (LEADER_LOCK,))).fetchone()
+        if row is not None and float(row[1]) > self.lease:
+            log.warning(
+                "the leader has not checked in for %.1f s (lease %.1f s): ending its session to take over",
+                float(row[1]),
+                self.lease,
+            )
+            await self._lock.execute("SELECT pg_terminate_backend(%s)", (int(row[0]),))
+
     async def release(self) -> None:
         """Give the lock up (closing the connection releases it)."""
+        if self._checking_in is not None:
+            self._checking_in.cancel()
+            await asyncio.gather(self._checking_in, return_exceptions=True)
+            self._checking_in = None
         if self._lock is not None:
             await self._lock.close()
             self._lock = None

@@ -26,9 +26,10 @@ _HOLDER = """
 import asyncio, sys
 from linkus_companion.gateway.leadership import Leadership
 async def main():
-    leadership = Leadership(sys.argv[1], holder="child", poll=0.1)
+    leadership = Leadership(sys.argv[1], holder="child", poll=0.1, lease=float(sys.argv[2]))
     print(await leadership.acquire(), flush=True)
-    await asyncio.sleep(60)
+    await asyncio.wait_for(leadership.lost(), 60)
+    print("lost", flush=True)
 asyncio.run(main())
 """
 
@@ -50,7 +51,7 @@ async def test_one_leader_at_a_time_and_each_term_has_a_higher_epoch(postgres_ur
 async def test_a_killed_leaders_lock_passes_to_the_standby_within_a_second(postgres_url: str) -> None:
     Store.open(postgres_url).close()
     child = subprocess.Popen(  # noqa: ASYNC220
-        [sys.executable, "-c", _HOLDER, postgres_url],
+        [sys.executable, "-c", _HOLDER, postgres_url, "5"],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).parents[2],
@@ -65,6 +66,38 @@ async def test_a_killed_leaders_lock_passes_to_the_standby_within_a_second(postg
     os.kill(child.pid, signal.SIGKILL)
     assert await asyncio.wait_for(waiting, 5) == 2
     assert time.monotonic() - killed < 1.0
+    child.wait()
+    child.stdout.close()
+    await standby.release()
+
+
+async def test_a_frozen_leader_is_replaced_after_its_lease_and_steps_down_when_it_wakes(
+    postgres_url: str,
+) -> None:
+    """SIGSTOP keeps the leader's TCP session open (the kernel still answers keep-alives): the lease ends it."""
+    Store.open(postgres_url).close()
+    child = subprocess.Popen(  # noqa: ASYNC220
+        [sys.executable, "-c", _HOLDER, postgres_url, "1.0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert child.stdout is not None
+    assert (await asyncio.to_thread(child.stdout.readline)).strip() == "1"
+    standby = Leadership(postgres_url, poll=POLL, lease=1.0)
+    waiting = asyncio.ensure_future(standby.acquire())
+    await asyncio.sleep(2.5)
+    assert not waiting.done(), "a leader that checks in keeps the lock past its lease"
+    os.kill(child.pid, signal.SIGSTOP)
+    frozen = time.monotonic()
+    assert await asyncio.wait_for(waiting, 10) == 2
+    assert time.monotonic() - frozen >= 1.0 - 0.1, (
+        "taken over only once the lease (from its last check-in) ran out"
+    )
+    os.kill(child.pid, signal.SIGCONT)
+    assert (await asyncio.to_thread(child.stdout.readline)).strip() == "lost", (
+        "the woken ex-leader stepped down"
+    )
     child.wait()
     child.stdout.close()
     await standby.release()
