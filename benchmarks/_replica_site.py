@@ -42,6 +42,8 @@ from linkus_companion.store import Store
 from linkus_companion.tls import TlsFiles, generate
 
 ROOT = Path(__file__).resolve().parent.parent
+LEASE = 2
+"""The replicas' `leader_lease`, seconds: how long a frozen leader is waited for."""
 
 
 class Pops:
@@ -85,6 +87,16 @@ class Replica:
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
 
+    def wait(self, timeout: float) -> int:
+        """Its exit status once it ended by itself (TimeoutExpired after `timeout` s)."""
+        assert self.process is not None
+        return self.process.wait(timeout)
+
+    def signal(self, number: int) -> None:
+        """Send `number` (SIGSTOP, SIGCONT)."""
+        assert self.process is not None
+        os.kill(self.process.pid, number)
+
     @property
     def pid(self) -> int:
         """The process id."""
@@ -108,6 +120,8 @@ class Site:
     desktops: dict[str, GatewayBackend] = field(default_factory=dict)
     browsers: dict[str, Pops] = field(default_factory=dict)
     replicas: list[Replica] = field(default_factory=list)
+    everyone: list[Replica] = field(default_factory=list)
+    """Every replica started, live or not."""
     spawned: int = 0
 
     @property
@@ -145,12 +159,21 @@ class Site:
         replica = Replica(name, port, config, self.home / f"{name}.log")
         replica.spawn(self.env)
         self.replicas.append(replica)
+        self.everyone.append(replica)
         self.balancer.backends.append(port)
         return replica
 
     def kill(self, replica: Replica) -> float:
         """SIGKILL `replica` (what a crash or the OOM killer does); when it died (monotonic)."""
         replica.kill()
+        self.replicas.remove(replica)
+        self.balancer.backends.remove(replica.port)
+        return time.monotonic()
+
+    def freeze(self, replica: Replica) -> float:
+        """SIGSTOP `replica` (a paused VM, a machine gone silent: its TCP sessions stay open); the
+        balancer's health check drops it at once. When it froze (monotonic)."""
+        replica.signal(signal.SIGSTOP)
         self.replicas.remove(replica)
         self.balancer.backends.remove(replica.port)
         return time.monotonic()
@@ -192,6 +215,7 @@ def _config(site: Site, port: int) -> str:
         f'tls_key = "{site.tls.key_file}"',
         f'state_dir = "{site.home / "state"}"',
         f'state = "{site.env["LINKUS_BENCH_STATE"]}"',
+        f"leader_lease = {LEASE}",
         f"extensions = {list(scenario.AGENTS)!r}".replace("'", '"'),
         "[settings]",
     ]
@@ -241,8 +265,10 @@ async def site(home: Path, state: str) -> AsyncIterator[Site]:
             finally:
                 for backend in the_site.desktops.values():
                     await backend.stop()
-                for replica in list(the_site.replicas):
-                    the_site.kill(replica)
+                for replica in the_site.everyone:
+                    if replica.process is not None and replica.process.poll() is None:
+                        replica.signal(signal.SIGCONT)
+                        replica.kill()
     finally:
         await balancer.stop()
         store.close()

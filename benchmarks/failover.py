@@ -1,12 +1,14 @@
-"""Gateway fail-over with real processes: the leader replica killed with SIGKILL mid-call, some kills inside
-a CRM outage, over many hand-overs on PostgreSQL.
+"""Gateway fail-over with real processes: the leader replica killed with SIGKILL mid-call (some kills inside
+a CRM outage) or frozen with SIGSTOP, over many hand-overs on PostgreSQL.
 
 Two `linkus-companion gateway` processes behind a TCP balancer (PostgreSQL, the PBX simulator and the
 Salesforce emulator beside them), three desktops (the desktop's gateway client, headless). Each round
 puts a call on every desktop, kills the leader while they talk, then rings the desktops in turn every
 0.1 s until one gets a pop: the figure is that pop's arrival minus the kill. The desktops all sit on the
 leader (the balancer sends each connection to the first live replica), so each fail-over includes their
-reconnection: the worst case. A new replica process then joins as the standby; one more call per desktop must pop on the right desktop. At the end every call
+reconnection: the worst case. A frozen leader keeps its database session open: the standby ends it
+once the lease (2 s here) ran out; woken once replaced, the ex-leader must exit by itself (status 3).
+A new replica process then joins as the standby; one more call per desktop must pop on the right desktop. At the end every call
 must be logged once in the CRM, owned by the extension's user and linked to the caller's record, and
 no call log may have reached the CRM after the leadership of the replica that delivered it had passed
 on. Baseline in the same run: a pop with no hand-over (call placed -> pop arrived).
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import signal
 import sys
 import tempfile
 import time
@@ -25,11 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import _rig
-from benchmarks._replica_site import Site, site
+from benchmarks._replica_site import LEASE, Site, site
+from linkus_companion.gateway.commands import LOST_LEADERSHIP
 from linkus_companion.sim import scenario
 
 AGENTS = scenario.AGENTS
 PROBE_EVERY = 0.1
+FAULTS = ("kill", "kill in crm outage", "freeze")
+FULL = ["kill in crm outage" if n % 4 == 3 else "freeze" if n % 10 == 9 else "kill" for n in range(110)]
+"""110 hand-overs: every 4th a SIGKILL inside a CRM outage, else every 10th a frozen leader, else a SIGKILL."""
+QUICK = ["kill", "kill in crm outage", "freeze"]
 OUTAGE = 4.0
 """Seconds a CRM outage lasts; it starts 0.3 s before the kill (lookups fail: the first pop waits for it)."""
 
@@ -79,23 +87,29 @@ async def _popped(the_site: Site, extension: str, call_id: str, patience: float 
 
 
 async def _round(
-    the_site: Site, calls: Calls, outage: bool, epochs: dict[int, dict[str, Any]]
+    the_site: Site, calls: Calls, fault: str, epochs: dict[int, dict[str, Any]]
 ) -> tuple[float, float]:
-    """One hand-over: calls talking on every desktop, the leader killed (in an outage when `outage`)."""
+    """One hand-over: calls talking on every desktop, the leader killed (`kill`, `kill in crm outage`)
+    or frozen (`freeze`: SIGSTOP, then SIGCONT once replaced; it must exit by itself, status 3)."""
     leader, standby = the_site.replicas
+    outage = fault == "kill in crm outage"
     talking = [
         asyncio.create_task(calls.ring(ext, talk=1.5, must_pop=True, label="mid-call")) for ext in AGENTS
     ]
     await asyncio.sleep(0.6)  # ringing, answered: talking when the leader dies
     outage_over = asyncio.create_task(_crm_outage(the_site, OUTAGE if outage else 0.0))
     await asyncio.sleep(0.3 if outage else 0.0)  # the CRM fails before the leader dies
-    killed = the_site.kill(leader)
+    killed = the_site.freeze(leader) if fault == "freeze" else the_site.kill(leader)
     elected = asyncio.create_task(the_site.until_role(standby, "leader"))
     figure = await _first_pop(the_site, calls, killed)
     election = await elected - killed
     epochs.update(_leader(the_site))
     await the_site.until_role(await the_site.add_replica(), "standby")
     await asyncio.gather(outage_over, *talking)
+    if fault == "freeze":
+        leader.signal(signal.SIGCONT)
+        if await asyncio.to_thread(leader.wait, 30) != LOST_LEADERSHIP:
+            raise RuntimeError(f"the woken ex-leader {leader.name} did not step down; see {leader.log}")
     for ext in AGENTS:
         call_id = await calls.ring(ext, talk=0.05, must_pop=True, label="after the hand-over")
         await _popped(the_site, ext, call_id)
@@ -138,8 +152,8 @@ def _late_logs(the_site: Site, epochs: dict[int, dict[str, Any]]) -> list[str]:
     return late
 
 
-async def run(handovers: int, outage_every: int) -> dict[str, Any]:
-    """`outage_every`: every n-th kill falls inside a CRM outage."""
+async def run(faults: list[str]) -> dict[str, Any]:
+    """One hand-over per entry of `faults` (see `FAULTS`)."""
     from linkus_companion.sim.postgres_server import PostgresServer
 
     server = PostgresServer().start()
@@ -160,27 +174,28 @@ async def run(handovers: int, outage_every: int) -> dict[str, Any]:
                     call_id = await calls.ring(ext, talk=0.05, must_pop=True, label="baseline")
                     await _popped(the_site, ext, call_id)
                     baseline.append(the_site.browsers[ext].at[call_id] - placed)
-                figures, in_outage, elections = [], [], []
-                for round_ in range(handovers):
-                    outage = outage_every > 0 and round_ % outage_every == outage_every - 1
-                    figure, election = await _round(the_site, calls, outage, epochs)
-                    (in_outage if outage else figures).append(figure)
-                    elections.append(election)
+                figures: dict[str, list[float]] = {fault: [] for fault in FAULTS}
+                elections: dict[str, list[float]] = {fault: [] for fault in FAULTS}
+                for fault in faults:
+                    figure, election = await _round(the_site, calls, fault, epochs)
+                    figures[fault].append(figure)
+                    elections[fault].append(election)
                 report = await _settled(the_site, calls)
                 late = _late_logs(the_site, epochs)
     finally:
         server.stop()
     return {
-        "handovers": handovers,
+        "handovers": len(faults),
+        "faults": dict(Counter(faults)),
         "calls": len(calls.placed),
         "lost": report["lost"],
         "duplicated": report["duplicated"],
         "errors": report["errors"][:20],
         "late_logs_by_ex_leaders": late[:20],
-        "failover_to_first_pop_s": _rig.summary(figures + in_outage),
-        "failover_to_first_pop_no_outage_s": _rig.summary(figures),
-        "failover_to_first_pop_in_crm_outage_s": _rig.summary(in_outage),
-        "kill_to_new_leader_s": _rig.summary(elections),
+        "failover_to_first_pop_s": _rig.summary(figures["kill"] + figures["kill in crm outage"]),
+        "failover_to_first_pop_by_fault_s": {f: _rig.summary(v) for f, v in figures.items()},
+        "to_new_leader_by_fault_s": {f: _rig.summary(v) for f, v in elections.items()},
+        "leader_lease_s": LEASE,
         "baseline_pop_s": _rig.summary(baseline),
         "replica_processes": the_site.spawned,
     }
@@ -203,7 +218,7 @@ async def _settled(the_site: Site, calls: Calls, patience: float = 150) -> dict[
 
 def main() -> int:
     args = _rig.parser(__doc__ or "").parse_args()
-    body = asyncio.run(run(3, 2) if args.quick else run(100, 4))
+    body = asyncio.run(run(QUICK if args.quick else FULL))
     path = _rig.write("failover", args.out, args.quick, " ".join(sys.argv), body)
     print(path)
     clean = not (body["lost"] or body["duplicated"] or body["errors"] or body["late_logs_by_ex_leaders"])

@@ -44,6 +44,9 @@ from linkus_companion.texts import Text, text_of
 log = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT = 30.0
+PING = 3.0
+"""Seconds between pings, and how long a pong may take: a gateway that went silent (its machine froze or
+dropped off the network, no TCP reset) is left within 6 s for another replica."""
 
 
 class _Renew(Exception):
@@ -235,6 +238,9 @@ class GatewayBackend:
                 additional_headers={"Authorization": f"Bearer {token}"},
                 ssl=self._credentials.tls,
                 open_timeout=10,
+                ping_interval=PING,
+                ping_timeout=PING,
+                close_timeout=1,  # a silent gateway does not answer the closing handshake either
             )
         except InvalidStatus as exc:
             if exc.response.status_code in (401, 403):

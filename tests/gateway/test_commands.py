@@ -45,13 +45,19 @@ def test_the_example_and_a_minimal_file_load(tmp_path: Path) -> None:
     )
     minimal = load(_config(tmp_path))
     assert minimal.bind == "127.0.0.1" and minimal.tls_cert is None and minimal.extensions == ()
+    assert minimal.leader_lease == 5.0 and load(_config(tmp_path, "leader_lease = 2.5\n")).leader_lease == 2.5
     settings = minimal.open_settings()
     assert settings.get("pop.trigger") == "answered" and settings.get("crm.kind") == "zoho"
 
 
 @pytest.mark.parametrize(
     ("gateway", "problem"),
-    [('tls_cert = "/c.pem"\n', "both tls_cert and tls_key"), ('listen = "x"\n', "unknown")],
+    [
+        ('tls_cert = "/c.pem"\n', "both tls_cert and tls_key"),
+        ('listen = "x"\n', "unknown"),
+        ("leader_lease = 0\n", "leader_lease must be a number of seconds from 1 to 300"),
+        ('leader_lease = "5"\n', "leader_lease must be"),
+    ],
 )
 def test_mistakes_are_named(tmp_path: Path, gateway: str, problem: str) -> None:
     with pytest.raises(ConfigError, match=problem):
