@@ -19,6 +19,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from secrets import token_urlsafe
 
 import httpx
 
@@ -26,7 +27,7 @@ from linkus_companion.demo import DEMO_SETTINGS
 from linkus_companion.engine.screen_pop import PopRequest
 from linkus_companion.gateway import commands
 from linkus_companion.gateway.client import GatewayBackend
-from linkus_companion.gateway.config import load
+from linkus_companion.gateway.config import SIGNING_SECRET, load
 from linkus_companion.gateway.credentials import GatewayCredentials
 from linkus_companion.gateway.server_secrets import ServerSecrets
 from linkus_companion.gateway.tokens import TokenAuthority, shared_signing_key
@@ -181,7 +182,8 @@ class Site:
     async def desktop(self, extension: str) -> GatewayBackend:
         """Enroll a desktop for `extension` (its own keyring entries) and connect it through the balancer."""
         email = self.pbx.directory.extensions[extension].email_addr
-        authority = TokenAuthority(self.store, shared_signing_key(self.store), self.url)
+        key = shared_signing_key(self.store, str(ServerSecrets(self.home / "state").get(SIGNING_SECRET)))
+        authority = TokenAuthority(self.store, key, self.url)
         credentials = GatewayCredentials(
             self.url, SecretStore(f"desktop-{extension}"), tls=self.tls.client_context()
         )
@@ -252,6 +254,7 @@ async def site(home: Path, state: str) -> AsyncIterator[Site]:
             secrets = ServerSecrets(home / "state")
             secrets.set(PBX_SECRET, pbx.client_secret)
             secrets.set(CRM_SECRET, crm.oauth_client_secret)
+            secrets.set(SIGNING_SECRET, token_urlsafe(32))
             first = home / "authorize.toml"
             first.write_text(_config(the_site, free_port()), encoding="utf-8")
             crm_trust = ssl.create_default_context(cafile=str(crm.ca_file))

@@ -34,6 +34,20 @@ asyncio.run(main())
 """
 
 
+async def _leader_in_a_child(url: str, *, lease: float) -> subprocess.Popen[str]:
+    """A process that won the first term (with `lease`) and prints `lost` when it loses it."""
+    Store.open(url).close()
+    child = subprocess.Popen(  # noqa: ASYNC220
+        [sys.executable, "-c", _HOLDER, url, str(lease)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert child.stdout is not None
+    assert (await asyncio.to_thread(child.stdout.readline)).strip() == "1"
+    return child
+
+
 async def test_one_leader_at_a_time_and_each_term_has_a_higher_epoch(postgres_url: str) -> None:
     Store.open(postgres_url).close()
     first, second = Leadership(postgres_url, poll=POLL), Leadership(postgres_url, poll=POLL)
@@ -49,15 +63,7 @@ async def test_one_leader_at_a_time_and_each_term_has_a_higher_epoch(postgres_ur
 
 
 async def test_a_killed_leaders_lock_passes_to_the_standby_within_a_second(postgres_url: str) -> None:
-    Store.open(postgres_url).close()
-    child = subprocess.Popen(  # noqa: ASYNC220
-        [sys.executable, "-c", _HOLDER, postgres_url, "5"],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).parents[2],
-    )
-    assert child.stdout is not None
-    assert (await asyncio.to_thread(child.stdout.readline)).strip() == "1"
+    child = await _leader_in_a_child(postgres_url, lease=5)
     standby = Leadership(postgres_url, poll=POLL)
     waiting = asyncio.ensure_future(standby.acquire())
     await asyncio.sleep(3 * POLL)
@@ -67,6 +73,7 @@ async def test_a_killed_leaders_lock_passes_to_the_standby_within_a_second(postg
     assert await asyncio.wait_for(waiting, 5) == 2
     assert time.monotonic() - killed < 1.0
     child.wait()
+    assert child.stdout is not None
     child.stdout.close()
     await standby.release()
 
@@ -75,15 +82,7 @@ async def test_a_frozen_leader_is_replaced_after_its_lease_and_steps_down_when_i
     postgres_url: str,
 ) -> None:
     """SIGSTOP keeps the leader's TCP session open (the kernel still answers keep-alives): the lease ends it."""
-    Store.open(postgres_url).close()
-    child = subprocess.Popen(  # noqa: ASYNC220
-        [sys.executable, "-c", _HOLDER, postgres_url, "1.0"],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).parents[2],
-    )
-    assert child.stdout is not None
-    assert (await asyncio.to_thread(child.stdout.readline)).strip() == "1"
+    child = await _leader_in_a_child(postgres_url, lease=1.0)
     standby = Leadership(postgres_url, poll=POLL, lease=1.0)
     waiting = asyncio.ensure_future(standby.acquire())
     await asyncio.sleep(2.5)
@@ -99,6 +98,7 @@ async def test_a_frozen_leader_is_replaced_after_its_lease_and_steps_down_when_i
         "the woken ex-leader stepped down"
     )
     child.wait()
+    assert child.stdout is not None
     child.stdout.close()
     await standby.release()
 
