@@ -2137,6 +2137,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>无法读取您的设置文件 {path}（{why}）</translation>
         </message>
         <message>
+            <source>it does not hold a JSON object</source>
+            <translation>其中不是 JSON 对象</translation>
+        </message>
+        <message>
             <source>contact</source>
             <translation>联系人</translation>
         </message>
