@@ -9,10 +9,11 @@ import datetime as dt
 import json
 import os
 import platform
+import ssl
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -337,6 +338,9 @@ class World:
     wan: Wan
     frames: FrameClock
     users: dict[str, str]
+    sign_in_again: Callable[[], Awaitable[None]]
+    """Sign in to the CRM again as the app's Settings do (a grant of their own, kept in the keyring),
+    then restart the engine host as the app then does, its grant restored from the keyring."""
 
 
 @contextlib.asynccontextmanager
@@ -351,10 +355,12 @@ async def world(
     extensions: tuple[str, ...] | None = None,
     recording: bool = False,
     real_limits: bool = False,
+    crm_down_at_start: bool = False,
 ) -> AsyncIterator[World]:
     """A PBX simulator, a CRM emulator behind `rtt`, OAuth sign-in and a started EngineHost on them.
 
-    Every PBX extension gets a CRM user with the same e-mail (bound automatically).
+    Every PBX extension gets a CRM user with the same e-mail (bound automatically). With
+    `crm_down_at_start` the CRM's API answers 503 from after the sign-in until the test lifts it.
     """
     from linkus_companion.config.settings import Settings
     from linkus_companion.config.userfile import UserFile
@@ -394,7 +400,7 @@ async def world(
             }
             for key, value in {**base, **(settings or {})}.items():
                 conf.set_user(key, value)
-            verify = str(crm.ca_file) if crm.ca_file else True
+            verify = ssl.create_default_context(cafile=str(crm.ca_file)) if crm.ca_file else True
             async with (
                 httpx.AsyncClient(
                     verify=verify, timeout=30, limits=httpx.Limits(keepalive_expiry=CRM_KEEPALIVE)
@@ -407,26 +413,43 @@ async def world(
                 await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
                 opener = RecordingOpener()
                 store = Store.open(home / f"bench-{kind}.db")
-                host = EngineHost(
-                    pbx=pbx,
-                    connector=crm.connector(http, grants),
-                    store=store,
-                    policies=Policies.from_settings(conf),
-                    opener=opener,
-                    crm_web_origins=(crm.web_origin,),
-                    extensions=extensions,
-                    recording_base=f"http://127.0.0.1:{free_port()}" if recording else "",
-                    stream_options={"backoff_initial": 0.1, "backoff_max": 1.0},
-                    outbox_options={"backoff_base": 0.2, "backoff_cap": 1.0},
+
+                async def started(grant_source: OAuthGrants) -> EngineHost:
+                    assert store is not None
+                    host = EngineHost(
+                        pbx=pbx,
+                        connector=crm.connector(http, grant_source),
+                        store=store,
+                        policies=Policies.from_settings(conf),
+                        opener=opener,
+                        crm_web_origins=(crm.web_origin,),
+                        extensions=extensions,
+                        recording_base=f"http://127.0.0.1:{free_port()}" if recording else "",
+                        stream_options={"backoff_initial": 0.1, "backoff_max": 1.0},
+                        outbox_options={"backoff_base": 0.2, "backoff_cap": 1.0},
+                    )
+                    await host.start()
+                    await asyncio.wait_for(host.connected(), 10)
+                    return host
+
+                async def sign_in_again() -> None:
+                    await OAuthGrants(
+                        crm.oauth_provider(), crm.oauth_credentials(), http, SecretStore()
+                    ).authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
+                    await w.host.stop()
+                    restored = OAuthGrants(crm.oauth_provider(), crm.oauth_credentials(), http, SecretStore())
+                    w.host = await started(restored)
+
+                crm.set_outage(crm_down_at_start)
+                w = World(
+                    kind, pbx_sim, crm, await started(grants), opener, wan, frames, users, sign_in_again
                 )
-                await host.start()
-                await asyncio.wait_for(host.connected(), 10)
                 try:
                     wan.rtt = rtt
-                    yield World(kind, pbx_sim, crm, host, opener, wan, frames, users)
+                    yield w
                 finally:
                     wan.rtt = 0.0
-                    await host.stop()
+                    await w.host.stop()
     finally:
         if store is not None:
             store.close()

@@ -155,6 +155,23 @@ class CrmHttp:
         """The grant requests are sent with now (for record URLs and provider extras)."""
         return await self._grants.current()
 
+    async def open_connections(self, count: int) -> None:
+        """Have `count` kept-alive connections to the API ready, for requests a call sends in parallel.
+
+        Unauthenticated HEAD requests, all at once: no token is sent, so the CRM bills nothing; their
+        answer is ignored, and a failure only means that call opens its own connection.
+        """
+        base = (await self._grants.current()).api_base
+        headers = {"User-Agent": USER_AGENT}
+
+        async def one() -> None:
+            try:
+                await self._client.head(base, headers=headers)
+            except httpx.TransportError as exc:
+                log.debug("%s connection not opened ahead: %s", self._crm, type(exc).__name__)
+
+        await asyncio.gather(*(one() for _ in range(count)))
+
     async def request(
         self,
         method: str,

@@ -199,8 +199,9 @@ class HubSpotConnector:
         self._companies_first = companies_first
 
     async def warm_up(self) -> None:
-        """Take the account details from the sign-in now, before the first call."""
+        """Take the account details from the sign-in and open the connection(s) a lookup uses now."""
         await self._remember_account()
+        await self._http.open_connections(2 if self._companies_first else 1)
 
     # --- search ------------------------------------------------------------------------------------
 

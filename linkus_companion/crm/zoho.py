@@ -184,8 +184,9 @@ class ZohoConnector:
         return [record for task in tasks.values() for record in task.result()]
 
     async def warm_up(self) -> None:
-        """Learn the org's domain (record URLs) now, so the first call pays nothing extra."""
-        await self._load_site()
+        """Learn the org's domain (record URLs) and open a connection per parallel module search now,
+        so the first call pays nothing extra."""
+        await asyncio.gather(self._load_site(), self._http.open_connections(len(MODULES)))
 
     async def create_record(self, new: NewRecord) -> Record:
         """Create a contact or lead; after an ambiguous failure, search before giving up (never re-post)."""

@@ -198,11 +198,26 @@ class EngineHost:
             log.warning("could not re-read the PBX extensions: %s", exc)
 
     async def _warm_up(self) -> None:
-        """The connector's one-time discovery now, so the first call pays no more than any other."""
+        """The connector's one-time discovery now, so the first call pays no more than any other; when
+        the CRM cannot be reached, it is tried again in the background until it succeeds."""
         try:
             await self.connector.warm_up()
         except CrmError as exc:
-            log.warning("could not prepare the CRM connection (the first call will try again): %s", exc)
+            log.warning("could not prepare the CRM connection (trying again in the background): %s", exc)
+            self._spawn(self._warm_up_later())
+
+    async def _warm_up_later(self, first_wait: float = 1.0, longest_wait: float = 60.0) -> None:
+        wait = first_wait
+        while True:
+            await asyncio.sleep(wait)
+            try:
+                await self.connector.warm_up()
+            except CrmError as exc:
+                log.debug("the CRM connection is still not prepared: %s", exc)
+                wait = min(longest_wait, wait * 2)
+            else:
+                log.info("CRM connection prepared")
+                return
 
     async def connected(self) -> None:
         """Return once the PBX event stream is subscribed."""

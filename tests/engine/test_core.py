@@ -33,7 +33,7 @@ async def test_a_known_caller_pops_once_at_the_chosen_moment(trigger: Trigger) -
 
 @pytest.mark.parametrize("trigger", [Trigger.ANSWERED, Trigger.ENDED])
 async def test_a_looked_up_caller_pops_before_the_update_reaches_the_listeners(trigger: Trigger) -> None:
-    """The lookup finished while it rang: the answered/ended pop is opened while the update is handled,
+    """The lookup is in when the call is answered or ends: the pop is opened while the update is handled,
     before the journal and the UI (which write to disk and redraw) hear of it."""
     async with running_engine(pop=PopPolicy(trigger=trigger), extensions=("1001",)) as rig:
         rig.crm.seed_record("contacts", {"firstname": "Ada", "lastname": "L", "phone": CALLER})
@@ -53,6 +53,7 @@ async def test_a_looked_up_caller_pops_before_the_update_reaches_the_listeners(t
 
         rig.recorder.open = opened  # type: ignore[method-assign]
         rig.engine.add_listener(Listener())
+        assert (await rig.engine.lookup.find(CALLER)).known  # in before the ring, however slow the machine
         await rig.sim.inbound(CALLER, "1001", talk=0.05)
         await rig.settle()
         popped = heard.index(("pop", trigger.value))
