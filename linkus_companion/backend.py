@@ -60,6 +60,8 @@ class Status:
     """Seconds until the next PBX connection attempt while reconnecting."""
     dispositions: tuple[Disposition, ...] = ()
     """Call outcomes the user may pick on a call's card (the CRM's own list)."""
+    crm_by_gateway: bool = False
+    """The site's gateway holds the CRM sign-in: its administrator, not the user, authorises it again."""
 
 
 class CallPhase(StrEnum):

@@ -339,6 +339,7 @@ class GatewayBackend:
             listener.on_pop(notice)
 
     def _set_status(self, status: Status) -> None:
+        status = dataclasses.replace(status, crm_by_gateway=True)
         self._status = status
         for listener in list(self._listeners):
             listener.on_status(status)

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from linkus_companion.backend import CrmState, LinkState, PopNotice, Status
+from linkus_companion.engine.contact_sync import CRM_NAMES
 from linkus_companion.engine.core import Resolution
 from linkus_companion.engine.health import CrmTrouble
 from linkus_companion.engine.screen_pop import PopRequest
@@ -18,6 +19,7 @@ from linkus_companion.local_backend import RECENT, call_view, with_health
 from linkus_companion.model import Disposition, Record, RecordKind
 from linkus_companion.pbx.calls import Call
 from linkus_companion.pbx.events import StreamState, StreamStatus
+from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +159,13 @@ class DesktopHub:
     def _publish_status(self, *, force: bool = False) -> None:
         """Tell every desktop when the site's status changed, else only those whose waiting count did."""
         site = with_health(self._pbx, self._trouble, 0)
+        if site.crm is CrmState.AUTH_EXPIRED:  # the desktops' users cannot fix it: say who can
+            refused = Text(
+                "{crm} rejected the gateway's sign-in: the administrator must authorise it again"
+                " (linkus-companion gateway authorize).",
+                crm=CRM_NAMES.get(site.crm_kind, "CRM"),
+            )
+            site = dataclasses.replace(site, crm_problem=refused)
         before, self._waiting = self._waiting, self.waiting() if self.waiting is not None else {}
         message = {"type": "status", "status": protocol.status_json(site)}
         if force or site != self.status:

@@ -65,6 +65,10 @@ def crm_text(crm: CrmState, status: Status | None = None) -> str:
         CrmState.RATE_LIMITED: QCoreApplication.translate("Tray", "%1 is limiting requests"),
         CrmState.AUTH_EXPIRED: QCoreApplication.translate(
             "Tray", "%1 sign-in expired: re-authorise in Settings"
+        )
+        if not status.crm_by_gateway
+        else QCoreApplication.translate(
+            "Tray", "%1 sign-in expired: your administrator must authorise it again"
         ),
     }[crm]
     return text.replace("%1", crm_name(status)).replace("%2", since)

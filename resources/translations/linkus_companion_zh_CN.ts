@@ -1146,6 +1146,10 @@
             <translation>正在限制请求</translation>
         </message>
         <message>
+            <source>Sign-in expired: your administrator must authorise the gateway again</source>
+            <translation>登录已过期：需由管理员重新授权网关</translation>
+        </message>
+        <message>
             <source>Sign-in expired: use Re-authorise</source>
             <translation>登录已过期：请点击“重新授权”</translation>
         </message>
@@ -1331,6 +1335,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>%1 sign-in expired: re-authorise in Settings</source>
             <translation>%1 登录已过期：请在设置中重新授权</translation>
+        </message>
+        <message>
+            <source>%1 sign-in expired: your administrator must authorise it again</source>
+            <translation>%1 登录已过期：需由管理员重新授权</translation>
         </message>
         <message>
             <source>1 call log waiting for %1</source>
@@ -2339,6 +2347,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The gateway failed to do that; its log says why.</source>
             <translation>网关未能完成该操作，原因请查看网关日志。</translation>
+        </message>
+        <message>
+            <source>{crm} rejected the gateway's sign-in: the administrator must authorise it again (linkus-companion gateway authorize).</source>
+            <translation>{crm} 拒绝了网关的登录：需由管理员重新授权（linkus-companion gateway authorize）。</translation>
         </message>
         <message>
             <source>The gateway could not reach its leader; try again in a moment.</source>

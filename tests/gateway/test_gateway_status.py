@@ -10,6 +10,7 @@ from linkus_companion.backend import BackendError, CrmState, LinkState, Status
 from linkus_companion.crm.http import classify_status
 from linkus_companion.gateway import protocol
 from linkus_companion.sim.hubspot import HubSpotEmulator
+from linkus_companion.sim.hubspot_api import Fault
 from linkus_companion.texts import Text, text_of
 
 
@@ -73,3 +74,24 @@ def test_old_desktops_read_the_status_they_know_and_new_ones_the_typed_sentences
     future = {**data, "crm_problem_text": {"v": 2, "code": "crm.failed"}, "crm_state": "on_fire"}
     parsed = protocol.parse_status(future)
     assert parsed.crm_problem == str(problem) and parsed.crm is CrmState.ERROR
+
+
+async def test_a_spent_quota_and_a_refused_gateway_sign_in_say_so_and_who_acts(site: Site) -> None:
+    world = site.world
+    assert isinstance(world.crm, HubSpotEmulator)
+    one = world.desktops["1001"]
+    quota = Fault(429, policy="DAILY", remaining=10**6)
+    world.crm.inject_fault(quota)
+    await world.pbx.inbound("+16285559013", "1001", talk=0.05)
+    await until(lambda: one.status.crm is CrmState.RATE_LIMITED and one.status.waiting_logs == 1)
+    assert isinstance(one.status.crm_problem, Text) and "daily" in one.status.crm_problem
+    world.crm.api.faults.remove(quota)
+
+    refused = Fault(401, remaining=10**6)
+    world.crm.inject_fault(refused)
+    await world.pbx.inbound("+16285559014", "1001", talk=0.05)
+    await until(lambda: one.status.crm is CrmState.AUTH_EXPIRED)
+    assert one.status.crm_by_gateway, "the tray says the administrator authorises it, not the user"
+    problem = one.status.crm_problem
+    assert isinstance(problem, Text) and "linkus-companion gateway authorize" in problem
+    world.crm.api.faults.remove(refused)

@@ -48,10 +48,11 @@ KEPT = re.compile(
     r"\{\{\.[A-Za-z_]+\}\}|https?://\S+|[A-Za-z]:|[\d\s:+()\-—\u2013·.,/%#?&;…]|[a-z_]+\.[a-z_.]+|"
     r"CA|TLS|SHA-256|WebSocket|OAuth|URI|https|Chrome|Edge|HH:MM:SS|Open API|"
     r"Call: .*|Extension Call|Answered|Missed|No Answer|Busy|Voicemail|Failed|Inbound|Outbound|Internal|"
-    r"Ctrl|Alt|Shift|\(&\w\)|&\w)"
+    r"Ctrl|Alt|Shift|\(&\w\)|&\w|linkus-companion(?: [a-z]+)*)"
 )
 """Texts that stay as they are in Chinese: product names, protocol words, numbers, paths and addresses, and
-the call-log template's default text and values (data written into the CRM as the manuals give it)."""
+the call-log template's default text and values (data written into the CRM as the manuals give it), and
+commands to type."""
 FAILING = Status(
     LinkState.CONNECTED,
     CrmState.FAILING,
@@ -222,3 +223,22 @@ async def test_a_gateway_desktop_in_chinese_shows_a_gateway_side_crm_outage_with
     crm_words = "Injected failure"  # the CRM's own words, quoted inside our sentence as it wrote them
     assert english_left(texts, (ALICE.display_name, crm_words)) == []
     assert any("503" in t and crm_words in t for t in texts), "the reason is shown, in Chinese"
+
+
+def test_a_refused_gateway_sign_in_names_the_administrator_in_chinese(qtbot, chinese, settings):
+    from linkus_companion.crm.base import AuthExpired
+    from linkus_companion.engine.health import CrmTrouble
+    from linkus_companion.gateway.hub import DesktopHub
+    from linkus_companion.gateway.metrics import Metrics
+
+    hub = DesktopHub(Metrics(), (), "hubspot")
+    hub.crm_health(CrmTrouble(AuthExpired("HubSpot rejected the sign-in."), T0))
+    status = dataclasses.replace(hub.status, crm_by_gateway=True)  # as the gateway desktop receives it
+    menu = TrayMenu()
+    qtbot.add_widget(menu)
+    menu.set_status(status)
+    dialog = SettingsDialog(settings)
+    qtbot.add_widget(dialog)
+    dialog.set_status(status)
+    texts = [menu.status_action.text(), dialog.crm_status.text()]
+    assert english_left(texts) == [] and all("管理员" in t for t in texts)

@@ -354,8 +354,10 @@ class SettingsDialog(QDialog):
             CrmState.FAILING: QCoreApplication.translate("SettingsDialog", "Failing since %1"),
             CrmState.RATE_LIMITED: QCoreApplication.translate("SettingsDialog", "Limiting requests"),
             CrmState.AUTH_EXPIRED: QCoreApplication.translate(
-                "SettingsDialog", "Sign-in expired: use Re-authorise"
-            ),
+                "SettingsDialog", "Sign-in expired: your administrator must authorise the gateway again"
+            )
+            if status is not None and status.crm_by_gateway
+            else QCoreApplication.translate("SettingsDialog", "Sign-in expired: use Re-authorise"),
         }[crm]
         since = status.crm_since if status is not None else None
         text = text.replace("%1", since.astimezone().strftime("%H:%M") if since else "?")
