@@ -270,7 +270,7 @@ class Engine:
             return Resolution(match)
         if not self._should_auto_create(call):
             return Resolution(match)
-        created = await self._auto_create(number)
+        created = await self._auto_create(match)
         return Resolution(match, created)
 
     def _should_auto_create(self, call: Call) -> bool:
@@ -281,11 +281,19 @@ class Engine:
             call.direction is Direction.OUTBOUND and policy.outbound
         )
 
-    async def _auto_create(self, number: str) -> Record | None:
-        """Create `<policy name> <number>` (`Automatic New Contact <number>` by the manuals) once, searching again right before creating."""
+    async def _auto_create(self, miss: Match) -> Record | None:
+        """Create `<policy name> <number>` (`Automatic New Contact <number>` by the manuals) once.
+
+        The CRM is searched again first only when the miss may be stale: it came from the cache, or
+        another creation ran meanwhile (the same caller on two lines); a miss the CRM just gave stands.
+        """
+        number = miss.raw
+        contended = self._create_lock.locked()
         async with self._create_lock:
-            self.lookup.forget(number)
-            again = await self.lookup.find(number)
+            again = miss
+            if contended or miss.source is not Source.CRM:
+                self.lookup.forget(number)
+                again = await self.lookup.find(number)
             if again.known or again.error or again.number is None:
                 return again.chosen
             phone = again.number.e164 or again.number.raw

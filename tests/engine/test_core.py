@@ -108,6 +108,22 @@ async def test_a_queue_call_from_an_unknown_number_creates_one_record() -> None:
         assert len(creates) == 1
 
 
+async def test_an_unknown_caller_is_created_after_one_search_and_once_when_on_two_lines() -> None:
+    policy = CreatePolicy(auto=True)
+    async with running_engine(create=policy, extensions=("1001", "1002")) as rig:
+        await rig.sim.inbound("+14155550178", "1001", talk=0.05)
+        await rig.settle()
+        searches = [x for x in rig.crm.traffic if x.path.endswith("/search")]
+        assert [x.path.rsplit("/", 2)[-2] for x in searches] == ["contacts", "companies"]  # then created
+        await asyncio.gather(
+            rig.sim.inbound("+14155550179", "1001", talk=0.05),
+            rig.sim.inbound("+14155550179", "1002", talk=0.05),
+        )
+        await rig.settle()
+        creates = [x for x in rig.crm.traffic if x.method == "POST" and x.path.endswith("/contacts")]
+        assert len(creates) == 2, "one record per unknown number"
+
+
 async def test_several_matches_wait_for_the_users_choice() -> None:
     async with running_engine(lookup=LookupPolicy(multiple=MultipleRule.ASK), extensions=("1001",)) as rig:
         rig.crm.seed_record("contacts", {"firstname": "Charles", "lastname": "B", "phone": CALLER})
