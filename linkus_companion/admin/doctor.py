@@ -20,6 +20,8 @@ from linkus_companion.config.settings import Settings
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.platform.native_commands import registration
 from linkus_companion.secrets import SecretStore
+from linkus_companion.terminal import tell
+from linkus_companion.texts import Text, text_of
 
 
 async def diagnose(settings: Settings, store: SecretStore, trust: Trust) -> list[Finding]:
@@ -37,16 +39,25 @@ async def diagnose(settings: Settings, store: SecretStore, trust: Trust) -> list
 
 async def _gateway(url: str) -> Finding:
     if not url:
-        return problem("gateway", "backend is gateway but gateway.url is not set; ask your administrator")
+        return problem(
+            "gateway", Text("backend is gateway but gateway.url is not set; ask your administrator")
+        )
     try:
         async with httpx.AsyncClient(timeout=10.0, headers={"User-Agent": USER_AGENT}) as client:
             response = await client.get(url)
     except httpx.ConnectError as exc:
-        cause = "its certificate is not trusted" if untrusted_certificate(exc) else "unreachable"
-        return problem("gateway", f"{url}: {cause}; check the address and the network")
+        if untrusted_certificate(exc):
+            return problem(
+                "gateway",
+                Text("{url}: its certificate is not trusted; check the address and the network", url=url),
+            )
+        return problem("gateway", Text("{url}: unreachable; check the address and the network", url=url))
     except httpx.HTTPError as exc:
-        return problem("gateway", f"{url}: {type(exc).__name__}; check the address and the network")
-    return ok("gateway", f"{url} answers (HTTP {response.status_code})")
+        return problem(
+            "gateway",
+            Text("{url}: {why}; check the address and the network", url=url, why=type(exc).__name__),
+        )
+    return ok("gateway", Text("{url} answers (HTTP {status})", url=url, status=response.status_code))
 
 
 def main(args: argparse.Namespace) -> int:
@@ -55,12 +66,12 @@ def main(args: argparse.Namespace) -> int:
     try:
         settings = Settings(UserFile(paths.settings_file()), policies.sources)
     except SettingsError as exc:
-        print(f"PROBLEM  settings {exc}")
+        tell(Text("PROBLEM  settings {why}", why=text_of(exc)))
         return 1
     findings = asyncio.run(diagnose(settings, SecretStore(), policies.trust.read()))
     problems = sum(finding.problem for finding in findings)
     for finding in findings:
         if finding.problem or not args.problems_only:
-            print(finding)
-    print(f"{problems} problem(s) found." if problems else "No problems found.")
+            tell(finding.line)
+    tell(Text("{count} problem(s) found.", count=problems) if problems else Text("No problems found."))
     return 1 if problems else 0

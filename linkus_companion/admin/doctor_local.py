@@ -6,11 +6,13 @@ from collections import Counter
 
 from linkus_companion.admin.findings import Finding, ok, problem
 from linkus_companion.config.bundle_trust import Trust
+from linkus_companion.config.cli import SOURCES
 from linkus_companion.config.provisioning import key_id, load_public_key
 from linkus_companion.config.schema import SCHEMA
 from linkus_companion.config.settings import Settings
 from linkus_companion.platform.native_manifest import BROWSERS, Registration
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
+from linkus_companion.texts import Text, text_of
 
 PROBE = "doctor.probe"
 """A throw-away keyring entry written, read back and deleted to prove the keyring works."""
@@ -23,22 +25,43 @@ def policy_findings(settings: Settings, trust: Trust) -> list[Finding]:
     if trust.keys:
         kids = ", ".join(key_id(load_public_key(text)) for text in trust.keys)
         findings.append(
-            ok("policy", f"signed bundles are trusted from key(s) {kids} (pinned by {trust.origin})")
+            ok(
+                "policy",
+                Text(
+                    "signed bundles are trusted from key(s) {kids} (pinned by {origin})",
+                    kids=kids,
+                    origin=trust.origin,
+                ),
+            )
         )
     if trust.url:
-        findings.append(ok("policy", f"central configuration from {trust.url}"))
+        findings.append(ok("policy", Text("central configuration from {url}", url=trust.url)))
     applied = {key: settings.effective(key) for key in SCHEMA}
     by_policy = Counter(e.policy_name for e in applied.values() if e.policy_name)
     for name, count in by_policy.items():
-        findings.append(ok("policy", f"{name} sets {count} setting(s)"))
+        findings.append(ok("policy", Text("{name} sets {count} setting(s)", name=name, count=count)))
     for key, e in applied.items():
         if e.policy_name:
-            shown = SCHEMA[key].to_text(e.value) or "(empty)"
-            findings.append(ok("policy", f"{key} = {shown} ({e.source}: {e.policy_name})"))
+            shown = SCHEMA[key].to_text(e.value) or Text("(empty)")
+            source = SOURCES.get(e.source, e.source)
+            findings.append(
+                ok(
+                    "policy",
+                    Text(
+                        "{key} = {value} ({source}: {policy})",
+                        key=key,
+                        value=shown,
+                        source=source,
+                        policy=e.policy_name,
+                    ),
+                )
+            )
     if not by_policy:
-        findings.append(ok("policy", "no admin policy applies; every setting is the user's or the default"))
+        findings.append(
+            ok("policy", Text("no admin policy applies; every setting is the user's or the default"))
+        )
     for issue in settings.problems:
-        findings.append(problem("policy", f"{issue}; fix or remove that entry"))
+        findings.append(problem("policy", Text("{issue}; fix or remove that entry", issue=issue.text)))
     return findings
 
 
@@ -50,18 +73,30 @@ def keyring_findings(store: SecretStore) -> list[Finding]:
         return [
             problem(
                 "keyring",
-                f"no keyring is available ({backend}); install or unlock one (GNOME Keyring, KWallet)",
+                Text(
+                    "no keyring is available ({backend}); install or unlock one (GNOME Keyring, KWallet)",
+                    backend=backend,
+                ),
             )
         ]
     if lowered.startswith("keyring.backends.null"):
         return [
-            problem("keyring", f"the keyring backend {backend} stores nothing; unset PYTHON_KEYRING_BACKEND")
+            problem(
+                "keyring",
+                Text(
+                    "the keyring backend {backend} stores nothing; unset PYTHON_KEYRING_BACKEND",
+                    backend=backend,
+                ),
+            )
         ]
     if any(marker in lowered for marker in _PLAINTEXT):
         return [
             problem(
                 "keyring",
-                f"{backend} keeps secrets in a plain file; remove keyrings.alt and use the OS keyring",
+                Text(
+                    "{backend} keeps secrets in a plain file; remove keyrings.alt and use the OS keyring",
+                    backend=backend,
+                ),
             )
         ]
     try:
@@ -69,24 +104,35 @@ def keyring_findings(store: SecretStore) -> list[Finding]:
         works = store.get(PROBE) == "probe"
         store.delete(PROBE)
     except SecretStoreUnavailable as exc:
-        return [problem("keyring", f"{backend} failed: {exc}")]
+        return [problem("keyring", Text("{backend} failed: {why}", backend=backend, why=text_of(exc)))]
     if not works:
-        return [problem("keyring", f"{backend} did not return what was stored; check the keyring service")]
-    return [ok("keyring", f"{backend} stores and returns secrets")]
+        return [
+            problem(
+                "keyring",
+                Text("{backend} did not return what was stored; check the keyring service", backend=backend),
+            )
+        ]
+    return [ok("keyring", Text("{backend} stores and returns secrets", backend=backend))]
 
 
 def browser_findings(reg: Registration) -> list[Finding]:
     """Whether the browsers find the click-to-call host: optional when absent, a problem when broken."""
     problems = reg.problems()
     if not problems:
-        return [ok("browser", f"the click-to-call host is registered for {', '.join(BROWSERS)}")]
+        return [
+            ok(
+                "browser",
+                Text("the click-to-call host is registered for {browsers}", browsers=", ".join(BROWSERS)),
+            )
+        ]
     if not reg.launcher().exists():
         return [
             ok(
                 "browser",
-                "click to call from CRM pages is not set up (optional): `browser-extension install`",
+                Text("click to call from CRM pages is not set up (optional): `browser-extension install`"),
             )
         ]
     return [
-        problem("browser", f"{text}; run `linkus-companion browser-extension install`") for text in problems
+        problem("browser", Text("{problem}; run `linkus-companion browser-extension install`", problem=text))
+        for text in problems
     ]

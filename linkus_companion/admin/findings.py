@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from linkus_companion.texts import Text
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -15,7 +17,17 @@ class Finding:
     problem: bool = False
 
     def __str__(self) -> str:
-        return f"{'PROBLEM' if self.problem else 'ok':<8} {self.area:<8} {self.text}"
+        return self.line
+
+    @property
+    def line(self) -> Text:
+        """`PROBLEM  pbx      ...`: the mark and area stay as they are (scripts read them), the text is typed."""
+        return Text(
+            "{mark} {area} {text}",
+            mark=f"{'PROBLEM' if self.problem else 'ok':<8}",
+            area=f"{self.area:<8}",
+            text=self.text,
+        )
 
 
 def ok(area: str, text: str) -> Finding:

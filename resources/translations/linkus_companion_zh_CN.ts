@@ -1803,6 +1803,210 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{count} 项{layer}</translation>
         </message>
         <message>
+            <source>{url} answers (HTTP {status})</source>
+            <translation>{url} 有响应（HTTP {status}）</translation>
+        </message>
+        <message>
+            <source>backend is gateway but gateway.url is not set; ask your administrator</source>
+            <translation>已选择使用网关，但未设置 gateway.url；请咨询管理员</translation>
+        </message>
+        <message>
+            <source>{count} problem(s) found.</source>
+            <translation>发现 {count} 个问题。</translation>
+        </message>
+        <message>
+            <source>No problems found.</source>
+            <translation>未发现问题。</translation>
+        </message>
+        <message>
+            <source>{url}: unreachable; check the address and the network</source>
+            <translation>{url}：无法访问；请检查地址和网络</translation>
+        </message>
+        <message>
+            <source>{url}: {why}; check the address and the network</source>
+            <translation>{url}：{why}；请检查地址和网络</translation>
+        </message>
+        <message>
+            <source>PROBLEM  settings {why}</source>
+            <translation>PROBLEM  settings {why}</translation>
+        </message>
+        <message>
+            <source>{url}: its certificate is not trusted; check the address and the network</source>
+            <translation>{url}：其证书不受信任；请检查地址和网络</translation>
+        </message>
+        <message>
+            <source>signed in to {crm}; access token refreshed</source>
+            <translation>已登录 {crm}；访问令牌已刷新</translation>
+        </message>
+        <message>
+            <source>API at {url} answers ({count} user(s))</source>
+            <translation>{url} 的 API 有响应（{count} 个用户）</translation>
+        </message>
+        <message>
+            <source>no CRM chosen (crm.kind); pick HubSpot, Salesforce or Zoho CRM in Settings</source>
+            <translation>未选择 CRM（crm.kind）；请在设置中选择 HubSpot、Salesforce 或 Zoho CRM</translation>
+        </message>
+        <message>
+            <source>{crm} integration is disabled (crm.enabled = false); nothing to check</source>
+            <translation>{crm} 集成已禁用（crm.enabled = false）；无需检查</translation>
+        </message>
+        <message>
+            <source>not signed in to {crm}; connect in Settings &gt; CRM</source>
+            <translation>未登录 {crm}；请在“设置 &gt; CRM”中连接</translation>
+        </message>
+        <message>
+            <source>authorisation: {why}</source>
+            <translation>授权：{why}</translation>
+        </message>
+        <message>
+            <source>API at {url}: {why}</source>
+            <translation>{url} 的 API：{why}</translation>
+        </message>
+        <message>
+            <source>{backend} stores and returns secrets</source>
+            <translation>{backend} 可以正常保存和读取密钥</translation>
+        </message>
+        <message>
+            <source>{problem}; run `linkus-companion browser-extension install`</source>
+            <translation>{problem}；请运行 `linkus-companion browser-extension install`</translation>
+        </message>
+        <message>
+            <source>signed bundles are trusted from key(s) {kids} (pinned by {origin})</source>
+            <translation>信任由密钥 {kids} 签名的配置包（由 {origin} 固定）</translation>
+        </message>
+        <message>
+            <source>central configuration from {url}</source>
+            <translation>集中配置来自 {url}</translation>
+        </message>
+        <message>
+            <source>{name} sets {count} setting(s)</source>
+            <translation>{name} 设置了 {count} 个设置项</translation>
+        </message>
+        <message>
+            <source>(empty)</source>
+            <translation>（空）</translation>
+        </message>
+        <message>
+            <source>no admin policy applies; every setting is the user's or the default</source>
+            <translation>没有生效的管理员策略；所有设置均为用户设置或默认值</translation>
+        </message>
+        <message>
+            <source>{issue}; fix or remove that entry</source>
+            <translation>{issue}；请修正或删除该条目</translation>
+        </message>
+        <message>
+            <source>no keyring is available ({backend}); install or unlock one (GNOME Keyring, KWallet)</source>
+            <translation>没有可用的系统钥匙串（{backend}）；请安装或解锁一个（GNOME Keyring、KWallet）</translation>
+        </message>
+        <message>
+            <source>the keyring backend {backend} stores nothing; unset PYTHON_KEYRING_BACKEND</source>
+            <translation>钥匙串后端 {backend} 不保存任何内容；请取消设置 PYTHON_KEYRING_BACKEND</translation>
+        </message>
+        <message>
+            <source>{backend} keeps secrets in a plain file; remove keyrings.alt and use the OS keyring</source>
+            <translation>{backend} 将密钥保存在明文文件中；请移除 keyrings.alt 并使用系统钥匙串</translation>
+        </message>
+        <message>
+            <source>{backend} did not return what was stored; check the keyring service</source>
+            <translation>{backend} 未返回已保存的内容；请检查钥匙串服务</translation>
+        </message>
+        <message>
+            <source>the click-to-call host is registered for {browsers}</source>
+            <translation>一键呼叫主机已为 {browsers} 注册</translation>
+        </message>
+        <message>
+            <source>click to call from CRM pages is not set up (optional): `browser-extension install`</source>
+            <translation>尚未设置从 CRM 页面一键呼叫（可选）：`browser-extension install`</translation>
+        </message>
+        <message>
+            <source>{key} = {value} ({source}: {policy})</source>
+            <translation>{key} = {value}（{source}：{policy}）</translation>
+        </message>
+        <message>
+            <source>{backend} failed: {why}</source>
+            <translation>{backend} 出错：{why}</translation>
+        </message>
+        <message>
+            <source>the pinned fingerprint</source>
+            <translation>固定的指纹</translation>
+        </message>
+        <message>
+            <source>the CA file {path}</source>
+            <translation>CA 文件 {path}</translation>
+        </message>
+        <message>
+            <source>the system's trust store</source>
+            <translation>系统信任库</translation>
+        </message>
+        <message>
+            <source>event WebSocket subscribed</source>
+            <translation>事件 WebSocket 已订阅</translation>
+        </message>
+        <message>
+            <source>{url} answers ({model} {device}); TLS verified with {trust}</source>
+            <translation>{url} 有响应（{model} {device}）；已用{trust}验证 TLS</translation>
+        </message>
+        <message>
+            <source>API token issued for the Client ID</source>
+            <translation>已为该客户端 ID 签发 API 令牌</translation>
+        </message>
+        <message>
+            <source>extension(s) {numbers} exist</source>
+            <translation>分机 {numbers} 存在</translation>
+        </message>
+        <message>
+            <source>event WebSocket: {why}</source>
+            <translation>事件 WebSocket：{why}</translation>
+        </message>
+        <message>
+            <source>firmware {firmware} is supported</source>
+            <translation>固件 {firmware} 受支持</translation>
+        </message>
+        <message>
+            <source>no extension set (pbx.extensions); set the user's extension number</source>
+            <translation>未设置分机（pbx.extensions）；请设置用户的分机号</translation>
+        </message>
+        <message>
+            <source>extension(s) {missing} do not exist on the PBX; fix pbx.extensions</source>
+            <translation>PBX 上不存在分机 {missing}；请修正 pbx.extensions</translation>
+        </message>
+        <message>
+            <source>no answer</source>
+            <translation>无响应</translation>
+        </message>
+        <message>
+            <source>event WebSocket not subscribed within {seconds} s ({why}); check firewalls and proxies</source>
+            <translation>事件 WebSocket 未在 {seconds} 秒内完成订阅（{why}）；请检查防火墙和代理</translation>
+        </message>
+        <message>
+            <source>TLS: {why} Set pbx.ca_file to the CA that signed it, or pin pbx.cert_fingerprint.</source>
+            <translation>TLS：{why} 请将 pbx.ca_file 设为签发该证书的 CA，或固定 pbx.cert_fingerprint。</translation>
+        </message>
+        <message>
+            <source>{url} answers; TLS verified with {trust}</source>
+            <translation>{url} 有响应；已用{trust}验证 TLS</translation>
+        </message>
+        <message>
+            <source>token: {why}</source>
+            <translation>令牌：{why}</translation>
+        </message>
+        <message>
+            <source>{url} is unreachable: {why}</source>
+            <translation>{url} 无法访问：{why}</translation>
+        </message>
+        <message>
+            <source>{url}: {why}</source>
+            <translation>{url}：{why}</translation>
+        </message>
+        <message>
+            <source>cannot list extensions: {why}</source>
+            <translation>无法列出分机：{why}</translation>
+        </message>
+        <message>
+            <source>{mark} {area} {text}</source>
+            <translation>{mark} {area} {text}</translation>
+        </message>
+        <message>
             <source>{path} holds neither an Ed25519 nor a P-256 key; make one with `admin keygen`.</source>
             <translation>{path} 中既不是 Ed25519 密钥也不是 P-256 密钥；请用 `admin keygen` 生成。</translation>
         </message>
