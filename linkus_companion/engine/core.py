@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections import OrderedDict
@@ -151,6 +150,8 @@ class Engine:
         self._listeners: list[EngineListener] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._create_lock = asyncio.Lock()
+        self._closing = asyncio.Event()
+        self._enders: set[asyncio.Task[Any]] = set()
         self.pops_paused = False
 
     # --- wiring -------------------------------------------------------------------------------
@@ -169,8 +170,16 @@ class Engine:
             await pacer.pause()  # a backlog of events is handled in slices: the loop's other tasks go on
 
     async def close(self) -> None:
-        """Finish the work in flight (call logs of ended calls are queued before returning)."""
+        """Stop promptly: every ended call's logs are queued, then lookups, pops and syncs in flight are cancelled.
+
+        A call whose lookup had not finished is queued without its record; the outbox finds the record
+        when it delivers the log (as when the CRM was unreachable).
+        """
+        self._closing.set()
         while self._tasks:
+            await asyncio.gather(*list(self._enders), return_exceptions=True)
+            for task in self._tasks - self._enders:
+                task.cancel()
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     # --- reacting to calls --------------------------------------------------------------------
@@ -194,7 +203,9 @@ class Engine:
         self._notify(state)
         if update.kind is UpdateKind.ENDED and not state.logged:
             state.logged = True
-            self._spawn(self._ended(state))
+            ender = self._spawn(self._ended(state))
+            self._enders.add(ender)
+            ender.add_done_callback(self._enders.discard)
 
     def _maybe_pop(
         self, state: _CallState, extension: str, trigger: Trigger, received_at: dt.datetime
@@ -311,11 +322,9 @@ class Engine:
             return record
 
     async def _ended(self, state: _CallState) -> None:
-        """Queue the call's logs: with the record when the lookup finishes in time, else without it."""
-        resolution: Resolution | None = None
+        """Queue the call's logs: with the record when the lookup finishes in time (and before a close), else without it."""
         assert state.resolving is not None
-        with contextlib.suppress(TimeoutError):
-            resolution = await asyncio.wait_for(asyncio.shield(state.resolving), self._end_wait)
+        resolution = await self._resolved(state.resolving)
         record = state.chosen or (resolution.record if resolution else None)
         if resolution is not None and record is None and resolution.match.records:
             record = resolution.match.records[0]  # several matches, nobody picked: module priority
@@ -325,6 +334,19 @@ class Engine:
             state.queued = True
             if keys and self._on_logged is not None:
                 self._on_logged()
+
+    async def _resolved(self, resolving: asyncio.Task[Resolution]) -> Resolution | None:
+        """The lookup's result once it ends; None when it fails or `end_wait` or `close()` comes first."""
+        closing = asyncio.ensure_future(self._closing.wait())
+        try:
+            await asyncio.wait(
+                {resolving, closing}, timeout=self._end_wait, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            closing.cancel()
+        if not resolving.done() or resolving.cancelled() or resolving.exception() is not None:
+            return None
+        return resolving.result()
 
     def _spawn_sync(self, record: Record) -> None:
         """Copy a record that called, was called or was just created into the PBX group (contact sync on)."""

@@ -284,7 +284,7 @@ class EngineHost:
         if self.late_recordings is not None:
             await self.late_recordings.close()
         if self.phonebridge is not None:
-            await self.phonebridge.close()
+            await self.phonebridge.close(patience=0.5)  # live notifications only; a stop ends within 2 s
         if self._server is not None:
             await self._server.stop()
             self._server = None
