@@ -49,6 +49,10 @@ class Child:
         await asyncio.gather(*self.readers)
         return took
 
+    def field(self, label: str) -> str:
+        """What follows `label` on the first line of standard output holding it (a banner's value)."""
+        return next(line.split(label, 1)[1].strip() for line in self.out if label in line)
+
     def output(self) -> str:
         """Everything it printed so far (standard output, then standard error)."""
         return "".join(self.out) + "".join(self.err)

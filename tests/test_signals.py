@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import websockets
-from signal_rig import Child, assert_stopped_cleanly, launched
+from signal_rig import assert_stopped_cleanly, launched
 
 SIGNALS = pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 GARBAGE = [
@@ -41,16 +41,12 @@ async def garbage_clients(base_url: str) -> AsyncIterator[None]:
             writer.close()
 
 
-def _field(child: Child, label: str) -> str:
-    return next(line.split(label, 1)[1].strip() for line in child.out if label in line)
-
-
 @SIGNALS
 async def test_sim_pbx_stops_in_time_after_a_storm_from_a_subscribed_client(sig: signal.Signals) -> None:
     async with launched("sim", "pbx", "--port", "0") as child:
         await child.line("Press Ctrl-C to stop.")
-        api, ws = _field(child, "API base URL"), _field(child, "WebSocket URL").split("?")[0]
-        login = {"username": _field(child, "Client ID"), "password": _field(child, "Client Secret")}
+        api, ws = child.field("API base URL"), child.field("WebSocket URL").split("?")[0]
+        login = {"username": child.field("Client ID"), "password": child.field("Client Secret")}
         async with httpx.AsyncClient(headers={"User-Agent": "storm"}) as http:
             token = (await http.post(f"{api}/get_token", json=login)).json()["access_token"]
         async with websockets.connect(
@@ -72,7 +68,7 @@ async def test_sim_crm_stops_in_time_after_a_storm_of_malformed_requests(
 ) -> None:
     async with launched("sim", "crm", "--kind", kind) as child:
         await child.line("Press Ctrl-C to stop.")
-        base = _field(child, "emulator running at")
+        base = child.field("emulator running at")
         async with garbage_clients(base):
             took = await child.stop(sig)
     assert_stopped_cleanly(child, took, sig)

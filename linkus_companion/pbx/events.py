@@ -47,6 +47,8 @@ _CLOCK_SLACK = dt.timedelta(seconds=5)
 """How far the PBX clock and ours may differ when a call is judged older than the connection."""
 _SOCKET_LIMIT = 1024 * 1024
 """websockets drops a connection whose frame exceeds this; smaller oversized frames are skipped."""
+_STOP_CLOSE_TIMEOUT = 0.25
+"""Seconds `close()` waits for the PBX to answer the closing handshake (a stop ends within 2 s)."""
 
 
 class StreamState(StrEnum):
@@ -129,6 +131,7 @@ class EventStream:
         None until they are read (or when they cannot be), so every call older than the connection counts."""
         self._heartbeat_answered = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._socket: ClientConnection | None = None
         self._error: PbxError | None = None
 
     async def __aenter__(self) -> Self:
@@ -162,8 +165,10 @@ class EventStream:
             self._task = asyncio.create_task(self._run(), name="pbx-event-stream")
 
     async def close(self) -> None:
-        """Stop: close the socket, end the iteration, report CLOSED."""
+        """Stop: close the socket (waiting at most _STOP_CLOSE_TIMEOUT for the PBX), end the iteration, report CLOSED."""
         task, self._task = self._task, None
+        if self._socket is not None:  # a socket still full of unread frames must not hold the stop up
+            self._socket.close_timeout = _STOP_CLOSE_TIMEOUT
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -252,6 +257,7 @@ class EventStream:
                 max_size=_SOCKET_LIMIT,
                 proxy=None,
             ) as ws:
+                self._socket = ws
                 await self._subscribe(ws, token)
                 self._attempt = 0
                 gap_end = self._connected_at = dt.datetime.now(dt.UTC)
@@ -271,6 +277,8 @@ class EventStream:
             raise PbxUnavailable(
                 f"The PBX refused the event connection (HTTP {err.response.status_code}); retrying."
             ) from None
+        finally:
+            self._socket = None
 
     def _url(self, token: Token) -> str:
         scheme = "wss" if self.client.base_url.startswith("https") else "ws"

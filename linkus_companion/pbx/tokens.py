@@ -23,6 +23,8 @@ from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 
+_REVOKE_PATIENCE = 0.75
+"""Seconds `close()` waits for del_token: a stop ends within 2 s, and an unrevoked token frees itself."""
 _AUTH_FAILED = Text(
     "The PBX refused the API Client ID or Client Secret; copy both again from Integrations > API "
     "on the PBX. Linkus Companion stopped logging in so that the PBX does not block this "
@@ -95,7 +97,11 @@ class TokenKeeper:
         async with self._lock:
             token, self._token = self._token, None
             if token is not None and token.alive(time.monotonic()):
-                await self._revoke(token)
+                try:
+                    async with asyncio.timeout(_REVOKE_PATIENCE):
+                        await self._revoke(token)
+                except TimeoutError:
+                    log.warning("Could not revoke a PBX token: the PBX did not answer in time")
 
     async def _renew(self) -> Token:
         """Refresh the pair; fall back to a new login when the refresh is refused. Lock held."""

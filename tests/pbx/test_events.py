@@ -6,11 +6,14 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import signal
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pbx_testkit import WAIT, Collector
+from signal_rig import STOP_WITHIN, launched
 
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.clock import PbxClock
@@ -302,3 +305,24 @@ async def test_only_calls_in_progress_at_connection_cost_a_cdr_search_at_their_e
         legs = (await collector.call_ended(carried.call_id)).record.talked
     assert legs == ("1001", "1004")
     assert len(searches) == 1
+
+
+async def test_closing_takes_a_moment_when_the_pbx_stops_answering() -> None:
+    """Quitting while the PBX hangs (or the network to it is gone) waits out neither the socket's closing
+    handshake nor the token's revocation (10 s each before)."""
+    async with launched("sim", "pbx", "--port", "0") as pbx:
+        await pbx.line("Press Ctrl-C to stop.")
+        base = pbx.field("API base URL").removesuffix("/openapi/v1.0")
+        async with PbxClient(base, pbx.field("Client ID"), pbx.field("Client Secret")) as client:
+            collector = Collector(client)
+            async with collector:
+                await collector.connected()
+                pbx.process.send_signal(signal.SIGSTOP)  # frozen: it answers nothing, the socket stays open
+                try:
+                    started = time.monotonic()
+                    await collector.stream.close()
+                    await client.close()
+                    took = time.monotonic() - started
+                finally:
+                    pbx.process.send_signal(signal.SIGCONT)
+    assert took < STOP_WITHIN, f"closing took {took:.1f} s"
