@@ -23,6 +23,7 @@ from linkus_companion.model import RecordKind
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
 from linkus_companion.store import Store
+from linkus_companion.texts import Text
 from linkus_companion.trust import verified_context
 
 if TYPE_CHECKING:
@@ -70,14 +71,14 @@ def crm_provider(settings: Settings) -> Provider:
         return salesforce(str(settings.get("crm.salesforce_login")))
     if kind == "zoho":
         return zoho(str(settings.get("crm.zoho_data_centre")))
-    raise NotConfigured("Choose the CRM (setting crm.kind: hubspot, salesforce or zoho).")
+    raise NotConfigured(Text("Choose the CRM (setting crm.kind: hubspot, salesforce or zoho)."))
 
 
 def crm_grants(settings: Settings, client: httpx.AsyncClient, secrets: SecretStore) -> OAuthGrants:
     """The CRM sign-in kept in the keyring (authorise first with `OAuthGrants.authorize`)."""
     client_id = str(settings.get("crm.client_id"))
     if not client_id:
-        raise NotConfigured("Enter the CRM app's client ID (setting crm.client_id).")
+        raise NotConfigured(Text("Enter the CRM app's client ID (setting crm.client_id)."))
     credentials = ClientCredentials(client_id, secrets.get(CRM_SECRET) or "")
     return OAuthGrants(crm_provider(settings), credentials, client, secrets)
 
@@ -131,7 +132,9 @@ def pbx_client(settings: Settings, secrets: SecretStore) -> PbxClient:
     secret = secrets.get(PBX_SECRET)
     if not url or not client_id or not secret:
         raise NotConfigured(
-            "Enter the PBX address, the Open API Client ID and Client Secret (Integrations > API on the PBX)."
+            Text(
+                "Enter the PBX address, the Open API Client ID and Client Secret (Integrations > API on the PBX)."
+            )
         )
     ca_file = str(settings.get("pbx.ca_file"))
     return PbxClient(
@@ -151,14 +154,14 @@ async def embedded_host(
     secrets = secrets or SecretStore()
     extensions = tuple(str(e) for e in settings.get("pbx.extensions"))  # type: ignore[union-attr]
     if not extensions:
-        raise NotConfigured("Enter your extension number (setting pbx.extensions).")
+        raise NotConfigured(Text("Enter your extension number (setting pbx.extensions)."))
     policies = desktop_policies(settings)
     store = Store.open(database)
     try:
         async with crm_http_client() as client, pbx_client(settings, secrets) as pbx:
             grants = crm_grants(settings, client, secrets)
             if not grants.connected():
-                raise NotConfigured("Sign in to the CRM first (Settings > CRM > Authorise).")
+                raise NotConfigured(Text("Sign in to the CRM first (Settings > CRM > Authorise)."))
             connector = await make_connector(
                 str(settings.get("crm.kind")), client, grants, policies.lookup.region, policies.lookup
             )

@@ -23,6 +23,7 @@ from linkus_companion.crm.base import AccessGrant, AuthExpired, CrmError, RateLi
 from linkus_companion.crm.http import retry_after
 from linkus_companion.crm.oauth_providers import Extras, Provider, RevokeStyle, rebase
 from linkus_companion.secrets import SecretStore
+from linkus_companion.texts import Text
 
 if TYPE_CHECKING:  # the sign-in's modules load when a sign-in starts
     from linkus_companion.crm.oauth_loopback import LoopbackRedirect
@@ -79,7 +80,7 @@ async def open_in_browser(url: str) -> None:
 
     if not await asyncio.to_thread(webbrowser.open, url):
         raise SignInFailed(
-            "No web browser could be opened for the sign-in; set a default browser and try again."
+            Text("No web browser could be opened for the sign-in; set a default browser and try again.")
         )
 
 
@@ -209,12 +210,20 @@ class OAuthGrants:
         name = self._provider.name
         if not secrets.compare_digest(params.get("state", ""), state):
             raise SignInFailed(
-                f"The {name} sign-in answer did not match this request (state mismatch) and was refused; "
-                "start connecting again."
+                Text(
+                    "The {name} sign-in answer did not match this request (state mismatch) and was refused; start connecting again.",
+                    name=name,
+                )
             )
         if "error" in params or not params.get("code"):
             reason = _safe(params.get("error", "no code"))
-            raise SignInFailed(f"{name} did not grant access ({reason}); approve the request to connect.")
+            raise SignInFailed(
+                Text(
+                    "{name} did not grant access ({reason}); approve the request to connect.",
+                    name=name,
+                    reason=reason,
+                )
+            )
         token_url, revoke_url, web_base = self._accounts_server(params.get("accounts-server", ""))
         form = {
             "grant_type": "authorization_code",
@@ -225,7 +234,7 @@ class OAuthGrants:
         tokens = await self._token_request(token_url, form, refreshing=False)
         api_base = self._provider.api_base or str(tokens.get(self._provider.api_base_field, ""))
         if not api_base.startswith(("https://", "http://")):
-            raise SignInFailed(f"{name} did not say where its API is; try connecting again.")
+            raise SignInFailed(Text("{name} did not say where its API is; try connecting again.", name=name))
         session = _Session(
             refresh_token=str(tokens.get("refresh_token", "")),
             api_base=api_base.rstrip("/"),
@@ -234,7 +243,9 @@ class OAuthGrants:
             extras={"web_base": web_base or api_base.rstrip("/")},
         )
         if not session.refresh_token:
-            raise SignInFailed(f"{name} gave no refresh token; allow offline access and connect again.")
+            raise SignInFailed(
+                Text("{name} gave no refresh token; allow offline access and connect again.", name=name)
+            )
         self._apply(session, tokens)
         session.extras.update(await self._extras(tokens, params, token_url))
         return session
@@ -247,8 +258,10 @@ class OAuthGrants:
             return provider.token_url, provider.revoke_url, provider.web_base
         if server not in provider.accounts_servers:
             raise SignInFailed(
-                f"{provider.name} sent the sign-in to an unknown accounts server and it was refused; "
-                "check the data centre in Settings."
+                Text(
+                    "{name} sent the sign-in to an unknown accounts server and it was refused; check the data centre in Settings.",
+                    name=provider.name,
+                )
             )
         return (
             rebase(provider.token_url, server),
@@ -288,7 +301,7 @@ class OAuthGrants:
             info = {}
         hub_id = info.get("hub_id", tokens.get("hub_id"))
         if hub_id is None:
-            raise SignInFailed("HubSpot did not say which account was connected; try connecting again.")
+            raise SignInFailed(Text("HubSpot did not say which account was connected; try connecting again."))
         extras = {"hub_id": str(hub_id), "user_id": str(info.get("user_id", tokens.get("user_id", "")))}
         if info.get("user"):
             extras["user"] = str(info["user"])
@@ -302,7 +315,7 @@ class OAuthGrants:
     async def _refresh(self, session: _Session) -> None:
         """Swap the refresh token for a new access token; the caller holds the lock."""
         if self._rejected:
-            raise self._expired("was refused before")
+            raise self._expired(Text("was refused before"))
         form = {"grant_type": "refresh_token", "refresh_token": session.refresh_token}
         kept = session.stored()
         try:
@@ -333,8 +346,11 @@ class OAuthGrants:
             response = await self._client.post(url, data={**form, **self._client_form()}, headers=headers)
         except httpx.TransportError as exc:
             raise Unavailable(
-                f"{name} sign-in server could not be reached ({type(exc).__name__}); "
-                "check the network connection and try again."
+                Text(
+                    "{name} sign-in server could not be reached ({why}); check the network connection and try again.",
+                    name=name,
+                    why=type(exc).__name__,
+                )
             ) from None
         try:
             body = response.json()
@@ -347,17 +363,25 @@ class OAuthGrants:
         error = _safe(str(body.get("error") or body.get("status") or f"HTTP {response.status_code}"))
         if response.status_code == 429 or error == "rate_limit_exceeded":
             raise RateLimited(
-                f"{name} is limiting sign-in requests; try again shortly.", retry_after=retry_after(response)
+                Text("{name} is limiting sign-in requests; try again shortly.", name=name),
+                retry_after=retry_after(response),
             )
         if response.status_code >= 500:
-            raise Unavailable(f"{name} sign-in server failed ({error}); try again later.")
+            raise Unavailable(
+                Text("{name} sign-in server failed ({error}); try again later.", name=name, error=error)
+            )
         if refreshing and (error in _REFRESH_REJECTED or response.status_code in (400, 401)):
-            raise self._expired(f"was refused ({error})")
+            raise self._expired(Text("was refused ({error})", error=error))
         if refreshing:
-            raise Unavailable(f"{name} did not refresh the sign-in ({error}); try again later.")
+            raise Unavailable(
+                Text("{name} did not refresh the sign-in ({error}); try again later.", name=name, error=error)
+            )
         raise SignInFailed(
-            f"{name} refused the sign-in ({error}); check the Client ID, Client Secret and registered "
-            "redirect URI, then connect again."
+            Text(
+                "{name} refused the sign-in ({error}); check the Client ID, Client Secret and registered redirect URI, then connect again.",
+                name=name,
+                error=error,
+            )
         )
 
     async def _revoke(self, session: _Session) -> httpx.Response:
@@ -382,7 +406,7 @@ class OAuthGrants:
     def _require(self) -> _Session:
         session = self._load()
         if session is None:
-            raise AuthExpired(f"Not connected to {self._provider.name}; connect in Settings.")
+            raise AuthExpired(Text("Not connected to {name}; connect in Settings.", name=self._provider.name))
         return session
 
     def _load(self) -> _Session | None:
@@ -394,9 +418,13 @@ class OAuthGrants:
                 log.warning("the stored %s grant is unreadable; connect again", self._provider.name)
         return self._session
 
-    def _expired(self, what: str) -> AuthExpired:
+    def _expired(self, what: Text) -> AuthExpired:
         name = self._provider.name
-        return AuthExpired(f"The saved {name} sign-in {what}. Connect to {name} again in Settings.")
+        return AuthExpired(
+            Text(
+                "The saved {name} sign-in {what}. Connect to {name} again in Settings.", name=name, what=what
+            )
+        )
 
 
 async def _listen(stack: contextlib.AsyncExitStack, redirect_uri: str | None) -> LoopbackRedirect:
@@ -427,7 +455,11 @@ async def _redirect(
         return await waiting
     except TimeoutError:
         raise SignInFailed(
-            f"No answer from the {name} sign-in page within {seconds / 60:.0f} min; start connecting again."
+            Text(
+                "No answer from the {name} sign-in page within {minutes:.0f} min; start connecting again.",
+                name=name,
+                minutes=seconds / 60,
+            )
         ) from None
     finally:
         waiting.cancel()

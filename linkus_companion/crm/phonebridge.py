@@ -14,6 +14,7 @@ import httpx
 from linkus_companion.crm.base import GrantSource, ValidationFailed
 from linkus_companion.crm.http import CrmHttp, Sleep, zoho_oauthtoken
 from linkus_companion.crm.zoho import classify
+from linkus_companion.texts import Text
 
 BASE = "/phonebridge/v3"
 MAX_PER_PAGE = 1000
@@ -76,7 +77,14 @@ class CallNotification:
     def form(self) -> dict[str, str]:
         """The form fields (start time as `yyyy-MM-dd HH:mm:ss` GMT)."""
         if self.state not in ALLOWED_STATES[self.type]:
-            raise ValidationFailed(f"{NAME} has no {self.state} state for {self.type} calls.")
+            raise ValidationFailed(
+                Text(
+                    "{crm} has no {state} state for {type} calls.",
+                    crm=NAME,
+                    state=self.state,
+                    type=self.type,
+                )
+            )
         fields = {
             "type": str(self.type),
             "state": str(self.state),
@@ -161,7 +169,7 @@ class PhoneBridge:
     ) -> None:
         """Tell Zoho a click-to-dial did not connect (`busy`, `invalid`, `blocked`, ...)."""
         if code not in DIAL_ERROR_CODES:
-            raise ValidationFailed(f"{NAME} knows no click-to-dial error {code!r}.")
+            raise ValidationFailed(Text('{crm} knows no click-to-dial error "{code}".', crm=NAME, code=code))
         form = {"code": code, "from": from_number, "to": to_number, "zohouser": zohouser, "message": message}
         await self._http.request("POST", f"{BASE}/clicktodialerror", data=_present(form))
 

@@ -389,7 +389,13 @@ class SalesforceConnector:
                 if _version_key(str(v["version"])) <= _version_key(self._pinned)
             ]
             if not usable:
-                raise ValidationFailed(f"This {CRM} org offers no REST API version up to {self._pinned}.")
+                raise ValidationFailed(
+                    Text(
+                        "This {crm} org offers no REST API version up to {pinned}.",
+                        crm=CRM,
+                        pinned=self._pinned,
+                    )
+                )
             self._version = max(usable, key=_version_key)
         return self._version
 

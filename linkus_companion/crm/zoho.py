@@ -403,7 +403,9 @@ def _conditions(module: _Module, keys: tuple[str, ...]) -> list[tuple[str, str]]
 def _call_fields(log: CallLog, *, creating: bool) -> dict[str, Any]:
     """The Calls record for `log` (Who_Id for a contact; What_Id + $se_module for a lead or account)."""
     if log.direction is Direction.INTERNAL:
-        raise ValidationFailed(f"{CRM_NAME} logs calls with customers only, not internal calls.")
+        raise ValidationFailed(
+            Text("{crm} logs calls with customers only, not internal calls.", crm=CRM_NAME)
+        )
     if log.started_at.tzinfo is None:
         raise ValueError("CallLog.started_at must be timezone-aware")
     inbound = log.direction is Direction.INBOUND
@@ -439,7 +441,12 @@ def _first_result(response: httpx.Response) -> dict[str, Any]:
     result = response.json()["data"][0]
     if result.get("status") != "success":
         raise ValidationFailed(
-            f"{CRM_NAME} refused the data ({result.get('code')}: {result.get('message')})."
+            Text(
+                "{crm} refused the data ({code}: {message}).",
+                crm=CRM_NAME,
+                code=str(result.get("code")),
+                message=str(result.get("message")),
+            )
         )
     details: dict[str, Any] = result["details"]
     return details

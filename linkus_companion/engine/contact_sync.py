@@ -21,6 +21,7 @@ from linkus_companion.pbx.errors import PbxError, PbxNotFound
 from linkus_companion.pbx.resources import ContactFields, ContactNumber
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
 from linkus_companion.store import Store
+from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -209,9 +210,10 @@ class ContactSync:
             book = await self._pbx.get_phonebook(same_name[0].id)
             if book.member_select == "sel_all" or book.contacts:
                 raise SyncRefused(
-                    f"The PBX phonebook “{name}” already holds contacts, and contact sync only writes into "
-                    "an empty phonebook or one it creates. Choose a new name (it will be created) or "
-                    "empty that phonebook on the PBX."
+                    Text(
+                        "The PBX phonebook “{name}” already holds contacts, and contact sync only writes into an empty phonebook or one it creates. Choose a new name (it will be created) or empty that phonebook on the PBX.",
+                        name=name,
+                    )
                 )
             group = book.id
         else:

@@ -26,6 +26,7 @@ from linkus_companion.pbx.resources import (
 )
 from linkus_companion.pbx.tokens import Token, TokenKeeper
 from linkus_companion.pbx.transport import Transport
+from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -118,7 +119,7 @@ class PbxClient:
             )
             data = reply.get("data") or []
             if not isinstance(data, list):
-                raise PbxUnavailable(f"The PBX sent an unreadable answer while {action}.")
+                raise PbxUnavailable(Text("The PBX sent an unreadable answer while {action}.", action=action))
             rows.extend(row for row in data if isinstance(row, Mapping))
             total = reply.get("total_number")
             if not data or len(data) < PAGE_SIZE or (isinstance(total, int) and len(rows) >= total):
@@ -129,7 +130,7 @@ class PbxClient:
 
     async def system_information(self) -> SystemInfo:
         """system/information; logs a warning when the firmware is older than required."""
-        reply = await self.call("GET", "system/information", "reading the PBX information")
+        reply = await self.call("GET", "system/information", Text("reading the PBX information"))
         data = reply.get("data") if isinstance(reply.get("data"), Mapping) else reply
         assert isinstance(data, Mapping)
         firmware = str(data.get("firmware_version", ""))
@@ -141,7 +142,7 @@ class PbxClient:
                 str(data["system_time_format"]),
             )
         except (KeyError, TypeError, ValueError):
-            raise PbxUnavailable("The PBX sent unreadable system information.") from None
+            raise PbxUnavailable(Text("The PBX sent unreadable system information.")) from None
         warning = firmware_warning(firmware, phonebridge=self._phonebridge)
         if warning:
             log.warning("%s", warning)
@@ -161,12 +162,12 @@ class PbxClient:
 
     async def list_extensions(self) -> list[Extension]:
         """Every extension (extension/list)."""
-        rows = await self._pages("extension/list", "listing extensions")
+        rows = await self._pages("extension/list", Text("listing extensions"))
         return _parse_all(rows, Extension.from_row)
 
     async def search_extensions(self, value: str) -> list[Extension]:
         """Extensions matching a keyword (extension/search)."""
-        rows = await self._pages("extension/search", "searching extensions", {"search_value": value})
+        rows = await self._pages("extension/search", Text("searching extensions"), {"search_value": value})
         return _parse_all(rows, Extension.from_row)
 
     # --- calls --------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ class PbxClient:
         }
         if dial_permission:
             body["dial_permission"] = dial_permission
-        reply = await self.call("POST", "call/dial", f"dialling {callee}", body=body)
+        reply = await self.call("POST", "call/dial", Text("dialling {number}", number=callee), body=body)
         return str(reply.get("call_id", ""))
 
     async def query_calls(
@@ -196,13 +197,13 @@ class PbxClient:
             params["extension"] = extension
         elif direction is not None:
             params["type"] = direction.value
-        reply = await self.call("GET", "call/query", "querying calls", params=params)
+        reply = await self.call("GET", "call/query", Text("querying calls"), params=params)
         data = reply.get("data") or []
         return _parse_all(data if isinstance(data, list) else [], CallInfo.from_msg)
 
     async def hangup(self, channel_id: str) -> str:
         """call/hangup one member (its `channel_id` from a call event); returns the call id."""
-        reply = await self.call("POST", "call/hangup", "hanging up", body={"channel_id": channel_id})
+        reply = await self.call("POST", "call/hangup", Text("hanging up"), body={"channel_id": channel_id})
         return str(reply.get("call_id", ""))
 
     # --- company contacts ---------------------------------------------------------------------
@@ -210,38 +211,38 @@ class PbxClient:
     async def search_company_contacts(self, value: str) -> list[CompanyContact]:
         """company_contact/search by keyword (name, company or number)."""
         rows = await self._pages(
-            "company_contact/search", "searching company contacts", {"search_value": value}
+            "company_contact/search", Text("searching company contacts"), {"search_value": value}
         )
         return _parse_all(rows, CompanyContact.from_row)
 
     async def list_company_contacts(self) -> list[CompanyContact]:
         """company_contact/list: every company contact."""
-        rows = await self._pages("company_contact/list", "listing company contacts")
+        rows = await self._pages("company_contact/list", Text("listing company contacts"))
         return _parse_all(rows, CompanyContact.from_row)
 
     async def get_company_contact(self, contact_id: int) -> CompanyContact:
         """company_contact/get with names and `number_list`."""
         reply = await self.call(
-            "GET", "company_contact/get", "reading a company contact", params={"id": contact_id}
+            "GET", "company_contact/get", Text("reading a company contact"), params={"id": contact_id}
         )
         return _parse_one(reply.get("data"), CompanyContact.from_detail)
 
     async def create_company_contact(self, fields: ContactFields) -> int:
         """company_contact/create; returns the new id."""
         reply = await self.call(
-            "POST", "company_contact/create", "creating a company contact", body=fields.body()
+            "POST", "company_contact/create", Text("creating a company contact"), body=fields.body()
         )
         return _new_id(reply)
 
     async def update_company_contact(self, contact_id: int, fields: ContactFields) -> None:
         """company_contact/update with the full field set (numbers are replaced)."""
         body = {"id": contact_id, **fields.body()}
-        await self.call("POST", "company_contact/update", "updating a company contact", body=body)
+        await self.call("POST", "company_contact/update", Text("updating a company contact"), body=body)
 
     async def delete_company_contact(self, contact_id: int) -> None:
         """company_contact/delete (fails with 70091 while it is in a phonebook)."""
         await self.call(
-            "GET", "company_contact/delete", "deleting a company contact", params={"id": contact_id}
+            "GET", "company_contact/delete", Text("deleting a company contact"), params={"id": contact_id}
         )
 
     # --- phonebooks ---------------------------------------------------------------------------
@@ -249,7 +250,7 @@ class PbxClient:
     async def create_phonebook(self, name: str, contact_ids: tuple[int, ...] = ()) -> int:
         """phonebook/create with specific members; returns the new id."""
         body = {"name": name, "member_select": "sel_specific", "add_contacts_id_list": list(contact_ids)}
-        reply = await self.call("POST", "phonebook/create", "creating a phonebook", body=body)
+        reply = await self.call("POST", "phonebook/create", Text("creating a phonebook"), body=body)
         return _new_id(reply)
 
     async def update_phonebook(
@@ -268,26 +269,28 @@ class PbxClient:
             body["add_contacts_id_list"] = list(add)
         if remove:
             body["del_contacts_id_list"] = list(remove)
-        await self.call("POST", "phonebook/update", "updating a phonebook", body=body)
+        await self.call("POST", "phonebook/update", Text("updating a phonebook"), body=body)
 
     async def get_phonebook(self, phonebook_id: int) -> Phonebook:
         """phonebook/get with its member contacts."""
-        reply = await self.call("GET", "phonebook/get", "reading a phonebook", params={"id": phonebook_id})
+        reply = await self.call(
+            "GET", "phonebook/get", Text("reading a phonebook"), params={"id": phonebook_id}
+        )
         return _parse_one(reply.get("data"), Phonebook.from_data)
 
     async def search_phonebooks(self, value: str) -> list[Phonebook]:
         """phonebook/search by name."""
-        rows = await self._pages("phonebook/search", "searching phonebooks", {"search_value": value})
+        rows = await self._pages("phonebook/search", Text("searching phonebooks"), {"search_value": value})
         return _parse_all(rows, Phonebook.from_data)
 
     async def list_phonebooks(self) -> list[Phonebook]:
         """phonebook/list: every phonebook (without members)."""
-        rows = await self._pages("phonebook/list", "listing phonebooks")
+        rows = await self._pages("phonebook/list", Text("listing phonebooks"))
         return _parse_all(rows, Phonebook.from_data)
 
     async def delete_phonebook(self, phonebook_id: int) -> None:
         """phonebook/delete."""
-        await self.call("GET", "phonebook/delete", "deleting a phonebook", params={"id": phonebook_id})
+        await self.call("GET", "phonebook/delete", Text("deleting a phonebook"), params={"id": phonebook_id})
 
     # --- CDR and recordings -------------------------------------------------------------------
 
@@ -295,14 +298,14 @@ class PbxClient:
         """cdr/search between two aware datetimes (sent in the PBX's display format)."""
         clock = (await self.pbx_info()).clock
         params = {"start_time": clock.display(start), "end_time": clock.display(end)}
-        rows = await self._pages("cdr/search", "searching call records", params)
+        rows = await self._pages("cdr/search", Text("searching call records"), params)
         return merge_legs(_parse_all(rows, lambda row: CdrRecord.from_row(row, clock)))
 
     async def list_groups(self) -> dict[str, tuple[str, ...]]:
         """Queue and ring-group numbers with their member extensions (queue/list, ring_group/list)."""
         groups: dict[str, tuple[str, ...]] = {}
         for endpoint, key, members in _GROUP_LISTS:
-            reply = await self.call("GET", endpoint, "listing queues and ring groups")
+            reply = await self.call("GET", endpoint, Text("listing queues and ring groups"))
             rows = reply.get(key) or reply.get("data") or []
             for row in rows if isinstance(rows, list) else []:
                 if isinstance(row, Mapping) and isinstance(row.get("number"), str):
@@ -312,11 +315,11 @@ class PbxClient:
     async def recording_url(self, file: str) -> str:
         """recording/download step 1: the short-lived `download_resource_url` for a file name."""
         reply = await self.call(
-            "GET", "recording/download", "preparing a recording download", params={"file": file}
+            "GET", "recording/download", Text("preparing a recording download"), params={"file": file}
         )
         url = reply.get("download_resource_url")
         if not isinstance(url, str) or not url.startswith("/"):
-            raise PbxUnavailable("The PBX did not say where to download the recording.")
+            raise PbxUnavailable(Text("The PBX did not say where to download the recording."))
         return url
 
     @contextlib.asynccontextmanager
@@ -363,7 +366,7 @@ def _download_error(response: httpx.Response) -> PbxError:
     except ValueError:
         body = None
     if isinstance(body, dict) and isinstance(body.get("errcode"), int):
-        return from_response(body, "downloading the recording")
+        return from_response(body, Text("downloading the recording"))
     return PbxUnavailable(f"The PBX answered HTTP {response.status_code} to the recording download.")
 
 
@@ -380,15 +383,15 @@ def _parse_all(rows: list[Any], parse: Callable[[Any], T]) -> list[T]:
 
 def _parse_one(data: object, parse: Callable[[Any], T]) -> T:
     if not isinstance(data, Mapping):
-        raise PbxUnavailable("The PBX answered without the requested data.")
+        raise PbxUnavailable(Text("The PBX answered without the requested data."))
     try:
         return parse(data)
     except MalformedPayload as err:
-        raise PbxUnavailable(f"The PBX sent unreadable data ({err}).") from None
+        raise PbxUnavailable(Text("The PBX sent unreadable data ({why}).", why=str(err))) from None
 
 
 def _new_id(reply: Mapping[str, Any]) -> int:
     value = reply.get("id")
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PbxUnavailable("The PBX did not return the id of the new entry.")
+        raise PbxUnavailable(Text("The PBX did not return the id of the new entry."))
     return value

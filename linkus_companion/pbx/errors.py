@@ -65,22 +65,27 @@ class PbxUnsupported(PbxError):
 
 
 _MESSAGES: dict[int, tuple[type[PbxError], str]] = {
-    -2: (PbxUnavailable, "The PBX reported an internal error; try again in a minute."),
-    10001: (PbxUnsupported, "The PBX does not offer this API; upgrade the PBX firmware."),
-    10002: (PbxUnsupported, "The PBX no longer maintains this API version; upgrade Linkus Companion."),
-    10003: (PbxUnsupported, "The PBX does not support this API version; upgrade the PBX firmware."),
+    -2: (PbxUnavailable, Text("The PBX reported an internal error; try again in a minute.")),
+    10001: (PbxUnsupported, Text("The PBX does not offer this API; upgrade the PBX firmware.")),
+    10002: (PbxUnsupported, Text("The PBX no longer maintains this API version; upgrade Linkus Companion.")),
+    10003: (PbxUnsupported, Text("The PBX does not support this API version; upgrade the PBX firmware.")),
     10004: (
         PbxTokenExpired,
-        "The PBX keeps rejecting new API tokens; check the PBX clock and that the API is enabled "
-        "at Integrations > API.",
+        Text(
+            "The PBX keeps rejecting new API tokens; check the PBX clock and that the API is enabled "
+            "at Integrations > API."
+        ),
     ),
-    10005: (PbxAccessDenied, "The PBX API application lacks permission for this; check Integrations > API."),
-    40001: (PbxInvalidRequest, "The PBX could not read the request; please report this problem."),
-    40002: (PbxInvalidRequest, "The PBX refused a missing or invalid value."),
-    40003: (PbxInvalidRequest, "The PBX already has an entry with this value."),
-    40004: (PbxInvalidRequest, "The file is larger than the PBX accepts."),
-    60001: (PbxNotFound, "The PBX has no such entry; it may have been deleted."),
-    60002: (PbxInvalidRequest, "A PBX limit was reached; delete unused entries on the PBX first."),
+    10005: (
+        PbxAccessDenied,
+        Text("The PBX API application lacks permission for this; check Integrations > API."),
+    ),
+    40001: (PbxInvalidRequest, Text("The PBX could not read the request; please report this problem.")),
+    40002: (PbxInvalidRequest, Text("The PBX refused a missing or invalid value.")),
+    40003: (PbxInvalidRequest, Text("The PBX already has an entry with this value.")),
+    40004: (PbxInvalidRequest, Text("The file is larger than the PBX accepts.")),
+    60001: (PbxNotFound, Text("The PBX has no such entry; it may have been deleted.")),
+    60002: (PbxInvalidRequest, Text("A PBX limit was reached; delete unused entries on the PBX first.")),
     70004: (
         PbxIpBlocked,
         Text(
@@ -88,18 +93,20 @@ _MESSAGES: dict[int, tuple[type[PbxError], str]] = {
             "Security > Security Rules > Blocked IPs."
         ),
     ),
-    70084: (PbxAccessDenied, "The PBX does not allow this action."),
+    70084: (PbxAccessDenied, Text("The PBX does not allow this action.")),
     70087: (
         PbxAccessDenied,
-        "The PBX only accepts API requests from allowed IP addresses; add this computer's address "
-        "at Integrations > API.",
+        Text(
+            "The PBX only accepts API requests from allowed IP addresses; add this computer's address "
+            "at Integrations > API."
+        ),
     ),
     70091: (
         PbxInvalidRequest,
-        "The contact still belongs to a phonebook; remove it from the phonebook first.",
+        Text("The contact still belongs to a phonebook; remove it from the phonebook first."),
     ),
-    70093: (PbxNotFound, "The PBX phonebook does not exist; it may have been deleted."),
-    70120: (PbxAccessDenied, "The PBX organisation is disabled; ask the PBX administrator."),
+    70093: (PbxNotFound, Text("The PBX phonebook does not exist; it may have been deleted.")),
+    70120: (PbxAccessDenied, Text("The PBX organisation is disabled; ask the PBX administrator.")),
 }
 
 
@@ -108,11 +115,13 @@ def from_response(body: Mapping[str, Any], action: str) -> PbxError:
     code = body.get("errcode")
     errcode = code if isinstance(code, int) else 0
     errmsg = str(body.get("errmsg", ""))[:40]
-    fallback = (PbxError, f"The PBX refused {action} (error {errcode} {errmsg}).")
-    cls, message = _MESSAGES.get(errcode, fallback)
+    fallback = Text(
+        "The PBX refused {action} (error {code} {said}).", action=action, code=errcode, said=errmsg
+    )
+    cls, message = _MESSAGES.get(errcode, (PbxError, fallback))
     detail = _detail(body)
     if detail:
-        message += f" Fields concerned: {detail}."
+        message = Text("{message} Fields concerned: {fields}.", message=message, fields=detail)
     return cls(message, errcode=errcode)
 
 

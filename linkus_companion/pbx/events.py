@@ -275,7 +275,10 @@ class EventStream:
             if err.response.status_code in (401, 403):
                 await self.client.token_rejected(token)
             raise PbxUnavailable(
-                f"The PBX refused the event connection (HTTP {err.response.status_code}); retrying."
+                Text(
+                    "The PBX refused the event connection (HTTP {status}); retrying.",
+                    status=err.response.status_code,
+                )
             ) from None
         finally:
             self._socket = None
@@ -293,14 +296,16 @@ class EventStream:
                 try:
                     frame = self._frame(await ws.recv())
                 except ConnectionClosed:
-                    raise _Ended("The PBX closed the event connection while subscribing.") from None
+                    raise _Ended(Text("The PBX closed the event connection while subscribing.")) from None
                 if isinstance(frame, ApiReply):
                     break
         if frame.errcode == 10004:
             await self.client.token_rejected(token)
-            raise _Ended("The PBX token expired; reconnecting with a new one.", urgent=True)
+            raise _Ended(Text("The PBX token expired; reconnecting with a new one."), urgent=True)
         if frame.errcode != 0:
-            raise PbxUnavailable(f"The PBX refused the event subscription (error {frame.errcode}).")
+            raise PbxUnavailable(
+                Text("The PBX refused the event subscription (error {errcode}).", errcode=frame.errcode)
+            )
 
     async def _serve(self, ws: ClientConnection, token: Token, gap_end: dt.datetime, sn: str) -> None:
         """Read, heartbeat and rotate the token until one of them ends the connection; backfill aside."""
@@ -327,7 +332,10 @@ class EventStream:
                 data = await ws.recv()
             except ConnectionClosed as err:
                 raise _Ended(
-                    f"The PBX closed the event connection ({err.rcvd or 'no close frame'})."
+                    Text(
+                        "The PBX closed the event connection ({why}).",
+                        why=str(err.rcvd) if err.rcvd else Text("no close frame"),
+                    )
                 ) from None
             frame = self._frame(data)
             if isinstance(frame, HeartbeatReply):
@@ -335,7 +343,7 @@ class EventStream:
             elif isinstance(frame, ApiReply):
                 if frame.errcode == 10004:
                     await self.client.token_rejected(token)
-                    raise _Ended("The PBX token expired; reconnecting with a new one.", urgent=True)
+                    raise _Ended(Text("The PBX token expired; reconnecting with a new one."), urgent=True)
                 log.info("PBX event stream: reply %s %s", frame.errcode, frame.errmsg)
             elif frame is not None:
                 await self._deliver(frame)
@@ -358,11 +366,11 @@ class EventStream:
                     await self._heartbeat_answered.wait()
             except TimeoutError:
                 ws.transport.abort()
-                raise _Ended("The PBX stopped answering heartbeats; reconnecting.") from None
+                raise _Ended(Text("The PBX stopped answering heartbeats; reconnecting.")) from None
 
     async def _rotate(self, token: Token) -> None:
         await asyncio.sleep(max(0.0, token.renew_at - time.monotonic()))
-        raise _Ended("Renewing the PBX token; reconnecting.", urgent=True)
+        raise _Ended(Text("Renewing the PBX token; reconnecting."), urgent=True)
 
     # --- delivery and backfill ----------------------------------------------------------------
 

@@ -150,7 +150,10 @@ class TokenKeeper:
             )
         except (KeyError, TypeError, ValueError):
             raise PbxUnavailable(
-                f"The PBX at {self._transport.host} sent an unreadable token answer; check the address is the PBX."
+                Text(
+                    "The PBX at {host} sent an unreadable token answer; check the address is the PBX.",
+                    host=self._transport.host,
+                )
             ) from None
         margin = min(self._refresh_margin, ttl / 5)
         log.info("PBX token obtained by %s, valid %.0f s", endpoint, ttl)
@@ -174,4 +177,4 @@ def _token_error(reply: Mapping[str, Any], endpoint: str) -> PbxError:
             return PbxAuthFailed(_AUTH_FAILED, errcode=-1)
         if endpoint == "get_token":
             return PbxTokenLimit(_SLOTS_FULL, errcode=-1)
-    return from_response(reply, "the login")
+    return from_response(reply, Text("the login"))

@@ -36,7 +36,7 @@ class Transport:
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("the PBX address must look like https://pbx.example.com:8088")
+            raise ValueError(Text("the PBX address must look like https://pbx.example.com:8088"))
         self.base_url = base_url.rstrip("/")
         self.host = parts.netloc
         self.ssl_context: ssl.SSLContext | None = (
@@ -81,7 +81,9 @@ class Transport:
         except ValueError:
             reply = None
         if not isinstance(reply, dict):
-            raise PbxUnavailable(f"The server at {self.host} does not speak the Yeastar Open API.")
+            raise PbxUnavailable(
+                Text("The server at {host} does not speak the Yeastar Open API.", host=self.host)
+            )
         return reply
 
     def error(self, err: Exception) -> PbxError:

@@ -2425,12 +2425,92 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 账户 ID 未知；请在设置中重新连接 {crm}。</translation>
         </message>
         <message>
+            <source>No web browser could be opened for the sign-in; set a default browser and try again.</source>
+            <translation>无法打开浏览器进行登录；请设置默认浏览器后重试。</translation>
+        </message>
+        <message>
+            <source>{name} refused the sign-in ({error}); check the Client ID, Client Secret and registered redirect URI, then connect again.</source>
+            <translation>{name} 拒绝了登录（{error}）；请检查客户端 ID、客户端密钥和已登记的重定向 URI，然后重新连接。</translation>
+        </message>
+        <message>
+            <source>The saved {name} sign-in {what}. Connect to {name} again in Settings.</source>
+            <translation>已保存的 {name} 登录{what}。请在设置中重新连接 {name}。</translation>
+        </message>
+        <message>
+            <source>The {name} sign-in answer did not match this request (state mismatch) and was refused; start connecting again.</source>
+            <translation>{name} 的登录应答与本次请求不匹配（state 不一致），已拒绝；请重新开始连接。</translation>
+        </message>
+        <message>
+            <source>{name} did not grant access ({reason}); approve the request to connect.</source>
+            <translation>{name} 未授予访问权限（{reason}）；请批准该请求以完成连接。</translation>
+        </message>
+        <message>
+            <source>{name} did not say where its API is; try connecting again.</source>
+            <translation>{name} 未告知其 API 地址；请重新连接。</translation>
+        </message>
+        <message>
+            <source>{name} gave no refresh token; allow offline access and connect again.</source>
+            <translation>{name} 未提供刷新令牌；请允许离线访问后重新连接。</translation>
+        </message>
+        <message>
+            <source>{name} sent the sign-in to an unknown accounts server and it was refused; check the data centre in Settings.</source>
+            <translation>{name} 将登录转到了未知的账户服务器，已拒绝；请在设置中检查数据中心。</translation>
+        </message>
+        <message>
+            <source>HubSpot did not say which account was connected; try connecting again.</source>
+            <translation>HubSpot 未告知连接的是哪个账户；请重新连接。</translation>
+        </message>
+        <message>
+            <source>was refused before</source>
+            <translation>之前已被拒绝</translation>
+        </message>
+        <message>
+            <source>{name} is limiting sign-in requests; try again shortly.</source>
+            <translation>{name} 正在限制登录请求；请稍后重试。</translation>
+        </message>
+        <message>
+            <source>{name} sign-in server failed ({error}); try again later.</source>
+            <translation>{name} 登录服务器出错（{error}）；请稍后重试。</translation>
+        </message>
+        <message>
+            <source>was refused ({error})</source>
+            <translation>被拒绝（{error}）</translation>
+        </message>
+        <message>
+            <source>{name} did not refresh the sign-in ({error}); try again later.</source>
+            <translation>{name} 未能刷新登录（{error}）；请稍后重试。</translation>
+        </message>
+        <message>
+            <source>Not connected to {name}; connect in Settings.</source>
+            <translation>尚未连接 {name}；请在设置中连接。</translation>
+        </message>
+        <message>
+            <source>No answer from the {name} sign-in page within {minutes:.0f} min; start connecting again.</source>
+            <translation>{name} 登录页面在 {minutes:.0f} 分钟内没有响应；请重新开始连接。</translation>
+        </message>
+        <message>
+            <source>{name} sign-in server could not be reached ({why}); check the network connection and try again.</source>
+            <translation>无法访问 {name} 登录服务器（{why}）；请检查网络连接后重试。</translation>
+        </message>
+        <message>
+            <source>{crm} has no {state} state for {type} calls.</source>
+            <translation>{crm} 的{type}通话没有 {state} 状态。</translation>
+        </message>
+        <message>
+            <source>{crm} knows no click-to-dial error "{code}".</source>
+            <translation>{crm} 没有一键呼叫错误“{code}”。</translation>
+        </message>
+        <message>
             <source>{crm} refused the request: the org's daily API request limit is used up.</source>
             <translation>{crm} 拒绝了请求：该组织当天的 API 请求额度已用完。</translation>
         </message>
         <message>
             <source>{crm} can create contacts and leads here, not a {kind}.</source>
             <translation>{crm} 在此只能创建联系人和线索，不能创建{kind}。</translation>
+        </message>
+        <message>
+            <source>This {crm} org offers no REST API version up to {pinned}.</source>
+            <translation>此 {crm} 组织没有 {pinned} 及以下版本的 REST API。</translation>
         </message>
         <message>
             <source>The recording {name} is {kind}; {crm} plays only WAV and MP3 recordings. Set the PBX to record in WAV or MP3.</source>
@@ -2445,8 +2525,20 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 拒绝了请求：该组织当天的 API 积分已用完。</translation>
         </message>
         <message>
+            <source>{crm} logs calls with customers only, not internal calls.</source>
+            <translation>{crm} 只记录与客户的通话，不记录内部通话。</translation>
+        </message>
+        <message>
+            <source>{crm} refused the data ({code}: {message}).</source>
+            <translation>{crm} 拒绝了数据（{code}：{message}）。</translation>
+        </message>
+        <message>
             <source>{crm} cannot create a {kind} from a call; choose contact or lead.</source>
             <translation>{crm} 无法从通话创建{kind}，请选择联系人或线索。</translation>
+        </message>
+        <message>
+            <source>The PBX phonebook “{name}” already holds contacts, and contact sync only writes into an empty phonebook or one it creates. Choose a new name (it will be created) or empty that phonebook on the PBX.</source>
+            <translation>PBX 企业联系人群组“{name}”中已有联系人，而联系人同步只写入空的群组或由它自己创建的群组。请换一个新名称（将自动创建），或在 PBX 上清空该群组。</translation>
         </message>
         <message>
             <source>The record's address is not a page of the configured CRM, so it was not opened.</source>
@@ -2585,12 +2677,216 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>尚未连接到 PBX。</translation>
         </message>
         <message>
+            <source>downloading the recording</source>
+            <translation>下载录音</translation>
+        </message>
+        <message>
+            <source>The PBX answered without the requested data.</source>
+            <translation>PBX 的应答中没有所请求的数据。</translation>
+        </message>
+        <message>
+            <source>The PBX did not return the id of the new entry.</source>
+            <translation>PBX 未返回新条目的 ID。</translation>
+        </message>
+        <message>
+            <source>reading the PBX information</source>
+            <translation>读取 PBX 信息</translation>
+        </message>
+        <message>
+            <source>listing extensions</source>
+            <translation>列出分机</translation>
+        </message>
+        <message>
+            <source>searching extensions</source>
+            <translation>搜索分机</translation>
+        </message>
+        <message>
+            <source>dialling {number}</source>
+            <translation>拨打 {number}</translation>
+        </message>
+        <message>
+            <source>querying calls</source>
+            <translation>查询通话</translation>
+        </message>
+        <message>
+            <source>hanging up</source>
+            <translation>挂断通话</translation>
+        </message>
+        <message>
+            <source>searching company contacts</source>
+            <translation>搜索企业联系人</translation>
+        </message>
+        <message>
+            <source>listing company contacts</source>
+            <translation>列出企业联系人</translation>
+        </message>
+        <message>
+            <source>reading a company contact</source>
+            <translation>读取企业联系人</translation>
+        </message>
+        <message>
+            <source>creating a company contact</source>
+            <translation>创建企业联系人</translation>
+        </message>
+        <message>
+            <source>updating a company contact</source>
+            <translation>更新企业联系人</translation>
+        </message>
+        <message>
+            <source>deleting a company contact</source>
+            <translation>删除企业联系人</translation>
+        </message>
+        <message>
+            <source>creating a phonebook</source>
+            <translation>创建企业联系人群组</translation>
+        </message>
+        <message>
+            <source>updating a phonebook</source>
+            <translation>更新企业联系人群组</translation>
+        </message>
+        <message>
+            <source>reading a phonebook</source>
+            <translation>读取企业联系人群组</translation>
+        </message>
+        <message>
+            <source>searching phonebooks</source>
+            <translation>搜索企业联系人群组</translation>
+        </message>
+        <message>
+            <source>listing phonebooks</source>
+            <translation>列出企业联系人群组</translation>
+        </message>
+        <message>
+            <source>deleting a phonebook</source>
+            <translation>删除企业联系人群组</translation>
+        </message>
+        <message>
+            <source>searching call records</source>
+            <translation>搜索通话记录</translation>
+        </message>
+        <message>
+            <source>preparing a recording download</source>
+            <translation>准备下载录音</translation>
+        </message>
+        <message>
+            <source>The PBX did not say where to download the recording.</source>
+            <translation>PBX 未告知录音的下载地址。</translation>
+        </message>
+        <message>
+            <source>The PBX sent unreadable data ({why}).</source>
+            <translation>PBX 发来了无法读取的数据（{why}）。</translation>
+        </message>
+        <message>
+            <source>The PBX sent an unreadable answer while {action}.</source>
+            <translation>PBX 在{action}时返回了无法读取的应答。</translation>
+        </message>
+        <message>
+            <source>The PBX sent unreadable system information.</source>
+            <translation>PBX 发来了无法读取的系统信息。</translation>
+        </message>
+        <message>
+            <source>listing queues and ring groups</source>
+            <translation>列出队列和响铃组</translation>
+        </message>
+        <message>
+            <source>The PBX refused {action} (error {code} {said}).</source>
+            <translation>PBX 拒绝了{action}（错误 {code} {said}）。</translation>
+        </message>
+        <message>
+            <source>The PBX reported an internal error; try again in a minute.</source>
+            <translation>PBX 报告了内部错误；请一分钟后重试。</translation>
+        </message>
+        <message>
+            <source>The PBX does not offer this API; upgrade the PBX firmware.</source>
+            <translation>PBX 不提供此 API；请升级 PBX 固件。</translation>
+        </message>
+        <message>
+            <source>The PBX no longer maintains this API version; upgrade Linkus Companion.</source>
+            <translation>PBX 已不再维护此 API 版本；请升级 Linkus Companion。</translation>
+        </message>
+        <message>
+            <source>The PBX does not support this API version; upgrade the PBX firmware.</source>
+            <translation>PBX 不支持此 API 版本；请升级 PBX 固件。</translation>
+        </message>
+        <message>
+            <source>The PBX keeps rejecting new API tokens; check the PBX clock and that the API is enabled at Integrations &gt; API.</source>
+            <translation>PBX 一直拒绝新的 API 令牌；请检查 PBX 时钟，并确认已在 集成 &gt; API 中启用 API。</translation>
+        </message>
+        <message>
+            <source>The PBX API application lacks permission for this; check Integrations &gt; API.</source>
+            <translation>PBX 的 API 应用没有此操作的权限；请检查 集成 &gt; API。</translation>
+        </message>
+        <message>
+            <source>The PBX could not read the request; please report this problem.</source>
+            <translation>PBX 无法读取该请求；请报告此问题。</translation>
+        </message>
+        <message>
+            <source>The PBX refused a missing or invalid value.</source>
+            <translation>PBX 拒绝了缺失或无效的值。</translation>
+        </message>
+        <message>
+            <source>The PBX already has an entry with this value.</source>
+            <translation>PBX 中已有相同值的条目。</translation>
+        </message>
+        <message>
+            <source>The file is larger than the PBX accepts.</source>
+            <translation>文件超过了 PBX 允许的大小。</translation>
+        </message>
+        <message>
+            <source>The PBX has no such entry; it may have been deleted.</source>
+            <translation>PBX 中没有此条目；它可能已被删除。</translation>
+        </message>
+        <message>
+            <source>A PBX limit was reached; delete unused entries on the PBX first.</source>
+            <translation>已达到 PBX 的数量上限；请先在 PBX 上删除不用的条目。</translation>
+        </message>
+        <message>
             <source>The PBX has blocked this computer's IP address after failed logins; unblock it at Security &gt; Security Rules &gt; Blocked IPs.</source>
             <translation>由于登录失败次数过多，PBX 已封禁本机 IP 地址；请在 安全 &gt; 安全规则 &gt; IP 黑名单 中解除封禁。</translation>
         </message>
         <message>
+            <source>The PBX does not allow this action.</source>
+            <translation>PBX 不允许此操作。</translation>
+        </message>
+        <message>
+            <source>The PBX only accepts API requests from allowed IP addresses; add this computer's address at Integrations &gt; API.</source>
+            <translation>PBX 只接受来自允许 IP 地址的 API 请求；请在 集成 &gt; API 中添加本机地址。</translation>
+        </message>
+        <message>
+            <source>The contact still belongs to a phonebook; remove it from the phonebook first.</source>
+            <translation>该联系人仍属于某个企业联系人群组；请先将其从群组中移除。</translation>
+        </message>
+        <message>
+            <source>The PBX phonebook does not exist; it may have been deleted.</source>
+            <translation>PBX 企业联系人群组不存在；它可能已被删除。</translation>
+        </message>
+        <message>
+            <source>The PBX organisation is disabled; ask the PBX administrator.</source>
+            <translation>PBX 组织已被禁用；请联系 PBX 管理员。</translation>
+        </message>
+        <message>
+            <source>{message} Fields concerned: {fields}.</source>
+            <translation>{message} 涉及的字段：{fields}。</translation>
+        </message>
+        <message>
+            <source>Renewing the PBX token; reconnecting.</source>
+            <translation>正在更新 PBX 令牌；正在重新连接。</translation>
+        </message>
+        <message>
+            <source>The PBX token expired; reconnecting with a new one.</source>
+            <translation>PBX 令牌已过期；正在使用新令牌重新连接。</translation>
+        </message>
+        <message>
+            <source>The PBX refused the event subscription (error {errcode}).</source>
+            <translation>PBX 拒绝了事件订阅（错误 {errcode}）。</translation>
+        </message>
+        <message>
             <source>Lost the PBX event connection ({name}); reconnecting.</source>
             <translation>与 PBX 的事件连接已断开（{name}）；正在重新连接。</translation>
+        </message>
+        <message>
+            <source>The PBX refused the event connection (HTTP {status}); retrying.</source>
+            <translation>PBX 拒绝了事件连接（HTTP {status}）；正在重试。</translation>
         </message>
         <message>
             <source>Could not read a finished call from the PBX call records; reconnecting to recover it.</source>
@@ -2601,8 +2897,24 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>PBX 事件流因意外错误（{why}）而停止；请重启 Linkus Companion，如再次发生请报告该问题。</translation>
         </message>
         <message>
+            <source>The PBX closed the event connection ({why}).</source>
+            <translation>PBX 关闭了事件连接（{why}）。</translation>
+        </message>
+        <message>
+            <source>The PBX stopped answering heartbeats; reconnecting.</source>
+            <translation>PBX 不再响应心跳；正在重新连接。</translation>
+        </message>
+        <message>
             <source>The PBX certificate could not be verified ({why}); check the TLS settings.</source>
             <translation>无法验证 PBX 证书（{why}）；请检查 TLS 设置。</translation>
+        </message>
+        <message>
+            <source>The PBX closed the event connection while subscribing.</source>
+            <translation>PBX 在订阅过程中关闭了事件连接。</translation>
+        </message>
+        <message>
+            <source>no close frame</source>
+            <translation>无关闭帧</translation>
         </message>
         <message>
             <source>The PBX refused the API Client ID or Client Secret; copy both again from Integrations &gt; API on the PBX. Linkus Companion stopped logging in so that the PBX does not block this computer's IP address (it blocks after 5 failed logins).</source>
@@ -2613,12 +2925,28 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>PBX 拒绝发放新的 API 令牌：每个 API 应用同时最多持有 8 个令牌。请关闭其他 Linkus Companion 副本（或让它们通过网关连接），或最多等待 30 分钟。</translation>
         </message>
         <message>
+            <source>the login</source>
+            <translation>登录请求</translation>
+        </message>
+        <message>
+            <source>The PBX at {host} sent an unreadable token answer; check the address is the PBX.</source>
+            <translation>{host} 上的 PBX 返回了无法读取的令牌应答；请确认该地址确实是 PBX。</translation>
+        </message>
+        <message>
             <source>Cannot reach the PBX at {host} ({reason}); check the address, port and network.</source>
             <translation>无法连接位于 {host} 的 PBX（{reason}）；请检查地址、端口和网络。</translation>
         </message>
         <message>
+            <source>the PBX address must look like https://pbx.example.com:8088</source>
+            <translation>PBX 地址应形如 https://pbx.example.com:8088</translation>
+        </message>
+        <message>
             <source>The PBX at {host} answered HTTP {status}; check that the address and port are the PBX web interface and that the API is enabled.</source>
             <translation>位于 {host} 的 PBX 返回了 HTTP {status}；请确认地址和端口是 PBX 网页管理界面，并且已启用 API。</translation>
+        </message>
+        <message>
+            <source>The server at {host} does not speak the Yeastar Open API.</source>
+            <translation>{host} 上的服务器不支持 Yeastar Open API。</translation>
         </message>
         <message>
             <source>The PBX at {host} did not answer in time; check it is running.</source>
@@ -2775,6 +3103,26 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>Port {port} on {host} needs more privileges: pick a port above 1023.</source>
             <translation>{host} 上的端口 {port} 需要更高权限：请选择 1023 以上的端口。</translation>
+        </message>
+        <message>
+            <source>Choose the CRM (setting crm.kind: hubspot, salesforce or zoho).</source>
+            <translation>请选择 CRM（设置项 crm.kind：hubspot、salesforce 或 zoho）。</translation>
+        </message>
+        <message>
+            <source>Enter the CRM app's client ID (setting crm.client_id).</source>
+            <translation>请输入 CRM 应用的客户端 ID（设置项 crm.client_id）。</translation>
+        </message>
+        <message>
+            <source>Enter the PBX address, the Open API Client ID and Client Secret (Integrations &gt; API on the PBX).</source>
+            <translation>请输入 PBX 地址、Open API 客户端 ID 和客户端密钥（见 PBX 的 集成 &gt; API）。</translation>
+        </message>
+        <message>
+            <source>Enter your extension number (setting pbx.extensions).</source>
+            <translation>请输入您的分机号（设置项 pbx.extensions）。</translation>
+        </message>
+        <message>
+            <source>Sign in to the CRM first (Settings &gt; CRM &gt; Authorise).</source>
+            <translation>请先登录 CRM（设置 &gt; CRM &gt; 授权）。</translation>
         </message>
         <message>
             <source>The system's secure credential storage is not available ({name}). Unlock or install a keyring (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring) and try again.</source>
