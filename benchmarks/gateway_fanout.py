@@ -4,9 +4,10 @@ gateway and split over two replicas on PostgreSQL (the standby relays the leader
 This process runs the PBX simulator (one extension per desktop), the HubSpot emulator and the gateways
 (plain ws on 127.0.0.1); a child process holds the desktop WebSockets and timestamps what arrives.
 Latency = desktop arrival of a call's first `call` message (and of its `pop`) - the simulator publishing
-that call's first frame (wall clocks of one machine). Both topologies run in the same process, one after
-the other: one gateway (SQLite, every desktop on it) is the baseline of the two replicas (half the desktops
-on the leader, half on the standby, which hears the leader's messages through `pg_notify`).
+that call's first frame (wall clocks of one machine). Three topologies run in the same process, one after
+the other: one gateway on SQLite with every desktop (the baseline), the same on PostgreSQL (the store's
+cost alone), then two replicas on PostgreSQL (half the desktops on the leader, half on the standby, which
+hears the leader's messages through `pg_notify`).
 """
 
 from __future__ import annotations
@@ -272,13 +273,14 @@ def _latencies(
 
 
 async def both(desktops: int, rate: float, seconds: float) -> dict[str, Any]:
-    """One gateway, then two replicas on a throwaway PostgreSQL, in this run; ratios against the one gateway."""
+    """One gateway on SQLite, one on PostgreSQL, then two replicas on it, in this run; p99s over the first."""
     from linkus_companion.sim.postgres_server import PostgresServer
 
     one = await run(desktops, rate, seconds, 1, "")
     server = PostgresServer().start()
     try:
-        two = await run(desktops, rate, seconds, 2, server.database("fanout"))
+        one_pg = await run(desktops, rate, seconds, 1, server.database("fanout_one"))
+        two = await run(desktops, rate, seconds, 2, server.database("fanout_two"))
     finally:
         server.stop()
     base = one["per_gateway"][0]["first_call_message_ms"]["p99"]
@@ -289,9 +291,13 @@ async def both(desktops: int, rate: float, seconds: float) -> dict[str, Any]:
         "seconds": seconds,
         "callers": f"{CALLERS} known numbers, looked up before the storm (cache hits)",
         "one_gateway": one,
+        "one_gateway_on_postgresql": one_pg,
         "two_replicas": two,
         "p99_over_one_gateway": {
-            g["role"]: _rig.ratio(g["first_call_message_ms"]["p99"], base) for g in two["per_gateway"]
+            "one_gateway_on_postgresql": _rig.ratio(
+                one_pg["per_gateway"][0]["first_call_message_ms"]["p99"], base
+            ),
+            **{g["role"]: _rig.ratio(g["first_call_message_ms"]["p99"], base) for g in two["per_gateway"]},
         },
         "goal_p99_ms": GOAL_P99_MS,
         "met": all(p is not None and p <= GOAL_P99_MS for p in p99s),

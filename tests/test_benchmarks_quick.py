@@ -26,7 +26,14 @@ EXPECTED: dict[str, set[str]] = {
         "growth_core",
         "growth_desktop",
     },
-    "gateway_fanout": {"desktops", "one_gateway", "two_replicas", "p99_over_one_gateway", "met"},
+    "gateway_fanout": {
+        "desktops",
+        "one_gateway",
+        "one_gateway_on_postgresql",
+        "two_replicas",
+        "p99_over_one_gateway",
+        "met",
+    },
     "soak": {"rounds", "shapes", "crms", "clean"},
     "recording_upload": {"file_bytes", "crms", "goal", "met"},
     "failover": {

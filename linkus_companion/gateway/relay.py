@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -47,13 +47,56 @@ def notify(store: Store, channel: str, data: dict[str, Any]) -> bool:
     return True
 
 
-def publisher(store: Store) -> Callable[[str, dict[str, Any]], None]:
-    """What the leader's hub calls for every desktop message: the standbys' desktops get it too."""
+class Publisher:
+    """The leader's desktop messages to the standbys: queued without blocking the engine, sent in order on a
+    connection of their own, as many to a NOTIFY as fit (a burst costs one round trip, not one per message).
+    """
 
-    def publish(extension: str, message: dict[str, Any]) -> None:
-        notify(store, MESSAGES, {"extension": extension, "message": message})
+    def __init__(self, url: str, password: str | None) -> None:
+        self._url, self._password = url, password
+        self._queue: list[str] = []
+        self._waiting = asyncio.Event()
 
-    return publish
+    def __call__(self, extension: str, message: dict[str, Any]) -> None:
+        """Queue a message the leader's hub sent its desktops."""
+        item = json.dumps({"extension": extension, "message": message}, separators=(",", ":"))
+        if len(item.encode()) + 2 > PAYLOAD_LIMIT:
+            log.warning("a message on %s is too large to relay between replicas", MESSAGES)
+            return
+        self._queue.append(item)
+        self._waiting.set()
+
+    async def run(self) -> None:
+        """Send what is queued until cancelled (reconnecting; what was queued while the database was away
+        is dropped, as the standbys' desktops get the live calls again from their next messages)."""
+        while True:
+            try:
+                async with await _listener(self._url, self._password, name="linkus relay out") as connection:
+                    while True:
+                        await self._waiting.wait()
+                        self._waiting.clear()
+                        for payload in _batches(self._queue):
+                            await connection.execute("SELECT pg_notify(%s, %s)", (MESSAGES, payload))
+            except psycopg.Error as exc:
+                log.warning("could not relay desktop messages to the standbys: %s", exc)
+                self._queue.clear()
+                await asyncio.sleep(1.0)
+
+
+def _batches(queue: list[str]) -> Iterator[str]:
+    """Empty `queue` into JSON arrays of at most PAYLOAD_LIMIT bytes, oldest first."""
+    items = queue[:]
+    queue.clear()
+    batch: list[str] = []
+    size = 2
+    for item in items:
+        if batch and size + len(item.encode()) + 1 > PAYLOAD_LIMIT:
+            yield "[" + ",".join(batch) + "]"
+            batch, size = [], 2
+        batch.append(item)
+        size += len(item.encode()) + 1
+    if batch:
+        yield "[" + ",".join(batch) + "]"
 
 
 class Requests:
@@ -106,8 +149,9 @@ async def follow(
                 data = json.loads(notice.payload)
                 if notice.channel == REPLIES:
                     replied(dict(data))
-                else:
-                    deliver(str(data["extension"]), dict(data["message"]))
+                    continue
+                for item in data:  # a batch, oldest first
+                    deliver(str(item["extension"]), dict(item["message"]))
             except (ValueError, KeyError, TypeError):
                 log.warning("ignored a malformed message from the leader")
 
@@ -141,13 +185,15 @@ async def serve(url: str, password: str | None, store: Store, answer: Answer) ->
             task.add_done_callback(tasks.discard)
 
 
-async def _listener(url: str, password: str | None, *channels: str) -> psycopg.AsyncConnection[Any]:
+async def _listener(
+    url: str, password: str | None, *channels: str, name: str = "linkus relay"
+) -> psycopg.AsyncConnection[Any]:
     connection = await psycopg.AsyncConnection.connect(
         url,
         password=password,
         autocommit=True,
         connect_timeout=CONNECT_TIMEOUT,
-        application_name="linkus relay",
+        application_name=name,
     )
     for channel in channels:
         await connection.execute(f"LISTEN {channel}")

@@ -88,7 +88,7 @@ class Gateway:
         self.role = "single"
         """`single` (no election), `standby` or `leader` (see `run_replica`)."""
         self.leadership: Leadership | None = None
-        self._serving: asyncio.Task[None] | None = None
+        self._relaying: list[asyncio.Task[None]] = []
         host.engine.add_listener(hub)
         host.watch_status(hub.pbx_status)
         hub.user_names = host.user_names
@@ -195,10 +195,14 @@ class Gateway:
             following.cancel()
             await asyncio.gather(following, return_exceptions=True)
         self.hub.forward = None
-        self.hub.publish = relay.publisher(self.host.store)
-        self._serving = asyncio.create_task(
-            relay.serve(leadership.url, leadership.password, self.host.store, self._answer)
-        )
+        publisher = relay.Publisher(leadership.url, leadership.password)
+        self.hub.publish = publisher
+        self._relaying = [
+            asyncio.create_task(
+                relay.serve(leadership.url, leadership.password, self.host.store, self._answer)
+            ),
+            asyncio.create_task(publisher.run()),
+        ]
         self.host.outbox.fence(epoch)
         self.role = "leader"
         await self.host.start()
@@ -208,9 +212,9 @@ class Gateway:
         if self._server is not None:
             await self._server.stop()
             self._server = None
-        if self._serving is not None:
-            self._serving.cancel()
-            await asyncio.gather(self._serving, return_exceptions=True)
+        for task in self._relaying:
+            task.cancel()
+        await asyncio.gather(*self._relaying, return_exceptions=True)
         await self.host.stop()
         if self.leadership is not None:
             await self.leadership.release()
