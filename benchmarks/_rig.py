@@ -129,6 +129,8 @@ class Wan:
     rtt: float = 0.0
     requests: list[tuple[str, str, str]] = field(default_factory=list)
     """(method, path, query) of every HTTP request, in arrival order."""
+    connection_of: list[int] = field(default_factory=list)
+    """For each request of `requests`, the port of the connection it came on (one per client connection)."""
     served_ms: list[float] = field(default_factory=list)
     """The emulator's own time for each request of `requests` (request in -> response sent), ms."""
     proxies: list[DelayProxy] = field(default_factory=list)
@@ -141,6 +143,7 @@ class Wan:
             self.requests.append(
                 (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"))
             )
+            self.connection_of.append(int((scope.get("client") or ("", 0))[1]))
             index = len(self.served_ms)
             self.served_ms.append(0.0)
             started = time.perf_counter()
@@ -356,11 +359,15 @@ async def world(
     recording: bool = False,
     real_limits: bool = False,
     crm_down_at_start: bool = False,
+    idle_expiry: float | None = None,
+    keep_ready_every: float | None = None,
 ) -> AsyncIterator[World]:
     """A PBX simulator, a CRM emulator behind `rtt`, OAuth sign-in and a started EngineHost on them.
 
     Every PBX extension gets a CRM user with the same e-mail (bound automatically). With
     `crm_down_at_start` the CRM's API answers 503 from after the sign-in until the test lifts it.
+    `idle_expiry` (default runtime.CRM_KEEPALIVE) and `keep_ready_every` (default host.KEEP_READY):
+    how long the client keeps an idle CRM connection, and how often the host warms the connector up.
     """
     from linkus_companion.config.settings import Settings
     from linkus_companion.config.userfile import UserFile
@@ -403,7 +410,9 @@ async def world(
             verify = ssl.create_default_context(cafile=str(crm.ca_file)) if crm.ca_file else True
             async with (
                 httpx.AsyncClient(
-                    verify=verify, timeout=30, limits=httpx.Limits(keepalive_expiry=CRM_KEEPALIVE)
+                    verify=verify,
+                    timeout=30,
+                    limits=httpx.Limits(keepalive_expiry=idle_expiry or CRM_KEEPALIVE),
                 ) as http,
                 PbxClient(pbx_sim.base_url, pbx_sim.client_id, pbx_sim.client_secret) as pbx,
             ):
@@ -427,6 +436,7 @@ async def world(
                         recording_base=f"http://127.0.0.1:{free_port()}" if recording else "",
                         stream_options={"backoff_initial": 0.1, "backoff_max": 1.0},
                         outbox_options={"backoff_base": 0.2, "backoff_cap": 1.0},
+                        **({"keep_ready_every": keep_ready_every} if keep_ready_every else {}),
                     )
                     await host.start()
                     await asyncio.wait_for(host.connected(), 10)
@@ -439,6 +449,7 @@ async def world(
                     await w.host.stop()
                     restored = OAuthGrants(crm.oauth_provider(), crm.oauth_credentials(), http, SecretStore())
                     w.host = await started(restored)
+                    await asyncio.wait_for(w.host.prepared(), 10)  # on kept users it runs beside the stream
 
                 crm.set_outage(crm_down_at_start)
                 w = World(

@@ -139,7 +139,8 @@ class Connector(Protocol):
     """The call outcomes the user may pick on a call's card, as this CRM has them."""
 
     async def warm_up(self) -> None:
-        """One-time discovery (API version, org, account) and the connection, done before the first call."""
+        """One-time discovery (API version, org, account) and the connections a call uses, done before
+        the first call; called again between calls to keep those connections open and the token fresh."""
         ...
 
     async def search_by_phone(self, number: PhoneNumber) -> list[Record]:

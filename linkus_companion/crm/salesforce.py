@@ -367,8 +367,9 @@ class SalesforceConnector:
         return users
 
     async def warm_up(self) -> None:
-        """Choose the API version (and open the kept-alive connection) now, before the first call."""
+        """Choose the API version and hold the kept-alive connection open, before the first call."""
         await self._api_version()
+        await self._http.open_connections(1)
 
     def record_url(self, record_id: str, kind: RecordKind) -> str:
         """The Lightning record page, `{instance}/lightning/r/{Object}/{id}/view`."""

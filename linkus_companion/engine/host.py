@@ -44,6 +44,11 @@ if TYPE_CHECKING:  # Zoho PhoneBridge and the recording player (Starlette) load 
 
 log = logging.getLogger(__name__)
 
+KEEP_READY = 50.0
+"""Seconds between the connector's warm-ups while the host runs: under the CRM client's 55 s idle
+expiry (runtime.CRM_KEEPALIVE) and the services' ~60 s, so the kept-alive connections stay open and a
+token about to expire is refreshed between calls, not by one."""
+
 
 class EngineHost:
     """The engine with everything around it, for the desktop (one extension) or the gateway (many)."""
@@ -67,6 +72,7 @@ class EngineHost:
         recording_delays: Sequence[float] = DELAYS,
         watch_every: float = 5.0,
         spool_dir: Path | None = None,
+        keep_ready_every: float = KEEP_READY,
     ) -> None:
         """`extensions`: the ones served (None: all); `recording_base`: where recording links point ("" = off).
 
@@ -81,6 +87,9 @@ class EngineHost:
             delivery = "upload" if serve_recordings else "link"
             policies = replace(policies, log=replace(policies.log, recording_delivery=delivery))
         self.health = CrmHealth()
+        self._unwatched = connector
+        """For the keep-ready warm-ups, which must not tell the health a CRM is up that only opened sockets."""
+        self._keep_ready_every = keep_ready_every
         connector = watched(connector, self.health)
         self.pbx = pbx
         self.connector = connector
@@ -150,6 +159,7 @@ class EngineHost:
             self.engine.add_listener(self.phonebridge)
         self._status_listeners: list[Callable[[StreamStatus], None]] = [on_status] if on_status else []
         self._connected = asyncio.Event()
+        self._prepared = asyncio.Event()
         self._stream_options = stream_options or {}
         self._recording_base = recording_base
         self._serve_recordings = serve_recordings
@@ -168,7 +178,8 @@ class EngineHost:
             await self.refresh_directory(kept)
             self._spawn(self._catch_up_with_crm())
         else:
-            await asyncio.gather(self.refresh_directory(), self._warm_up())
+            _, ready = await asyncio.gather(self.refresh_directory(), self._warm_up())
+            self._spawn(self._keep_ready(ready))
         if self.phonebridge is not None:
             await self.phonebridge.start()
         if self.recordings is not None and self._serve_recordings:
@@ -192,32 +203,44 @@ class EngineHost:
 
     async def _catch_up_with_crm(self) -> None:
         """After a start on the kept users: the CRM's users now, and the connector's discovery."""
+        ready = False
         try:
-            await asyncio.gather(self.refresh_directory(), self._warm_up())
+            _, ready = await asyncio.gather(self.refresh_directory(), self._warm_up())
         except PbxError as exc:
             log.warning("could not re-read the PBX extensions: %s", exc)
+        await self._keep_ready(ready)
 
-    async def _warm_up(self) -> None:
-        """The connector's one-time discovery now, so the first call pays no more than any other; when
-        the CRM cannot be reached, it is tried again in the background until it succeeds."""
+    async def _warm_up(self) -> bool:
+        """The connector's one-time discovery now, so the first call pays no more than any other."""
         try:
             await self.connector.warm_up()
         except CrmError as exc:
             log.warning("could not prepare the CRM connection (trying again in the background): %s", exc)
-            self._spawn(self._warm_up_later())
+            return False
+        self._prepared.set()
+        return True
 
-    async def _warm_up_later(self, first_wait: float = 1.0, longest_wait: float = 60.0) -> None:
-        wait = first_wait
+    async def prepared(self) -> None:
+        """Return once the connector's warm-up (discovery, connections) has succeeded."""
+        await self._prepared.wait()
+
+    async def _keep_ready(self, ready: bool) -> None:
+        """Until a warm-up succeeded, try again (after 1 s, doubling); then warm up every
+        `keep_ready_every` seconds, so a call minutes after the last one finds the CRM connections
+        open and the token fresh."""
+        wait = self._keep_ready_every if ready else min(1.0, self._keep_ready_every)
         while True:
             await asyncio.sleep(wait)
             try:
-                await self.connector.warm_up()
+                await (self._unwatched if ready else self.connector).warm_up()
             except CrmError as exc:
-                log.debug("the CRM connection is still not prepared: %s", exc)
-                wait = min(longest_wait, wait * 2)
-            else:
+                log.debug("CRM warm-up failed: %s", exc)
+                wait = self._keep_ready_every if ready else min(self._keep_ready_every, wait * 2)
+                continue
+            if not ready:
                 log.info("CRM connection prepared")
-                return
+                self._prepared.set()
+            ready, wait = True, self._keep_ready_every
 
     async def connected(self) -> None:
         """Return once the PBX event stream is subscribed."""
