@@ -56,6 +56,11 @@ CHECKED = (
     "pbx/tokens.py",
     "crm/oauth.py",
     "engine/contact_sync.py",
+    "platform/native_commands.py",
+    "gateway/commands.py",
+    "gateway/config.py",
+    "gateway/sealed.py",
+    "gateway/server_secrets.py",
 )
 SENTENCE_CALLS = frozenset(
     {"_fail", "_failed", "_refused", "_offline", "reply_error", "Problem", "say", "tell"}
@@ -67,6 +72,7 @@ INTERNAL = {
     "gateway/client.py": {"ConnectionError"},
     "gateway/desktop.py": {"ProtocolError"},
     "engine/contact_sync.py": {"ValueError"},
+    "gateway/server_secrets.py": {"ValueError"},
 }
 """Errors of a module that never reach a user: the gateway client logs a malformed message or a closed
 connection and shows its own typed sentence, the gateway answers a malformed request with one."""

@@ -39,6 +39,8 @@ from linkus_companion.runtime import (
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
 from linkus_companion.stopping import stop_requested
 from linkus_companion.store import Store, StoreError
+from linkus_companion.terminal import say, tell
+from linkus_companion.texts import Text, text_of
 from linkus_companion.tls import TlsFiles
 
 log = logging.getLogger(__name__)
@@ -77,7 +79,7 @@ async def serve(config: GatewayConfig) -> bool:
         async with crm_http_client() as client, pbx_client(settings, secrets) as pbx:
             grants = crm_grants(settings, client, secrets)
             if not grants.connected():
-                raise NotConfigured("Authorise the CRM admin account for the gateway first.")
+                raise NotConfigured(Text("Authorise the CRM admin account for the gateway first."))
             policies = Policies.from_settings(settings)
             connector = await make_connector(
                 str(settings.get("crm.kind")), client, grants, policies.lookup.region, policies.lookup
@@ -173,8 +175,11 @@ def site_key(config: GatewayConfig, store: Store, secrets: SecretStore) -> Ed255
     secret = secrets.get(SIGNING_SECRET)
     if not secret:
         raise NotConfigured(
-            f"Give every replica the same secret {SIGNING_SECRET!r} (make it with `openssl rand -base64 32`): "
-            "it seals the token signing key in the database."
+            Text(
+                "Give every replica the same secret '{name}' (make it with `openssl rand -base64 32`):"
+                " it seals the token signing key in the database.",
+                name=SIGNING_SECRET,
+            )
         )
     return shared_signing_key(store, secret)
 
@@ -184,10 +189,10 @@ def doctor(args: argparse.Namespace) -> int:
     try:
         config = load(Path(args.config))
     except ConfigError as exc:
-        print(f"PROBLEM  config {exc}")
+        tell(Text("PROBLEM  config {why}", why=text_of(exc)))
         return 1
     secrets = ServerSecrets(config.state_dir)
-    print(f"secrets are read from: {secrets.backend_name()}")
+    tell(Text("secrets are read from: {where}", where=secrets.backend_name()))
     problems = 0
     grant = f"crm.{config.settings.get('crm.kind', '')}.grant"
     required = {PBX_SECRET: True, CRM_SECRET: False, grant: True} | (
@@ -195,29 +200,34 @@ def doctor(args: argparse.Namespace) -> int:
     )
     for name, needed in required.items():
         try:
-            source = secrets.source_of(name)
+            source: str = secrets.source_of(name) or ""
+            missing = not source and needed
         except SecretStoreUnavailable as exc:
-            source = f"PROBLEM: {exc}"
+            source, missing = Text("PROBLEM: {why}", why=text_of(exc)), True
         if not source:
-            source = "PROBLEM: not found in any source" if needed else "not set (only some CRM apps need it)"
-        problems += source.startswith("PROBLEM")
-        print(f"secret {name}: {source}")
+            source = (
+                Text("PROBLEM: not found in any source")
+                if needed
+                else Text("not set (only some CRM apps need it)")
+            )
+        problems += missing
+        tell(Text("secret {name}: {source}", name=name, source=source))
     try:
         store = open_store(config, secrets)
     except (StoreError, SecretStoreUnavailable) as exc:
-        print(f"PROBLEM  store {exc}")
+        tell(Text("PROBLEM  store {why}", why=text_of(exc)))
         return 1
-    print(f"ok       store {store.where} (schema {store.schema_version})")
+    tell(Text("ok       store {where} (schema {version})", where=store.where, version=store.schema_version))
     try:
         if config.state:
             site_key(config, store, secrets)
-            print("ok       token signing key sealed in the store, opened with its secret")
+            tell(Text("ok       token signing key sealed in the store, opened with its secret"))
     except (NotConfigured, SealError) as exc:
-        print(f"PROBLEM  signing key {exc}")
+        tell(Text("PROBLEM  signing key {why}", why=text_of(exc)))
         problems += 1
     finally:
         store.close()
-    print(f"{problems} problem(s) found." if problems else "No problems found.")
+    tell(Text("{count} problem(s) found.", count=problems) if problems else Text("No problems found."))
     return 1 if problems else 0
 
 
@@ -229,9 +239,9 @@ def authorize(args: argparse.Namespace, *, opener: Opener = open_in_browser) -> 
     try:
         account = asyncio.run(authorize_crm(load(Path(args.config)), opener=opener))
     except (ConfigError, NotConfigured, CrmError) as exc:
-        print(exc)
+        tell(text_of(exc))
         return 1
-    print(f"Authorised the gateway's {account} account; restart the gateway to use it.")
+    tell(Text("Authorised the gateway's {crm} account; restart the gateway to use it.", crm=account))
     return 0
 
 
@@ -255,8 +265,11 @@ async def authorize_crm(
         grants = crm_grants(settings, client, secrets)
 
         async def open_and_tell(url: str) -> None:
-            print(
-                f"Sign in to {grants.provider.name} as the integration's admin user; if no browser opens, visit:"
+            tell(
+                Text(
+                    "Sign in to {crm} as the integration's admin user; if no browser opens, visit:",
+                    crm=grants.provider.name,
+                )
             )
             print(f"  {url}")
             await opener(url)
@@ -283,12 +296,16 @@ def enroll(args: argparse.Namespace) -> int:
     """`gateway enroll --extension N --email E`: print a one-time code and link for that desktop."""
     with _authority(args) as (authority, config):
         enrollment = authority.enroll(args.extension, args.email, dt.timedelta(days=args.days))
-    print(
-        f"Enrollment for extension {enrollment.extension} ({enrollment.email}), one use, valid until "
-        f"{enrollment.expires_at:%Y-%m-%d %H:%M} UTC:"
+    tell(
+        Text(
+            "Enrollment for extension {extension} ({email}), one use, valid until {until} UTC:",
+            extension=enrollment.extension,
+            email=enrollment.email,
+            until=f"{enrollment.expires_at:%Y-%m-%d %H:%M}",
+        )
     )
-    print(f"  code: {enrollment.code}")
-    print(f"  link: {enrollment.link(config.public_url)}")
+    tell(Text("  code: {code}", code=enrollment.code))
+    tell(Text("  link: {link}", link=enrollment.link(config.public_url)))
     return 0
 
 
@@ -296,7 +313,7 @@ def revoke(args: argparse.Namespace) -> int:
     """`gateway revoke --extension N | --session ID`: desktops using them are disconnected within seconds."""
     with _authority(args) as (authority, _config):
         count = authority.revoke(extension=args.extension, session_id=args.session)
-    print(f"revoked {count} session(s)")
+    tell(Text("revoked {count} session(s)", count=count))
     return 0 if count else 1
 
 
@@ -304,5 +321,6 @@ def sessions(args: argparse.Namespace) -> int:
     """`gateway sessions`: every desktop session and whether it is revoked."""
     with _authority(args) as (authority, _config):
         for session_id, extension, email, revoked in authority.sessions():
-            print(f"{session_id}  {extension:>6}  {email}  {'revoked' if revoked else 'active'}")
+            state = say(Text("revoked") if revoked else Text("active"))
+            print(f"{session_id}  {extension:>6}  {email}  {state}")
     return 0

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.sources import Problem
 from linkus_companion.config.userfile import UserFile
+from linkus_companion.texts import Text
 
 LEASE = 5.0
 """Default leader lease, seconds (see `GatewayConfig.leader_lease`)."""
@@ -87,7 +88,9 @@ def load(path: Path) -> GatewayConfig:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read the gateway configuration {path} ({exc})") from None
+        raise ConfigError(
+            Text("cannot read the gateway configuration {path} ({why})", path=str(path), why=str(exc))
+        ) from None
     gateway: dict[str, Any] = data.get("gateway", {})
     unknown = set(gateway) - {
         "public_url",
@@ -103,20 +106,30 @@ def load(path: Path) -> GatewayConfig:
     if unknown:
         raise ConfigError(f"{path}: unknown [gateway] keys {sorted(unknown)}")
     if not gateway.get("public_url") or not gateway.get("state_dir"):
-        raise ConfigError(f"{path}: [gateway] needs public_url and state_dir")
+        raise ConfigError(Text("{path}: [gateway] needs public_url and state_dir", path=str(path)))
     state = str(gateway.get("state", ""))
     if state and not state.startswith(("postgresql://", "postgres://")):
-        raise ConfigError(f"{path}: [gateway] state must be a postgresql:// URL (or left out for SQLite)")
+        raise ConfigError(
+            Text(
+                "{path}: [gateway] state must be a postgresql:// URL (or left out for SQLite)", path=str(path)
+            )
+        )
     if state and urlsplit(state).password:
         raise ConfigError(
-            f"{path}: keep the database password out of the file; give it as the secret {DB_SECRET!r}"
+            Text(
+                "{path}: keep the database password out of the file; give it as the secret '{name}'",
+                path=str(path),
+                name=DB_SECRET,
+            )
         )
     lease = gateway.get("leader_lease", LEASE)
     if isinstance(lease, bool) or not isinstance(lease, int | float) or not 1 <= lease <= 300:
-        raise ConfigError(f"{path}: [gateway] leader_lease must be a number of seconds from 1 to 300")
+        raise ConfigError(
+            Text("{path}: [gateway] leader_lease must be a number of seconds from 1 to 300", path=str(path))
+        )
     cert, key = gateway.get("tls_cert"), gateway.get("tls_key")
     if bool(cert) != bool(key):
-        raise ConfigError(f"{path}: give both tls_cert and tls_key, or neither")
+        raise ConfigError(Text("{path}: give both tls_cert and tls_key, or neither", path=str(path)))
     return GatewayConfig(
         public_url=str(gateway["public_url"]).rstrip("/"),
         state_dir=Path(gateway["state_dir"]),
@@ -144,4 +157,4 @@ class _Table(UserFile):
 
     def save(self, data: Mapping[str, object]) -> None:
         """The gateway never writes its configuration."""
-        raise ConfigError("The gateway's settings are read from its configuration file only.")
+        raise ConfigError(Text("The gateway's settings are read from its configuration file only."))

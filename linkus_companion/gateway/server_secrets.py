@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
+from linkus_companion.texts import Text
 
 CONTAINER_DIR = Path("/run/secrets")
 """Where Docker (compose and swarm) and Kubernetes secret volumes are mounted by convention."""
@@ -103,12 +104,16 @@ def _read(path: Path, *, owner_only: bool = False) -> str | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
-        raise SecretRefused(f"cannot read the secret file {path} ({exc.strerror}).") from None
+        raise SecretRefused(
+            Text("cannot read the secret file {path} ({why}).", path=str(path), why=str(exc.strerror))
+        ) from None
     with os.fdopen(fd, encoding="utf-8") as file:
         info = os.fstat(file.fileno())
         if owner_only and (info.st_mode & (stat.S_IRWXG | stat.S_IRWXO) or info.st_uid != os.geteuid()):
             raise SecretRefused(
-                f"The secret file {path} can be read by others or is not the gateway user's; "
-                f"run: chown $(id -un) {path} && chmod 600 {path}"
+                Text(
+                    "The secret file {path} can be read by others or is not the gateway user's; run: chown $(id -un) {path} && chmod 600 {path}",
+                    path=str(path),
+                )
             )
         return file.read().removesuffix("\n")

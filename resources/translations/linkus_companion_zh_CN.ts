@@ -2621,6 +2621,114 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>与网关的连接已断开；请重试。</translation>
         </message>
         <message>
+            <source>secrets are read from: {where}</source>
+            <translation>密钥读取自：{where}</translation>
+        </message>
+        <message>
+            <source>ok       store {where} (schema {version})</source>
+            <translation>ok       store {where}（架构版本 {version}）</translation>
+        </message>
+        <message>
+            <source>Authorised the gateway's {crm} account; restart the gateway to use it.</source>
+            <translation>已授权网关的 {crm} 账户；请重启网关以启用。</translation>
+        </message>
+        <message>
+            <source>Enrollment for extension {extension} ({email}), one use, valid until {until} UTC:</source>
+            <translation>分机 {extension}（{email}）的注册信息，仅可使用一次，有效期至 {until} UTC：</translation>
+        </message>
+        <message>
+            <source>  code: {code}</source>
+            <translation>  注册码：{code}</translation>
+        </message>
+        <message>
+            <source>  link: {link}</source>
+            <translation>  链接：{link}</translation>
+        </message>
+        <message>
+            <source>revoked {count} session(s)</source>
+            <translation>已撤销 {count} 个会话</translation>
+        </message>
+        <message>
+            <source>Give every replica the same secret '{name}' (make it with `openssl rand -base64 32`): it seals the token signing key in the database.</source>
+            <translation>请为每个副本提供相同的密钥“{name}”（可用 `openssl rand -base64 32` 生成）：它用于在数据库中加密保存令牌签名密钥。</translation>
+        </message>
+        <message>
+            <source>secret {name}: {source}</source>
+            <translation>密钥 {name}：{source}</translation>
+        </message>
+        <message>
+            <source>PROBLEM  config {why}</source>
+            <translation>PROBLEM  config {why}</translation>
+        </message>
+        <message>
+            <source>PROBLEM: not found in any source</source>
+            <translation>PROBLEM：所有来源中都找不到</translation>
+        </message>
+        <message>
+            <source>not set (only some CRM apps need it)</source>
+            <translation>未设置（仅部分 CRM 应用需要）</translation>
+        </message>
+        <message>
+            <source>PROBLEM  store {why}</source>
+            <translation>PROBLEM  store {why}</translation>
+        </message>
+        <message>
+            <source>ok       token signing key sealed in the store, opened with its secret</source>
+            <translation>ok       令牌签名密钥已加密保存在存储中，并可用其密钥打开</translation>
+        </message>
+        <message>
+            <source>PROBLEM  signing key {why}</source>
+            <translation>PROBLEM  signing key {why}</translation>
+        </message>
+        <message>
+            <source>Sign in to {crm} as the integration's admin user; if no browser opens, visit:</source>
+            <translation>请以集成的管理员用户身份登录 {crm}；如果没有打开浏览器，请访问：</translation>
+        </message>
+        <message>
+            <source>Authorise the CRM admin account for the gateway first.</source>
+            <translation>请先为网关授权 CRM 管理员账户。</translation>
+        </message>
+        <message>
+            <source>PROBLEM: {why}</source>
+            <translation>PROBLEM：{why}</translation>
+        </message>
+        <message>
+            <source>revoked</source>
+            <translation>已撤销</translation>
+        </message>
+        <message>
+            <source>active</source>
+            <translation>有效</translation>
+        </message>
+        <message>
+            <source>{path}: [gateway] needs public_url and state_dir</source>
+            <translation>{path}：[gateway] 需要 public_url 和 state_dir</translation>
+        </message>
+        <message>
+            <source>{path}: [gateway] state must be a postgresql:// URL (or left out for SQLite)</source>
+            <translation>{path}：[gateway] state 必须是 postgresql:// 地址（使用 SQLite 时可省略）</translation>
+        </message>
+        <message>
+            <source>{path}: keep the database password out of the file; give it as the secret '{name}'</source>
+            <translation>{path}：请勿将数据库密码写入该文件；请通过密钥“{name}”提供</translation>
+        </message>
+        <message>
+            <source>{path}: [gateway] leader_lease must be a number of seconds from 1 to 300</source>
+            <translation>{path}：[gateway] leader_lease 必须是 1 到 300 之间的秒数</translation>
+        </message>
+        <message>
+            <source>{path}: give both tls_cert and tls_key, or neither</source>
+            <translation>{path}：tls_cert 和 tls_key 需同时提供，或都不提供</translation>
+        </message>
+        <message>
+            <source>The gateway's settings are read from its configuration file only.</source>
+            <translation>网关的设置只从其配置文件读取。</translation>
+        </message>
+        <message>
+            <source>cannot read the gateway configuration {path} ({why})</source>
+            <translation>无法读取网关配置 {path}（{why}）</translation>
+        </message>
+        <message>
             <source>The gateway answered HTTP {status}; try again later.</source>
             <translation>网关返回 HTTP {status}；请稍后重试。</translation>
         </message>
@@ -2659,6 +2767,30 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The gateway's leader could not do that.</source>
             <translation>网关主节点未能完成该操作。</translation>
+        </message>
+        <message>
+            <source>The sealing secret is shorter than {count} characters; make one with `openssl rand -base64 32`.</source>
+            <translation>加密密钥短于 {count} 个字符；请用 `openssl rand -base64 32` 生成。</translation>
+        </message>
+        <message>
+            <source>token signing key</source>
+            <translation>令牌签名密钥</translation>
+        </message>
+        <message>
+            <source>The stored {context} is damaged; delete it to make a new one.</source>
+            <translation>保存的{context}已损坏；请将其删除以重新生成。</translation>
+        </message>
+        <message>
+            <source>The stored {context} does not open with this secret: give every replica the same secret it was sealed with.</source>
+            <translation>无法用此密钥打开保存的{context}：请为每个副本提供加密时使用的同一密钥。</translation>
+        </message>
+        <message>
+            <source>cannot read the secret file {path} ({why}).</source>
+            <translation>无法读取密钥文件 {path}（{why}）。</translation>
+        </message>
+        <message>
+            <source>The secret file {path} can be read by others or is not the gateway user's; run: chown $(id -un) {path} &amp;&amp; chmod 600 {path}</source>
+            <translation>密钥文件 {path} 可被他人读取，或不属于网关用户；请运行：chown $(id -un) {path} &amp;&amp; chmod 600 {path}</translation>
         </message>
         <message>
             <source>This enrollment code is unknown, used or expired; ask the administrator for a new one.</source>
@@ -3003,6 +3135,30 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The link's number is not valid percent-encoded text.</source>
             <translation>链接中的号码不是有效的百分号编码文本。</translation>
+        </message>
+        <message>
+            <source>extension folder (Load unpacked): {path}</source>
+            <translation>扩展文件夹（加载已解压的扩展程序）：{path}</translation>
+        </message>
+        <message>
+            <source>extension id: {id}</source>
+            <translation>扩展 ID：{id}</translation>
+        </message>
+        <message>
+            <source>removed the native messaging host registration</source>
+            <translation>已移除本机消息主机的注册</translation>
+        </message>
+        <message>
+            <source>{path}: {count} files</source>
+            <translation>{path}：{count} 个文件</translation>
+        </message>
+        <message>
+            <source>registered the native messaging host: {path}</source>
+            <translation>已注册本机消息主机：{path}</translation>
+        </message>
+        <message>
+            <source>the native messaging host is registered for Chrome, Edge, Chromium and Firefox</source>
+            <translation>本机消息主机已为 Chrome、Edge、Chromium 和 Firefox 注册</translation>
         </message>
         <message>
             <source>Linkus Companion is not running on this computer; start it and try again.</source>
