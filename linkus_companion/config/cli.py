@@ -41,7 +41,7 @@ def show(args: argparse.Namespace) -> int:
                 }
                 for key, e in rows.items()
             },
-            "problems": [say(p.text) for p in settings.problems],
+            "problems": [str(p) for p in settings.problems],
         }
         print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
