@@ -71,7 +71,7 @@ def call_view(
     if resolution is not None and resolution.created is not None:
         records = (resolution.created, *records)
     record = chosen or (resolution.record if resolution else None)
-    talked = call.talked
+    talked = [ext for ext in call.talked if ext not in call.consulted]
     handed_on = talked[talked.index(extension) + 1] if extension in talked[:-1] else ""
     owner = (owners or {}).get(record.owner_id, "") if record is not None and record.owner_id else ""
     return CallView(

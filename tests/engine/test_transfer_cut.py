@@ -17,6 +17,7 @@ import pytest
 
 from benchmarks._faults import FAULTS, SHAPES, world
 from linkus_companion.engine.journal import decode_call, encode_call
+from linkus_companion.local_backend import call_view
 from linkus_companion.pbx.calls import CallTracker
 from linkus_companion.pbx.models import CallEvent, EventType, Member, MemberKind, MemberStatus
 from linkus_companion.sim.pbx_calls import Call
@@ -82,6 +83,7 @@ def test_a_saved_call_keeps_who_was_consulted() -> None:
     tracker.feed(CallEvent(EventType.CALL_STATUS, "sn", "1.1", tuple(members), dt.datetime.now(dt.UTC)))
     (call,) = tracker.active()
     assert call.consulted == {"1005"}
+    assert call_view("1001", call, None, None).transferred_to == "", "not handed on while consulting"
     assert decode_call(json.loads(json.dumps(encode_call(call)))) == call
 
 
