@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -305,14 +305,15 @@ FAULTS: dict[str, Fault] = {
 }
 
 
-async def _until(done: Callable[[], bool], what: str) -> None:
+async def _until(w: World, calls: Iterable[Call], there: Callable[[Call], bool], what: str) -> None:
+    """Wait until every one of `calls` is in the phase (60 s at most: load slows the calls, it does not stop them)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10.0
-    while loop.time() < deadline:
-        if done():
-            return
+    deadline = loop.time() + 60.0
+    while not all(there(c) for c in calls):
+        if loop.time() > deadline:
+            late = [w.names.get(c.call_id, c.call_id) for c in calls if not there(c)]
+            raise AssertionError(f"the calls never reached the phase {what}: {late}")
         await asyncio.sleep(0.005)
-    raise AssertionError(f"the calls never reached the phase: {what}")
 
 
 def _place(w: World, phase: str, talk: float, cdr_delay: float | None = None) -> dict[str, Call]:
@@ -331,10 +332,10 @@ async def every_phase(w: World, fault: Fault) -> None:
     """Calls ended before their CDR, talking and ringing when the fault starts; more during it."""
     ended = _place(w, "ended before its CDR", SHORT, cdr_delay=CDR_LAG)
     talking = _place(w, "talking", LONG)
-    await _until(lambda: all(c.hung_up for c in ended.values()), "ended before CDR")
-    await _until(lambda: all(talking[name].answered for name in ANSWERED), "talking")
+    await _until(w, ended.values(), lambda c: c.hung_up, "ended before CDR")
+    await _until(w, [talking[name] for name in ANSWERED], lambda c: c.answered is not None, "talking")
     ringing = _place(w, "ringing", SHORT)
-    await _until(lambda: all(c.legs for c in ringing.values()), "ringing")
+    await _until(w, ringing.values(), lambda c: bool(c.legs), "ringing")
     end = await fault(w)
     during = _place(w, "CDR only", SHORT)
     await asyncio.gather(asyncio.sleep(GAP), *(c.finished.wait() for c in during.values()))
