@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
 from PySide6.QtGui import QFileOpenEvent
 
@@ -20,11 +22,15 @@ class OpenUrlEvents(QObject):
 
     url_opened = Signal(str)
 
-    def __init__(self, app: QCoreApplication) -> None:
+    def __init__(self, app: QCoreApplication, platform: str = sys.platform) -> None:
         super().__init__(app)
         self._app = app
         self._pending: list[str] | None = []
-        app.installEventFilter(self)
+        # Only macOS hands URLs over as FileOpen events (elsewhere the OS starts `linkus-companion dial`):
+        # an application-wide filter would cost every Qt event of the app a Python call for nothing.
+        self._filtering = platform == "darwin"
+        if self._filtering:
+            app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Take dial URLs out of FileOpen events; let every other event through."""
@@ -48,4 +54,5 @@ class OpenUrlEvents(QObject):
 
     def remove(self) -> None:
         """Stop filtering the application's events."""
-        self._app.removeEventFilter(self)
+        if self._filtering:
+            self._app.removeEventFilter(self)

@@ -33,6 +33,8 @@ REFIT_MS = 100
 """A visible panel re-sizes at most this often: a burst of call updates costs one layout, not one each."""
 PAINT_MS = 33
 """The panel repaints at most this often: a burst of card updates costs one paint, not one each."""
+MAX_PAINT_GAP_S = 0.1
+"""On a machine so busy that a paint takes long, the panel still repaints at least this often."""
 
 
 def dock_corner(screen: QRect, tray: QRect | None) -> Qt.Corner:
@@ -110,6 +112,7 @@ class CallPanel(QWidget):
         self._refit.setInterval(REFIT_MS)
         self._refit.timeout.connect(self._fit)
         self._painted_at = 0.0
+        self._paint_gap = PAINT_MS / 1000
         self._paint_later = QTimer(self)
         self._paint_later.setSingleShot(True)
         self._paint_later.timeout.connect(self._request_paint)
@@ -315,15 +318,20 @@ class CallPanel(QWidget):
             self.set_status(self._status)
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.UpdateRequest:
-            # Qt keeps what needs repainting until a request goes through: later ones paint it all at once.
-            wait = self._painted_at + PAINT_MS / 1000 - time.monotonic()
-            if wait > 0:
-                if not self._paint_later.isActive():
-                    self._paint_later.start(int(wait * 1000) + 1)
-                return True
-            self._painted_at = time.monotonic()
-        return super().event(event)
+        if event.type() != QEvent.Type.UpdateRequest:
+            return super().event(event)
+        # Qt keeps what needs repainting until a request goes through: later ones paint it all at once.
+        wait = self._painted_at + self._paint_gap - time.monotonic()
+        if wait > 0:
+            if not self._paint_later.isActive():
+                self._paint_later.start(int(wait * 1000) + 1)
+            return True
+        start = time.monotonic()
+        handled = super().event(event)
+        self._painted_at = time.monotonic()
+        # Painting takes at most a fifth of the loop: a slow paint (a busy machine) spaces the next ones out.
+        self._paint_gap = min(MAX_PAINT_GAP_S, max(PAINT_MS / 1000, 4 * (self._painted_at - start)))
+        return handled
 
     def _request_paint(self) -> None:
         QCoreApplication.postEvent(

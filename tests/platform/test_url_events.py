@@ -14,7 +14,7 @@ from linkus_companion.platform.url_events import OpenUrlEvents
 
 @pytest.fixture
 def events(qapp: QApplication) -> Iterator[tuple[OpenUrlEvents, list[str]]]:
-    catcher = OpenUrlEvents(qapp)
+    catcher = OpenUrlEvents(qapp, platform="darwin")
     received: list[str] = []
     catcher.url_opened.connect(received.append)
     yield catcher, received
@@ -44,6 +44,17 @@ def test_urls_after_ready_are_delivered_at_once(events: tuple[OpenUrlEvents, lis
     catcher.set_ready()
     _open("TEL:5550100")
     assert received == ["tel:5550100"]
+
+
+def test_elsewhere_no_application_wide_filter_runs(qapp: QApplication) -> None:
+    """Linux and Windows start the app with the URL: no Python call for every Qt event of the app."""
+    catcher = OpenUrlEvents(qapp, platform="linux")
+    received: list[str] = []
+    catcher.url_opened.connect(received.append)
+    catcher.set_ready()
+    assert not _open("tel:+15550100") and received == []
+    catcher.remove()
+    catcher.deleteLater()
 
 
 def test_other_file_open_events_pass_through(events: tuple[OpenUrlEvents, list[str]]) -> None:
