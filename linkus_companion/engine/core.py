@@ -169,6 +169,11 @@ class Engine:
                 self.handle(update, event.received_at)
             await pacer.pause()  # a backlog of events is handled in slices: the loop's other tasks go on
 
+    async def settled(self) -> None:
+        """Wait until the lookups, pops, call logs and syncs in flight are done (none is cancelled)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     async def close(self) -> None:
         """Stop promptly: every ended call's logs are queued, then lookups, pops and syncs in flight are cancelled.
 

@@ -201,7 +201,7 @@ async def settled_report(
     topology: str,
 ) -> dict[str, Any]:
     """Let the engine of `view.host` and the desktops finish, then the demo's report with every desktop's pops."""
-    await view.host.engine.close()  # lookups and pops still in flight finish
+    await view.host.engine.settled()  # lookups and pops still in flight finish
     for backend in world.desktops.values():
         await backend.flush()
     pops = [pop for opener in world.openers.values() for pop in opener.pops]
