@@ -21,8 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = "1001"
 
 
-def child_env(home: Path, guard: bool = False) -> dict[str, str]:
-    """Offscreen Qt; every user directory under `home` (logs, single-instance socket, settings)."""
+def child_env(home: Path, guard: bool = False, bytecode: Path | None = None) -> dict[str, str]:
+    """Offscreen Qt; every user directory under `home` (logs, single-instance socket, settings).
+
+    `bytecode`: where the child keeps its compiled modules (PYTHONPYCACHEPREFIX), so that a second start
+    loads bytecode as an installed app does (pip compiles at install) instead of compiling every source;
+    None: nothing written (each start compiles the modules that have no bytecode beside them)."""
     run = home / "run"
     run.mkdir(parents=True, exist_ok=True)
     run.chmod(0o700)
@@ -36,9 +40,13 @@ def child_env(home: Path, guard: bool = False) -> dict[str, str]:
         XDG_STATE_HOME=str(home / "state"),
         XDG_CACHE_HOME=str(home / "cache"),
         PYTHONPATH=str(ROOT),
-        PYTHONDONTWRITEBYTECODE="1",
         BENCH_NONE_GUARD="1" if guard else "0",
     )
+    if bytecode is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode)
     return env
 
 
@@ -91,11 +99,17 @@ class Child:
 
 
 async def spawn(
-    mode: str, idle: float, home: Path, conf: dict[str, Any] | None = None, *, guard: bool = False
+    mode: str,
+    idle: float,
+    home: Path,
+    conf: dict[str, Any] | None = None,
+    *,
+    guard: bool = False,
+    bytecode: Path | None = None,
 ) -> Child:
-    """Start `benchmarks._desktop_child MODE IDLE` (conf as the first stdin line)."""
+    """Start `benchmarks._desktop_child MODE IDLE` (conf as the first stdin line; `bytecode`: see child_env)."""
     home.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
-    env = child_env(home, guard)
+    env = child_env(home, guard, bytecode)
     with (home / "stderr.log").open("wb") as stderr:  # the child keeps its own copy
         spawned = time.perf_counter()
         proc = await asyncio.create_subprocess_exec(

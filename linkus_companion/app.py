@@ -43,12 +43,12 @@ from linkus_companion.texts import Text, text_of
 from linkus_companion.trust import verified_context
 from linkus_companion.ui.actions import BindingRow, IntegrationActions
 from linkus_companion.ui.i18n import Translations
-from linkus_companion.ui.phone_links import phone_link_handler, register_phone_links
 from linkus_companion.ui.resources import icon
 from linkus_companion.ui.shell import DesktopShell
 
 if TYPE_CHECKING:
     from linkus_companion.local_backend import LocalBackend
+    from linkus_companion.platform.url_handler import UrlHandler
     from linkus_companion.ui.first_run import FirstRunWizard
 
 log = logging.getLogger(__name__)
@@ -296,8 +296,9 @@ class _AppRun:
         )
         self._quit: asyncio.Future[None] | None = None
         self.first_run: FirstRunWizard | None = None
-        self.link_handler = phone_link_handler
-        """The `tel:`/`callto:` registration made when the user finishes the first-run window."""
+        self.link_handler: Callable[[], UrlHandler | None] | None = None
+        """The `tel:`/`callto:` registration made when the user finishes the first-run window (None:
+        this OS's, `phone_links.phone_link_handler`)."""
 
     async def main(
         self,
@@ -381,10 +382,12 @@ class _AppRun:
 
     def _register_phone_links(self) -> None:
         """Offer this app for phone links (off the UI thread); a failure is logged, never fatal."""
-        handler = self.link_handler()
+        from linkus_companion.ui import phone_links
+
+        handler = (self.link_handler or phone_links.phone_link_handler)()
         if handler is not None:
             self.shell.tasks.start(
-                register_phone_links(handler),
+                phone_links.register_phone_links(handler),
                 failed=lambda message: log.warning("first run: %s", message),
             )
 

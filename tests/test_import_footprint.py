@@ -71,6 +71,7 @@ NOT_AT_START = (
     "linkus_companion.ui.history",
     "linkus_companion.ui.add_record_dialog",
     "linkus_companion.ui.first_run",
+    "linkus_companion.ui.phone_links",  # the tel: registration, offered when the first run ends
     "starlette",
     "uvicorn",
     "cryptography",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from linkus_companion.texts import Text
@@ -24,6 +23,8 @@ class UnknownSetting(SettingsError):
     """No setting has this name."""
 
     def __init__(self, key: str, known: Iterable[str]) -> None:
+        import difflib  # only for the hint: settings load without it
+
         close = difflib.get_close_matches(key, list(known), n=1)
         super().__init__(
             Text(
