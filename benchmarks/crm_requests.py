@@ -34,11 +34,13 @@ async def _count(w: _rig.World, logs_before: int, logs: int, place: Any) -> dict
     call_id = await place()
     await _rig.delivered(w, logs_before + logs)
     await asyncio.sleep(0.5)
-    seen = w.wan.since(mark)
+    everything = w.wan.since(mark)
+    seen = [r for r in everything if r[0] != "HEAD"]  # the host keeping connections open: no token, no credit
     by_kind = Counter(_rig.classify(*r) for r in seen)
     return {
         "call_id": call_id,
         "requests": len(seen),
+        "keep_open_heads": len(everything) - len(seen),
         "by_kind": dict(by_kind),
         "engine_lookups": w.host.lookup.stats.crm_searches - searches,
         "paths": [f"{m} {p}" for m, p, _ in seen],

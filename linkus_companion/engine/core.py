@@ -109,7 +109,7 @@ class EngineError(Exception):
 @dataclass
 class _CallState:
     call: Call
-    resolving: asyncio.Task[Resolution] | None = None
+    resolving: asyncio.Future[Resolution] | None = None
     chosen: Record | None = None
     popped: set[tuple[str, Trigger]] = field(default_factory=set)
     waiting_choice: list[tuple[str, Trigger, dt.datetime]] = field(default_factory=list)
@@ -198,7 +198,7 @@ class Engine:
                 self._calls.popitem(last=False)
         state.call = update.call
         if state.resolving is None:
-            state.resolving = self._spawn(self._resolve(state))
+            state.resolving = self._known_already(state.call) or self._spawn(self._resolve(state))
             state.resolving.add_done_callback(lambda _task: self._notify(state))
         due = due_extensions(update.kind, update.call, update.extensions)
         if due is not None:  # pops first: the listeners (journal, UI) write to disk and redraw
@@ -289,6 +289,17 @@ class Engine:
         created = await self._auto_create(match)
         return Resolution(match, created)
 
+    def _known_already(self, call: Call) -> asyncio.Future[Resolution] | None:
+        """A repeat caller's cached record, resolved now: its pops open while the ring is handled."""
+        if call.direction is Direction.INTERNAL:
+            return None
+        match = self.lookup.cached(call.remote.number)
+        if match is None or not match.known:
+            return None
+        resolved: asyncio.Future[Resolution] = asyncio.get_running_loop().create_future()
+        resolved.set_result(Resolution(match))
+        return resolved
+
     def _should_auto_create(self, call: Call) -> bool:
         policy = self._create
         if not (policy.enabled and policy.auto) or policy.kind not in self.connector.creatable:
@@ -340,13 +351,12 @@ class Engine:
             if keys and self._on_logged is not None:
                 self._on_logged()
 
-    async def _resolved(self, resolving: asyncio.Task[Resolution]) -> Resolution | None:
+    async def _resolved(self, resolving: asyncio.Future[Resolution]) -> Resolution | None:
         """The lookup's result once it ends; None when it fails or `end_wait` or `close()` comes first."""
         closing = asyncio.ensure_future(self._closing.wait())
         try:
-            await asyncio.wait(
-                {resolving, closing}, timeout=self._end_wait, return_when=asyncio.FIRST_COMPLETED
-            )
+            waiting: set[asyncio.Future[Any]] = {resolving, closing}
+            await asyncio.wait(waiting, timeout=self._end_wait, return_when=asyncio.FIRST_COMPLETED)
         finally:
             closing.cancel()
         if not resolving.done() or resolving.cancelled() or resolving.exception() is not None:

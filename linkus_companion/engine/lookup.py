@@ -163,10 +163,9 @@ class Lookup:
         key = self._key(number)
         if number.internal or key in self._own:
             return Match(raw, number)
-        cached = self._cached(key)
-        if cached is not None:
-            self.stats.cache_hits += 1
-            return Match(raw, number, cached.records, cached.chosen, Source.CACHE)
+        hit = self._hit(raw, number, key)
+        if hit is not None:
+            return hit
         pending = self._inflight.get(key)
         if pending is not None:
             self.stats.joined += 1
@@ -190,6 +189,22 @@ class Lookup:
         if not match.error and not forgotten:
             self._remember(key, match)
         return match
+
+    def cached(self, raw: str) -> Match | None:
+        """The answer for `raw` while it is cached (a repeat caller), else None; never asks the CRM."""
+        try:
+            number = parse(raw, self.policy.region)
+        except InvalidNumber:
+            return None
+        key = self._key(number)
+        return None if number.internal or key in self._own else self._hit(raw, number, key)
+
+    def _hit(self, raw: str, number: PhoneNumber, key: str) -> Match | None:
+        cached = self._cached(key)
+        if cached is None:
+            return None
+        self.stats.cache_hits += 1
+        return Match(raw, number, cached.records, cached.chosen, Source.CACHE)
 
     def forget(self, raw: str) -> None:
         """Drop the cached answer for `raw` (after a record was created or changed for it)."""

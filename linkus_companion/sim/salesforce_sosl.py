@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,8 +43,10 @@ class Term:
     chars: tuple[Char, ...]
     phrase: bool = False
 
+    @functools.cached_property
     def tokens(self) -> list[re.Pattern[str]]:
-        """The term split like indexed text (on spaces and punctuation), each token as a pattern."""
+        """The term split like indexed text (on spaces and punctuation), each token as a pattern (built
+        once per term, not once per record searched)."""
         patterns: list[re.Pattern[str]] = []
         current: list[str] = []
         for char in (*self.chars, Char(" ")):
@@ -56,6 +59,7 @@ class Term:
                 current = []
         return patterns
 
+    @functools.cached_property
     def phone_pattern(self) -> re.Pattern[str] | None:
         """The term as a digits-only pattern when it looks like a phone number, else None."""
         if not any(c.ch.isdigit() for c in self.chars):
@@ -73,12 +77,12 @@ class Term:
 
     def matches(self, values: Sequence[FieldValue]) -> bool:
         """Whether any searched field of a record contains the term."""
-        tokens = self.tokens()
-        phone = self.phone_pattern()
+        tokens = self.tokens
+        phone = self.phone_pattern
         for value in values:
-            if phone is not None and value.phone and any(phone.fullmatch(key) for key in value.phone_keys()):
+            if phone is not None and value.phone and any(phone.fullmatch(key) for key in value.phone_keys):
                 return True
-            if tokens and _contains_sequence(value.tokens(), tokens):
+            if tokens and _contains_sequence(value.tokens, tokens):
                 return True
         return False
 
@@ -90,10 +94,12 @@ class FieldValue:
     text: str
     phone: bool = False
 
+    @functools.cached_property
     def tokens(self) -> list[str]:
         """Indexed tokens: the text split on spaces and punctuation, case-folded."""
         return [t.casefold() for t in _TOKEN_CHARS.findall(self.text)]
 
+    @functools.cached_property
     def phone_keys(self) -> set[str]:
         """Digits of the whole number, with and without an extension suffix."""
         keys = {"".join(ch for ch in self.text if ch.isdigit())}

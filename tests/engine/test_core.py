@@ -31,10 +31,10 @@ async def test_a_known_caller_pops_once_at_the_chosen_moment(trigger: Trigger) -
         assert rig.recorder.pops[0].latency_ms >= 0
 
 
-@pytest.mark.parametrize("trigger", [Trigger.ANSWERED, Trigger.ENDED])
+@pytest.mark.parametrize("trigger", list(Trigger))
 async def test_a_looked_up_caller_pops_before_the_update_reaches_the_listeners(trigger: Trigger) -> None:
-    """The lookup is in when the call is answered or ends: the pop is opened while the update is handled,
-    before the journal and the UI (which write to disk and redraw) hear of it."""
+    """The lookup is in (a repeat caller; at answered/ended the one started at ringing): the pop is opened
+    while the update is handled, before the journal and the UI (which write to disk and redraw) hear."""
     async with running_engine(pop=PopPolicy(trigger=trigger), extensions=("1001",)) as rig:
         rig.crm.seed_record("contacts", {"firstname": "Ada", "lastname": "L", "phone": CALLER})
         heard: list[tuple[str, ...]] = []
@@ -57,7 +57,7 @@ async def test_a_looked_up_caller_pops_before_the_update_reaches_the_listeners(t
         await rig.sim.inbound(CALLER, "1001", talk=0.05)
         await rig.settle()
         popped = heard.index(("pop", trigger.value))
-        phase = "talking" if trigger is Trigger.ANSWERED else "ended"
+        phase = {Trigger.RINGING: "ringing", Trigger.ANSWERED: "talking", Trigger.ENDED: "ended"}[trigger]
         assert ("update", phase) not in heard[:popped], heard
         assert heard[popped + 1] == ("update", phase), heard
 
