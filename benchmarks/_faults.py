@@ -112,8 +112,8 @@ class App:
         tasks = [*host._tasks, *host.engine._tasks]
         if stream is not None and stream._task is not None:
             tasks.append(stream._task)
-        if host.late_recordings is not None:
-            tasks += list(host.late_recordings._watching.values())
+        if host.late_recordings is not None and host.late_recordings._worker is not None:
+            tasks.append(host.late_recordings._worker)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import heapq
+import itertools
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 from linkus_companion.engine.call_log import CallLogger
@@ -21,10 +24,15 @@ log = logging.getLogger(__name__)
 DELAYS = (30.0, 120.0, 600.0)
 """Seconds after the call's end at which the CDR is asked again for its recording."""
 _MARGIN = dt.timedelta(minutes=2)
+BATCH = 1.0
+"""Seconds within which calls due for a search share it (asked up to this much early)."""
 
 
 class LateRecordings:
-    """An engine listener: an answered call that ended without a recording file is watched for one."""
+    """An engine listener: an answered call that ended without a recording file is watched for one.
+
+    One worker asks the CDR for every call due at the same time in one search (a storm of calls costs a
+    search per due moment, not one per call), and a watched call costs an entry in a heap, not a task."""
 
     def __init__(
         self, pbx: PbxClient, call_log: CallLogger, wake: Callable[[], None], delays: Sequence[float] = DELAYS
@@ -33,7 +41,12 @@ class LateRecordings:
         self._call_log = call_log
         self._wake = wake
         self._delays = tuple(delays)
-        self._watching: dict[str, asyncio.Task[None]] = {}
+        self._due: list[tuple[float, int, int, Call]] = []
+        """(when, order, how many searches so far, call): the calls to look for, soonest first."""
+        self._watched: set[str] = set()
+        self._order = itertools.count()
+        self._worker: asyncio.Task[None] | None = None
+        self._added = asyncio.Event()
 
     def on_call(self, call: Call, resolution: Resolution | None, chosen: Record | None) -> None:
         """Start watching an answered call that ended with no recording."""
@@ -41,36 +54,72 @@ class LateRecordings:
             call.phase is Phase.ENDED
             and call.outcome is Outcome.ANSWERED
             and not call.recording
-            and call.call_id not in self._watching
+            and call.call_id not in self._watched
+            and self._delays
         ):
-            task = asyncio.create_task(self._watch(call))
-            self._watching[call.call_id] = task
-            task.add_done_callback(lambda _t: self._watching.pop(call.call_id, None))
+            self._watched.add(call.call_id)
+            self._schedule(call, 0)
+            if self._worker is None:
+                self._worker = asyncio.get_running_loop().create_task(self._run())
 
     def on_pop(self, request: PopRequest) -> None:
         """Pops do not concern recordings."""
 
     async def close(self) -> None:
         """Stop watching (calls still waiting keep their log without the link)."""
-        tasks = list(self._watching.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
+        if self._worker is not None:
+            self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
+                await self._worker
+            self._worker = None
+        self._due.clear()
+        self._watched.clear()
 
-    async def _watch(self, call: Call) -> None:
-        ended = call.ended_at or call.started_at
-        for delay in self._delays:
-            await asyncio.sleep(delay)
-            try:
-                rows = await self._pbx.search_cdr(call.started_at - _MARGIN, ended + _MARGIN)
-            except PbxError as exc:
-                log.info("could not look for the recording of call %s yet: %s", call.call_id, exc)
+    def _schedule(self, call: Call, searches: int) -> None:
+        when = time.monotonic() + self._delays[searches]
+        heapq.heappush(self._due, (when, next(self._order), searches, call))
+        self._added.set()
+
+    async def _run(self) -> None:
+        while True:
+            if not self._due:
+                self._added.clear()
+                await self._added.wait()
                 continue
-            file = next((r.recording for r in rows if r.uid == call.call_id and r.recording), "")
+            wait = self._due[0][0] - time.monotonic()
+            if wait > 0:
+                self._added.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._added.wait(), wait)  # a sooner call may come meanwhile
+                continue
+            soon = time.monotonic() + BATCH
+            batch = []
+            while self._due and self._due[0][0] <= soon:
+                _when, _order, searches, call = heapq.heappop(self._due)
+                batch.append((searches + 1, call))
+            try:
+                await self._look(batch)
+            except Exception:  # one bad answer must not end the watching of every later call
+                log.exception("looking for %d call recording(s) failed", len(batch))
+
+    async def _look(self, batch: list[tuple[int, Call]]) -> None:
+        """One CDR search over the calls of `batch`; found ones are patched, the others asked again later."""
+        start = min(call.started_at for _n, call in batch) - _MARGIN
+        end = max(call.ended_at or call.started_at for _n, call in batch) + _MARGIN
+        try:
+            rows = await self._pbx.search_cdr(start, end)
+        except PbxError as exc:
+            log.info("could not look for %d call recording(s) yet: %s", len(batch), exc)
+            rows = []
+        files = {r.uid: r.recording for r in rows if r.recording}
+        for searches, call in batch:
+            file = files.get(call.call_id, "")
             if file:
+                self._watched.discard(call.call_id)
                 if self._call_log.recording_ready(call.call_id, file):
                     self._wake()
-                return
-        log.info("call %s has no recording on the PBX", call.call_id)
+            elif searches < len(self._delays):
+                self._schedule(call, searches)
+            else:
+                self._watched.discard(call.call_id)
+                log.info("call %s has no recording on the PBX", call.call_id)

@@ -60,3 +60,37 @@ async def test_a_late_recording_is_uploaded_when_it_arrives(tmp_path: Path) -> N
         [logged] = world.crm.call_logs()
         assert logged.recording_url.endswith(f"/Calls/{logged.id}/Attachments/{attachment['id']}")
         assert "127.0.0.1:" not in logged.description, "uploaded, not linked"
+
+
+async def test_calls_ending_together_are_looked_for_in_one_cdr_search(tmp_path: Path) -> None:
+    """A burst of calls without a file costs one CDR search per attempt, not one per call."""
+    links = {"calllog.recording_delivery": "link"}
+    async with demo_world(
+        "zoho", tmp_path, lambda _line: None, settings_overrides=links, recording_delays=(1.0, 1.0)
+    ) as world:
+        world.pbx.cdr_store.late_recordings = True
+        await world.host.start()
+        await asyncio.wait_for(world.host.connected(), 10)
+        searches: list[object] = []
+        search = world.host.pbx.search_cdr
+
+        async def counted(*args: object) -> object:
+            searches.append(args)
+            return await search(*args)  # type: ignore[arg-type]
+
+        world.host.pbx.search_cdr = counted  # type: ignore[method-assign]
+        numbers = ("+14155550101", "+14155550102", "+14155550103")
+        calls = await asyncio.gather(*(world.pbx.inbound(n, "1001", talk=0.2) for n in numbers))
+        for _ in range(100):
+            if len(world.crm.call_logs()) == 3:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.5)
+        assert len(searches) == 1, "the three calls share the first search"
+        assert sorted(world.pbx.cdr_store.publish_recordings()) == sorted(calls)
+        for _ in range(100):
+            if all(log.recording_url for log in world.crm.call_logs()):
+                break
+            await asyncio.sleep(0.05)
+        assert len(searches) == 2, "and the second"
+        assert [bool(log.recording_url) for log in world.crm.call_logs()] == [True, True, True]
