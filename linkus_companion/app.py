@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 SMOKE_TEST = "--smoke-test"
 """Start, show the UI, touch the loop and the keyring, quit with 0 (checks a frozen build)."""
 SMOKE_START_SECONDS = 10.0
-_NO_SWITCH = (
+_NO_SWITCH = Text(
     "Disable and Disconnect work once the app is connected to the PBX; check the PBX connection first."
 )
 

@@ -11,6 +11,8 @@ from linkus_companion.pbx.events import StreamStatus
 from linkus_companion.platform import logs
 from linkus_companion.runtime import NotConfigured, embedded_host
 from linkus_companion.stopping import stop_requested
+from linkus_companion.terminal import tell
+from linkus_companion.texts import Text, text_of
 
 
 async def serve(settings: Settings) -> int:
@@ -36,9 +38,9 @@ def main(args: argparse.Namespace) -> int:
     logs.setup(console=True)
     settings = Settings.open()
     for problem in settings.problems:
-        print(f"warning: {problem}")
+        tell(Text("warning: {problem}", problem=problem.text))
     try:
         return asyncio.run(serve(settings))
     except NotConfigured as exc:
-        print(f"Not configured: {exc}")
+        tell(Text("Not configured: {why}", why=text_of(exc)))
         return 2

@@ -51,10 +51,10 @@ _CRM = {
     CrmStatus.DISABLED: CrmState.DISABLED,
     CrmStatus.ERROR: CrmState.ERROR,
 }
-DISABLED_MESSAGE = (
+DISABLED_MESSAGE = Text(
     "The CRM integration is disabled: calls are not looked up or logged (Settings > CRM > Enable)."
 )
-DISCONNECTED_MESSAGE = "Disconnected from the CRM: authorise it again in Settings > CRM to resume."
+DISCONNECTED_MESSAGE = Text("Disconnected from the CRM: authorise it again in Settings > CRM to resume.")
 OpenSwitch = Callable[[EngineHost], AbstractAsyncContextManager[CrmSwitch]]
 """Builds the CrmSwitch of a running host (with the CRM sign-in it needs); closed with the host."""
 

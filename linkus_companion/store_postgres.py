@@ -14,6 +14,7 @@ import psycopg
 
 from linkus_companion import store
 from linkus_companion.store import Db, Rows, Store, StoreError
+from linkus_companion.texts import Text
 
 MIGRATION_LOCK = 0x4C43_5301
 """Advisory lock held while one process migrates, so replicas starting together migrate once."""
@@ -49,7 +50,9 @@ class PostgresStore(Store):
             opened.migrate(tuple(tuple(dialect(s) for s in step) for step in store.MIGRATIONS))
         except psycopg.Error as exc:
             opened.close()
-            raise StoreError(f"cannot use the database {opened.where} ({_said(exc)})") from None
+            raise StoreError(
+                Text("cannot use the database {where} ({why})", where=opened.where, why=_said(exc))
+            ) from None
         except StoreError:
             opened.close()
             raise
@@ -65,7 +68,7 @@ class PostgresStore(Store):
         """The connection inside a transaction (nested: a savepoint)."""
         with self._lock:
             if self._closed:
-                raise StoreError(f"the database {self.where} was closed")
+                raise StoreError(Text("the database {where} was closed", where=self.where))
             if self._db.closed or self._db.broken:  # the server or the network dropped it
                 self._db.close()
                 self._db = self._connect()
@@ -94,8 +97,11 @@ class PostgresStore(Store):
             )
         except psycopg.Error as exc:
             raise StoreError(
-                f"cannot connect to the database {self.where} ({_said(exc)}); check that PostgreSQL "
-                "runs there and that the gateway's database password is configured"
+                Text(
+                    "cannot connect to the database {where} ({why}); check that PostgreSQL runs there and that the gateway's database password is configured",
+                    where=self.where,
+                    why=_said(exc),
+                )
             ) from None
 
 

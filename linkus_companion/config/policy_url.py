@@ -13,6 +13,7 @@ import httpx
 from linkus_companion import USER_AGENT, paths
 from linkus_companion.config.bundle_trust import Trust
 from linkus_companion.config.provisioning import BundleRefused, verify
+from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ async def download(url: str, *, trust_store: ssl.SSLContext | None = None) -> st
     """The bundle text at `url`; BundleRefused with the reason. TLS is always verified (system trust
     store, or `trust_store` for a private CA); plain http is refused."""
     if not url.lower().startswith("https://"):
-        raise BundleRefused(f"the config URL {url} must start with https://")
+        raise BundleRefused(Text("the config URL {url} must start with https://", url=url))
     verify_tls: ssl.SSLContext | bool = trust_store if trust_store is not None else True
     try:
         async with httpx.AsyncClient(
@@ -50,17 +51,29 @@ async def download(url: str, *, trust_store: ssl.SSLContext | None = None) -> st
             response = await client.get(url, headers={"Accept": "application/jwt, text/plain"})
     except httpx.ConnectError as exc:
         cause = (
-            "its certificate could not be verified"
+            Text("its certificate could not be verified")
             if "CERTIFICATE" in str(exc).upper()
-            else "it is unreachable"
+            else Text("it is unreachable")
         )
-        raise BundleRefused(f"cannot download the configuration from {url}: {cause}") from None
+        raise BundleRefused(
+            Text("cannot download the configuration from {url}: {cause}", url=url, cause=cause)
+        ) from None
     except httpx.HTTPError as exc:
-        raise BundleRefused(f"cannot download the configuration from {url} ({type(exc).__name__})") from None
+        raise BundleRefused(
+            Text("cannot download the configuration from {url} ({why})", url=url, why=type(exc).__name__)
+        ) from None
     if response.status_code != 200:
-        raise BundleRefused(f"the config URL {url} answered HTTP {response.status_code}")
+        raise BundleRefused(
+            Text("the config URL {url} answered HTTP {status}", url=url, status=response.status_code)
+        )
     if len(response.content) > MAX_BYTES:
-        raise BundleRefused(f"the config URL {url} sent {len(response.content)} bytes, too many for a bundle")
+        raise BundleRefused(
+            Text(
+                "the config URL {url} sent {count} bytes, too many for a bundle",
+                url=url,
+                count=len(response.content),
+            )
+        )
     return response.text
 
 

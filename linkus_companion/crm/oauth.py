@@ -23,7 +23,7 @@ from linkus_companion.crm.base import AccessGrant, AuthExpired, CrmError, RateLi
 from linkus_companion.crm.http import retry_after
 from linkus_companion.crm.oauth_providers import Extras, Provider, RevokeStyle, rebase
 from linkus_companion.secrets import SecretStore
-from linkus_companion.texts import Text
+from linkus_companion.texts import Text, text_of
 
 if TYPE_CHECKING:  # the sign-in's modules load when a sign-in starts
     from linkus_companion.crm.oauth_loopback import LoopbackRedirect
@@ -434,7 +434,7 @@ async def _listen(stack: contextlib.AsyncExitStack, redirect_uri: str | None) ->
     try:
         return await stack.enter_async_context(LoopbackRedirect(redirect_uri))
     except (OSError, ValueError) as exc:
-        raise SignInFailed(str(exc)) from None
+        raise SignInFailed(text_of(exc)) from None
 
 
 async def _redirect(

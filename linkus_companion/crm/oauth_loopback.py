@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
+from linkus_companion.texts import Text
+
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 16_384
@@ -41,7 +43,7 @@ class LoopbackRedirect:
             parts = urlsplit(redirect_uri)
             if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost", "::1"):
                 raise ValueError(
-                    "the redirect URI must be an http:// loopback address (127.0.0.1 or localhost)"
+                    Text("the redirect URI must be an http:// loopback address (127.0.0.1 or localhost)")
                 )
             self._host_in_uri = parts.hostname
             self._port = parts.port or 80
@@ -66,8 +68,12 @@ class LoopbackRedirect:
             self._server = await self._start()
         except OSError as exc:
             raise OSError(
-                f"Cannot listen for the sign-in redirect on {self._bind} port {self._port} "
-                f"({exc.strerror}); close the program using that port or choose another redirect port."
+                Text(
+                    "Cannot listen for the sign-in redirect on {bind} port {port} ({why}); close the program using that port or choose another redirect port.",
+                    bind=self._bind,
+                    port=self._port,
+                    why=str(exc.strerror),
+                )
             ) from None
         self._port = self._server.sockets[0].getsockname()[1]
         return self

@@ -2057,6 +2057,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{section}：{why}</translation>
         </message>
         <message>
+            <source>Disable and Disconnect work once the app is connected to the PBX; check the PBX connection first.</source>
+            <translation>连接到 PBX 后才能使用“禁用”和“取消对接”；请先检查 PBX 连接。</translation>
+        </message>
+        <message>
             <source>Ask your administrator for this desktop's gateway enrolment code.</source>
             <translation>请向管理员索取本电脑的网关注册码。</translation>
         </message>
@@ -2155,6 +2159,34 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>there is no setting named {key}</source>
             <translation>没有名为 {key} 的设置项</translation>
+        </message>
+        <message>
+            <source>the config URL {url} must start with https://</source>
+            <translation>配置地址 {url} 必须以 https:// 开头</translation>
+        </message>
+        <message>
+            <source>the config URL {url} answered HTTP {status}</source>
+            <translation>配置地址 {url} 返回了 HTTP {status}</translation>
+        </message>
+        <message>
+            <source>the config URL {url} sent {count} bytes, too many for a bundle</source>
+            <translation>配置地址 {url} 发来了 {count} 字节，超出配置包的大小上限</translation>
+        </message>
+        <message>
+            <source>its certificate could not be verified</source>
+            <translation>其证书无法验证</translation>
+        </message>
+        <message>
+            <source>it is unreachable</source>
+            <translation>无法访问</translation>
+        </message>
+        <message>
+            <source>cannot download the configuration from {url}: {cause}</source>
+            <translation>无法从 {url} 下载配置：{cause}</translation>
+        </message>
+        <message>
+            <source>cannot download the configuration from {url} ({why})</source>
+            <translation>无法从 {url} 下载配置（{why}）</translation>
         </message>
         <message>
             <source>only Ed25519 (EdDSA) and P-256 (ES256) public keys are accepted</source>
@@ -2493,6 +2525,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>无法访问 {name} 登录服务器（{why}）；请检查网络连接后重试。</translation>
         </message>
         <message>
+            <source>the redirect URI must be an http:// loopback address (127.0.0.1 or localhost)</source>
+            <translation>重定向 URI 必须是 http:// 本机回环地址（127.0.0.1 或 localhost）</translation>
+        </message>
+        <message>
+            <source>Cannot listen for the sign-in redirect on {bind} port {port} ({why}); close the program using that port or choose another redirect port.</source>
+            <translation>无法在 {bind} 的端口 {port} 上等待登录重定向（{why}）；请关闭占用该端口的程序，或选择其他重定向端口。</translation>
+        </message>
+        <message>
             <source>{crm} has no {state} state for {type} calls.</source>
             <translation>{crm} 的{type}通话没有 {state} 状态。</translation>
         </message>
@@ -2799,6 +2839,18 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>This desktop's gateway session was revoked or replaced; enroll it again with a new code.</source>
             <translation>本电脑的网关会话已被撤销或替换，请使用新的注册码重新注册。</translation>
+        </message>
+        <message>
+            <source>Not configured: {why}</source>
+            <translation>尚未配置：{why}</translation>
+        </message>
+        <message>
+            <source>The CRM integration is disabled: calls are not looked up or logged (Settings &gt; CRM &gt; Enable).</source>
+            <translation>CRM 集成已禁用：通话不会查询或记录（设置 &gt; CRM &gt; 启用）。</translation>
+        </message>
+        <message>
+            <source>Disconnected from the CRM: authorise it again in Settings &gt; CRM to resume.</source>
+            <translation>已与 CRM 取消对接：如需恢复，请在“设置 &gt; CRM”中重新授权。</translation>
         </message>
         <message>
             <source>The CRM integration is not running yet: check the PBX connection first.</source>
@@ -3287,6 +3339,18 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>the database {where} was created by a newer version of the app (schema {found}, this version knows {known}); update the app</source>
             <translation>数据库 {where} 由更新版本的应用创建（架构版本 {found}，当前版本只支持到 {known}）；请更新应用</translation>
+        </message>
+        <message>
+            <source>cannot use the database {where} ({why})</source>
+            <translation>无法使用数据库 {where}（{why}）</translation>
+        </message>
+        <message>
+            <source>the database {where} was closed</source>
+            <translation>数据库 {where} 已关闭</translation>
+        </message>
+        <message>
+            <source>cannot connect to the database {where} ({why}); check that PostgreSQL runs there and that the gateway's database password is configured</source>
+            <translation>无法连接数据库 {where}（{why}）；请检查该处的 PostgreSQL 是否在运行，以及网关的数据库密码是否已配置</translation>
         </message>
         <message>
             <source>cannot open the local database {path} ({why})</source>
