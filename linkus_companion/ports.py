@@ -24,7 +24,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
         if exc.errno == errno.EADDRINUSE:
             raise PortBusy(
                 Text(
-                    "Port {port} on {host} is already in use: stop the program using it or choose another port.",
+                    "port {port} on {host} is already in use: stop the program using it or choose another port",
                     port=port,
                     host=host,
                 )
@@ -32,14 +32,14 @@ def listening_socket(host: str, port: int) -> socket.socket:
         if exc.errno == errno.EACCES:
             raise PortBusy(
                 Text(
-                    "Port {port} on {host} needs more privileges: pick a port above 1023.",
+                    "port {port} on {host} needs more privileges: pick a port above 1023",
                     port=port,
                     host=host,
                 )
             ) from None
         raise PortBusy(
             Text(
-                "Cannot listen on {host}:{port} ({why}): check the address.",
+                "cannot listen on {host}:{port} ({why}): check the address",
                 host=host,
                 port=port,
                 why=str(exc.strerror or exc),

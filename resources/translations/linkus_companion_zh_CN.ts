@@ -3301,16 +3301,16 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>Linkus Companion 未及时响应，请重试。</translation>
         </message>
         <message>
-            <source>Cannot listen on {host}:{port} ({why}): check the address.</source>
-            <translation>无法在 {host}:{port} 上监听（{why}）：请检查地址。</translation>
+            <source>cannot listen on {host}:{port} ({why}): check the address</source>
+            <translation>无法在 {host}:{port} 上监听（{why}）：请检查地址</translation>
         </message>
         <message>
-            <source>Port {port} on {host} is already in use: stop the program using it or choose another port.</source>
-            <translation>{host} 上的端口 {port} 已被占用：请停止占用它的程序，或选择其他端口。</translation>
+            <source>port {port} on {host} is already in use: stop the program using it or choose another port</source>
+            <translation>{host} 上的端口 {port} 已被占用：请停止占用它的程序，或选择其他端口</translation>
         </message>
         <message>
-            <source>Port {port} on {host} needs more privileges: pick a port above 1023.</source>
-            <translation>{host} 上的端口 {port} 需要更高权限：请选择 1023 以上的端口。</translation>
+            <source>port {port} on {host} needs more privileges: pick a port above 1023</source>
+            <translation>{host} 上的端口 {port} 需要更高权限：请选择 1023 以上的端口</translation>
         </message>
         <message>
             <source>Choose the CRM (setting crm.kind: hubspot, salesforce or zoho).</source>
