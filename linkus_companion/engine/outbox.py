@@ -170,8 +170,9 @@ class OutboxWorker:
     Each attempt is counted in the store before the CRM is called, and the job is leased for `lease`
     seconds: if the process dies mid-request the job comes back after the lease (by then the CRM's
     search shows what it wrote), and the retry looks for the activity with `find_call` first.
-    A retryable failure (rate limit, outage) pauses the whole queue until that job's next attempt,
-    so an outage costs one request per wait, not one per job.
+    A retryable failure (rate limit, outage) pauses the job's lane until its next attempt, so an
+    outage costs one request per wait, not one per job. Call logs (and their updates) and recording
+    uploads are two lanes delivered side by side: a download stuck on the PBX never holds a call log up.
     """
 
     def __init__(
@@ -206,9 +207,7 @@ class OutboxWorker:
         self._prepare = prepare
         self._epoch = epoch
         self._spool = spool
-        self._wakeup = asyncio.Event()
-        self._lock = asyncio.Lock()
-        self._paused_until: dt.datetime | None = None
+        self._lanes = (_Lane((JobKind.LOG, JobKind.UPDATE)), _Lane((JobKind.RECORDING,)))
         self._problem = ""
         self._quota_poll = quota_poll
         self._quota_until: dt.datetime | None = None
@@ -228,7 +227,8 @@ class OutboxWorker:
 
     def wake(self) -> None:
         """New jobs were queued: deliver them now rather than at the next timer."""
-        self._wakeup.set()
+        for lane in self._lanes:
+            lane.wakeup.set()
         self._changed()
 
     def retry_now(self) -> None:
@@ -238,22 +238,32 @@ class OutboxWorker:
                 "UPDATE outbox SET parked_at = NULL, next_attempt_at = ? WHERE delivered_at IS NULL",
                 (iso_time(self._clock()),),
             )
-        self._paused_until = None
+        for lane in self._lanes:
+            lane.paused_until = None
         self.wake()
 
     async def run(self) -> None:
-        """Deliver jobs as they fall due, until cancelled."""
+        """Deliver jobs as they fall due, until cancelled: call logs and recording uploads side by side."""
+        await asyncio.gather(*(self._run_lane(lane) for lane in self._lanes))
+
+    async def _run_lane(self, lane: _Lane) -> None:
         while True:
-            self._wakeup.clear()
-            await self.drain()
-            await self._idle(self._seconds_to_next())
+            lane.wakeup.clear()
+            await self._drain_lane(lane)
+            await self._idle(lane, self._seconds_to_next(lane))
 
     async def drain(self) -> int:
         """Deliver every job due now (stopping early if the CRM asks us to wait); how many were delivered."""
         delivered = 0
-        async with self._lock:
-            while not self._paused() and (job := self._claim_next()) is not None:
-                if await self._deliver(job):
+        for lane in self._lanes:
+            delivered += await self._drain_lane(lane)
+        return delivered
+
+    async def _drain_lane(self, lane: _Lane) -> int:
+        delivered = 0
+        async with lane.lock:
+            while not self._paused(lane) and (job := self._claim_next(lane)) is not None:
+                if await self._deliver(job, lane):
                     delivered += 1
                 self._changed()
         return delivered
@@ -303,10 +313,9 @@ class OutboxWorker:
 
     # --- delivery ----------------------------------------------------------------------------------
 
-    def _claim_next(self) -> Job | None:
-        """Lease the next due job and count its attempt before any request leaves; None: nothing due.
+    def _claim_next(self, lane: _Lane) -> Job | None:
+        """Lease the lane's next due job and count its attempt before any request leaves; None: nothing due.
 
-        Call logs and their updates go before recording uploads, so a long upload never holds them up.
         Concurrent workers pass each other's rows (`skip_locked`); a worker whose `epoch` is no longer
         the leader's claims nothing, so a gateway that lost the leadership delivers no more call logs.
         """
@@ -315,10 +324,9 @@ class OutboxWorker:
             if self._epoch is not None and not holds_epoch(db, self._epoch, self._store.share_lock):
                 return None
             row = db.execute(
-                f"SELECT {_COLUMNS} FROM outbox WHERE {_READY}"  # noqa: S608
-                " AND next_attempt_at <= ? ORDER BY CASE WHEN kind = ? THEN 1 ELSE 0 END, id"
-                f" LIMIT 1{self._store.skip_locked}",
-                (iso_time(now), JobKind.RECORDING.value),
+                f"SELECT {_COLUMNS} FROM outbox WHERE {_READY} AND {lane.where}"  # noqa: S608
+                f" AND next_attempt_at <= ? ORDER BY id LIMIT 1{self._store.skip_locked}",
+                (iso_time(now),),
             ).fetchone()
             if row is None:
                 return None
@@ -329,17 +337,16 @@ class OutboxWorker:
             )
         return job
 
-    async def _deliver(self, job: Job) -> bool:
+    async def _deliver(self, job: Job, lane: _Lane) -> bool:
         try:
             crm_id = await self._send(job)
         except CrmError as exc:
             # AuthExpired: the connector refreshed once already; keep the job until the user signs in again
             if isinstance(exc, QuotaExhausted):
-                self._retry_later(job, exc, exc.retry_after or self._quota_poll)
-                self._quota_until = self._paused_until
+                self._quota_until = self._retry_later(job, exc, exc.retry_after or self._quota_poll, lane)
                 log.warning("%s %d call log(s) wait until %s", exc, self.status().waiting, self._quota_until)
             elif exc.retryable or isinstance(exc, AuthExpired):
-                self._retry_later(job, exc, exc.retry_after)
+                self._retry_later(job, exc, exc.retry_after, lane)
             else:
                 self._park(job, exc)
             return False
@@ -350,11 +357,11 @@ class OutboxWorker:
                     PbxNotFound(Text("The PBX no longer has this call's recording, so it was not uploaded.")),
                 )
             else:
-                self._retry_later(job, exc, None, pause=False)
+                self._retry_later(job, exc, None)
             return False
         except Exception as exc:  # a connector bug must not stop every later call log
             log.exception("call log %s failed unexpectedly", job.key)
-            self._retry_later(job, exc, None)
+            self._retry_later(job, exc, None, lane)
             return False
         with self._store.transaction() as db:
             db.execute(
@@ -364,6 +371,9 @@ class OutboxWorker:
         self._problem = ""
         self._quota_until = None
         log.info("call log %s delivered (%s)", job.key, crm_id)
+        for other in self._lanes:  # jobs waiting for this one (an upload for its call log) are ready now
+            if other is not lane:
+                other.wakeup.set()
         return True
 
     async def _send(self, job: Job) -> str:
@@ -397,9 +407,9 @@ class OutboxWorker:
             )
 
     def _retry_later(
-        self, job: Job, error: Exception, retry_after: float | None, *, pause: bool = True
-    ) -> None:
-        """Back off exponentially (capped), or as long as the CRM said; pause the queue until then."""
+        self, job: Job, error: Exception, retry_after: float | None, pause: _Lane | None = None
+    ) -> dt.datetime:
+        """Back off exponentially (capped), or as long as the CRM said; pause the `pause` lane until then."""
         attempts = job.attempts + 1
         delay = retry_after
         if delay is None:
@@ -410,12 +420,13 @@ class OutboxWorker:
                 "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?",
                 (iso_time(due), stored(text_of(error)), job.id),
             )
-        if pause:
-            self._paused_until = due
+        if pause is not None:
+            pause.paused_until = due
         self._problem = text_of(error)
         log.warning(
             "call log %s not delivered (attempt %d): %s; retry in %.0f s", job.key, attempts, error, delay
         )
+        return due
 
     def _park(self, job: Job, error: Exception) -> None:
         with self._store.transaction() as db:
@@ -427,25 +438,25 @@ class OutboxWorker:
 
     # --- waiting -----------------------------------------------------------------------------------
 
-    def _paused(self) -> bool:
-        return self._paused_until is not None and self._clock() < self._paused_until
+    def _paused(self, lane: _Lane) -> bool:
+        return lane.paused_until is not None and self._clock() < lane.paused_until
 
-    def _seconds_to_next(self) -> float | None:
-        """Seconds until the next job (not waiting for an undelivered one) falls due; None: none queued."""
+    def _seconds_to_next(self, lane: _Lane) -> float | None:
+        """Seconds until the lane's next job (not waiting for an undelivered one) falls due; None: none queued."""
         with self._store.transaction() as db:
             (due,) = db.execute(
-                f"SELECT MIN(next_attempt_at) FROM outbox WHERE {_READY}"  # noqa: S608
+                f"SELECT MIN(next_attempt_at) FROM outbox WHERE {_READY} AND {lane.where}"  # noqa: S608
             ).fetchone()
         if due is None:
             return None
         when = max(
-            dt.datetime.fromisoformat(due), self._paused_until or dt.datetime.min.replace(tzinfo=dt.UTC)
+            dt.datetime.fromisoformat(due), lane.paused_until or dt.datetime.min.replace(tzinfo=dt.UTC)
         )
         return max(0.0, (when - self._clock()).total_seconds())
 
-    async def _idle(self, seconds: float | None) -> None:
+    async def _idle(self, lane: _Lane, seconds: float | None) -> None:
         """Wait for `wake()` or `seconds`, whichever comes first."""
-        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._wakeup.wait())]
+        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(lane.wakeup.wait())]
         if seconds is not None:
             waits.append(asyncio.ensure_future(self._sleep(seconds)))
         try:
@@ -454,6 +465,17 @@ class OutboxWorker:
             for waiting in waits:
                 waiting.cancel()
             await asyncio.gather(*waits, return_exceptions=True)
+
+
+class _Lane:
+    """Jobs of some kinds, delivered in order by their own loop: an upload never holds a call log up."""
+
+    def __init__(self, kinds: tuple[JobKind, ...]) -> None:
+        self.where = "kind IN ({})".format(", ".join(f"'{kind.value}'" for kind in kinds))
+        self.wakeup = asyncio.Event()
+        self.lock = asyncio.Lock()
+        self.paused_until: dt.datetime | None = None
+        """A retryable CRM failure (rate limit, outage) pauses the lane until that job's next attempt."""
 
 
 def holds_epoch(db: Db, epoch: int, share_lock: str = "") -> bool:

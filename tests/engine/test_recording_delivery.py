@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from crm_players import play
 
 from linkus_companion import paths
 from linkus_companion.demo import demo_world
-from linkus_companion.engine.outbox import JobKind
+from linkus_companion.engine.host import EngineHost
+from linkus_companion.engine.outbox import Job, JobKind, OutboxWorker, call_jobs
 from linkus_companion.gateway.demo import gateway_world
 from linkus_companion.sim import scenario
 from linkus_companion.sim.hubspot import HubSpotEmulator
@@ -153,3 +155,59 @@ async def test_a_recording_over_the_crms_limit_is_refused_with_a_sentence_and_th
         assert "Deliver recordings as links" in parked.last_error
         assert [c.idempotency_key for c in world.crm.call_logs()] == [f"{call_id}:1001"]
         assert _stored_files(world.crm) == 0
+
+
+def _uploads(host: EngineHost) -> dict[str, Job]:
+    """The recording upload job of each call that has one."""
+    with host.store.transaction() as db:
+        sql = "SELECT DISTINCT call_id FROM outbox WHERE kind = ?"
+        calls = [row[0] for row in db.execute(sql, (JobKind.RECORDING.value,))]
+        return {call_id: call_jobs(db, call_id, JobKind.RECORDING)[0] for call_id in calls}
+
+
+async def test_call_logs_go_out_while_a_recording_download_hangs_and_the_upload_follows_once(
+    tmp_path: Path,
+) -> None:
+    async with demo_world("hubspot", tmp_path, lambda _line: None) as world:
+        await world.host.start()
+        await asyncio.wait_for(world.host.connected(), 10)
+        world.pbx.stall_downloads = True  # a PBX restarting: the download's headers came, its body does not
+        first = await world.pbx.inbound(CALLER, "1001", talk=0.2)
+        await until(lambda: first in _uploads(world.host) and _uploads(world.host)[first].attempts > 0)
+        later = [await world.pbx.inbound(CALLER, extension, talk=0.1) for extension in ("1002", "1003")]
+        logged = lambda: {c.idempotency_key.split(":")[0] for c in world.crm.call_logs()}  # noqa: E731
+        await until(lambda: set(later) <= logged(), 5)  # while the first upload still hangs
+        assert not _uploads(world.host)[first].delivered and _stored_files(world.crm) == 0
+        world.pbx.stall_downloads = False
+        await until(
+            lambda: (
+                len(_uploads(world.host)) == 3 and all(j.delivered for j in _uploads(world.host).values())
+            ),
+            20,
+        )
+        await asyncio.sleep(0.5)
+        assert _stored_files(world.crm) == 3, "each recording uploaded exactly once"
+        assert sorted(c.idempotency_key.split(":")[0] for c in world.crm.call_logs()) == sorted(
+            [first, *later]
+        )
+
+
+async def test_an_upload_cut_by_a_restart_mid_download_is_done_once_after_it(tmp_path: Path) -> None:
+    async with demo_world("hubspot", tmp_path, lambda _line: None) as world:
+        await world.host.start()
+        await asyncio.wait_for(world.host.connected(), 10)
+        world.pbx.stall_downloads = True
+        call_id = await world.pbx.inbound(CALLER, "1001", talk=0.2)
+        await until(lambda: call_id in _uploads(world.host) and _uploads(world.host)[call_id].attempts > 0)
+        await world.host.stop()  # the app quits mid-download
+        world.pbx.stall_downloads = False
+        after_lease = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)  # the cut attempt's lease has run out
+        restarted = OutboxWorker(
+            world.host.store, world.host.connector, spool=world.host.spool, clock=lambda: after_lease
+        )
+        assert await restarted.drain() == 1
+        assert await restarted.drain() == 0
+        assert _stored_files(world.crm) == 1
+        original = await world.host.pbx.download_recording(recording_file(world.pbx, call_id))
+        email = world.pbx.directory.extensions[COLLEAGUE].email_addr
+        assert (await play(world.crm, f"{call_id}:1001", email, None)).audio == original
