@@ -246,7 +246,7 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
             await asyncio.sleep(0.001 if size > 10 else 0.005)  # Qt paints, tasks run, windows close
             if done % 10_000 < batch or done == count:
                 checkpoints.append((done, rss_mb()))
-        await engine.close()
+        await engine.settled()
         await asyncio.sleep(0.5)
         say(
             "calls",

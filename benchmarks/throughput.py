@@ -111,7 +111,7 @@ async def _product(frames: list[str], with_log: bool, home: Path) -> dict[str, A
             for update in tracker.feed(event):
                 engine.handle(update, event.received_at)  # type: ignore[union-attr]
         await asyncio.sleep(0)  # let lookups and pops run, as the event stream does between frames
-    await engine.close()
+    await engine.settled()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if store is not None:
         store.close()

@@ -181,11 +181,14 @@ class Engine:
         when it delivers the log (as when the CRM was unreachable).
         """
         self._closing.set()
-        while self._tasks:
-            await asyncio.gather(*list(self._enders), return_exceptions=True)
-            for task in self._tasks - self._enders:
-                task.cancel()
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        try:
+            while self._tasks:
+                await asyncio.gather(*list(self._enders), return_exceptions=True)
+                for task in self._tasks - self._enders:
+                    task.cancel()
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        finally:
+            self._closing.clear()  # a host started again (CRM re-enabled, leadership won) uses it anew
 
     # --- reacting to calls --------------------------------------------------------------------
 

@@ -69,7 +69,7 @@ class Rig:
     async def settle(self) -> None:
         """Let the engine finish what the calls so far started."""
         await asyncio.sleep(0.1)
-        await self.engine.close()
+        await self.engine.settled()
 
 
 @contextlib.asynccontextmanager

@@ -138,7 +138,7 @@ async def test_an_answered_call_is_pushed_state_by_state_and_zoho_logs_it(rig: R
         grace["id"],
         rig.users["1001"],
     )
-    await rig.host.engine.close()
+    await rig.host.engine.settled()
     assert rig.opener.pops == [] and rig.host.outbox.pending() == []
 
 
@@ -234,7 +234,7 @@ async def test_the_disabled_integration_or_an_unbound_user_is_not_notified(tmp_p
         assert rig.zoho.phonebridge.enabled_by is None
         await rig.pbx.inbound(GRACE, "1001", talk=0.05)
         await rig.pbx.inbound(GRACE, "1003", talk=0.05)
-        await rig.host.engine.close()
+        await rig.host.engine.settled()
         await rig.mode.close()
     assert rig.zoho.phonebridge.notifications == [] and rig.zoho.records("Calls") == []
 

@@ -48,7 +48,7 @@ async def test_queue_call_creates_one_record_and_logs_by_the_missed_call_rule(si
     missed = await world.pbx.inbound_queue(caller, "6400", answered_by=None, talk=0.2)
     answered = await world.pbx.inbound_queue(caller, "6400", answered_by="1002", talk=0.2)
     await until(lambda: {f"{missed}:1001", f"{answered}:1002"} <= set(site.keys()))
-    await world.gateway.host.engine.close()
+    await world.gateway.host.engine.settled()
     for backend in world.desktops.values():
         await backend.flush()
     created = [n for n in world.crm.record_names().values() if n.startswith("Automatic New Contact")]
