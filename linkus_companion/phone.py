@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat
+from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 
 from linkus_companion.texts import Text
 
@@ -69,7 +69,8 @@ class PhoneNumber:
     def same_number(self, other_text: str, region: str, last_n: int = 7) -> bool:
         """Whether `other_text` (as stored in a CRM) denotes this number.
 
-        Exact on E.164 when both parse; otherwise on the last `last_n` digits.
+        Exact on E.164 when both parse; when only one does, the other's digits must be one of its full
+        forms (a local `555 0101` is not `+1 212 555 0101`); otherwise on the last `last_n` digits.
         """
         try:
             other = parse(other_text, region)
@@ -77,6 +78,9 @@ class PhoneNumber:
             return False
         if self.e164 and other.e164:
             return self.e164 == other.e164
+        if self.e164 or other.e164:
+            full, partial = (self, other) if self.e164 else (other, self)
+            return partial.digits in full.match_keys(last_n=0)
         n = min(last_n, len(self.digits), len(other.digits))
         return n > 0 and self.digits[-n:] == other.digits[-n:]
 
@@ -133,7 +137,11 @@ def parse(text: str, region: str = "US", max_internal_length: int = 6) -> PhoneN
 
 
 def _best_parse(candidate: str, digits: str, region: str, has_plus: bool) -> phonenumbers.PhoneNumber | None:
-    """Parse in `region`; a digits-only number that is invalid there is tried as international."""
+    """Parse in `region`; a digits-only number that is invalid there is tried as international.
+
+    A number that is not valid but has a possible length is kept (new ranges, fictional 555 numbers);
+    one possible only for local dialling (a US number without its area code) has no E.164 form.
+    """
     attempts = [candidate] if has_plus or candidate.startswith("+") else [candidate, "+" + digits]
     possible: phonenumbers.PhoneNumber | None = None
     for attempt in attempts:
@@ -143,7 +151,8 @@ def _best_parse(candidate: str, digits: str, region: str, has_plus: bool) -> pho
             continue
         if phonenumbers.is_valid_number(parsed):
             return parsed
-        if possible is None and phonenumbers.is_possible_number(parsed):
+        reason = phonenumbers.is_possible_number_with_reason(parsed)
+        if possible is None and reason == ValidationResult.IS_POSSIBLE:
             possible = parsed
     return possible
 

@@ -151,3 +151,15 @@ def test_accepted_numbers_are_plain_ascii(text: str) -> None:
     assert number.digits.isascii() and number.digits.isdigit()
     assert not any(ch in number.raw for ch in "\n\t\r")
     assert number.e164 is None or ASCII_E164.fullmatch(number.e164)
+
+
+@pytest.mark.parametrize("text", ["555-0180", "555 0180", "5550180", "+1 555 0180"])
+def test_a_us_number_without_its_area_code_gets_no_made_up_e164(text: str) -> None:
+    """Seven digits are a local number in the US: no +1 number is invented from them (+15550180 before)."""
+    number = parse(text, "US")
+    assert number.e164 is None and not number.internal
+    assert "+15550180" not in number.match_keys()
+    with pytest.raises(InvalidNumber, match="not a complete phone number for region US"):
+        to_e164(text, "US")
+    assert not parse("+1 212 555 0180", "US").same_number(text, "US"), "not the caller's full number"
+    assert not number.same_number("+1 212 555 0180", "US")
