@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from linkus_companion.demo import demo_world
 
+LINKS = {"calllog.recording_delivery": "link"}
 
-async def test_a_late_recording_is_patched_into_the_logged_call(tmp_path: Path) -> None:
-    links = {"calllog.recording_delivery": "link"}
+
+@contextlib.asynccontextmanager
+async def late_world(tmp_path: Path, delays: tuple[float, ...], **overrides: Any) -> AsyncIterator[Any]:
+    """The Zoho demo world, connected, with a PBX that writes recordings after the call ends."""
     async with demo_world(
-        "zoho", tmp_path, lambda _line: None, settings_overrides=links, recording_delays=(1.0, 2.0)
+        "zoho", tmp_path, lambda _line: None, recording_delays=delays, **overrides
     ) as world:
         world.pbx.cdr_store.late_recordings = True
         await world.host.start()
         await asyncio.wait_for(world.host.connected(), 10)
+        yield world
+
+
+async def test_a_late_recording_is_patched_into_the_logged_call(tmp_path: Path) -> None:
+    async with late_world(tmp_path, (1.0, 2.0), settings_overrides=LINKS) as world:
         call_id = await world.pbx.inbound("+14155550101", "1001", talk=0.2)
         crm = world.crm
 
@@ -38,10 +49,7 @@ async def test_a_late_recording_is_patched_into_the_logged_call(tmp_path: Path) 
 
 
 async def test_a_late_recording_is_uploaded_when_it_arrives(tmp_path: Path) -> None:
-    async with demo_world("zoho", tmp_path, lambda _line: None, recording_delays=(1.0, 2.0)) as world:
-        world.pbx.cdr_store.late_recordings = True
-        await world.host.start()
-        await asyncio.wait_for(world.host.connected(), 10)
+    async with late_world(tmp_path, (1.0, 2.0)) as world:
         call_id = await world.pbx.inbound("+14155550101", "1001", talk=0.2)
         api = world.crm.api  # type: ignore[attr-defined]
         for _ in range(200):
@@ -64,13 +72,7 @@ async def test_a_late_recording_is_uploaded_when_it_arrives(tmp_path: Path) -> N
 
 async def test_calls_ending_together_are_looked_for_in_one_cdr_search(tmp_path: Path) -> None:
     """A burst of calls without a file costs one CDR search per attempt, not one per call."""
-    links = {"calllog.recording_delivery": "link"}
-    async with demo_world(
-        "zoho", tmp_path, lambda _line: None, settings_overrides=links, recording_delays=(1.0, 1.0)
-    ) as world:
-        world.pbx.cdr_store.late_recordings = True
-        await world.host.start()
-        await asyncio.wait_for(world.host.connected(), 10)
+    async with late_world(tmp_path, (1.0, 1.0), settings_overrides=LINKS) as world:
         searches: list[object] = []
         search = world.host.pbx.search_cdr
 
