@@ -135,36 +135,62 @@ def store_secret(args: argparse.Namespace) -> int:
 
 
 def delete_recording(args: argparse.Namespace) -> int:
-    """Delete one call's recording on request: withdraw its links, cancel its uploads, drop local copies."""
+    """Delete one call's recording on request: withdraw its links, cancel its uploads, drop local copies,
+    and delete the copies uploaded to the CRM (with this profile's or the gateway's CRM sign-in)."""
+    import asyncio
+
+    from linkus_companion.admin.crm_erasure import SignIn, delete_in_crm
+    from linkus_companion.crm.base import CrmError
     from linkus_companion.engine.recording_erasure import erase_recording
+    from linkus_companion.gateway.config import ConfigError
+    from linkus_companion.runtime import NotConfigured
     from linkus_companion.store import Store, StoreError
 
+    gateway = Path(args.config) if args.config else None
     try:
-        store = Store.open(args.store)
-    except StoreError as exc:
+        sign_in = SignIn.of(gateway)
+        store = Store.open(args.store or _gateway_store(gateway))
+    except (StoreError, ConfigError, SecretStoreUnavailable) as exc:
         return _fail(text_of(exc))
     try:
         erased = erase_recording(store, args.call_id)
+        tell(
+            Text(
+                "call {call}: {links} link(s) withdrawn, {uploads} queued upload(s) cancelled,"
+                " {files} local copy(ies) deleted",
+                call=args.call_id,
+                links=erased.links,
+                uploads=erased.uploads,
+                files=erased.files,
+            )
+        )
+        deleted: tuple[str, ...] = ()
+        if erased.uploaded:
+            try:
+                deleted = asyncio.run(delete_in_crm(store, args.call_id, sign_in))
+            except (NotConfigured, CrmError, SecretStoreUnavailable) as exc:
+                tell(Text("the copies in the CRM could not be deleted: {why}", why=text_of(exc)), error=True)
     finally:
         store.close()
-    tell(
-        Text(
-            "call {call}: {links} link(s) withdrawn, {uploads} queued upload(s) cancelled,"
-            " {files} local copy(ies) deleted",
-            call=args.call_id,
-            links=erased.links,
-            uploads=erased.uploads,
-            files=erased.files,
-        )
-    )
-    for file_id in erased.uploaded:
+    for file_id in deleted:
+        tell(Text("deleted from the CRM: file {file}", file=file_id))
+    for file_id in (f for f in erased.uploaded if f not in deleted):
         tell(
             Text(
                 "already stored in the CRM as file {file}: delete it there (CRM admin) to remove it everywhere",
                 file=file_id,
             )
         )
-    return 0
+    return 0 if set(erased.uploaded) <= set(deleted) else 1
+
+
+def _gateway_store(config: Path | None) -> Path | str | None:
+    """The gateway's SQLite file or PostgreSQL URL (None: this user's store)."""
+    if config is None:
+        return None
+    from linkus_companion.gateway.config import load
+
+    return load(config).database
 
 
 def _read(name: str) -> str:

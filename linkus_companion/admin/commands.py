@@ -54,11 +54,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], lazy: Laz
     secret.set_defaults(handler=lazy("linkus_companion.admin.cli:store_secret"))
 
     erase = actions.add_parser(
-        "delete-recording", help="delete a call's recording on request (links, queued uploads, local copies)"
+        "delete-recording",
+        help="delete a call's recording on request (links, queued uploads, local copies, copies in the CRM)",
     )
     erase.add_argument("call_id", help="the PBX call id (CDR uid) whose recording is to be deleted")
     erase.add_argument(
-        "--store", default=None, help="database file (default: this user's; a gateway's gateway.db)"
+        "--store", default=None, help="database file (default: this user's, or the gateway's with --config)"
+    )
+    erase.add_argument(
+        "--config", default=None, metavar="FILE", help="a gateway's configuration: its store and CRM sign-in"
     )
     erase.set_defaults(handler=lazy("linkus_companion.admin.cli:delete_recording"))
 

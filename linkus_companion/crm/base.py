@@ -180,6 +180,10 @@ class Connector(Protocol):
         """
         ...
 
+    async def delete_recording(self, crm_call_id: str, file_id: str) -> None:
+        """Delete a recording `attach_recording` stored with the call (a deletion on request); gone already is fine."""
+        ...
+
     def record_url(self, record_id: str, kind: RecordKind) -> str:
         """The https page of a record in the CRM web UI."""
         ...

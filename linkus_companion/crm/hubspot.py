@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import re
@@ -416,6 +417,15 @@ class HubSpotConnector:
         path = f"{self._objects('calls')}/{_segment(crm_call_id)}"
         await self._http.request("PATCH", path, json={"properties": props}, idempotent=True)
         return file_id
+
+    async def delete_recording(self, crm_call_id: str, file_id: str) -> None:
+        """Delete the file from the file manager and clear the call's recording properties."""
+        with contextlib.suppress(NotFound):
+            await self._http.request("DELETE", f"/files/v3/files/{_segment(file_id)}")
+        props = {"hs_call_recording_url": "", "hs_attachment_ids": ""}
+        with contextlib.suppress(NotFound):
+            path = f"{self._objects('calls')}/{_segment(crm_call_id)}"
+            await self._http.request("PATCH", path, json={"properties": props}, idempotent=True)
 
     async def find_call(self, idempotency_key: str) -> str | None:
         """The call engagement carrying this key, via search (which lags new calls by seconds)."""

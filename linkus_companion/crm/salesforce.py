@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -320,6 +321,15 @@ class SalesforceConnector:
                 return found
             raise
         return str(response.json()["id"])
+
+    async def delete_recording(self, crm_call_id: str, file_id: str) -> None:
+        """Delete the File (its ContentDocument: every version and every share with it)."""
+        soql = f"SELECT ContentDocumentId FROM ContentVersion WHERE Id = {soql_string(file_id)}"  # noqa: S608
+        records = (await self._get_json("query/", params={"q": soql})).get("records", [])
+        if records:
+            path = await self._path(f"sobjects/ContentDocument/{records[0]['ContentDocumentId']}")
+            with contextlib.suppress(NotFound):
+                await self._http.request("DELETE", path)
 
     async def _recording_on(self, task_id: str, name: str) -> str:
         """The ContentVersion called `name` first published to the Task, if any."""

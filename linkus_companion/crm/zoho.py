@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -271,6 +272,11 @@ class ZohoConnector:
                 return found
             raise
         return str(_first_result(response)["id"])
+
+    async def delete_recording(self, crm_call_id: str, file_id: str) -> None:
+        """Delete the attachment from the Calls record."""
+        with contextlib.suppress(NotFound):
+            await self._http.request("DELETE", f"{API}/Calls/{crm_call_id}/Attachments/{file_id}")
 
     async def _attachment_named(self, path: str, name: str) -> str:
         params = {"fields": "id,File_Name,Size", "per_page": str(PER_PAGE)}

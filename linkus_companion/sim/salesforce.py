@@ -485,6 +485,8 @@ class SalesforceEmulator:
         if method == "DELETE":
             record["IsDeleted"] = True
             del self.org.records[sobj.name.lower()][record["Id"]]
+            if sobj.name == "ContentDocument":
+                self.files.delete_document(record["Id"])
             return Response(status_code=204)
         wanted = request.query_params.get("fields")
         fields = tuple(f.strip() for f in wanted.split(",")) if wanted else tuple(f.name for f in sobj.fields)

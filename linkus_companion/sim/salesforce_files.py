@@ -76,6 +76,18 @@ class ContentFiles:
             if link["ContentDocumentId"] in versions
         }
 
+    def delete_document(self, document_id: str) -> None:
+        """Deleting a ContentDocument deletes its versions (and their blobs) and its links, as Salesforce does."""
+        for kind, key in (
+            ("contentversion", "ContentDocumentId"),
+            ("contentdocumentlink", "ContentDocumentId"),
+        ):
+            for record_id, record in list(self._org.records[kind].items()):
+                if record.get(key) == document_id:
+                    del self._org.records[kind][record_id]
+                    if kind == "contentversion":
+                        self.store.remove(record_id)
+
     def download(self, version_id: str) -> Response:
         """GET sobjects/ContentVersion/{id}/VersionData: the blob, with ranges."""
         stored = self.store.files.get(version_id)

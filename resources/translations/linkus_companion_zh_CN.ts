@@ -1755,10 +1755,6 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{name} 已保存到系统钥匙串（{keyring}）</translation>
         </message>
         <message>
-            <source>call {call}: {links} link(s) withdrawn, {uploads} queued upload(s) cancelled, {files} local copy(ies) deleted</source>
-            <translation>通话 {call}：已撤回 {links} 个链接，已取消 {uploads} 个排队中的上传，已删除 {files} 个本地副本</translation>
-        </message>
-        <message>
             <source>key {key}, issuer {issuer}, expires {expires}; settings: {counts}</source>
             <translation>密钥 {key}，签发者 {issuer}，{expires} 到期；设置：{counts}</translation>
         </message>
@@ -1783,6 +1779,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>标准输入中没有密钥；请通过管道传入，例如从部署工具的密钥库传入</translation>
         </message>
         <message>
+            <source>call {call}: {links} link(s) withdrawn, {uploads} queued upload(s) cancelled, {files} local copy(ies) deleted</source>
+            <translation>通话 {call}：已撤回 {links} 个链接，已取消 {uploads} 个排队中的上传，已删除 {files} 个本地副本</translation>
+        </message>
+        <message>
+            <source>deleted from the CRM: file {file}</source>
+            <translation>已从 CRM 中删除：文件 {file}</translation>
+        </message>
+        <message>
             <source>already stored in the CRM as file {file}: delete it there (CRM admin) to remove it everywhere</source>
             <translation>已作为文件 {file} 保存在 CRM 中：如需彻底删除，请由 CRM 管理员在 CRM 中删除</translation>
         </message>
@@ -1801,6 +1805,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>{count} {layer}</source>
             <translation>{count} 项{layer}</translation>
+        </message>
+        <message>
+            <source>the copies in the CRM could not be deleted: {why}</source>
+            <translation>CRM 中的副本未能删除：{why}</translation>
+        </message>
+        <message>
+            <source>This profile is not signed in to the CRM.</source>
+            <translation>此配置尚未登录 CRM。</translation>
         </message>
         <message>
             <source>{url} answers (HTTP {status})</source>

@@ -90,6 +90,7 @@ async def _salesforce(
         )
         if not links:  # link mode: the Task's description carries the player link
             description = str(crm.record(task_id)["Description"])  # type: ignore[index]
+            assert "Recording: " in description, "the Task has no recording"
             url = description.rsplit("Recording: ", 1)[1].split()[0]
             return await _link(url, link_ca)
         document = links[0]["ContentDocumentId"]
@@ -109,6 +110,7 @@ async def _zoho(crm: ZohoEmulator, key: str, email: str, link_ca: ssl.SSLContext
         )
         if listed.status_code == 204:  # link mode: the Calls record's recording field
             record = (await api.get(f"/crm/v8/Calls/{call_id}", headers=auth)).json()["data"][0]
+            assert record.get("Voice_Recording__s"), "the call has no recording"
             return await _link(str(record["Voice_Recording__s"]), link_ca)
         attachment = listed.json()["data"][0]["id"]
         return await _fetch(api, f"/crm/v8/Calls/{call_id}/Attachments/{attachment}", auth)

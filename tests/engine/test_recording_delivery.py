@@ -11,10 +11,14 @@ import pytest
 from crm_players import play
 
 from linkus_companion import paths
+from linkus_companion.config.settings import Settings
 from linkus_companion.demo import demo_world
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.outbox import Job, JobKind, OutboxWorker, call_jobs
+from linkus_companion.engine.recording_erasure import delete_uploaded, erase_recording
 from linkus_companion.gateway.demo import gateway_world
+from linkus_companion.runtime import CRM_SECRET
+from linkus_companion.secrets import SecretStore
 from linkus_companion.sim import scenario
 from linkus_companion.sim.hubspot import HubSpotEmulator
 from linkus_companion.sim.hubspot_api import Fault
@@ -211,3 +215,44 @@ async def test_an_upload_cut_by_a_restart_mid_download_is_done_once_after_it(tmp
         original = await world.host.pbx.download_recording(recording_file(world.pbx, call_id))
         email = world.pbx.directory.extensions[COLLEAGUE].email_addr
         assert (await play(world.crm, f"{call_id}:1001", email, None)).audio == original
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_recording_deleted_on_request_no_longer_plays_in_the_crm(kind: str, tmp_path: Path) -> None:
+    """As on the PBX (the manuals: a recording deleted there no longer plays in the CRM), so for its upload."""
+    async with demo_world(kind, tmp_path, lambda _line: None) as world:
+        await world.host.start()
+        await asyncio.wait_for(world.host.connected(), 10)
+        call_id = await world.pbx.inbound(CALLER, "1001", talk=0.2)
+        key, email = f"{call_id}:1001", world.pbx.directory.extensions[COLLEAGUE].email_addr
+        await until(lambda: call_id in _uploads(world.host) and _uploads(world.host)[call_id].delivered)
+        assert (await play(world.crm, key, email, None)).audio[:4] == b"RIFF"
+        erased = erase_recording(world.host.store, call_id)
+        assert len(erased.uploaded) == 1
+        assert await delete_uploaded(world.host.store, call_id, world.host.connector) == erased.uploaded
+        assert _stored_files(world.crm) == 0
+        with pytest.raises(AssertionError):
+            await play(world.crm, key, email, None)
+        assert await delete_uploaded(world.host.store, call_id, world.host.connector) == ()
+        assert erase_recording(world.host.store, call_id).uploaded == ()
+        assert [c.idempotency_key for c in world.crm.call_logs()] == [key], "the call log stays"
+
+
+async def test_admin_delete_recording_deletes_the_upload_in_the_crm_with_the_profiles_sign_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from linkus_companion.cli import main
+
+    async with demo_world("hubspot", tmp_path, lambda _line: None, settings=Settings.open()) as world:
+        Settings.open().set_user("crm.client_id", world.crm.oauth_client_id)
+        SecretStore().set(CRM_SECRET, world.crm.oauth_client_secret)
+        await world.host.start()
+        await asyncio.wait_for(world.host.connected(), 10)
+        call_id = await world.pbx.inbound(CALLER, "1001", talk=0.2)
+        await until(lambda: call_id in _uploads(world.host) and _uploads(world.host)[call_id].delivered)
+        [file_id] = erase_recording(world.host.store, call_id).uploaded
+        command = ["admin", "delete-recording", call_id, "--store", str(tmp_path / "demo.db")]
+        assert await asyncio.to_thread(main, command) == 0
+        assert f"deleted from the CRM: file {file_id}" in capsys.readouterr().out
+        assert _stored_files(world.crm) == 0
+        assert await asyncio.to_thread(main, command) == 0, "nothing left to delete"
