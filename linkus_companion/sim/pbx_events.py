@@ -20,6 +20,9 @@ TOKEN_EXPIRED = {"errcode": 10004, "errmsg": "TOKEN EXPIRED"}
 _STRING_MSG_TYPES = range(30007, 30025)
 CLOSE_IDLE = 1000
 CLOSE_TOKEN = 1008
+BACKLOG = 1 << 20
+"""Bytes of frames a subscriber may fall behind before its connection is dropped."""
+CLOSE_WAIT = 2.0
 
 
 def frame(event_type: int, sn: str, msg: dict[str, Any]) -> str:
@@ -50,36 +53,74 @@ def _topics(text: str) -> set[int] | dict[str, Any]:
 
 
 class Session:
-    """One open subscription socket."""
+    """One open subscription socket, written by a task of its own from a bounded queue: the PBX never waits
+    for a client, and one that falls `BACKLOG` bytes behind is dropped (it reconnects and catches up)."""
 
     def __init__(self, ws: WebSocket, token: str) -> None:
         self.ws = ws
         self.token = token
         self.topics: set[int] = set()
         self.wake = asyncio.Event()
-        self._send_lock = asyncio.Lock()
+        self._queue: asyncio.Queue[str | tuple[int, str]] = asyncio.Queue()
+        self._queued = 0
+        self._writer = asyncio.ensure_future(self._write())
 
-    async def send(self, text: str) -> None:
-        """Send one text frame; a socket that is already gone is ignored."""
-        async with self._send_lock:
-            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-                await self.ws.send_text(text)
+    @property
+    def backlog(self) -> int:
+        """Bytes of text queued and not yet written."""
+        return self._queued
+
+    def send(self, item: str | tuple[int, str]) -> None:
+        """Queue one text frame (or a close (code, reason)); a client that cannot keep up is dropped."""
+        if self._writer.done():
+            return
+        size = len(item) if isinstance(item, str) else 0
+        if self._queued and self._queued + size > BACKLOG:
+            log.warning("Event subscriber over %d bytes behind: connection dropped", BACKLOG)
+            self.abort()
+            return
+        self._queued += size
+        self._queue.put_nowait(item)
 
     async def close(self, code: int, reason: str = "") -> None:
-        """Close with a close frame (ignored when already closed)."""
-        async with self._send_lock:
-            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-                await self.ws.close(code, reason)
+        """Close with a close frame after the frames already queued (a client that cannot take them in
+        `CLOSE_WAIT` seconds is dropped instead)."""
+        self.send((code, reason))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._writer), CLOSE_WAIT)
+        if not self._writer.done():
+            self.abort()
+
+    def end(self) -> None:
+        """Stop writing (the socket is closed or gone)."""
+        self._writer.cancel()
 
     def abort(self) -> None:
         """Drop the TCP connection without a close frame (uvicorn transport), else close with 1011."""
+        self.end()
         protocol = getattr(getattr(self.ws, "_receive", None), "__self__", None)
         transport = getattr(protocol, "transport", None)
         if isinstance(transport, asyncio.Transport):
             transport.abort()
         else:
-            task = asyncio.ensure_future(self.close(1011, "connection dropped"))
+            task = asyncio.ensure_future(self._close_now(1011, "connection dropped"))
             task.add_done_callback(lambda t: t.exception())
+
+    async def _write(self) -> None:
+        while True:
+            item = await self._queue.get()
+            if isinstance(item, tuple):
+                await self._close_now(*item)
+                return
+            self._queued -= len(item)
+            try:
+                await self.ws.send_text(item)
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                return
+
+    async def _close_now(self, code: int, reason: str) -> None:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+            await self.ws.close(code, reason)
 
 
 class EventHub:
@@ -102,6 +143,11 @@ class EventHub:
         """Number of open sockets."""
         return len(self._sessions)
 
+    @property
+    def backlog(self) -> int:
+        """Bytes queued for the furthest-behind open socket."""
+        return max((s.backlog for s in self._sessions), default=0)
+
     def subscribed(self, event_type: int) -> bool:
         """Whether any open socket subscribed to `event_type`."""
         return any(event_type in s.topics for s in self._sessions)
@@ -110,11 +156,13 @@ class EventHub:
         """Deliver an event to every socket subscribed to its type (nobody listening: it is lost)."""
         text = frame(event_type, self.sn, msg)
         targets = [s for s in self._sessions if event_type in s.topics]
-        await asyncio.gather(*(s.send(text) for s in targets))
+        for session in targets:
+            session.send(text)
 
     async def send_raw(self, text: str) -> None:
         """Send `text` as it is to every open socket (malformed or oversized frame tests)."""
-        await asyncio.gather(*(s.send(text) for s in list(self._sessions)))
+        for session in list(self._sessions):
+            session.send(text)
 
     def tokens_changed(self) -> None:
         """Re-check every socket's token now (after expiry or revocation)."""
@@ -140,7 +188,7 @@ class EventHub:
         await ws.accept()
         session = Session(ws, token)
         if not self.tokens.valid(token):
-            await session.send(compact_json(TOKEN_EXPIRED))
+            session.send(compact_json(TOKEN_EXPIRED))
             await session.close(CLOSE_TOKEN, "token expired")
             return
         self._sessions.add(session)
@@ -148,6 +196,7 @@ class EventHub:
         try:
             await self._loop(session)
         finally:
+            session.end()
             self._sessions.discard(session)
             if not self._sessions:
                 self._empty.set()
@@ -159,7 +208,7 @@ class EventHub:
         try:
             while True:
                 if not self.tokens.valid(session.token):
-                    await session.send(compact_json(TOKEN_EXPIRED))
+                    session.send(compact_json(TOKEN_EXPIRED))
                     await session.close(CLOSE_TOKEN, "token expired")
                     return
                 if loop.time() >= idle_deadline:
@@ -197,12 +246,12 @@ class EventHub:
         if text == "heartbeat":
             if self.stall_heartbeats:
                 return False
-            await session.send("heartbeat response")
+            session.send("heartbeat response")
             return True
         topics = _topics(text or "")
         if isinstance(topics, dict):
-            await session.send(compact_json(topics))
+            session.send(compact_json(topics))
             return True
         session.topics = topics
-        await session.send(compact_json({"errcode": 0, "errmsg": "SUCCESS"}))
+        session.send(compact_json({"errcode": 0, "errmsg": "SUCCESS"}))
         return True
