@@ -66,11 +66,28 @@ CHECKED = (
     "crm/oauth_loopback.py",
     "config/policy_url.py",
     "store_postgres.py",
+    "crm/hubspot.py",
+    "crm/salesforce.py",
+    "crm/zoho.py",
+    "crm/http.py",
+    "pbx/errors.py",
 )
 SENTENCE_CALLS = frozenset(
     {"_fail", "_failed", "_refused", "_offline", "reply_error", "Problem", "say", "tell"}
 )
 """Functions whose text arguments are shown to the user."""
+ERRORS = frozenset(
+    {
+        "RateLimited",
+        "QuotaExhausted",
+        "Unavailable",
+        "AuthExpired",
+        "ValidationFailed",
+        "NotFound",
+        "DuplicateContact",
+    }
+)
+"""CRM errors made (and raised later) with the sentence the tray, the card or a dialog shows."""
 WORDS = re.compile(r"[A-Za-z]{2,}[,:;]? +[A-Za-z]{2,}")
 INTERNAL = {
     "gateway/protocol.py": {"ProtocolError", "ValueError"},
@@ -78,6 +95,9 @@ INTERNAL = {
     "gateway/desktop.py": {"ProtocolError"},
     "engine/contact_sync.py": {"ValueError"},
     "gateway/server_secrets.py": {"ValueError"},
+    "crm/hubspot.py": {"ValueError"},
+    "crm/zoho.py": {"ValueError"},
+    "crm/http.py": {"ValueError"},
 }
 """Errors of a module that never reach a user: the gateway client logs a malformed message or a closed
 connection and shows its own typed sentence, the gateway answers a malformed request with one."""
@@ -102,7 +122,8 @@ def _name(call: ast.Call) -> str:
 def _shown(call: ast.Call) -> list[ast.AST]:
     """The arguments of `call` that a user reads, when it is a call that shows or raises a sentence."""
     name = _name(call)
-    if name in SENTENCE_CALLS or name == "print" or name.endswith(("Error", "Refused", "Busy", "Configured")):
+    shown = name in SENTENCE_CALLS | ERRORS or name == "print" or name.startswith("Pbx")
+    if shown or name.endswith(("Error", "Refused", "Busy", "Configured", "Failed")):
         return [*call.args, *(k.value for k in call.keywords if k.arg in (None, "message"))]
     return []
 

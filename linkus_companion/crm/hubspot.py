@@ -146,19 +146,38 @@ def classify(response: httpx.Response) -> CrmError | None:
         policy = str(body.get("policyName", ""))
         wait = retry_after(response)
         wait = POLICY_WINDOWS.get(policy) if wait is None else wait
-        when = f"in {wait:g} s" if wait is not None else "tomorrow" if policy == "DAILY" else "later"
+        when = (
+            Text("in {seconds} s", seconds=f"{wait:g}")
+            if wait is not None
+            else Text("tomorrow")
+            if policy == "DAILY"
+            else Text("later")
+        )
         return RateLimited(
-            f"{CRM} is limiting requests ({policy or 'rate limit'}); try again {when}.", retry_after=wait
+            Text(
+                "{crm} is limiting requests ({policy}); try again {when}.",
+                crm=CRM,
+                policy=policy or Text("rate limit"),
+                when=when,
+            ),
+            retry_after=wait,
         )
     if response.status_code == 409:
-        return DuplicateContact(f"{CRM} already has this record: {message}")
+        return DuplicateContact(Text("{crm} already has this record: {message}", crm=CRM, message=message))
     if response.status_code == 400 and body.get("category") == "VALIDATION_ERROR":
         fields = sorted(
             {str(e.get("in")) for e in body.get("errors", []) if isinstance(e, dict) and e.get("in")}
         )
-        named = f" in {', '.join(fields)}" if fields else ""
+        named = Text(" in {fields}", fields=", ".join(fields)) if fields else ""
         detail = "; ".join(str(e.get("message", "")) for e in body.get("errors", []) if isinstance(e, dict))
-        return ValidationFailed(f"{CRM} refused the data{named}: {(detail or message)[:300]}")
+        return ValidationFailed(
+            Text(
+                "{crm} refused the data{named}: {said}",
+                crm=CRM,
+                named=named,
+                said=(detail or message)[:300],
+            )
+        )
     return classify_status(CRM, response, message)
 
 

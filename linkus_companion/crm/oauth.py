@@ -450,7 +450,7 @@ async def _redirect(
                 raise (
                     error
                     if isinstance(error, CrmError)
-                    else SignInFailed(f"Could not open the {name} sign-in page.")
+                    else SignInFailed(Text("Could not open the {name} sign-in page.", name=name))
                 )
         return await waiting
     except TimeoutError:

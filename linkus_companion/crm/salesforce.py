@@ -111,7 +111,13 @@ def classify(response: httpx.Response) -> CrmError | None:
     code, message, fields = _first_error(response)
     detail = f"{code}: {message}" if code else message
     if code == "INVALID_SESSION_ID" or response.status_code == 401:
-        return AuthExpired(f"{CRM} rejected the session ({detail}). Connect to {CRM} again in Settings.")
+        return AuthExpired(
+            Text(
+                "{crm} rejected the session ({detail}). Connect to {crm} again in Settings.",
+                crm=CRM,
+                detail=detail,
+            )
+        )
     if code == "REQUEST_LIMIT_EXCEEDED" and "TotalRequests" in message:
         return QuotaExhausted(
             Text(
@@ -122,14 +128,27 @@ def classify(response: httpx.Response) -> CrmError | None:
         )
     if code == "REQUEST_LIMIT_EXCEEDED":
         return RateLimited(
-            f"{CRM} refused the request: the org's API request limit is reached ({message}).",
+            Text(
+                "{crm} refused the request: the org's API request limit is reached ({message}).",
+                crm=CRM,
+                message=message,
+            ),
             retry_after=retry_after(response),
         )
     if response.status_code == 404:
-        return NotFound(f"{CRM} has no such record ({detail}); it may have been deleted.")
+        return NotFound(
+            Text("{crm} has no such record ({detail}); it may have been deleted.", crm=CRM, detail=detail)
+        )
     if response.status_code == 400:
-        named = f" in field {', '.join(fields)}" if fields else ""
-        return ValidationFailed(f"{CRM} refused the data{named} ({detail}); correct it and try again.")
+        named = Text(" in field {fields}", fields=", ".join(fields)) if fields else ""
+        return ValidationFailed(
+            Text(
+                "{crm} refused the data{named} ({detail}); correct it and try again.",
+                crm=CRM,
+                named=named,
+                detail=detail,
+            )
+        )
     return classify_status(CRM, response, detail)
 
 

@@ -111,7 +111,11 @@ def classify(response: httpx.Response) -> CrmError | None:
     said = f"{code}: {error.get('message', '')}".strip(": ") + (f" ({field})" if field else "")
     if code in ("INVALID_TOKEN", "AUTHENTICATION_FAILURE", "OAUTH_SCOPE_MISMATCH"):
         return AuthExpired(
-            f"{CRM_NAME} rejected the sign-in ({said}). Connect to {CRM_NAME} again in Settings."
+            Text(
+                "{crm} rejected the sign-in ({said}). Connect to {crm} again in Settings.",
+                crm=CRM_NAME,
+                said=said,
+            )
         )
     if code == "TOO_MANY_REQUESTS" and "credit" in str(error.get("message", "")).lower():
         return QuotaExhausted(
@@ -120,11 +124,20 @@ def classify(response: httpx.Response) -> CrmError | None:
         )
     if code == "TOO_MANY_REQUESTS" or response.status_code == 429:
         wait = retry_after(response)
-        return RateLimited(f"{CRM_NAME} is limiting requests ({said}); try again later.", retry_after=wait)
+        return RateLimited(
+            Text("{crm} is limiting requests ({said}); try again later.", crm=CRM_NAME, said=said),
+            retry_after=wait,
+        )
     if code == "INVALID_DATA" and set(details) == {"id"}:
-        return NotFound(f"{CRM_NAME} has no such record ({said}); it may have been deleted.")
+        return NotFound(
+            Text(
+                "{crm} has no such record ({said}); it may have been deleted.",
+                crm=CRM_NAME,
+                said=said,
+            )
+        )
     return classify_status(CRM_NAME, response, said) or ValidationFailed(
-        f"{CRM_NAME} refused the data ({said})."
+        Text("{crm} refused the data ({said}).", crm=CRM_NAME, said=said)
     )
 
 

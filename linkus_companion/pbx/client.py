@@ -367,7 +367,9 @@ def _download_error(response: httpx.Response) -> PbxError:
         body = None
     if isinstance(body, dict) and isinstance(body.get("errcode"), int):
         return from_response(body, Text("downloading the recording"))
-    return PbxUnavailable(f"The PBX answered HTTP {response.status_code} to the recording download.")
+    return PbxUnavailable(
+        Text("The PBX answered HTTP {status} to the recording download.", status=response.status_code)
+    )
 
 
 def _parse_all(rows: list[Any], parse: Callable[[Any], T]) -> list[T]:

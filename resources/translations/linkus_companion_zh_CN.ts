@@ -2453,6 +2453,34 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 拒绝了请求：该门户当天的 API 调用额度已用完。</translation>
         </message>
         <message>
+            <source>in {seconds} s</source>
+            <translation>{seconds} 秒后</translation>
+        </message>
+        <message>
+            <source>{crm} is limiting requests ({policy}); try again {when}.</source>
+            <translation>{crm} 正在限制请求（{policy}）；请{when}重试。</translation>
+        </message>
+        <message>
+            <source>{crm} already has this record: {message}</source>
+            <translation>{crm} 中已有此记录：{message}</translation>
+        </message>
+        <message>
+            <source> in {fields}</source>
+            <translation>字段 {fields} 中的</translation>
+        </message>
+        <message>
+            <source>{crm} refused the data{named}: {said}</source>
+            <translation>{crm} 拒绝了{named}数据：{said}</translation>
+        </message>
+        <message>
+            <source>tomorrow</source>
+            <translation>明天</translation>
+        </message>
+        <message>
+            <source>later</source>
+            <translation>稍后</translation>
+        </message>
+        <message>
             <source>{crm} keeps people as contacts only; a {kind} cannot be created.</source>
             <translation>{crm} 仅以联系人保存个人，无法创建{kind}。</translation>
         </message>
@@ -2467,6 +2495,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The {crm} account id is unknown; connect to {crm} again in Settings.</source>
             <translation>{crm} 账户 ID 未知；请在设置中重新连接 {crm}。</translation>
+        </message>
+        <message>
+            <source>rate limit</source>
+            <translation>速率限制</translation>
         </message>
         <message>
             <source>No web browser could be opened for the sign-in; set a default browser and try again.</source>
@@ -2537,6 +2569,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>无法访问 {name} 登录服务器（{why}）；请检查网络连接后重试。</translation>
         </message>
         <message>
+            <source>Could not open the {name} sign-in page.</source>
+            <translation>无法打开 {name} 登录页面。</translation>
+        </message>
+        <message>
             <source>the redirect URI must be an http:// loopback address (127.0.0.1 or localhost)</source>
             <translation>重定向 URI 必须是 http:// 本机回环地址（127.0.0.1 或 localhost）</translation>
         </message>
@@ -2553,8 +2589,28 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 没有一键呼叫错误“{code}”。</translation>
         </message>
         <message>
+            <source>{crm} rejected the session ({detail}). Connect to {crm} again in Settings.</source>
+            <translation>{crm} 拒绝了会话（{detail}）。请在设置中重新连接 {crm}。</translation>
+        </message>
+        <message>
             <source>{crm} refused the request: the org's daily API request limit is used up.</source>
             <translation>{crm} 拒绝了请求：该组织当天的 API 请求额度已用完。</translation>
+        </message>
+        <message>
+            <source>{crm} refused the request: the org's API request limit is reached ({message}).</source>
+            <translation>{crm} 拒绝了请求：组织的 API 请求数已达上限（{message}）。</translation>
+        </message>
+        <message>
+            <source>{crm} has no such record ({detail}); it may have been deleted.</source>
+            <translation>{crm} 中没有此记录（{detail}）；它可能已被删除。</translation>
+        </message>
+        <message>
+            <source> in field {fields}</source>
+            <translation>字段 {fields} 中的</translation>
+        </message>
+        <message>
+            <source>{crm} refused the data{named} ({detail}); correct it and try again.</source>
+            <translation>{crm} 拒绝了{named}数据（{detail}）；请更正后重试。</translation>
         </message>
         <message>
             <source>{crm} can create contacts and leads here, not a {kind}.</source>
@@ -2573,8 +2629,24 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>录音 {name} 大小为 {size} MB；{crm} 只接受不超过 {limit} MB 的文件，因此未上传。对于这么长的通话，请改用链接方式提供录音（设置：录音提供方式）。</translation>
         </message>
         <message>
+            <source>{crm} rejected the sign-in ({said}). Connect to {crm} again in Settings.</source>
+            <translation>{crm} 拒绝了登录（{said}）。请在设置中重新连接 {crm}。</translation>
+        </message>
+        <message>
             <source>{crm} refused the request: the org's API credits for the day are used up.</source>
             <translation>{crm} 拒绝了请求：该组织当天的 API 积分已用完。</translation>
+        </message>
+        <message>
+            <source>{crm} is limiting requests ({said}); try again later.</source>
+            <translation>{crm} 正在限制请求（{said}）；请稍后重试。</translation>
+        </message>
+        <message>
+            <source>{crm} has no such record ({said}); it may have been deleted.</source>
+            <translation>{crm} 中没有此记录（{said}）；它可能已被删除。</translation>
+        </message>
+        <message>
+            <source>{crm} refused the data ({said}).</source>
+            <translation>{crm} 拒绝了数据（{said}）。</translation>
         </message>
         <message>
             <source>{crm} logs calls with customers only, not internal calls.</source>
@@ -2871,6 +2943,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>Not connected to the PBX yet.</source>
             <translation>尚未连接到 PBX。</translation>
+        </message>
+        <message>
+            <source>The PBX answered HTTP {status} to the recording download.</source>
+            <translation>PBX 对录音下载返回了 HTTP {status}。</translation>
         </message>
         <message>
             <source>downloading the recording</source>
