@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import uvicorn
-from starlette.types import ASGIApp
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from linkus_companion.ports import listening_socket
 from linkus_companion.tls import TlsFiles
@@ -65,6 +66,17 @@ class RunningServer:
                 transport.abort()
 
 
+def _quiet_when_gone(app: ASGIApp) -> ASGIApp:
+    """`app`, with a client that went away mid-request dropped silently (a real server logs no traceback:
+    there is nobody left to answer)."""
+
+    async def quiet(scope: Scope, receive: Receive, send: Send) -> None:
+        with contextlib.suppress(ClientDisconnect):
+            await app(scope, receive, send)
+
+    return quiet
+
+
 async def start_server(
     app: ASGIApp, host: str = "127.0.0.1", port: int = 0, tls: TlsFiles | None = None
 ) -> RunningServer:
@@ -72,7 +84,7 @@ async def start_server(
     sock = listening_socket(host, port)
     sock.set_inheritable(True)
     config = uvicorn.Config(
-        app,
+        _quiet_when_gone(app),
         log_level="warning",
         access_log=False,
         lifespan="off",
