@@ -90,10 +90,10 @@ class Leadership:
             await asyncio.sleep(self._poll)
             try:
                 assert self._lock is not None
-                cursor = await asyncio.wait_for(
-                    self._lock.execute("SELECT epoch FROM leader WHERE id = 1"), self.lease / 2
-                )
-                row = await cursor.fetchone()
+                # not wait_for: on 3.11 it can swallow the cancel of release() (which then waited forever)
+                async with asyncio.timeout(self.lease / 2):
+                    cursor = await self._lock.execute("SELECT epoch FROM leader WHERE id = 1")
+                    row = await cursor.fetchone()
             except psycopg.OperationalError:
                 log.warning("lost the leadership (epoch %s): the lock's connection broke", self.epoch)
                 return
