@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal, SignalInstance
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -166,6 +166,10 @@ class HistoryWindow(QWidget):
         self.add_button.setText(QCoreApplication.translate("History", "&Add to CRM"))
         self.note_button.setText(QCoreApplication.translate("History", "Edit &note…"))
         self.show_items(self._items)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._pause.stop()  # a search typed just before closing is not run against a store shut meanwhile
+        super().hideEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
