@@ -193,11 +193,23 @@ class World:
     def explain(self, result: Tally) -> str:
         """The count with each faulty log named by the call the test made."""
         lines = [str(result.summary())]
+        held = self._undelivered()
         for problem in ("lost", "doubled", "unexpected", "wrong_owner", "wrong_link", "no_recording"):
             for key in getattr(result, problem):
                 call_id, extension = key.split(":")
-                lines.append(f"{problem}: {self.names.get(call_id, call_id)} for {extension}")
+                where = f" ({held.get(key, 'not in the outbox')})" if problem == "lost" else ""
+                lines.append(f"{problem}: {self.names.get(call_id, call_id)} for {extension}{where}")
         return "\n".join(lines)
+
+    def _undelivered(self) -> dict[str, str]:
+        """What the outbox says of each call log it still holds, by key (`call_id:extension`)."""
+        if self.app is None:
+            return {}
+        return {
+            job.key: f"{'parked' if job.parked else 'waiting'} in the outbox after {job.attempts} attempt(s)"
+            + (f": {job.last_error}" if job.last_error else "")
+            for job in self.app.host.outbox.pending()
+        }
 
     def _waiting(self) -> bool:
         return self.app is not None and bool(self.app.host.outbox.status().waiting)

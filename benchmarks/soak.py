@@ -14,6 +14,7 @@ import itertools
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -26,36 +27,45 @@ async def soak(kind: str, rounds: int, home: Path) -> dict[str, Any]:
     schedule = itertools.islice(itertools.cycle(FAULTS), rounds)
     made: dict[str, int] = dict.fromkeys(FAULTS, 0)
     started = time.perf_counter()
+    crashed: list[str] = []
     async with world(home, kind) as w:
-        for n, fault in enumerate(schedule, 1):
-            w.round = f", round {n}: {fault}"
-            await every_phase(w, FAULTS[fault])
-            made[fault] += 1
+        try:
+            for n, fault in enumerate(schedule, 1):
+                w.round = f", round {n}: {fault}"
+                await every_phase(w, FAULTS[fault])
+                made[fault] += 1
+        except Exception as exc:  # the count of what was placed is the evidence: keep it
+            crashed = [f"crashed{w.round}: {exc!r}", *traceback.format_exc().splitlines()[-12:]]
         result = await w.settled(patience=60.0 + rounds)
-        problems = w.explain(result).splitlines()[1:]
+        problems = crashed + w.explain(result).splitlines()[1:]
     return {
         "calls": len(w.names),
         "faults": made,
         **result.summary(),
-        "problems": problems[:50],
+        "problems": problems[:200],
         "seconds": round(time.perf_counter() - started, 1),
     }
 
 
 async def main(args: argparse.Namespace) -> int:
     crms: dict[str, Any] = {}
-    for kind in args.crm or CRMS:
-        with tempfile.TemporaryDirectory(prefix=f"soak-{kind}-") as home:
-            crms[kind] = await soak(kind, args.rounds, Path(home))
-        row = crms[kind]
-        print(
-            f"{kind}: {row['calls']} calls, {sum(row['faults'].values())} faults, expected {row['expected']}, "
-            f"found {row['found']}, lost {row['lost']}, doubled {row['doubled']}",
-            flush=True,
-        )
-    clean = all(not row["problems"] for row in crms.values())
-    body = {"rounds": args.rounds, "shapes": list(SHAPES), "crms": crms, "clean": clean}
-    _rig.write("soak", args.out, args.quick, " ".join(sys.argv), body)
+    try:
+        for kind in args.crm or CRMS:
+            with tempfile.TemporaryDirectory(prefix=f"soak-{kind}-") as home:
+                crms[kind] = await soak(kind, args.rounds, Path(home))
+            row = crms[kind]
+            print(
+                f"{kind}: {row['calls']} calls, {sum(row['faults'].values())} faults, "
+                f"expected {row['expected']}, found {row['found']}, lost {row['lost']}, doubled {row['doubled']}",
+                flush=True,
+            )
+    except BaseException as exc:  # the details so far are written whatever ends the run
+        crms["crashed"] = {"problems": [repr(exc), *traceback.format_exc().splitlines()[-12:]]}
+        raise
+    finally:
+        clean = bool(crms) and all(not row["problems"] for row in crms.values())
+        body = {"rounds": args.rounds, "shapes": list(SHAPES), "crms": crms, "clean": clean}
+        _rig.write("soak", args.out, args.quick, " ".join(sys.argv), body)
     return 0 if clean else 1
 
 
