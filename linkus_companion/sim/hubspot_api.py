@@ -191,7 +191,7 @@ class CrmApi:
     async def _create(self, request: Request) -> Response:
         body = await _json(request)
         record = self.store.create(_kind(request), body.get("properties"), body.get("associations", []))
-        return JSONResponse(record.public(), status_code=201)
+        return JSONResponse(_written(record), status_code=201)
 
     async def _batch_create(self, request: Request) -> Response:
         kind = _kind(request)
@@ -205,7 +205,7 @@ class CrmApi:
                 if not isinstance(item, dict):
                     raise bad_request("Each input must be an object", "inputs")
                 results.append(
-                    self.store.create(kind, item.get("properties"), item.get("associations", [])).public()
+                    _written(self.store.create(kind, item.get("properties"), item.get("associations", [])))
                 )
             except ApiError as exc:
                 errors.append(_standard_error(exc))
@@ -231,7 +231,7 @@ class CrmApi:
     async def _patch(self, request: Request) -> Response:
         body = await _json(request)
         record = self.store.update(_kind(request), request.path_params["object_id"], body.get("properties"))
-        return JSONResponse(record.public())
+        return JSONResponse(record.public(body["properties"]))
 
     async def _list(self, request: Request) -> Response:
         records = sorted(self.store.objects[_kind(request)].values(), key=lambda r: int(r.id))
@@ -350,6 +350,11 @@ def call_view(store: Store, record: CrmObject) -> dict[str, Any]:
         },
         "created_at": iso(record.created),
     }
+
+
+def _written(record: CrmObject) -> dict[str, Any]:
+    """A create answer: like HubSpot, the properties just set with the defaults it fills in."""
+    return record.public(record.properties)
 
 
 def _linked(found: list[tuple[str, int]]) -> list[dict[str, Any]]:

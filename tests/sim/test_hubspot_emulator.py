@@ -17,7 +17,14 @@ import httpx
 import hubspot
 import pytest
 from hubspot.crm.associations.v4 import BatchInputPublicFetchAssociationsBatchRequest
-from hubspot.crm.contacts import PublicObjectSearchRequest, SimplePublicObjectInputForCreate
+from hubspot.crm.contacts import (
+    BatchInputSimplePublicObjectBatchInputForCreate as BatchCreateInput,
+)
+from hubspot.crm.contacts import (
+    PublicObjectSearchRequest,
+    SimplePublicObjectInput,
+    SimplePublicObjectInputForCreate,
+)
 from hubspot.crm.objects.calls import BatchReadInputSimplePublicObjectId
 from hubspot.crm.objects.calls import SimplePublicObjectInputForCreate as CallInput
 from openapi_core import OpenAPI
@@ -180,6 +187,34 @@ async def test_official_sdk_reads_a_calls_associations_back(emu: HubSpotEmulator
     [linked] = got["v4"].results
     assert linked._from.id == got["id"] and [int(t.to_object_id) for t in linked.to] == [1001]
     assert [t.type_id for t in linked.to[0].association_types] == [194]
+
+
+async def test_official_sdk_sees_the_set_properties_in_the_create_answer(emu: HubSpotEmulator) -> None:
+    def run() -> dict[str, Any]:
+        client = hubspot.Client.create(access_token=emu.admin_token, host=emu.base_url)
+        set_ = {"firstname": "Radia", "phone": "+1 415 555 0190", "hubspot_owner_id": "6166861"}
+        created = client.crm.contacts.basic_api.create(
+            simple_public_object_input_for_create=SimplePublicObjectInputForCreate(
+                properties=set_, associations=[]
+            )
+        )
+        batch = client.crm.contacts.batch_api.create(
+            batch_input_simple_public_object_batch_input_for_create=BatchCreateInput(
+                inputs=[{"properties": {"lastname": "Hopper", "mobilephone": "+1 415 555 0191"}}]
+            )
+        )
+        changed = client.crm.contacts.basic_api.update(
+            created.id, simple_public_object_input=SimplePublicObjectInput(properties={"jobtitle": "CTO"})
+        )
+        return {"created": created, "batch": batch, "changed": changed}
+
+    got = await asyncio.to_thread(run)
+    props = got["created"].properties
+    assert props["hubspot_owner_id"] == "6166861" and props["phone"] == "+1 415 555 0190"
+    assert props["hs_object_id"] == got["created"].id and props["createdate"] == props["lastmodifieddate"]
+    [made] = got["batch"].results
+    assert made.properties["mobilephone"] == "+1 415 555 0191" and made.properties["lastname"] == "Hopper"
+    assert got["changed"].properties["jobtitle"] == "CTO"
 
 
 async def test_official_sdk_exchanges_an_authorization_code(emu: HubSpotEmulator) -> None:
