@@ -10,6 +10,7 @@ an idle rest after each: the idle RSS after the first storm and after the last s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 import time
 from pathlib import Path
@@ -70,9 +71,11 @@ async def _session(
             lags.append(await child.event("lag", patience=seconds + 60))
             await child.send(f"rest {rest}")
             rss_idle.append((await child.event("rest", patience=rest + 60))["rss_mb"])
-    except RuntimeError as exc:
+    except (RuntimeError, TimeoutError) as exc:  # the child died, or fell too far behind to answer
+        with contextlib.suppress(ProcessLookupError):
+            child.proc.kill()
         await child.finish()
-        return {"crashed": str(exc)}
+        return {"crashed": str(exc) or "the app did not answer in time"}
     await child.send("quit")
     await child.finish()
     samples = [ms for lag in lags for ms in lag["lag_ms"]]
