@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,14 @@ from linkus_companion import demo
 from linkus_companion.engine.screen_pop import PrintingOpener
 from linkus_companion.gateway.demo import DESKTOPS, GatewayWorld, gateway_world, settled_report
 from linkus_companion.gateway.server import Gateway
+from linkus_companion.pbx.calls import Call
 from linkus_companion.sim import scenario
 from linkus_companion.sim.balancer import Balancer
 from linkus_companion.sim.postgres_server import PostgresServer
 from linkus_companion.sim.replicas import bury, kill_leader_session, start_replica
 
+GAP = 0.5
+"""Seconds between the demo's calls."""
 DURING = "leader killed"
 """How the report marks the call that was in progress when the leader died."""
 
@@ -135,19 +138,20 @@ async def _play(site: _Site, kind: str, calls: int, say: Callable[[str], None]) 
     placement = {g.name: g.gateway.hub.connected() for g in (site.leader, site.standby) if g}
     say(f"desktops {', '.join(DESKTOPS)} enrolled and connected ({placement})")
     view = demo.DemoWorld(world.pbx, world.crm, world.people, world.gateway.host, PrintingOpener(say))
-    kill_after = max(1, int(calls * 0.4))  # the next call rings, then the leader dies mid-call (CRM down too)
+    kill_after = max(1, int(calls * 0.4))  # the next call rings, then the leader dies (the CRM is down too)
+    trigger = _NextCall(lambda: site.fail_over(f"call {kill_after + 1}"))
+    world.gateway.host.engine.add_listener(trigger)
     settled = 0
-    failing: asyncio.Task[None] | None = None
 
     async def settle() -> None:
-        nonlocal settled, failing
+        nonlocal settled
         settled += 1
         if settled == kill_after:
-            failing = asyncio.create_task(_later(0.15, site.fail_over(f"call {kill_after + 1}")))
-        elif failing is not None and settled == kill_after + 1:
-            await failing
+            trigger.arm()
+        elif trigger.failing is not None and settled == kill_after + 1:
+            await trigger.failing
             view.host = world.gateway.host
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(GAP)
 
     placed = await scenario.play(
         world.pbx,
@@ -159,8 +163,8 @@ async def _play(site: _Site, kind: str, calls: int, say: Callable[[str], None]) 
         settle=settle,
         resumed=lambda: asyncio.wait_for(world.gateway.host.connected(), 10),
     )
-    if failing is not None:
-        await failing
+    if trigger.failing is not None:
+        await trigger.failing
     if kill_after < len(placed):
         hit = placed[kill_after]
         during = ", ".join(filter(None, (hit.during, DURING)))
@@ -171,9 +175,27 @@ async def _play(site: _Site, kind: str, calls: int, say: Callable[[str], None]) 
     return report
 
 
-async def _later(delay: float, work: Any) -> None:
-    await asyncio.sleep(delay)
-    await work
+class _NextCall:
+    """An engine listener that starts `work` when a call it has not seen yet rings, once armed."""
+
+    def __init__(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        self._work = work
+        self._seen: set[str] = set()
+        self._armed = False
+        self.failing: asyncio.Task[None] | None = None
+
+    def arm(self) -> None:
+        """The next new call sets the work off."""
+        self._armed = True
+
+    def on_call(self, call: Call, _resolution: object, _chosen: object) -> None:
+        """Note the call; the first new one after `arm()` starts the work."""
+        if self._armed and self.failing is None and call.call_id not in self._seen:
+            self.failing = asyncio.get_running_loop().create_task(self._work())
+        self._seen.add(call.call_id)
+
+    def on_pop(self, _request: object) -> None:
+        """Pops do not count."""
 
 
 def failover_summary(result: dict[str, Any]) -> str:
