@@ -122,6 +122,16 @@ def table(quick: bool) -> str:
             f"| {_ratio(worst, idle)} x idle | < 16 ms | {_yes(worst is not None and worst < 16 and not shipped.get('crashed'))} "
             f"| `python -m benchmarks.ui_lag{q}` |"
         )
+        rss = ui["with_none_refcount_guard"].get("idle_rss_mb")
+        growth = ui.get("idle_rss_growth_mb")
+        if rss:
+            rows.append(
+                f"| Desktop idle RSS before the storms, after each | {rss['before']} MB; "
+                f"{' / '.join(f'{mb} MB' for mb in rss['after_each_storm'])} | +{growth} MB first to last storm "
+                f"| <= {ui.get('goal_idle_rss_growth_mb')} MB | "
+                f"{_yes(growth is not None and growth <= ui.get('goal_idle_rss_growth_mb', 0))} "
+                f"| `python -m benchmarks.ui_lag{q}` |"
+            )
     fp = _load("footprint", quick)
     if fp:
         g = fp["goals"]
