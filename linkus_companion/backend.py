@@ -62,6 +62,9 @@ class Status:
     """Call outcomes the user may pick on a call's card (the CRM's own list)."""
     crm_by_gateway: bool = False
     """The site's gateway holds the CRM sign-in: its administrator, not the user, authorises it again."""
+    gateway_down: bool = False
+    """A gateway desktop cannot reach its gateway: the PBX and CRM states it last heard no longer hold
+    (`retry_in`: seconds to the next attempt)."""
 
 
 class CallPhase(StrEnum):

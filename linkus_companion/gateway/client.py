@@ -199,26 +199,21 @@ class GatewayBackend:
                 if not renew or self._greeted:  # the token ended or was refused: renew it before backing off
                     renew, self._greeted, attempt = True, False, 0
                     continue
-                self._offline(
-                    LinkState.RECONNECTING, Text("The gateway refused this desktop's renewed token.")
-                )
+                reason: str = Text("The gateway refused this desktop's renewed token.")
             except BackendError as exc:
                 if not exc.retryable:
                     self._offline(LinkState.ERROR, text_of(exc))
                     return
-                self._offline(LinkState.RECONNECTING, text_of(exc))
+                reason = text_of(exc)
             except (OSError, InvalidHandshake, ConnectionClosed, TimeoutError) as exc:
                 reason = Text(
                     "Cannot reach the gateway at {url} ({why}).",
                     url=self._credentials.base_url,
                     why=type(exc).__name__,
                 )
-                self._offline(LinkState.RECONNECTING, reason)
             except (protocol.ProtocolError, ValueError, KeyError, TypeError) as exc:
                 log.warning("unexpected message from the gateway: %r", exc)
-                self._offline(
-                    LinkState.RECONNECTING, Text("The gateway sent a message this app does not understand.")
-                )
+                reason = Text("The gateway sent a message this app does not understand.")
             renew = False
             if self._greeted:  # a live connection dropped (its replica died?): try again almost at once
                 attempt, self._greeted = 0, False
@@ -226,7 +221,7 @@ class GatewayBackend:
             else:
                 delay = min(self.backoff[1], self.backoff[0] * 2**attempt) * random.uniform(0.5, 1.0)
             attempt += 1
-            log.info("reconnecting to the gateway in %.1f s", delay)
+            self._offline(LinkState.RECONNECTING, reason, delay)
             await asyncio.sleep(delay)
 
     async def _session(self, token: str) -> None:
@@ -259,10 +254,21 @@ class GatewayBackend:
             raise _Renew
         raise ConnectionError(f"the gateway closed the connection ({ws.close_code})")
 
-    def _offline(self, link: LinkState, message: str) -> None:
-        log.info("gateway link: %s (%s)", link.value, message)
+    def _offline(self, link: LinkState, message: str, retry_in: float | None = None) -> None:
+        """Away from the gateway: what it said about the PBX, the CRM and waiting logs no longer holds."""
+        log.info("gateway link: %s (%s); next attempt in %s s", link.value, message, retry_in)
         current = self._status
-        self._set_status(dataclasses.replace(current, link=link, message=message))
+        self._set_status(
+            Status(
+                link,
+                CrmState.NONE,
+                message,
+                current.crm_kind,
+                dispositions=current.dispositions,
+                retry_in=retry_in,
+                gateway_down=True,
+            )
+        )
 
     def _fail_pending(self) -> None:
         for future in self._pending.values():

@@ -52,6 +52,17 @@ def link_text(link: LinkState, retry_in: float | None = None) -> str:
     }[link]
 
 
+def link_words(status: Status) -> str:
+    """The link in words: the PBX's, or on a gateway desktop that lost its gateway, the gateway's."""
+    if not status.gateway_down or status.link is not LinkState.RECONNECTING:
+        return link_text(status.link, status.retry_in)
+    if status.retry_in is not None and status.retry_in >= 1:
+        return QCoreApplication.translate("Tray", "Gateway unreachable: reconnecting in %1 s…").replace(
+            "%1", str(round(status.retry_in))
+        )
+    return QCoreApplication.translate("Tray", "Gateway unreachable: reconnecting…")
+
+
 def crm_text(crm: CrmState, status: Status | None = None) -> str:
     """The CRM state in words, naming the CRM and since when it fails."""
     status = status or Status(LinkState.CONNECTED, crm)
@@ -89,8 +100,8 @@ def waiting_text(status: Status) -> str:
 
 def status_line(status: Status, paused: bool) -> str:
     """`Connected · HubSpot connected · 3 call logs waiting for HubSpot · pop-ups paused`."""
-    parts = [link_text(status.link, status.retry_in)]
-    if status.link is not LinkState.NOT_CONFIGURED:
+    parts = [link_words(status)]
+    if status.link is not LinkState.NOT_CONFIGURED and not status.gateway_down:
         parts.append(crm_text(status.crm, status))
     if waiting_text(status):
         parts.append(waiting_text(status))
@@ -103,7 +114,7 @@ def trouble_line(status: Status) -> str:
     """`HubSpot failing since 14:02 · 3 call logs waiting for HubSpot` ("" while all is well)."""
     parts = []
     if status.link in (LinkState.RECONNECTING, LinkState.ERROR):
-        parts.append(link_text(status.link, status.retry_in))
+        parts.append(link_words(status))
     if status.crm in CRM_TROUBLE:
         parts.append(crm_text(status.crm, status))
     if waiting_text(status):

@@ -1154,6 +1154,10 @@
             <translation>登录已过期：请点击“重新授权”</translation>
         </message>
         <message>
+            <source>Not known until the gateway answers again · %1</source>
+            <translation>网关恢复应答前无法得知 · %1</translation>
+        </message>
+        <message>
             <source>Re-&amp;authorise…</source>
             <translation>重新授权(&amp;A)…</translation>
         </message>
@@ -1307,6 +1311,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>Error</source>
             <translation>错误</translation>
+        </message>
+        <message>
+            <source>Gateway unreachable: reconnecting in %1 s…</source>
+            <translation>无法连接网关：%1 秒后重新连接…</translation>
+        </message>
+        <message>
+            <source>Gateway unreachable: reconnecting…</source>
+            <translation>无法连接网关：正在重新连接…</translation>
         </message>
         <message>
             <source>no CRM</source>
@@ -2725,20 +2737,20 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>尚未连接到网关。</translation>
         </message>
         <message>
-            <source>Cannot reach the gateway at {url} ({why}).</source>
-            <translation>无法连接位于 {url} 的网关（{why}）。</translation>
-        </message>
-        <message>
-            <source>The gateway did not answer; try again.</source>
-            <translation>网关没有响应；请重试。</translation>
-        </message>
-        <message>
             <source>The gateway refused this desktop's renewed token.</source>
             <translation>网关拒绝了本电脑更新后的令牌。</translation>
         </message>
         <message>
+            <source>Cannot reach the gateway at {url} ({why}).</source>
+            <translation>无法连接位于 {url} 的网关（{why}）。</translation>
+        </message>
+        <message>
             <source>The gateway sent a message this app does not understand.</source>
             <translation>网关发来了本应用无法识别的消息。</translation>
+        </message>
+        <message>
+            <source>The gateway did not answer; try again.</source>
+            <translation>网关没有响应；请重试。</translation>
         </message>
         <message>
             <source>The connection to the gateway dropped; try again.</source>

@@ -43,7 +43,7 @@ from linkus_companion.ui.settings.labels import label
 from linkus_companion.ui.settings.template_editor import KEYS as TEMPLATE_KEYS
 from linkus_companion.ui.settings.template_editor import TemplateEditor
 from linkus_companion.ui.tasks import Tasks
-from linkus_companion.ui.tray import waiting_text
+from linkus_companion.ui.tray import link_words, waiting_text
 
 PAGES: tuple[tuple[object, tuple[str, ...]], ...] = (
     (QT_TRANSLATE_NOOP("SettingsDialog", "PBX connection"), ("backend", "gateway", "pbx")),
@@ -366,9 +366,15 @@ class SettingsDialog(QDialog):
             text += " — " + tr_text(problem)
         if status is not None and status.waiting_logs:
             text += "\n" + waiting_text(status)
+        trouble = crm in CRM_TROUBLE
+        if status is not None and status.gateway_down:
+            text = QCoreApplication.translate(
+                "SettingsDialog", "Not known until the gateway answers again · %1"
+            ).replace("%1", link_words(status))
+            trouble = True
         self.crm_status.setText(text)
         self.crm_status.setWordWrap(True)
-        self.crm_status.setStyleSheet("color: #b3261e;" if crm in CRM_TROUBLE else "")
+        self.crm_status.setStyleSheet("color: #b3261e;" if trouble else "")
         self.authorize_button.setText(
             QCoreApplication.translate("SettingsDialog", "Re-&authorise…")
             if crm is not CrmState.NONE
