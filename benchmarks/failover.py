@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import shutil
 import signal
 import sys
 import tempfile
@@ -176,12 +177,18 @@ async def run(faults: list[str]) -> dict[str, Any]:
                     baseline.append(the_site.browsers[ext].at[call_id] - placed)
                 figures: dict[str, list[float]] = {fault: [] for fault in FAULTS}
                 elections: dict[str, list[float]] = {fault: [] for fault in FAULTS}
-                for fault in faults:
-                    figure, election = await _round(the_site, calls, fault, epochs)
+                for n, fault in enumerate(faults):
+                    try:
+                        figure, election = await _round(the_site, calls, fault, epochs)
+                    except RuntimeError as exc:
+                        raise RuntimeError(
+                            f"round {n} ({fault}): {exc}; logs: {_keep_logs(the_site)}"
+                        ) from exc
                     figures[fault].append(figure)
                     elections[fault].append(election)
                 report = await _settled(the_site, calls)
                 late = _late_logs(the_site, epochs)
+                tokens = the_site.pbx.tokens.live_tokens()
     finally:
         server.stop()
     return {
@@ -192,6 +199,7 @@ async def run(faults: list[str]) -> dict[str, Any]:
         "duplicated": report["duplicated"],
         "errors": report["errors"][:20],
         "late_logs_by_ex_leaders": late[:20],
+        "pbx_tokens_live": tokens,
         "failover_to_first_pop_s": _rig.summary(figures["kill"] + figures["kill in crm outage"]),
         "failover_to_first_pop_by_fault_s": {f: _rig.summary(v) for f, v in figures.items()},
         "to_new_leader_by_fault_s": {f: _rig.summary(v) for f, v in elections.items()},
@@ -199,6 +207,14 @@ async def run(faults: list[str]) -> dict[str, Any]:
         "baseline_pop_s": _rig.summary(baseline),
         "replica_processes": the_site.spawned,
     }
+
+
+def _keep_logs(the_site: Site) -> Path:
+    """Copy the replicas' logs out of the temporary directory (for a failed run's diagnosis)."""
+    kept = Path(tempfile.mkdtemp(prefix="failover-logs-"))
+    for replica in the_site.everyone:
+        shutil.copy(replica.log, kept / replica.log.name)
+    return kept
 
 
 async def _settled(the_site: Site, calls: Calls, patience: float = 150) -> dict[str, Any]:

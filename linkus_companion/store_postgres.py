@@ -19,6 +19,10 @@ from linkus_companion.texts import Text
 MIGRATION_LOCK = 0x4C43_5301
 """Advisory lock held while one process migrates, so replicas starting together migrate once."""
 CONNECT_TIMEOUT = 5
+IDLE_IN_TRANSACTION = 5
+"""Seconds PostgreSQL lets a transaction of ours sit idle before ending its session: a replica frozen
+mid-transaction (SIGSTOP, a paused VM) would otherwise hold its row locks, e.g. the `FOR SHARE` of an
+outbox claim on `leader`, and keep the next leader from bumping the epoch."""
 _JSON_VALID = """CREATE OR REPLACE FUNCTION json_valid(value TEXT) RETURNS BOOLEAN
     LANGUAGE plpgsql IMMUTABLE AS $$
     BEGIN PERFORM value::jsonb; RETURN TRUE; EXCEPTION WHEN others THEN RETURN FALSE; END $$"""
@@ -94,6 +98,7 @@ class PostgresStore(Store):
                 connect_timeout=CONNECT_TIMEOUT,
                 cursor_factory=psycopg.ClientCursor,
                 application_name="linkus-companion",
+                options=f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION}s",
             )
         except psycopg.Error as exc:
             raise StoreError(

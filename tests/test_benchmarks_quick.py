@@ -86,6 +86,7 @@ def test_quick_mode_writes_its_json(name: str, tmp_path: Path) -> None:
         assert all(g["pop_message_ms"]["n"] > 0 for g in two["per_gateway"]), two
     if name == "failover":  # real replica processes: SIGKILL, SIGKILL inside a CRM outage, SIGSTOP
         assert doc["faults"] == {"kill": 1, "kill in crm outage": 1, "freeze": 1}
+        assert doc["pbx_tokens_live"] == 1, "each new leader took over the site's PBX token"
         assert (doc["lost"], doc["duplicated"], doc["errors"], doc["late_logs_by_ex_leaders"]) == (
             0,
             0,

@@ -21,6 +21,7 @@ from linkus_companion.crm.oauth import Opener, open_in_browser
 from linkus_companion.engine.policies import Policies
 from linkus_companion.gateway import logs
 from linkus_companion.gateway.config import DB_SECRET, SIGNING_SECRET, ConfigError, GatewayConfig, load
+from linkus_companion.gateway.pbx_token_vault import StoreTokenVault
 from linkus_companion.gateway.sealed import SealError
 from linkus_companion.gateway.server import Gateway
 from linkus_companion.gateway.server_secrets import ServerSecrets
@@ -84,13 +85,16 @@ async def serve(config: GatewayConfig) -> bool:
             connector = await make_connector(
                 str(settings.get("crm.kind")), client, grants, policies.lookup.region, policies.lookup
             )
+            signing_key = site_key(config, store, secrets)
+            if config.state:  # one PBX token pair for the site, taken over by each new leader
+                pbx.keep_tokens_in(StoreTokenVault(store, str(secrets.get(SIGNING_SECRET))))
             gateway = Gateway.assemble(
                 pbx=pbx,
                 connector=connector,
                 crm_web_origins=await web_origins(connector, grants),
                 store=store,
                 policies=policies,
-                signing_key=site_key(config, store, secrets),
+                signing_key=signing_key,
                 public_url=config.public_url,
                 extensions=config.extensions or None,
             )

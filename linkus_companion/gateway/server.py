@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from linkus_companion.gateway.tokens import (
     TokenAuthority,
 )
 from linkus_companion.pbx.client import PbxClient
+from linkus_companion.pbx.errors import PbxError
 from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.store import Store
 from linkus_companion.texts import Text, text_of
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+START_RETRY_MAX = 30.0
+"""Longest wait, seconds, between a new leader's attempts to reach a PBX that refuses it."""
 BROWSER_PATH = "/browser"
 """Where a desktop's one-time link signs the user's browser in (the ticket rides in the URL fragment)."""
 COOKIE = "linkus_gateway"
@@ -205,7 +209,22 @@ class Gateway:
         ]
         self.host.outbox.fence(epoch)
         self.role = "leader"
-        await self.host.start()
+        await self._start_leading(leadership)
+
+    async def _start_leading(self, leadership: Leadership) -> None:
+        """Start the engine, retrying (and keeping the lead) while the PBX refuses; returns if the lead is lost."""
+        delay = 1.0
+        while True:
+            try:
+                await self.host.start()
+                return
+            except PbxError as exc:
+                log.warning("cannot start leading: %s; retrying in %.0f s", exc, delay)
+                await self.host.stop()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(leadership.lost(), delay)
+                return  # the caller sees the lead lost
+            delay = min(START_RETRY_MAX, delay * 2)
 
     async def stop(self) -> None:
         """Close every desktop, stop following the PBX (queued call logs stay in the store), give up the lead."""

@@ -24,7 +24,7 @@ from linkus_companion.pbx.resources import (
     SystemInfo,
     firmware_warning,
 )
-from linkus_companion.pbx.tokens import Token, TokenKeeper
+from linkus_companion.pbx.tokens import Token, TokenKeeper, TokenVault
 from linkus_companion.pbx.transport import Transport
 from linkus_companion.texts import Text
 
@@ -76,6 +76,10 @@ class PbxClient:
     async def token_rejected(self, stale: Token) -> Token:
         """A new token after the PBX answered 10004 for `stale`; renews once however many ask."""
         return await self._tokens.token_rejected(stale)
+
+    def keep_tokens_in(self, vault: TokenVault) -> None:
+        """Share the token pair through `vault` (gateway replicas: one pair per site, never revoked here)."""
+        self._tokens.vault = vault
 
     async def close(self) -> None:
         """Revoke the live token (frees one of the PBX's 8 slots) and close the connections."""

@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from linkus_companion.pbx.errors import (
     PbxAuthFailed,
@@ -57,6 +57,20 @@ class Token:
         return now < self.expires_at
 
 
+class TokenVault(Protocol):
+    """Where the replicas of a site keep their one PBX token pair, so a new leader takes over the pair
+    of a leader that died instead of logging in again (a killed leader cannot revoke its token, and
+    the PBX allows an application 8 live tokens: eight crashes within 30 minutes would lock it out)."""
+
+    def load(self) -> dict[str, Any] | None:
+        """The pair last saved (`access`, `refresh`, wall-clock `expires`, `refresh_expires`), or None."""
+        ...
+
+    def save(self, pair: dict[str, Any]) -> None:
+        """Keep `pair` for the next replica that leads."""
+        ...
+
+
 class TokenKeeper:
     """Holds at most one live token pair for an API application and renews it."""
 
@@ -70,6 +84,8 @@ class TokenKeeper:
         self._token: Token | None = None
         self._lock = asyncio.Lock()
         self._login_error: PbxError | None = None
+        self.vault: TokenVault | None = None
+        """Set by a gateway replica: the pair is taken from and saved to it, and never revoked here."""
 
     def __repr__(self) -> str:
         return "TokenKeeper()"
@@ -77,6 +93,8 @@ class TokenKeeper:
     async def token(self) -> Token:
         """A valid access token, renewed ahead of expiry; concurrent callers share one renewal."""
         async with self._lock:
+            if self._token is None and self.vault is not None:
+                self._token = self._taken_over()
             current = self._token
             if current is not None and current.usable(time.monotonic()):
                 return current
@@ -93,10 +111,10 @@ class TokenKeeper:
             return await self._renew()
 
     async def close(self) -> None:
-        """Revoke the live token (frees one of the PBX's 8 slots)."""
+        """Revoke the live token (frees one of the PBX's 8 slots), unless the vault keeps it for the next."""
         async with self._lock:
             token, self._token = self._token, None
-            if token is not None and token.alive(time.monotonic()):
+            if token is not None and token.alive(time.monotonic()) and self.vault is None:
                 try:
                     async with asyncio.timeout(_REVOKE_PATIENCE):
                         await self._revoke(token)
@@ -116,6 +134,7 @@ class TokenKeeper:
                 log.info("The PBX refused the token refresh (error %s); logging in again", err.errcode)
             else:
                 self._token = new
+                self._keep(new)
                 if old.alive(now):
                     await self._revoke(old)
                 return new
@@ -123,7 +142,42 @@ class TokenKeeper:
             await self._revoke(old)
         self._token = None
         self._token = await self._login()
+        self._keep(self._token)
         return self._token
+
+    def _taken_over(self) -> Token | None:
+        """The vault's pair while its access token lives (monotonic deadlines from its wall-clock ones)."""
+        assert self.vault is not None
+        pair = self.vault.load()
+        if pair is None:
+            return None
+        try:
+            left, refresh_left = (
+                float(pair["expires"]) - time.time(),
+                float(pair["refresh_expires"]) - time.time(),
+            )
+            access, refresh = str(pair["access"]), str(pair["refresh"])
+        except (KeyError, TypeError, ValueError):
+            log.warning("the PBX token kept for the site is unreadable; logging in again")
+            return None
+        if left <= 0:
+            return None
+        now = time.monotonic()
+        margin = min(self._refresh_margin, left / 5)
+        log.info("took over the site's PBX token (valid %.0f s more)", left)
+        return Token(access, refresh, now + left, now + left - margin, now + refresh_left)
+
+    def _keep(self, token: Token) -> None:
+        if self.vault is not None:
+            now, wall = time.monotonic(), time.time()
+            self.vault.save(
+                {
+                    "access": token.access,
+                    "refresh": token.refresh,
+                    "expires": wall + token.expires_at - now,
+                    "refresh_expires": wall + token.refresh_expires_at - now,
+                }
+            )
 
     async def _login(self) -> Token:
         """get_token, at most once after a credential or IP-block error (then that error again)."""

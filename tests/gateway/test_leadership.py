@@ -25,20 +25,27 @@ POLL = 0.1
 _HOLDER = """
 import asyncio, sys
 from linkus_companion.gateway.leadership import Leadership
+from linkus_companion.store import Store
 async def main():
     leadership = Leadership(sys.argv[1], holder="child", poll=0.1, lease=float(sys.argv[2]))
-    print(await leadership.acquire(), flush=True)
+    epoch = await leadership.acquire()
+    store, claim = Store.open(sys.argv[1]), None
+    if sys.argv[3] == "mid-claim":  # as an outbox claim: the leader row held FOR SHARE, then frozen
+        claim = store.transaction()
+        claim.__enter__().execute("SELECT epoch FROM leader WHERE id = 1 FOR SHARE")
+    print(epoch, flush=True)
     await asyncio.wait_for(leadership.lost(), 60)
     print("lost", flush=True)
 asyncio.run(main())
 """
 
 
-async def _leader_in_a_child(url: str, *, lease: float) -> subprocess.Popen[str]:
-    """A process that won the first term (with `lease`) and prints `lost` when it loses it."""
+async def _leader_in_a_child(url: str, *, lease: float, mid_claim: bool = False) -> subprocess.Popen[str]:
+    """A process that won the first term (with `lease`) and prints `lost` when it loses it;
+    `mid_claim`: it keeps a store transaction open on the leader row, as a claim does."""
     Store.open(url).close()
     child = subprocess.Popen(  # noqa: ASYNC220
-        [sys.executable, "-c", _HOLDER, url, str(lease)],
+        [sys.executable, "-c", _HOLDER, url, str(lease), "mid-claim" if mid_claim else "-"],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).parents[2],
@@ -81,15 +88,16 @@ async def test_a_killed_leaders_lock_passes_to_the_standby_within_a_second(postg
 async def test_a_frozen_leader_is_replaced_after_its_lease_and_steps_down_when_it_wakes(
     postgres_url: str,
 ) -> None:
-    """SIGSTOP keeps the leader's TCP session open (the kernel still answers keep-alives): the lease ends it."""
-    child = await _leader_in_a_child(postgres_url, lease=1.0)
+    """SIGSTOP keeps the leader's TCP session open (the kernel still answers keep-alives): the lease ends it,
+    and PostgreSQL ends the transaction it froze in (its row lock would hold up the epoch's bump)."""
+    child = await _leader_in_a_child(postgres_url, lease=1.0, mid_claim=True)
     standby = Leadership(postgres_url, poll=POLL, lease=1.0)
     waiting = asyncio.ensure_future(standby.acquire())
     await asyncio.sleep(2.5)
     assert not waiting.done(), "a leader that checks in keeps the lock past its lease"
     os.kill(child.pid, signal.SIGSTOP)
     frozen = time.monotonic()
-    assert await asyncio.wait_for(waiting, 10) == 2
+    assert await asyncio.wait_for(waiting, 15) == 2
     assert time.monotonic() - frozen >= 1.0 - 0.1, (
         "taken over only once the lease (from its last check-in) ran out"
     )
