@@ -7,7 +7,9 @@ import contextlib
 import datetime as dt
 import logging
 import socket
-from typing import Any
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import psycopg
 
@@ -15,6 +17,7 @@ from linkus_companion.gateway.config import LEASE
 from linkus_companion.store_postgres import CONNECT_TIMEOUT, redacted
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 LEADER_LOCK = 0x4C43_4C44
 """The advisory lock whose holder is the site's leader (one site per database)."""
@@ -57,32 +60,68 @@ class Leadership:
         self._poll = poll if poll is not None else min(1.0, lease / 5)
         self._lock: psycopg.AsyncConnection[Any] | None = None
         self._checking_in: asyncio.Task[None] | None = None
+        """On the own loop, like every use of `_lock`."""
+        self._ended: asyncio.Event | None = None
+        """On the caller's loop: set when the check-ins end (the lead is lost or given up)."""
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self.epoch: int | None = None
 
     async def acquire(self) -> int:
         """Wait until this replica holds the lock; the new fencing epoch (every earlier one is void).
 
-        From then on the leader checks in every poll (also while it is still starting its engine).
+        From then on the leader checks in every poll, on a thread of its own: a busy or blocked event
+        loop (a long CDR backfill, sync store calls) does not make it miss its lease.
         """
+        ended = self._ended = asyncio.Event()
+        caller = asyncio.get_running_loop()
+
+        def on_lost() -> None:
+            with contextlib.suppress(RuntimeError):  # the caller's loop has already closed
+                caller.call_soon_threadsafe(ended.set)
+
+        return await self._on_own_loop(self._acquire(on_lost))
+
+    async def lost(self) -> None:
+        """Return once the lock is no longer this replica's: its connection broke, a newer epoch exists,
+        or the database did not answer for half the lease (a standby may be taking over)."""
+        if self._ended is not None:
+            await self._ended.wait()  # also when `release()` stopped the check-ins
+
+    async def release(self) -> None:
+        """Give the lock up (closing the connection releases it)."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        await self._on_own_loop(self._close_lock())
+        self._loop = self._thread = None
+        loop.call_soon_threadsafe(loop.stop)
+        await asyncio.to_thread(thread.join)
+        loop.close()
+
+    async def _on_own_loop(self, work: Coroutine[Any, Any, _T]) -> _T:
+        """Run `work` on this leadership's own event loop (its thread starts on first use)."""
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=self._loop.run_forever, name="leader-lock", daemon=True)
+            self._thread.start()
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._loop))
+
+    async def _acquire(self, on_lost: Callable[[], None]) -> int:
         while True:
             with contextlib.suppress(psycopg.OperationalError):
                 if self._lock is None or self._lock.closed or self._lock.broken:
-                    await self.release()
+                    await self._close_lock()
                     self._lock = await self._connect()
                 if await self._wait_for_lock():
                     self.epoch = await self._bump()
                     log.info("leader of the site (epoch %d) as %s", self.epoch, self.holder)
                     self._checking_in = asyncio.create_task(self._check_in())
+                    self._checking_in.add_done_callback(lambda _task: on_lost())
                     return self.epoch
                 await self._end_unheard_leader()
                 continue
             await asyncio.sleep(self._poll)
-
-    async def lost(self) -> None:
-        """Return once the lock is no longer this replica's: its connection broke, a newer epoch exists,
-        or the database did not answer for half the lease (a standby may be taking over)."""
-        if self._checking_in is not None:
-            await asyncio.wait({self._checking_in})  # also when `release()` stopped it
 
     async def _check_in(self) -> None:
         """Every poll, read the epoch on the lock's session (what a standby watches); return when lost."""
@@ -132,8 +171,7 @@ class Leadership:
             )
             await self._lock.execute("SELECT pg_terminate_backend(%s)", (int(row[0]),))
 
-    async def release(self) -> None:
-        """Give the lock up (closing the connection releases it)."""
+    async def _close_lock(self) -> None:
         if self._checking_in is not None:
             self._checking_in.cancel()
             await asyncio.gather(self._checking_in, return_exceptions=True)
