@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from secrets import token_urlsafe
+from typing import Any
 
 import httpx
 
@@ -130,13 +131,27 @@ class Site:
         """The site's public address (the balancer)."""
         return f"https://127.0.0.1:{self.balancer.port}"
 
-    async def role(self, replica: Replica) -> str:
-        """`leader`, `standby`, or "" while it does not answer /health."""
+    async def health(self, replica: Replica) -> dict[str, Any]:
+        """Its /health answer; {} while it does not answer."""
         try:
             answer = await self.http.get(f"https://127.0.0.1:{replica.port}/health", timeout=2)
-            return str(answer.json()["role"])
-        except (httpx.HTTPError, ValueError, KeyError):
-            return ""
+            body = answer.json()
+        except (httpx.HTTPError, ValueError):
+            return {}
+        return dict(body) if isinstance(body, dict) else {}
+
+    async def role(self, replica: Replica) -> str:
+        """`leader`, `standby`, or "" while it does not answer /health."""
+        return str((await self.health(replica)).get("role", ""))
+
+    async def desktops_back(self, patience: float = 20) -> None:
+        """Wait until the live replicas count every desktop among theirs (a desktop that was on a dead or
+        frozen replica has reconnected through the balancer)."""
+        deadline = time.monotonic() + patience
+        while sum([int((await self.health(r)).get("desktops", 0)) for r in self.replicas]) != len(self.desktops):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the desktops did not all reconnect within {patience} s")
+            await asyncio.sleep(0.05)
 
     async def until_role(self, replica: Replica, role: str, patience: float = 60) -> float:
         """Wait until `replica` says `role`; when it did (monotonic)."""
