@@ -148,7 +148,9 @@ class Site:
         """Wait until the live replicas count every desktop among theirs (a desktop that was on a dead or
         frozen replica has reconnected through the balancer)."""
         deadline = time.monotonic() + patience
-        while sum([int((await self.health(r)).get("desktops", 0)) for r in self.replicas]) != len(self.desktops):
+        while sum([int((await self.health(r)).get("desktops", 0)) for r in self.replicas]) != len(
+            self.desktops
+        ):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the desktops did not all reconnect within {patience} s")
             await asyncio.sleep(0.05)
