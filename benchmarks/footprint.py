@@ -71,7 +71,7 @@ async def _growth(
         for n in batches:
             # the desktop gets its calls a few at a time, so call cards come and go as in use
             await child.send(f"calls {n} {2 if mode == 'app' else 500}")
-            done = await child.event("calls", patience=600)
+            done = await child.event("calls", patience=1800)  # a loaded 2-core machine
             total += n
             steps.append(
                 {
@@ -96,7 +96,7 @@ async def _growth(
     }
 
 
-async def run(quick: bool) -> dict[str, Any]:
+async def run(quick: bool, core_calls: int = 100_000) -> dict[str, Any]:
     repeats = 1 if quick else 7
     idle = 0.5 if quick else 2.0
     floors: list[dict[str, Any]] = []
@@ -113,11 +113,16 @@ async def run(quick: bool) -> dict[str, Any]:
             for r in range(repeats):
                 floors.append(await _floor(base / f"floor{r}", idle, bytecode))
                 apps.append(await _app(sims, base / f"app{r}", idle, bytecode))
-            core = await _growth(
-                sims, base / "core", "core", [1_000, 1_000] if quick else [10_000, 40_000, 50_000], bytecode
-            )
             desk = await _growth(
                 sims, base / "desk", "app", [100, 100] if quick else [1_000, 1_000], bytecode
+            )
+            tenth = core_calls // 10
+            core = await _growth(
+                sims,
+                base / "core",
+                "core",
+                [1_000, 1_000] if quick else [tenth, 4 * tenth, 5 * tenth],
+                bytecode,
             )
     ok = [a for a in apps if not a.get("crashed")]
 
@@ -164,8 +169,9 @@ async def run(quick: bool) -> dict[str, Any]:
 
 def main() -> None:
     p = _rig.parser(__doc__.splitlines()[0])
+    p.add_argument("--core-calls", type=int, default=100_000, help="calls fed through the core (growth)")
     args = p.parse_args()
-    result = asyncio.run(run(args.quick))
+    result = asyncio.run(run(args.quick, args.core_calls))
     print(
         f"footprint: start {result['app']['startup_s']} s vs floor {result['floor']['startup_s']} s, "
         f"RSS {result['app']['idle_rss_mb']} vs {result['floor']['idle_rss_mb']} MB, "
@@ -177,7 +183,9 @@ def main() -> None:
         "footprint",
         args.out,
         args.quick,
-        "python -m benchmarks.footprint" + (" --quick" if args.quick else ""),
+        "python -m benchmarks.footprint"
+        + (" --quick" if args.quick else "")
+        + (f" --core-calls {args.core_calls}" if args.core_calls != 100_000 else ""),
         result,
     )
 
