@@ -10,6 +10,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.core import Resolution
@@ -28,6 +29,14 @@ BATCH = 1.0
 """Seconds within which calls due for a search share it (asked up to this much early)."""
 
 
+class _Watched(NamedTuple):
+    """What the search needs of a watched call (not the Call: a storm keeps thousands for minutes)."""
+
+    call_id: str
+    started_at: dt.datetime
+    ended_at: dt.datetime
+
+
 class LateRecordings:
     """An engine listener: an answered call that ended without a recording file is watched for one.
 
@@ -41,7 +50,7 @@ class LateRecordings:
         self._call_log = call_log
         self._wake = wake
         self._delays = tuple(delays)
-        self._due: list[tuple[float, int, int, Call]] = []
+        self._due: list[tuple[float, int, int, _Watched]] = []
         """(when, order, how many searches so far, call): the calls to look for, soonest first."""
         self._watched: set[str] = set()
         self._order = itertools.count()
@@ -58,7 +67,7 @@ class LateRecordings:
             and self._delays
         ):
             self._watched.add(call.call_id)
-            self._schedule(call, 0)
+            self._schedule(_Watched(call.call_id, call.started_at, call.ended_at or call.started_at), 0)
             if self._worker is None:
                 self._worker = asyncio.get_running_loop().create_task(self._run())
 
@@ -75,7 +84,7 @@ class LateRecordings:
         self._due.clear()
         self._watched.clear()
 
-    def _schedule(self, call: Call, searches: int) -> None:
+    def _schedule(self, call: _Watched, searches: int) -> None:
         when = time.monotonic() + self._delays[searches]
         heapq.heappush(self._due, (when, next(self._order), searches, call))
         self._added.set()
@@ -102,10 +111,10 @@ class LateRecordings:
             except Exception:  # one bad answer must not end the watching of every later call
                 log.exception("looking for %d call recording(s) failed", len(batch))
 
-    async def _look(self, batch: list[tuple[int, Call]]) -> None:
+    async def _look(self, batch: list[tuple[int, _Watched]]) -> None:
         """One CDR search over the calls of `batch`; found ones are patched, the others asked again later."""
         start = min(call.started_at for _n, call in batch) - _MARGIN
-        end = max(call.ended_at or call.started_at for _n, call in batch) + _MARGIN
+        end = max(call.ended_at for _n, call in batch) + _MARGIN
         try:
             rows = await self._pbx.search_cdr(start, end)
         except PbxError as exc:
