@@ -167,3 +167,19 @@ def language_of(choice: str) -> str:
     found = next((os.environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(k)), "")
     system = (found or locale.getlocale()[0] or "").lower()
     return "zh_CN" if system.startswith(("zh", "chinese")) else "en"
+
+
+def accepted_language(header: str) -> str:
+    """`zh_CN` or `en` for an HTTP `Accept-Language` header: the supported one the browser prefers most."""
+    ranked: list[tuple[float, int, str]] = []
+    for order, part in enumerate(header[:1000].split(",")):
+        tag, _, params = part.strip().lower().partition(";")
+        weight = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            quality = float(weight)
+        except ValueError:
+            continue
+        language = "zh_CN" if tag.startswith("zh") else "en" if tag.startswith(("en", "*")) else ""
+        if language and quality > 0:
+            ranked.append((-quality, order, language))
+    return min(ranked)[2] if ranked else "en"

@@ -12,7 +12,7 @@ from linkus_companion import terminal
 from linkus_companion.cli import main
 from linkus_companion.platform.native_host import answer
 from linkus_companion.platform.native_messaging import Request
-from linkus_companion.texts import Text, language_of
+from linkus_companion.texts import Text, accepted_language, language_of
 
 
 @pytest.fixture
@@ -74,3 +74,20 @@ def test_the_language_of_auto_reads_the_locale_variables_in_their_order(
     assert language_of("auto") == "zh_CN" and language_of("en") == "en"
     assert terminal.say(Text("No number given."), "zh_CN") == "未提供号码。"
     assert terminal.say("plain words stay", "zh_CN") == "plain words stay"
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh_CN"),
+        ("en-US,en;q=0.9,zh-CN;q=0.8", "en"),
+        ("de-DE, zh;q=0.7, en;q=0.3", "zh_CN"),
+        ("en;q=0.2, zh-TW;q=0.5", "zh_CN"),
+        ("zh;q=0, en;q=0.1", "en"),
+        ("fr, de", "en"),
+        ("", "en"),
+        ("zh;q=oops, *", "en"),
+    ],
+)
+def test_web_pages_take_the_language_the_browser_prefers(header: str, language: str) -> None:
+    assert accepted_language(header) == language

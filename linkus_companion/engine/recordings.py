@@ -22,6 +22,8 @@ from linkus_companion.engine.recording_spool import RecordingSpool
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.errors import PbxError, PbxNotFound
 from linkus_companion.store import Store
+from linkus_companion.terminal import say
+from linkus_companion.texts import Text, accepted_language, text_of
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +32,23 @@ PREFIX = "/recordings"
 CACHE_SECONDS = 600.0
 """How long a played recording stays in the link server's cache (players ask for ranges of it)."""
 _LINK_ID = re.compile(r"[A-Za-z0-9_-]{32}")
-_UNKNOWN = (
+_UNKNOWN = Text(
     "This recording link is unknown. A link served by a desktop's Linkus Companion only plays on "
     "that desktop; ask the person who made the call, or the administrator of the gateway."
 )
-_DELETED = "This recording was deleted on the PBX, so it can no longer be played."
-_REVOKED = "This recording link was withdrawn by the administrator or has expired."
-_PLAYER = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Call recording</title></head>
+_DELETED = Text("This recording was deleted on the PBX, so it can no longer be played.")
+_REVOKED = Text("This recording link was withdrawn by the administrator or has expired.")
+_TITLE = Text("Call recording")
+_DOWNLOAD = Text("Download the recording")
+_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>
 <body style="font-family: sans-serif; margin: 2em">
-<h1>Call recording</h1>
-<audio controls preload="none" src="{audio}"></audio>
-<p><a href="{audio}">Download the recording</a></p>
+{body}
 </body></html>
 """
+_PLAYER = """<h1>{title}</h1>
+<audio controls preload="none" src="{audio}"></audio>
+<p><a href="{audio}">{download}</a></p>"""
 
 
 class RecordingLinks:
@@ -115,26 +120,32 @@ class RecordingLinks:
             return await self._audio(request)
         link_id = request.path_params["link_id"]
         found = self._file(link_id)
+        language = accepted_language(request.headers.get("accept-language", ""))
         if isinstance(found, int):
-            return _problem(found, _REASONS[found], html_page=True)
+            return _problem(found, _REASONS[found], language)
         try:
             await self._pbx.recording_url(found[1])
         except PbxError as err:
-            return _pbx_problem(link_id, err, html_page=True)
-        return HTMLResponse(_PLAYER.format(audio=html.escape(f"{link_id}/audio")), headers=_PRIVATE)
+            return _pbx_problem(link_id, err, language)
+        player = _PLAYER.format(
+            title=html.escape(say(_TITLE, language)),
+            audio=html.escape(f"{link_id}/audio"),
+            download=html.escape(say(_DOWNLOAD, language)),
+        )
+        return _page(200, player, language)
 
     async def _audio(self, request: Request) -> Response:
         link_id = request.path_params["link_id"]
         found = self._file(link_id)
         if isinstance(found, int):
-            return _problem(found, _REASONS[found], html_page=False)
+            return _problem(found, _REASONS[found])
         call_id, file = found
         try:
             async with self._fetching:  # one writer per cache file
                 self._sweep()
                 cached = await self._cache.fetch(f"{call_id}:link", file, "")
         except PbxError as err:
-            return _pbx_problem(link_id, err, html_page=False)
+            return _pbx_problem(link_id, err)
         return FileResponse(
             cached.path,
             media_type=cached.content_type,
@@ -177,20 +188,28 @@ def shown(link_id: str) -> str:
     return "#" + hashlib.sha256(link_id.encode()).hexdigest()[:10]
 
 
-def _pbx_problem(link_id: str, err: PbxError, *, html_page: bool) -> Response:
+def _pbx_problem(link_id: str, err: PbxError, language: str = "") -> Response:
     if isinstance(err, PbxNotFound):
         log.info("Recording link %s: the recording was deleted on the PBX", shown(link_id))
-        return _problem(410, _DELETED, html_page=html_page)
+        return _problem(410, _DELETED, language)
     log.warning("Recording link %s could not be served: %s", shown(link_id), err)
-    return _problem(502, f"The recording could not be fetched from the PBX. {err}", html_page=html_page)
+    sentence = Text("The recording could not be fetched from the PBX. {reason}", reason=text_of(err))
+    return _problem(502, sentence, language)
 
 
-def _problem(status: int, sentence: str, *, html_page: bool) -> Response:
-    if not html_page:
+def _problem(status: int, sentence: str, language: str = "") -> Response:
+    """The refusal as plain text for players, or as a page in `language` for a browser ("": not one)."""
+    if not language:
         return PlainTextResponse(sentence + "\n", status_code=status, headers=_PRIVATE)
-    page = (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Call recording</title>'
-        f'</head>\n<body style="font-family: sans-serif; margin: 2em">\n<p>{html.escape(sentence)}</p>\n'
-        "</body></html>\n"
+    return _page(status, f"<p>{html.escape(say(sentence, language))}</p>", language)
+
+
+def _page(status: int, body: str, language: str) -> Response:
+    page = _PAGE.format(
+        lang="zh-CN" if language == "zh_CN" else "en", title=html.escape(say(_TITLE, language)), body=body
     )
-    return HTMLResponse(page, status_code=status, headers=_PRIVATE)
+    headers = _PRIVATE | {
+        "Content-Language": "zh-CN" if language == "zh_CN" else "en",
+        "Vary": "Accept-Language",
+    }
+    return HTMLResponse(page, status_code=status, headers=headers)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import html
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
@@ -38,7 +40,8 @@ from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.serving import RunningServer, start_server
 from linkus_companion.store import Store
-from linkus_companion.texts import Text, text_of
+from linkus_companion.terminal import say
+from linkus_companion.texts import Text, accepted_language, text_of
 from linkus_companion.tls import TlsFiles
 
 if TYPE_CHECKING:
@@ -52,16 +55,15 @@ BROWSER_PATH = "/browser"
 """Where a desktop's one-time link signs the user's browser in (the ticket rides in the URL fragment)."""
 COOKIE = "linkus_gateway"
 _BROWSER_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Linkus Companion</title></head>
-<body style="font-family: sans-serif; margin: 2em"><p id="say">Signing this browser in...</p>
+<html lang="{lang}"><head><meta charset="utf-8"><title>Linkus Companion</title></head>
+<body style="font-family: sans-serif; margin: 2em"><p id="say">{signing}</p>
 <script>
 const ticket = location.hash.slice(1);
 history.replaceState(null, "", location.pathname);
-fetch("session", {method: "POST", headers: {"Content-Type": "application/json"},
-                  body: JSON.stringify({ticket})})
+fetch("session", {{method: "POST", headers: {{"Content-Type": "application/json"}},
+                  body: JSON.stringify({{ticket}})}})
   .then(r => r.json())
-  .then(b => { document.getElementById("say").textContent = b.ok
-      ? "This browser can now play the call recordings of this gateway." : b.error; });
+  .then(b => {{ document.getElementById("say").textContent = b.ok ? {signed} : b.error; }});
 </script></body></html>
 """
 
@@ -324,9 +326,22 @@ class Gateway:
             raise AuthError("Send the access token as `Authorization: Bearer ...`.")
         return self.authority.verify(token.strip())
 
-    async def _browser_page(self, _request: Request) -> Response:
+    async def _browser_page(self, request: Request) -> Response:
+        language = accepted_language(request.headers.get("accept-language", ""))
+        page = _BROWSER_PAGE.format(
+            lang="zh-CN" if language == "zh_CN" else "en",
+            signing=html.escape(say(Text("Signing this browser in…"), language)),
+            signed=_script_string(
+                say(Text("This browser can now play the call recordings of this gateway."), language)
+            ),
+        )
         return HTMLResponse(
-            _BROWSER_PAGE, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+            page,
+            headers={
+                "Cache-Control": "no-store",
+                "Referrer-Policy": "no-referrer",
+                "Vary": "Accept-Language",
+            },
         )
 
     async def _browser_session(self, request: Request) -> Response:
@@ -335,8 +350,9 @@ class Gateway:
             token, lifetime = self.authority.browser_session(ticket)
         except (ValueError, KeyError, TypeError, AuthError) as exc:
             self.metrics.count("gateway_auth_refused_total", "Refused desktop credentials", reason="browser")
-            message = str(exc) if isinstance(exc, AuthError) else "Send JSON with 'ticket'."
-            return JSONResponse({"error": message}, status_code=401)
+            message = text_of(exc) if isinstance(exc, AuthError) else Text("Send JSON with 'ticket'.")
+            language = accepted_language(request.headers.get("accept-language", ""))
+            return JSONResponse({"error": say(message, language)}, status_code=401)
         response = JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
         secure = self.public_url.startswith("https:")
         response.set_cookie(COOKIE, token, max_age=lifetime, httponly=True, secure=secure, samesite="lax")
@@ -364,3 +380,8 @@ class Gateway:
             browser_url=self.public_url + BROWSER_PATH,
         )
         await connection.serve()
+
+
+def _script_string(text: str) -> str:
+    """`text` as a JavaScript string literal that is safe inside a `<script>` element."""
+    return json.dumps(text, ensure_ascii=False).replace("<", "\\u003c")

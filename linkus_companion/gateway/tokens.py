@@ -243,7 +243,9 @@ class TokenAuthority:
         """Exchange a ticket for a browser session token and its lifetime in seconds."""
         claims, expires = self._tickets.pop(ticket, (None, _now()))
         if claims is None or expires <= _now() or not self.active(claims.session_id):
-            raise AuthError("This sign-in link is used or expired; open a new one from Linkus Companion.")
+            raise AuthError(
+                Text("This sign-in link is used or expired; open a new one from Linkus Companion.")
+            )
         token = self._token(claims.session_id, claims.extension, claims.email, BROWSER_AUDIENCE, BROWSER_TTL)
         return token, int(BROWSER_TTL.total_seconds())
 

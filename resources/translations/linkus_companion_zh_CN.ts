@@ -2725,6 +2725,30 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>PBX 上已没有此通话的录音，因此未上传。</translation>
         </message>
         <message>
+            <source>This recording link is unknown. A link served by a desktop's Linkus Companion only plays on that desktop; ask the person who made the call, or the administrator of the gateway.</source>
+            <translation>此录音链接未知。由桌面端 Linkus Companion 提供的链接只能在该桌面上播放；请询问拨打电话的人或网关管理员。</translation>
+        </message>
+        <message>
+            <source>This recording was deleted on the PBX, so it can no longer be played.</source>
+            <translation>此录音已在 PBX 上删除，无法再播放。</translation>
+        </message>
+        <message>
+            <source>This recording link was withdrawn by the administrator or has expired.</source>
+            <translation>此录音链接已被管理员撤销或已过期。</translation>
+        </message>
+        <message>
+            <source>Call recording</source>
+            <translation>通话录音</translation>
+        </message>
+        <message>
+            <source>Download the recording</source>
+            <translation>下载录音</translation>
+        </message>
+        <message>
+            <source>The recording could not be fetched from the PBX. {reason}</source>
+            <translation>无法从 PBX 获取录音。{reason}</translation>
+        </message>
+        <message>
             <source>Enter the address of your site's gateway (setting gateway.url).</source>
             <translation>请输入您站点网关的地址（设置项 gateway.url）。</translation>
         </message>
@@ -2921,12 +2945,28 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>无法用此密钥打开保存的{context}：请为每个副本提供加密时使用的同一密钥。</translation>
         </message>
         <message>
+            <source>Send JSON with 'ticket'.</source>
+            <translation>请发送包含 'ticket' 的 JSON。</translation>
+        </message>
+        <message>
+            <source>Signing this browser in…</source>
+            <translation>正在登录此浏览器…</translation>
+        </message>
+        <message>
+            <source>This browser can now play the call recordings of this gateway.</source>
+            <translation>此浏览器现在可以播放此网关的通话录音。</translation>
+        </message>
+        <message>
             <source>cannot read the secret file {path} ({why}).</source>
             <translation>无法读取密钥文件 {path}（{why}）。</translation>
         </message>
         <message>
             <source>The secret file {path} can be read by others or is not the gateway user's; run: chown $(id -un) {path} &amp;&amp; chmod 600 {path}</source>
             <translation>密钥文件 {path} 可被他人读取，或不属于网关用户；请运行：chown $(id -un) {path} &amp;&amp; chmod 600 {path}</translation>
+        </message>
+        <message>
+            <source>This sign-in link is used or expired; open a new one from Linkus Companion.</source>
+            <translation>此登录链接已使用或已过期；请从 Linkus Companion 重新打开一个。</translation>
         </message>
         <message>
             <source>This enrollment code is unknown, used or expired; ask the administrator for a new one.</source>

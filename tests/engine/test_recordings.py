@@ -108,6 +108,19 @@ async def test_a_browser_gets_a_player_page_whose_audio_plays(setup: Setup) -> N
     assert channels_and_rate(audio.content)[1] == 8000
 
 
+async def test_the_player_and_its_refusals_are_in_the_browsers_language(setup: Setup) -> None:
+    link = setup.links.link_for(*await setup.recorded_call())
+    chinese = BROWSER | {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+    page = await setup.http.get(setup.local(link), headers=chinese)
+    assert page.status_code == 200 and '<html lang="zh-CN">' in page.text
+    assert "通话录音" in page.text and "下载录音" in page.text and "Download" not in page.text
+    assert page.headers["content-language"] == "zh-CN" and "<audio controls" in page.text
+    english = await setup.http.get(setup.local(link), headers=BROWSER | {"Accept-Language": "de, en;q=0.5"})
+    assert "Download the recording" in english.text and '<html lang="en">' in english.text
+    unknown = await setup.http.get(setup.server.base_url + "/recordings/not-a-link", headers=chinese)
+    assert unknown.status_code == 404 and "此录音链接未知" in unknown.text and "unknown" not in unknown.text
+
+
 async def test_an_unknown_link_is_not_found(setup: Setup) -> None:
     link = setup.links.link_for(*await setup.recorded_call())
     forged = link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB")

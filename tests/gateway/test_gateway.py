@@ -170,7 +170,12 @@ async def test_the_browser_sign_in_stays_for_the_gateway_ui_and_recordings_need_
         assert "fetch(" in (await browser.get(page)).text
         signed = await browser.post(page + "/session", json={"ticket": ticket})
         assert signed.status_code == 200 and "httponly" in signed.headers["set-cookie"].lower()
-        assert (await browser.post(page + "/session", json={"ticket": ticket})).status_code == 401
+        chinese = {"accept-language": "zh-CN,zh;q=0.9"}
+        reused = await browser.post(page + "/session", json={"ticket": ticket}, headers=chinese)
+        assert reused.status_code == 401 and "此登录链接已使用或已过期" in reused.json()["error"]
+        signing = (await browser.get(page, headers=chinese)).text
+        assert '<html lang="zh-CN">' in signing and "正在登录此浏览器" in signing and "Signing" not in signing
+        assert "此浏览器现在可以播放此网关的通话录音" in signing
         world.gateway.host.recordings.revoke_call(call_id)  # type: ignore[union-attr]
         assert (await browser.get(link + "/audio")).status_code == 410
 
