@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from linkus_companion import APP_NAME, __version__
@@ -82,6 +84,11 @@ class DesktopShell(QObject):
         self._open_logs = open_logs
         self._unlisten: Callable[[], None] | None = None
         self._pending_args: list[list[str]] = []
+        self._retry_at: float | None = None
+        """When the backend tries to reconnect next (monotonic), while it says "reconnecting in N s"."""
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._count_down)
         self.click_to_call = ClickToCall(backend, settings)
         self._unsubscribe = settings.subscribe(self._on_setting)
 
@@ -132,6 +139,7 @@ class DesktopShell(QObject):
             self._unlisten()
             self._unlisten = None
         self._unsubscribe()
+        self._countdown.stop()
         self.panel.close_all()
         for dialog in list(self.add_dialogs.values()):
             dialog.close()
@@ -148,12 +156,17 @@ class DesktopShell(QObject):
     def on_status(self, status: Status) -> None:
         """Show the connection state; call cards offer Add to CRM only where records can be created."""
         self._status = status
-        self.tray.set_status(status)
+        waiting = status.link is LinkState.RECONNECTING and status.retry_in is not None
+        self._retry_at = time.monotonic() + (status.retry_in or 0.0) if waiting else None
+        if waiting:
+            self._countdown.start()
+        else:
+            self._countdown.stop()
+        self._show_link(status)
         if status.link is LinkState.CONNECTED:
             pending, self._pending_args = self._pending_args, []
             for args in pending:
                 self.handle_args(args)
-        self.panel.set_status(status)
         self.panel.can_create = bool(self.settings.get("create.enabled")) and bool(status.creatable)
         self.panel.set_crm(
             CRM_NAMES.get(status.crm_kind, ""),
@@ -161,8 +174,20 @@ class DesktopShell(QObject):
             status.dispositions,
             int(str(self.settings.get("calllog.note_minutes"))),
         )
+
+    def _show_link(self, status: Status) -> None:
+        """The status in the tray, the panel's banner and Settings."""
+        self.tray.set_status(status)
+        self.panel.set_status(status)
         if self.settings_dialog is not None:
             self.settings_dialog.set_status(status)
+
+    def _count_down(self) -> None:
+        """Keep "reconnecting in N s" true between the backend's updates."""
+        left = (self._retry_at or 0.0) - time.monotonic()
+        if left < 1:
+            self._countdown.stop()
+        self._show_link(dataclasses.replace(self._status, retry_in=max(left, 0.0)))
 
     def on_call(self, call: CallView) -> None:
         """A call appeared or changed: its card, the notification, and the recent calls."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable
 
@@ -57,6 +58,11 @@ async def test_a_stopped_gateway_is_shown_as_unreachable_and_its_state_returns(
                 assert "connected" not in text.replace("reconnecting", ""), f"stale state in the {where}"
             assert not shell.tray.menu.dial_action.isEnabled()
             unreachable: Status = shell._status
+            # Between attempts the seconds count down (the next attempt is at least 1.5 s away here).
+            first = round(unreachable.retry_in or 0)
+            await _until(lambda: _shown(shell)["tray"] != down["tray"], "countdown tick", 5)
+            ticked = re.search(r"in (\d+) s", _shown(shell)["tray"])
+            assert (int(ticked[1]) < first) if ticked else _shown(shell)["tray"].endswith("reconnecting…")
 
             world.gateway = world.build()
             await world.gateway.start(tls=world.tls)
