@@ -63,7 +63,7 @@ class Status:
     crm_by_gateway: bool = False
     """The site's gateway holds the CRM sign-in: its administrator, not the user, authorises it again."""
     gateway_down: bool = False
-    """A gateway desktop cannot reach its gateway: the PBX and CRM states it last heard no longer hold
+    """A gateway desktop has not (or no longer) heard from its gateway: it knows no PBX or CRM state
     (`retry_in`: seconds to the next attempt)."""
 
 

@@ -71,7 +71,7 @@ class GatewayBackend:
         """First and longest wait between reconnection attempts (jittered), seconds."""
         self._listeners: list[BackendListener] = []
         self._recent: OrderedDict[str, CallView] = OrderedDict()
-        self._status = Status(LinkState.CONNECTING, CrmState.NONE)
+        self._status = Status(LinkState.CONNECTING, CrmState.NONE, gateway_down=True)
         self._guard = PopGuard(())
         self._ws: ClientConnection | None = None
         self._pending: dict[int, asyncio.Future[Any]] = {}

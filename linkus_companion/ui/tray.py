@@ -54,6 +54,8 @@ def link_text(link: LinkState, retry_in: float | None = None) -> str:
 
 def link_words(status: Status) -> str:
     """The link in words: the PBX's, or on a gateway desktop that lost its gateway, the gateway's."""
+    if status.gateway_down and status.link is LinkState.CONNECTING:
+        return QCoreApplication.translate("Tray", "Connecting to the gateway…")
     if not status.gateway_down or status.link is not LinkState.RECONNECTING:
         return link_text(status.link, status.retry_in)
     if status.retry_in is not None and status.retry_in >= 1:

@@ -1313,6 +1313,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>错误</translation>
         </message>
         <message>
+            <source>Connecting to the gateway…</source>
+            <translation>正在连接网关…</translation>
+        </message>
+        <message>
             <source>Gateway unreachable: reconnecting in %1 s…</source>
             <translation>无法连接网关：%1 秒后重新连接…</translation>
         </message>

@@ -40,6 +40,14 @@ def test_status_line_names_pbx_crm_and_pause():
     assert status_line(Status(LinkState.NOT_CONFIGURED, CrmState.NONE), False) == "Not set up"
 
 
+def test_a_gateway_desktop_names_the_gateway_until_it_has_heard_from_it():
+    before = Status(LinkState.CONNECTING, CrmState.NONE, crm_kind="hubspot", gateway_down=True)
+    assert status_line(before, False) == "Connecting to the gateway…"
+    away = dataclasses.replace(before, link=LinkState.RECONNECTING, retry_in=12.4)
+    assert status_line(away, True) == "Gateway unreachable: reconnecting in 12 s… · pop-ups paused"
+    assert status_line(dataclasses.replace(away, retry_in=0.3), False) == "Gateway unreachable: reconnecting…"
+
+
 def test_a_failing_crm_is_never_shown_connected_and_says_since_when_why_and_what_waits(qtbot):
     since = dt.datetime(2026, 12, 6, 14, 2, tzinfo=dt.UTC)
     failing = dataclasses.replace(
