@@ -66,6 +66,13 @@ class SecretStore:
         for entry in _entries(name, old_head):
             self._delete_entry(entry)
 
+    def replace(self, name: str, expected: str | None, value: str) -> bool:
+        """Store `value` only if `name` still holds `expected`; False (nothing written) when it changed."""
+        if self.get(name) != expected:
+            return False
+        self.set(name, value)
+        return True
+
     def delete(self, name: str) -> None:
         """Remove `name` and its chunks; absent secrets are fine."""
         head = self._call(keyring.get_password, self._service, name)

@@ -314,10 +314,10 @@ class OAuthGrants:
 
     async def _refresh(self, session: _Session) -> None:
         """Swap the refresh token for a new access token; the caller holds the lock."""
+        kept = self._adopt_latest(session)
         if self._rejected:
             raise self._expired(Text("was refused before"))
         form = {"grant_type": "refresh_token", "refresh_token": session.refresh_token}
-        kept = session.stored()
         try:
             tokens = await self._token_request(session.token_url, form, refreshing=True)
         except AuthExpired:
@@ -328,9 +328,23 @@ class OAuthGrants:
         if field_name and tokens.get(field_name):
             session.api_base = str(tokens[field_name]).rstrip("/")
         session.refresh_token = str(tokens.get("refresh_token") or session.refresh_token)
-        if session.stored() != kept:  # a rotated refresh token or a moved API: persist before use
-            self._store.set(self._secret_name, session.stored())
+        if session.stored() != kept and not self._store.replace(self._secret_name, kept, session.stored()):
+            self._adopt_latest(session)  # another gateway replica stored a newer grant meanwhile: keep theirs
         log.info("refreshed the %s access token", self._provider.name)
+
+    def _adopt_latest(self, session: _Session) -> str | None:
+        """Take the grant as stored now (another gateway replica may have refreshed or re-authorised it)."""
+        stored = self._store.get(self._secret_name)
+        latest = _parsed(stored)
+        if latest is not None and latest.stored() != session.stored():
+            session.refresh_token, session.api_base = latest.refresh_token, latest.api_base
+            session.token_url, session.revoke_url, session.extras = (
+                latest.token_url,
+                latest.revoke_url,
+                latest.extras,
+            )
+            self._rejected = False
+        return stored
 
     def _apply(self, session: _Session, tokens: Mapping[str, Any]) -> None:
         session.access_token = str(tokens["access_token"])
@@ -411,11 +425,7 @@ class OAuthGrants:
 
     def _load(self) -> _Session | None:
         if self._session is None:
-            stored = self._store.get(self._secret_name)
-            try:
-                self._session = _Session(**json.loads(stored)) if stored else None
-            except (ValueError, TypeError):
-                log.warning("the stored %s grant is unreadable; connect again", self._provider.name)
+            self._session = _parsed(self._store.get(self._secret_name))
         return self._session
 
     def _expired(self, what: Text) -> AuthExpired:
@@ -425,6 +435,15 @@ class OAuthGrants:
                 "The saved {name} sign-in {what}. Connect to {name} again in Settings.", name=name, what=what
             )
         )
+
+
+def _parsed(stored: str | None) -> _Session | None:
+    """The grant kept as `stored`, or None (also when it is unreadable)."""
+    try:
+        return _Session(**json.loads(stored)) if stored else None
+    except (ValueError, TypeError):
+        log.warning("the stored CRM grant is unreadable; connect again")
+        return None
 
 
 async def _listen(stack: contextlib.AsyncExitStack, redirect_uri: str | None) -> LoopbackRedirect:

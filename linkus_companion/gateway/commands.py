@@ -21,6 +21,7 @@ from linkus_companion.crm.oauth import Opener, open_in_browser
 from linkus_companion.engine.policies import Policies
 from linkus_companion.gateway import logs
 from linkus_companion.gateway.config import DB_SECRET, SIGNING_SECRET, ConfigError, GatewayConfig, load
+from linkus_companion.gateway.crm_grant_vault import SharedGrants
 from linkus_companion.gateway.pbx_token_vault import StoreTokenVault
 from linkus_companion.gateway.sealed import SealError
 from linkus_companion.gateway.server import Gateway
@@ -78,7 +79,7 @@ async def serve(config: GatewayConfig) -> bool:
     store = open_store(config, secrets)
     try:
         async with crm_http_client() as client, pbx_client(settings, secrets) as pbx:
-            grants = crm_grants(settings, client, secrets)
+            grants = crm_grants(settings, client, grant_keeper(config, store, secrets))
             if not grants.connected():
                 raise NotConfigured(Text("Authorise the CRM admin account for the gateway first."))
             policies = Policies.from_settings(settings)
@@ -87,7 +88,7 @@ async def serve(config: GatewayConfig) -> bool:
             )
             signing_key = site_key(config, store, secrets)
             if config.state:  # one PBX token pair for the site, taken over by each new leader
-                pbx.keep_tokens_in(StoreTokenVault(store, str(secrets.get(SIGNING_SECRET))))
+                pbx.keep_tokens_in(StoreTokenVault(store, sealing_secret(secrets)))
             gateway = Gateway.assemble(
                 pbx=pbx,
                 connector=connector,
@@ -176,6 +177,11 @@ def site_key(config: GatewayConfig, store: Store, secrets: SecretStore) -> Ed255
     """The token signing key: sealed in PostgreSQL for the replicas, else an owner-only file in the state dir."""
     if not config.state:
         return load_signing_key(config.signing_key)
+    return shared_signing_key(store, sealing_secret(secrets))
+
+
+def sealing_secret(secrets: SecretStore) -> str:
+    """The secret every replica shares to seal the site's keys and tokens in the database."""
     secret = secrets.get(SIGNING_SECRET)
     if not secret:
         raise NotConfigured(
@@ -185,7 +191,27 @@ def site_key(config: GatewayConfig, store: Store, secrets: SecretStore) -> Ed255
                 name=SIGNING_SECRET,
             )
         )
-    return shared_signing_key(store, secret)
+    return secret
+
+
+def grant_keeper(config: GatewayConfig, store: Store, secrets: SecretStore) -> SecretStore:
+    """Where the CRM grant lives: one sealed row every replica shares on PostgreSQL, else the gateway's secrets.
+
+    A grant authorised before the replicas shared one moves into the row the first time.
+    """
+    if not config.state:
+        return secrets
+    name = grant_name(config)
+    shared = SharedGrants(store, sealing_secret(secrets), secrets, name)
+    local = secrets.get(name)
+    if local and shared.replace(name, None, local):
+        log.info("the CRM grant of this replica is now shared with the others")
+    return shared
+
+
+def grant_name(config: GatewayConfig) -> str:
+    """The name the configured CRM's grant is kept under."""
+    return f"crm.{config.settings.get('crm.kind', '')}.grant"
 
 
 def doctor(args: argparse.Namespace) -> int:
@@ -198,9 +224,10 @@ def doctor(args: argparse.Namespace) -> int:
     secrets = ServerSecrets(config.state_dir)
     tell(Text("secrets are read from: {where}", where=secrets.backend_name()))
     problems = 0
-    grant = f"crm.{config.settings.get('crm.kind', '')}.grant"
-    required = {PBX_SECRET: True, CRM_SECRET: False, grant: True} | (
-        {DB_SECRET: True, SIGNING_SECRET: True} if config.state else {}
+    required = (
+        {PBX_SECRET: True, CRM_SECRET: False}
+        | ({} if config.state else {grant_name(config): True})
+        | ({DB_SECRET: True, SIGNING_SECRET: True} if config.state else {})
     )
     for name, needed in required.items():
         try:
@@ -236,13 +263,13 @@ def doctor(args: argparse.Namespace) -> int:
 
 
 def authorize(args: argparse.Namespace, *, opener: Opener = open_in_browser) -> int:
-    """`gateway authorize --config FILE`: sign the gateway's CRM admin account in (browser) into its keyring."""
+    """`gateway authorize --config FILE`: sign the gateway's CRM admin account in (browser), for every replica."""
     if not args.config:
         log.error("Give the gateway's configuration file: linkus-companion gateway authorize --config FILE")
         return 2
     try:
         account = asyncio.run(authorize_crm(load(Path(args.config)), opener=opener))
-    except (ConfigError, NotConfigured, CrmError) as exc:
+    except (ConfigError, NotConfigured, CrmError, StoreError, SealError) as exc:
         tell(text_of(exc))
         return 1
     tell(Text("Authorised the gateway's {crm} account; restart the gateway to use it.", crm=account))
@@ -257,16 +284,33 @@ async def authorize_crm(
     verify: ssl.SSLContext | bool = True,
     give_up_after: float = SIGN_IN_PATIENCE,
 ) -> str:
-    """Run the OAuth sign-in of the configured CRM and keep the grant in the gateway's keyring.
+    """Run the OAuth sign-in of the configured CRM; keep the grant in the gateway's secrets (replicas: the store).
 
     The CRM app's client secret (`crm.client_secret`) must already be in that keyring where the CRM
     needs one; the sign-in page opens with `opener` (the system browser) and redirects to
     `crm.redirect_uri` on this machine. Returns the CRM's name.
     """
-    settings = config.open_settings()
     secrets = secrets or ServerSecrets(config.state_dir)
+    store = open_store(config, secrets) if config.state else None
+    try:
+        return await _authorize(
+            config, opener, grant_keeper(config, store, secrets) if store else secrets, verify, give_up_after
+        )
+    finally:
+        if store:
+            store.close()
+
+
+async def _authorize(
+    config: GatewayConfig,
+    opener: Opener,
+    keeper: SecretStore,
+    verify: ssl.SSLContext | bool,
+    give_up_after: float,
+) -> str:
+    settings = config.open_settings()
     async with httpx.AsyncClient(timeout=15, verify=verify) as client:
-        grants = crm_grants(settings, client, secrets)
+        grants = crm_grants(settings, client, keeper)
 
         async def open_and_tell(url: str) -> None:
             tell(

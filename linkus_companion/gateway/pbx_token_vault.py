@@ -6,7 +6,8 @@ import json
 import logging
 from typing import Any
 
-from linkus_companion.gateway.sealed import SealError, seal, unseal
+from linkus_companion.gateway.sealed import SealError
+from linkus_companion.gateway.sealed_row import SealedRow
 from linkus_companion.store import Store
 
 log = logging.getLogger(__name__)
@@ -19,17 +20,13 @@ class StoreTokenVault:
     """A `TokenVault` in the store's `meta` table, sealed under the site's sealing secret."""
 
     def __init__(self, store: Store, secret: str) -> None:
-        self._store = store
-        self._secret = secret
+        self._row = SealedRow(store, secret, KEY, CONTEXT)
 
     def load(self) -> dict[str, Any] | None:
         """The pair last saved by any replica, or None (also when it does not open: a new login follows)."""
-        with self._store.transaction() as db:
-            row = db.execute("SELECT value FROM meta WHERE key = ?", (KEY,)).fetchone()
-        if row is None:
-            return None
         try:
-            pair = json.loads(unseal(str(row[0]), self._secret, CONTEXT))
+            kept = self._row.read()
+            pair = json.loads(kept) if kept is not None else None
         except (SealError, ValueError) as exc:
             log.warning("the site's PBX token cannot be read (%s); logging in again", exc)
             return None
@@ -37,9 +34,4 @@ class StoreTokenVault:
 
     def save(self, pair: dict[str, Any]) -> None:
         """Keep `pair` (sealed) for the next replica that leads."""
-        sealed = seal(json.dumps(pair).encode(), self._secret, CONTEXT)
-        with self._store.transaction() as db:
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (KEY, sealed),
-            )
+        self._row.write(json.dumps(pair))
