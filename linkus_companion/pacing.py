@@ -1,9 +1,10 @@
-"""Long loops share the event loop: a loop working through a backlog hands it back every few milliseconds."""
+"""Long loops share the event loop: a backlog is worked through in slices, and repeated writes wait for a free loop."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 BUDGET_S = 0.004
 """Work a loop may do before it lets the other tasks (and the desktop's drawing) run."""
@@ -22,3 +23,27 @@ class Pacer:
         if time.perf_counter() - self._since >= self._budget:
             await asyncio.sleep(0)
             self._since = time.perf_counter()
+
+
+class Coalesced:
+    """`coalesced()` runs `action` once the event loop is free, once however often it was asked meanwhile
+    (a burst of changes is one database write, after what was being sent); without a running loop, now."""
+
+    def __init__(self, action: Callable[[], None]) -> None:
+        self._action = action
+        self._due = False
+
+    def __call__(self) -> None:
+        if self._due:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._action()
+            return
+        self._due = True
+        loop.call_soon(self._run)
+
+    def _run(self) -> None:
+        self._due = False
+        self._action()

@@ -304,6 +304,7 @@ class EngineHost:
                 await task
         self._tasks.clear()
         await self.engine.close()
+        self.journal.flush()
         if self.late_recordings is not None:
             await self.late_recordings.close()
         if self.phonebridge is not None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from linkus_companion.engine.core import Resolution
 from linkus_companion.model import Direction, Outcome, Record
+from linkus_companion.pacing import Coalesced
 from linkus_companion.pbx.calls import Call, Party, Phase
 from linkus_companion.store import Db, Store, StoreError
 
@@ -26,27 +27,40 @@ class CallJournal:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._pending: dict[str, Call] = {}
+        self._flush_soon = Coalesced(self.flush)
 
     def on_call(self, call: Call, resolution: Resolution | None, chosen: Record | None) -> None:
         """Save the call as it stands now, until its logs are queued (`forget`); an ended call too, as
-        its logs wait for the CRM lookup."""
+        its logs wait for the CRM lookup. Written once the event loop is free (`flush`): the desktops hear
+        of the change first, and the changes of one turn of the loop are one transaction."""
+        self._pending[call.call_id] = call
+        self._flush_soon()
+
+    def flush(self) -> None:
+        """Write the calls changed since the last flush."""
+        pending, self._pending = self._pending, {}
+        if not pending:
+            return
         try:
             with self._store.transaction() as db:
-                db.execute(
-                    "INSERT INTO open_calls (call_id, snapshot, updated_at) SELECT ?, ?, ?"
-                    " WHERE NOT EXISTS (SELECT 1 FROM calls WHERE call_id = ? AND closed_at IS NOT NULL)"
-                    " ON CONFLICT (call_id) DO UPDATE SET snapshot = excluded.snapshot,"
-                    " updated_at = excluded.updated_at",
-                    (call.call_id, json.dumps(encode_call(call)), _now(), call.call_id),
-                )
+                for call in pending.values():
+                    db.execute(
+                        "INSERT INTO open_calls (call_id, snapshot, updated_at) SELECT ?, ?, ?"
+                        " WHERE NOT EXISTS (SELECT 1 FROM calls WHERE call_id = ? AND closed_at IS NOT NULL)"
+                        " ON CONFLICT (call_id) DO UPDATE SET snapshot = excluded.snapshot,"
+                        " updated_at = excluded.updated_at",
+                        (call.call_id, json.dumps(encode_call(call)), _now(), call.call_id),
+                    )
         except StoreError as exc:
-            log.warning("could not save call %s in progress: %s", call.call_id, exc)
+            log.warning("could not save %d calls in progress: %s", len(pending), exc)
 
     def on_pop(self, request: object) -> None:
         """Pops are not journalled."""
 
     def open_calls(self) -> list[Call]:
         """Calls saved in progress and not closed since, oldest first; stale ones are dropped."""
+        self.flush()
         with self._store.transaction() as db:
             db.execute("DELETE FROM open_calls WHERE updated_at < ?", (_now(-KEEP),))
             rows = db.execute("SELECT snapshot FROM open_calls ORDER BY updated_at").fetchall()

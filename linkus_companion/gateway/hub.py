@@ -17,6 +17,7 @@ from linkus_companion.gateway import protocol
 from linkus_companion.gateway.metrics import Metrics
 from linkus_companion.local_backend import RECENT, call_view, with_health
 from linkus_companion.model import Disposition, Record, RecordKind
+from linkus_companion.pacing import Coalesced
 from linkus_companion.pbx.calls import Call
 from linkus_companion.pbx.events import StreamState, StreamStatus
 from linkus_companion.texts import Text
@@ -51,6 +52,7 @@ class DesktopHub:
     ) -> None:
         self._metrics = metrics
         self._origins = crm_origins
+        self._recount = Coalesced(self._publish_status)
         self._desktops: dict[str, set[Outlet]] = {}
         self._recent: dict[str, OrderedDict[str, dict[str, Any]]] = {}
         self._owners: OrderedDict[str, frozenset[str]] = OrderedDict()
@@ -153,8 +155,9 @@ class DesktopHub:
         self._publish_status()
 
     def recount(self) -> None:
-        """Call logs were queued or delivered: desktops whose waiting count changed hear it."""
-        self._publish_status()
+        """Call logs were queued or delivered: desktops whose waiting count changed hear it (counted once the
+        event loop is free, once for a burst)."""
+        self._recount()
 
     def _publish_status(self, *, force: bool = False) -> None:
         """Tell every desktop when the site's status changed, else only those whose waiting count did."""
