@@ -253,6 +253,7 @@ def doctor(args: argparse.Namespace) -> int:
         if config.state:
             site_key(config, store, secrets)
             tell(Text("ok       token signing key sealed in the store, opened with its secret"))
+            problems += _shared_grant_problems(config, store, secrets)
     except (NotConfigured, SealError) as exc:
         tell(Text("PROBLEM  signing key {why}", why=text_of(exc)))
         problems += 1
@@ -260,6 +261,21 @@ def doctor(args: argparse.Namespace) -> int:
         store.close()
     tell(Text("{count} problem(s) found.", count=problems) if problems else Text("No problems found."))
     return 1 if problems else 0
+
+
+def _shared_grant_problems(config: GatewayConfig, store: Store, secrets: SecretStore) -> int:
+    """`doctor`'s line on the CRM grant the replicas share: 1 when it is missing or does not open."""
+    name = grant_name(config)
+    try:
+        found = SharedGrants(store, sealing_secret(secrets), secrets, name).get(name) or secrets.get(name)
+    except SealError as exc:
+        tell(Text("PROBLEM  CRM grant {why}", why=text_of(exc)))
+        return 1
+    if not found:
+        tell(Text("PROBLEM  no CRM grant {name}: run `gateway authorize` on one replica", name=name))
+        return 1
+    tell(Text("ok       CRM grant {name} shared by the replicas, sealed in the store", name=name))
+    return 0
 
 
 def authorize(args: argparse.Namespace, *, opener: Opener = open_in_browser) -> int:

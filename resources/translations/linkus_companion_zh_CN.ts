@@ -2793,6 +2793,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>ok       store {where}（架构版本 {version}）</translation>
         </message>
         <message>
+            <source>ok       CRM grant {name} shared by the replicas, sealed in the store</source>
+            <translation>ok       CRM 授权 {name} 已加密保存在存储中，由各副本共用</translation>
+        </message>
+        <message>
             <source>Authorised the gateway's {crm} account; restart the gateway to use it.</source>
             <translation>已授权网关的 {crm} 账户；请重启网关以启用。</translation>
         </message>
@@ -2821,6 +2825,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>密钥 {name}：{source}</translation>
         </message>
         <message>
+            <source>PROBLEM  no CRM grant {name}: run `gateway authorize` on one replica</source>
+            <translation>PROBLEM  没有 CRM 授权 {name}：请在任一副本上运行 `gateway authorize`</translation>
+        </message>
+        <message>
             <source>PROBLEM  config {why}</source>
             <translation>PROBLEM  config {why}</translation>
         </message>
@@ -2843,6 +2851,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>PROBLEM  signing key {why}</source>
             <translation>PROBLEM  signing key {why}</translation>
+        </message>
+        <message>
+            <source>PROBLEM  CRM grant {why}</source>
+            <translation>PROBLEM  CRM 授权 {why}</translation>
         </message>
         <message>
             <source>Sign in to {crm} as the integration's admin user; if no browser opens, visit:</source>

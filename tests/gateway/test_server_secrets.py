@@ -93,6 +93,10 @@ def test_gateway_doctor_names_each_secrets_source_and_opens_the_shared_store(
     assert f"secret gateway.database_password: owner-only file {state / 'secrets'}" in out
     assert f"store {postgres_url} (schema" in out
     assert "s3cret-value" not in out and "token signing key sealed" in out
+    assert "ok       CRM grant crm.hubspot.grant shared by the replicas" in out
+    os.remove(state / "secrets" / "crm.hubspot.grant")
+    assert commands.doctor(argparse.Namespace(config=str(config))) == 1
+    assert "PROBLEM  no CRM grant crm.hubspot.grant: run `gateway authorize`" in capsys.readouterr().out
     os.chmod(state / "secrets" / "pbx.client_secret", 0o644)
     assert commands.doctor(argparse.Namespace(config=str(config))) == 1
     assert "secret pbx.client_secret: PROBLEM: The secret file" in capsys.readouterr().out
