@@ -91,6 +91,12 @@ class Session:
         if not self._writer.done():
             self.abort()
 
+    async def flushed(self) -> None:
+        """Return once every frame queued so far is written (or the socket is gone)."""
+        joined = asyncio.ensure_future(self._queue.join())
+        await asyncio.wait({joined, self._writer}, return_when=asyncio.FIRST_COMPLETED)
+        joined.cancel()
+
     def end(self) -> None:
         """Stop writing (the socket is closed or gone)."""
         self._writer.cancel()
@@ -117,6 +123,8 @@ class Session:
                 await self.ws.send_text(item)
             except (WebSocketDisconnect, RuntimeError, OSError):
                 return
+            finally:
+                self._queue.task_done()
 
     async def _close_now(self, code: int, reason: str) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
@@ -160,9 +168,12 @@ class EventHub:
             session.send(text)
 
     async def send_raw(self, text: str) -> None:
-        """Send `text` as it is to every open socket (malformed or oversized frame tests)."""
-        for session in list(self._sessions):
+        """Send `text` as it is to every open socket and wait until each took it or was dropped (malformed
+        or oversized frame tests: a storm goes at the pace the client reads)."""
+        sessions = list(self._sessions)
+        for session in sessions:
             session.send(text)
+        await asyncio.gather(*(s.flushed() for s in sessions))
 
     def tokens_changed(self) -> None:
         """Re-check every socket's token now (after expiry or revocation)."""
