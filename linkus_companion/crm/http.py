@@ -8,7 +8,7 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -149,6 +149,7 @@ class CrmHttp:
         self._max_wait = max_wait
         self._sleep = sleep
         self._jitter = jitter
+        self._abandoned: set[asyncio.Task[httpx.Response]] = set()
         redaction.install()
 
     async def grant(self) -> AccessGrant:
@@ -264,12 +265,30 @@ class CrmHttp:
         )
         shown = redaction.redact.url(request.url, grant.access_token)
         try:
-            response = await self._client.send(request)
+            response = await self._uncancelled(self._client.send(request))
         except httpx.TransportError as exc:
             log.debug("%s %s -> %s", method, shown, type(exc).__name__)
             raise
         log.debug("%s %s -> %d (%.2f s)", method, shown, response.status_code, time.monotonic() - started)
         return response
+
+    async def _uncancelled(self, sending: Coroutine[Any, Any, httpx.Response]) -> httpx.Response:
+        """The response of `sending`; a caller cancelled meanwhile (a call hung up, the app stopping) is
+        let go while the request finishes by itself within the client's timeouts. httpcore 1.0.9 leaks a
+        pool slot for good when a request is cancelled while it waits for a connection (encode/httpcore
+        #1093): enough of them and every later request fails with PoolTimeout on a healthy CRM."""
+        task = asyncio.ensure_future(sending)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            self._abandoned.add(task)
+            task.add_done_callback(self._let_go)
+            raise
+
+    def _let_go(self, task: asyncio.Task[httpx.Response]) -> None:
+        self._abandoned.discard(task)
+        if not task.cancelled():
+            task.exception()  # read in full (or failed) already: nothing is left to close or report
 
     def _resolve(self, grant: AccessGrant, path_or_url: str) -> str:
         base = grant.api_base.rstrip("/")
