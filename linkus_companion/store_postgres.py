@@ -41,6 +41,8 @@ class PostgresStore(Store):
         self._password = password
         self._lock = threading.RLock()
         self._closed = False
+        self._depth = 0
+        self._begun = False
         self._db = self._connect()
 
     @classmethod
@@ -69,15 +71,56 @@ class PostgresStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[Db]:
-        """The connection inside a transaction (nested: a savepoint)."""
+        """The connection inside a transaction (nested: a savepoint). BEGIN travels with the first statement
+        and COMMIT is sent only after one: a single write is two round trips, a transaction without any none."""
         with self._lock:
             if self._closed:
                 raise StoreError(Text("the database {where} was closed", where=self.where))
-            if self._db.closed or self._db.broken:  # the server or the network dropped it
+            if not self._depth and (
+                self._db.closed or self._db.broken
+            ):  # the server or the network dropped it
                 self._db.close()
                 self._db = self._connect()
-            with self._db.transaction():
-                yield _Translating(self._db)
+            self._depth += 1
+            savepoint = f"nested{self._depth}" if self._depth > 1 else ""
+            try:
+                if savepoint:
+                    self.run(f"SAVEPOINT {savepoint}")
+                try:
+                    yield _Translating(self)
+                except BaseException:
+                    self._undo(savepoint)
+                    raise
+                if savepoint:
+                    self._db.execute(f"RELEASE SAVEPOINT {savepoint}")
+                elif self._begun:
+                    self._begun = False
+                    self._db.execute("COMMIT")
+            finally:
+                self._depth -= 1
+                if not self._depth:
+                    self._begun = False
+
+    def run(self, sql: str, parameters: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        """Run a statement of the current transaction (`?` placeholders), opening it with this statement."""
+        query = placeholders(sql)
+        if self._begun:
+            return self._db.execute(query, tuple(parameters))
+        self._begun = True  # set first: should the statement fail, the transaction is rolled back
+        cursor = self._db.execute("BEGIN; " + query, tuple(parameters))
+        cursor.nextset()  # past BEGIN's result, to the statement's
+        return cursor
+
+    def _undo(self, savepoint: str) -> None:
+        """Roll back to `savepoint`, or the whole transaction; a connection that cannot is closed (opened anew)."""
+        try:
+            if savepoint:
+                self._db.execute(f"ROLLBACK TO SAVEPOINT {savepoint}; RELEASE SAVEPOINT {savepoint}")
+            elif self._begun:
+                self._begun = False
+                self._db.execute("ROLLBACK")
+        except psycopg.Error:
+            self._db.close()
 
     def lock_schema(self, db: Db) -> None:
         """Wait for any other replica's migration, then hold the lock to the end of this transaction."""
@@ -111,13 +154,13 @@ class PostgresStore(Store):
 
 
 class _Translating:
-    """A connection that takes SQLite's `?` placeholders."""
+    """The store's connection inside a transaction, taking SQLite's `?` placeholders."""
 
-    def __init__(self, connection: psycopg.Connection[Any]) -> None:
-        self._connection = connection
+    def __init__(self, store: PostgresStore) -> None:
+        self._store = store
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Rows:
-        return self._connection.execute(placeholders(sql), tuple(parameters))
+        return self._store.run(sql, parameters)
 
 
 @functools.lru_cache(maxsize=512)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from linkus_companion import store
@@ -91,6 +92,33 @@ def test_a_failing_nested_block_undoes_only_itself(db: Store) -> None:
             add_job(inner, "inner")
             add_job(inner, "outer")
     assert keys(db) == ["outer"]
+
+
+def test_a_nested_block_failing_at_its_first_statement_keeps_what_follows(db: Store) -> None:
+    with db.transaction() as conn:
+        with pytest.raises(db.IntegrityError), db.transaction() as inner:
+            add_job(inner, "twice")
+            add_job(inner, "twice")
+        add_job(conn, "after")
+    assert keys(db) == ["after"]
+
+
+def test_a_session_the_server_ended_is_opened_again(postgres_url: str) -> None:
+    opened = Store.open(postgres_url)
+    try:
+        with opened.transaction() as conn:
+            add_job(conn, "before")
+        with psycopg.connect(postgres_url, autocommit=True) as admin:  # e.g. a database restart, or a DBA
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'linkus-companion'"
+            )
+        with pytest.raises(psycopg.OperationalError), opened.transaction() as conn:
+            add_job(conn, "lost with the session")
+        with opened.transaction() as conn:
+            add_job(conn, "after")
+        assert keys(opened) == ["before", "after"]
+    finally:
+        opened.close()
 
 
 def test_threads_can_share_one_store(db: Store) -> None:
