@@ -330,7 +330,15 @@ class EngineHost:
                 self.journal.watched(dt.datetime.now(dt.UTC))
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        self._tasks.append(asyncio.create_task(coro))
+        task = asyncio.create_task(coro, name=getattr(coro, "__qualname__", None))
+        task.add_done_callback(_report_death)
+        self._tasks.append(task)
+
+
+def _report_death(task: asyncio.Task[Any]) -> None:
+    """A background loop that ends by itself (not cancelled) stops part of the app: say so in the log."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("%s stopped", task.get_name(), exc_info=task.exception())
 
 
 async def _serve_player(recordings: RecordingLinks, base: str) -> RunningServer:
