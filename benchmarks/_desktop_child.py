@@ -3,7 +3,7 @@
 `floor`: a bare PySide6 window and tray on qasync with httpx, websockets, keyring and phonenumbers imported.
 `app`: the desktop app (`run_app`, offscreen) on a LocalBackend whose engine talks to the simulators the
 parent runs (settings given as JSON on stdin). Both print `{"event": "ready", ...}` once up, then idle;
-`app` then follows the parent's commands on stdin (`lag SECONDS`, `rest SECONDS`, `calls N`, `modules`, `quit`).
+`app` then follows the parent's commands on stdin (`lag SECONDS`, `rest SECONDS`, `prepare`, `calls N`, `modules`, `quit`).
 """
 
 from __future__ import annotations
@@ -207,6 +207,9 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
             elif verb == "rest":
                 await asyncio.sleep(float(arg))
                 say("rest", rss_mb=rss_mb())
+            elif verb == "prepare":
+                await prepare_calls(host)
+                say("prepared", rss_mb=rss_mb())
             elif verb == "calls":
                 count, _, batch = arg.partition(" ")
                 await feed_calls(host, int(count), int(batch or 500))
@@ -223,8 +226,8 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
 
     state: dict[str, Any] = {}
 
-    async def feed_calls(host: EngineHost, count: int, size: int) -> None:
-        """`count` simulated calls straight into the engine (as the event stream would deliver them)."""
+    async def prepare_calls(host: EngineHost) -> None:
+        """Load the call feeder (the PBX simulator's frames, the instant CRM): the rig's memory, not the app's."""
         from benchmarks._sim_calls import CallFactory, instant
         from linkus_companion.pbx.calls import CallTracker
 
@@ -232,6 +235,10 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
             factory = CallFactory(conf["extension"])
             await factory.prepare()
             state.update(factory=factory, crm=instant(host), tracker=CallTracker((conf["extension"],)))
+
+    async def feed_calls(host: EngineHost, count: int, size: int) -> None:
+        """`count` simulated calls straight into the engine (as the event stream would deliver them)."""
+        await prepare_calls(host)
         factory, crm, tracker = state["factory"], state["crm"], state["tracker"]
         engine = host.engine
         t0 = time.perf_counter()
