@@ -18,8 +18,8 @@ from linkus_companion.store import Db, Store, StoreError
 log = logging.getLogger(__name__)
 
 WATCHED_KEY = "pbx_events_watched_until"
-KEEP = dt.timedelta(days=1)
-"""A saved call older than this is forgotten: its CDR search window has long passed."""
+MAX_OPEN = dt.timedelta(hours=4)
+"""A saved call not heard of for this long is dropped with a warning (the tracker forgets such calls too)."""
 
 
 class CallJournal:
@@ -59,11 +59,24 @@ class CallJournal:
         """Pops are not journalled."""
 
     def open_calls(self) -> list[Call]:
-        """Calls saved in progress and not closed since, oldest first; stale ones are dropped."""
+        """Calls saved in progress and not closed since, oldest first.
+
+        A saved call the store has closed (logged, or found to need no log, by this or an earlier
+        run) is forgotten; one not heard of for `MAX_OPEN` is dropped with a warning.
+        """
         self.flush()
         with self._store.transaction() as db:
-            db.execute("DELETE FROM open_calls WHERE updated_at < ?", (_now(-KEEP),))
+            db.execute(
+                "DELETE FROM open_calls WHERE call_id IN"
+                " (SELECT call_id FROM calls WHERE closed_at IS NOT NULL)"
+            )
+            stale = db.execute(
+                "SELECT call_id FROM open_calls WHERE updated_at < ?", (_now(-MAX_OPEN),)
+            ).fetchall()
+            db.execute("DELETE FROM open_calls WHERE updated_at < ?", (_now(-MAX_OPEN),))
             rows = db.execute("SELECT snapshot FROM open_calls ORDER BY updated_at").fetchall()
+        for (call_id,) in stale:
+            log.warning("dropped call %s: saved in progress but not heard of for %s", call_id, MAX_OPEN)
         calls = []
         for (snapshot,) in rows:
             try:
@@ -83,14 +96,18 @@ class CallJournal:
 
     def gap_start(self, open_calls: Iterable[Call]) -> dt.datetime | None:
         """Where the CDR backfill starts after a restart: the last moment every event was taken in
-        (before that store knew it: the newest call closed), or the oldest call still open before it."""
+        (before that store knew it: the newest call closed), or earlier if a saved call ended before
+        it with its logs not yet queued. A call still in progress ends after that moment, so it does
+        not hold the window back; only with neither mark does the oldest saved call's start count."""
+        calls = list(open_calls)
         with self._store.transaction() as db:
             row = db.execute("SELECT value FROM meta WHERE key = ?", (WATCHED_KEY,)).fetchone()
             if row is None:
                 row = db.execute("SELECT MAX(closed_at) FROM calls").fetchone()
-        starts = [dt.datetime.fromisoformat(row[0])] if row and row[0] else []
-        starts += [call.started_at for call in open_calls]
-        return min(starts) if starts else None
+        if not (row and row[0]):
+            return min((call.started_at for call in calls), default=None)
+        ended = [call.ended_at for call in calls if call.ended_at is not None]
+        return min([dt.datetime.fromisoformat(row[0]), *ended])
 
 
 def forget(db: Db, call_id: str) -> None:
