@@ -139,7 +139,9 @@ class EngineHost:
         )
         self.journal = CallJournal(store)
         self.engine.add_listener(self.journal)
-        self.tracker = CallTracker(extensions)
+        self.tracker = CallTracker(
+            extensions, closed_before=lambda call_id: bool(self.call_log.states(call_id))
+        )
         self.late_recordings: LateRecordings | None = None
         if (self.recordings is not None or uploading) and policies.log.recording_link:
             self.late_recordings = LateRecordings(pbx, self.call_log, self.outbox.wake, recording_delays)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -376,10 +376,14 @@ class CallTracker:
         *,
         stale_after: dt.timedelta = dt.timedelta(hours=4),
         max_calls: int = 5000,
+        closed_before: Callable[[str], bool] | None = None,
     ) -> None:
+        """`closed_before(call_id)`: whether the call was logged (or found to need no log) before, so a
+        backfilled CDR row of it is passed over: no lookup, no pop, no second look at its logs."""
         self.extensions = frozenset(extensions) if extensions is not None else None
         self._stale_after = stale_after
         self._max_calls = max_calls
+        self._closed_before = closed_before
         self._live: OrderedDict[str, _Live] = OrderedDict()
         self._ended: OrderedDict[str, None] = OrderedDict()
         self.groups: Mapping[str, tuple[str, ...]] = {}
@@ -446,12 +450,18 @@ class CallTracker:
         if uid in self._ended:
             return []
         live = self._live.pop(uid, None)
+        if live is None and event.recovered and self._closed_before and self._closed_before(uid):
+            self._remember_ended(uid)
+            return []
         call = _complete(live.snapshot() if live else None, event, self.groups)
+        self._remember_ended(uid)
+        mine = self._mine(call.extensions)
+        return [CallUpdate(UpdateKind.ENDED, call, mine)] if mine else []
+
+    def _remember_ended(self, uid: str) -> None:
         self._ended[uid] = None
         if len(self._ended) > _REMEMBER_ENDED:
             self._ended.popitem(last=False)
-        mine = self._mine(call.extensions)
-        return [CallUpdate(UpdateKind.ENDED, call, mine)] if mine else []
 
     def _expire(self, now: dt.datetime) -> None:
         while self._live:
