@@ -365,6 +365,30 @@ def test_a_recovered_cdr_row_is_a_complete_call() -> None:
     assert call.answered_at == call.ended_at - dt.timedelta(seconds=30)
 
 
+def test_a_backfilled_row_of_a_call_closed_before_is_passed_over() -> None:
+    """The backfill's overlap brings back calls logged before the restart: no lookup, no log again;
+    the gap's own calls still end."""
+    closed = {"9.4"}
+    tracker = CallTracker(closed_before=closed.__contains__)
+    row = {"time": "2025/08/22 16:44:40", "timestamp": 1755852280, "duration": 40}
+    row |= {
+        "call_from": "+442071234567",
+        "call_to": "1001",
+        "disposition": "NO ANSWER",
+        "call_type": "Inbound",
+    }
+    again = CdrEvent(
+        "SN", CdrRecord.from_row({**row, "uid": "9.4"}, CLOCK), dt.datetime.now(dt.UTC), recovered=True
+    )
+    new = CdrEvent(
+        "SN", CdrRecord.from_row({**row, "uid": "9.5"}, CLOCK), dt.datetime.now(dt.UTC), recovered=True
+    )
+    assert tracker.feed(again) == []
+    assert [u.kind for u in tracker.feed(new)] == [UpdateKind.ENDED]
+    tracker = CallTracker(closed_before=lambda _call_id: False)
+    assert [u.kind for u in tracker.feed(again)] == [UpdateKind.ENDED]
+
+
 def test_late_and_repeated_events_do_not_resurrect_an_ended_call() -> None:
     tracker = CallTracker()
     assert [u.kind for u in tracker.feed(_ringing("9.3"))] == [UpdateKind.RINGING]
