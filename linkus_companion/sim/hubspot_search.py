@@ -113,6 +113,32 @@ def searchable(properties: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+def index_keys(properties: Mapping[str, str]) -> set[tuple[str, str]]:
+    """The (property, normalised value) pairs under which an EQ or IN filter finds these properties."""
+    return {(name, _norm(name)(value)) for name, value in searchable(properties).items() if value}
+
+
+def wanted_keys(groups: list[list[dict[str, Any]]]) -> set[tuple[str, str]] | None:
+    """Index keys one of which every matching record has (None: the request needs a full scan).
+
+    Each group names its first EQ or IN filter; a group without one (or no groups at all) can
+    match records no key leads to.
+    """
+    keys: set[tuple[str, str]] = set()
+    for group in groups:
+        exact = next((f for f in group if f["operator"] in ("EQ", "IN")), None)
+        if exact is None:
+            return None
+        name = exact["propertyName"]
+        values = exact["values"] if exact["operator"] == "IN" else [exact["value"]]
+        keys |= {(name, _norm(name)(value)) for value in values}
+    return keys if groups else None
+
+
+def _norm(name: str) -> Callable[[str], str]:
+    return _digits if name in CALCULATED_PHONES else str.casefold
+
+
 def matches(properties: Mapping[str, str], groups: list[list[dict[str, Any]]], query: str) -> bool:
     """Whether a record passes the request: any group whose filters all hold, and the free-text query."""
     values = searchable(properties)
@@ -124,7 +150,7 @@ def matches(properties: Mapping[str, str], groups: list[list[dict[str, Any]]], q
 def _holds(values: Mapping[str, str], flt: Mapping[str, Any]) -> bool:
     name = flt["propertyName"]
     stored = values.get(name, "")
-    norm: Callable[[str], str] = _digits if name in CALCULATED_PHONES else str.casefold
+    norm = _norm(name)
     operator = flt["operator"]
     if operator == "HAS_PROPERTY":
         return stored != ""
