@@ -18,11 +18,23 @@ from collections.abc import Iterator
 from typing import Any
 
 START = time.perf_counter()
+if os.environ.get("BENCH_START_PROFILE"):  # cProfile from here to "ready" (where the start's time goes)
+    import cProfile
+
+    _START_PROFILE: cProfile.Profile | None = cProfile.Profile()
+    _START_PROFILE.enable()
+else:
+    _START_PROFILE = None
 
 
 def say(event: str, **fields: Any) -> None:
     """One JSON line to the parent (with None's reference count: PySide6 6.12 on CPython 3.11 drops one
     per void method call, and the process aborts with `none_dealloc` when it reaches zero)."""
+    global _START_PROFILE
+    if event == "ready" and _START_PROFILE is not None:
+        _START_PROFILE.disable()
+        _START_PROFILE.dump_stats(os.environ["BENCH_START_PROFILE"])
+        _START_PROFILE = None
     doc = {"event": event, "t": round(time.perf_counter() - START, 4), "none_refs": sys.getrefcount(None)}
     print(json.dumps({**doc, **fields}), flush=True)
 
@@ -217,6 +229,15 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
                 import linecache
 
                 say("modules", modules=sorted(sys.modules), sources_kept=sorted(linecache.cache))
+            elif verb == "heap":  # with PYTHONTRACEMALLOC=1: where Python's memory is, by file
+                import tracemalloc
+
+                stats = tracemalloc.take_snapshot().statistics("filename")
+                say(
+                    "heap",
+                    top=[[str(s.traceback[0].filename), s.size] for s in stats[:60]],
+                    total=sum(s.size for s in stats),
+                )
             elif verb == "quit":
                 break
         if qt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import getpass
 import hashlib
 import json
@@ -16,10 +17,14 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
-from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
 from linkus_companion import APP_ID, paths
 from linkus_companion.texts import Text
+
+if sys.platform == "win32":
+    from linkus_companion.platform import local_pipe as transport
+else:
+    from linkus_companion.platform import local_socket as transport
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +100,13 @@ def _send_or_listen(args: Sequence[str], name: str) -> InstanceServer | None:
 
 def send(name: str, args: Sequence[str]) -> bool:
     """Send `args` as one JSON line to the instance listening on `name`; False when none is there."""
-    socket = QLocalSocket()
-    socket.connectToServer(name)
-    if not socket.waitForConnected(CONNECT_MS):
+    client = transport.connect(name, CONNECT_MS / 1000)
+    if client is None:
         return False
-    socket.write(json.dumps({"v": _VERSION, "args": list(args)}).encode() + b"\n")
-    written = socket.waitForBytesWritten(WRITE_MS)
-    socket.disconnectFromServer()
-    if socket.state() != QLocalSocket.LocalSocketState.UnconnectedState:
-        socket.waitForDisconnected(WRITE_MS)
-    return written
+    try:
+        return client.write(json.dumps({"v": _VERSION, "args": list(args)}).encode() + b"\n", WRITE_MS / 1000)
+    finally:
+        client.close()
 
 
 def request(name: str, message: dict[str, str], timeout_ms: int = REPLY_MS) -> dict[str, Any] | None:
@@ -112,22 +114,20 @@ def request(name: str, message: dict[str, str], timeout_ms: int = REPLY_MS) -> d
 
     Raises SingleInstanceError when the instance does not answer in time or answers garbage.
     """
-    socket = QLocalSocket()
-    socket.connectToServer(name)
-    if not socket.waitForConnected(CONNECT_MS):
+    client = transport.connect(name, CONNECT_MS / 1000)
+    if client is None:
         return None
     try:
-        socket.write(json.dumps({"v": _VERSION, "request": message}).encode() + b"\n")
-        if not socket.waitForBytesWritten(WRITE_MS):
+        if not client.write(
+            json.dumps({"v": _VERSION, "request": message}).encode() + b"\n", WRITE_MS / 1000
+        ):
             raise SingleInstanceError(Text("Linkus Companion did not take the request; try again."))
-        deadline = time.monotonic() + timeout_ms / 1000
-        while not socket.canReadLine():
-            left = int((deadline - time.monotonic()) * 1000)
-            if socket.bytesAvailable() > MAX_MESSAGE or left <= 0 or not socket.waitForReadyRead(left):
-                raise SingleInstanceError(Text("Linkus Companion did not answer in time; try again."))
-        answer = _json_object(bytes(socket.readLine(MAX_MESSAGE + 1).data()))
+        line = client.read_line(MAX_MESSAGE + 1, timeout_ms / 1000)
+        if line is None:
+            raise SingleInstanceError(Text("Linkus Companion did not answer in time; try again."))
     finally:
-        socket.abort()
+        client.close()
+    answer = _json_object(line)
     if answer is None:
         raise SingleInstanceError(Text("Linkus Companion sent an answer that cannot be read."))
     return answer
@@ -136,18 +136,15 @@ def request(name: str, message: dict[str, str], timeout_ms: int = REPLY_MS) -> d
 class Reply:
     """The way back to the process that sent a request: answer once, then the connection closes."""
 
-    def __init__(self, client: QLocalSocket) -> None:
-        self._client: QLocalSocket | None = client
+    def __init__(self, peer: transport.Peer) -> None:
+        self._peer: transport.Peer | None = peer
 
     def send(self, answer: dict[str, Any]) -> None:
         """Write `answer` as one JSON line (later calls do nothing)."""
-        client, self._client = self._client, None
-        if client is None or not shiboken6.isValid(client):
-            return  # the asker went away (e.g. the browser closed) and its socket was deleted
-        if client.state() != QLocalSocket.LocalSocketState.ConnectedState:
-            return
-        client.write(json.dumps(answer).encode() + b"\n")
-        client.disconnectFromServer()
+        peer, self._peer = self._peer, None
+        if peer is None or not shiboken6.isValid(peer) or not peer.is_open:
+            return  # the asker went away (e.g. the browser closed) and its connection was deleted
+        peer.write_and_close(json.dumps(answer).encode() + b"\n")
 
 
 def _lock_path(name: str) -> str:
@@ -172,9 +169,9 @@ class InstanceServer(QObject):
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._name = name
-        self._server = QLocalServer(self)
-        self._server.newConnection.connect(self._on_new_connection)
-        self._clients: set[QLocalSocket] = set()
+        self._listener = transport.Listener(self)
+        self._listener.accepted.connect(self._on_accepted)
+        self._peers: set[transport.Peer] = set()
         self._atime_timer = QTimer(self)
         self._atime_timer.setInterval(ATIME_REFRESH_MS)
         self._atime_timer.timeout.connect(self.on_atime_timer)
@@ -182,32 +179,29 @@ class InstanceServer(QObject):
     @property
     def full_name(self) -> str:
         """The socket path (Unix) or pipe name (Windows) while listening."""
-        return self._server.fullServerName()
+        return self._listener.full_name
 
     def listen(self) -> None:
         """Remove a stale socket left by a crash and listen; AddressInUse or SingleInstanceError if not."""
-        QLocalServer.removeServer(self._name)
-        if sys.platform == "win32":
-            self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        if not self._server.listen(self._name):
-            error = self._server.serverError()
-            message = Text("Cannot listen on {name}: {why}", name=self._name, why=self._server.errorString())
-            if error == QAbstractSocket.SocketError.AddressInUseError:
-                raise AddressInUse(message)
-            raise SingleInstanceError(message)
+        try:
+            self._listener.listen(self._name)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            message = Text("Cannot listen on {name}: {why}", name=self._name, why=why)
+            if exc.errno == errno.EADDRINUSE:
+                raise AddressInUse(message) from None
+            raise SingleInstanceError(message) from None
         if sys.platform != "win32":
-            # WORKAROUND for https://bugreports.qt.io/browse/QTBUG-48635 (UserAccessOption on Unix)
-            os.chmod(self.full_name, 0o700)
             self._atime_timer.start()
         log.debug("Single-instance server listening on %s", self.full_name)
 
     def close(self) -> None:
         """Stop listening and drop every client."""
         self._atime_timer.stop()
-        self._server.close()
-        for client in list(self._clients):
-            client.abort()
-            self._forget(client)
+        self._listener.close()
+        for peer in list(self._peers):
+            peer.abort()
+            self._forget(peer)
 
     def on_atime_timer(self) -> None:
         """Touch the socket; listen again if a tmp cleaner removed it anyway."""
@@ -215,66 +209,64 @@ class InstanceServer(QObject):
             os.utime(self.full_name)
         except FileNotFoundError:
             log.warning("Single-instance socket %s vanished; listening again", self._name)
-            self._server.close()
+            self._listener.close()
             try:
                 self.listen()
             except SingleInstanceError as error:
                 log.error("Later launches will start a second app: %s", error)
 
-    def _on_new_connection(self) -> None:
-        while self._server.hasPendingConnections():
-            client = self._server.nextPendingConnection()
-            self._clients.add(client)
-            timer = QTimer(client)
-            timer.setSingleShot(True)
-            timer.timeout.connect(self._on_read_timeout)
-            timer.start(READ_TIMEOUT_MS)
-            client.readyRead.connect(self._on_client_ready_read)
-            client.disconnected.connect(self._on_client_disconnected)
-            self._on_ready_read(client)
+    def _on_accepted(self, peer: transport.Peer) -> None:
+        self._peers.add(peer)
+        timer = QTimer(peer)
+        timer.setSingleShot(True)
+        timer.timeout.connect(self._on_read_timeout)
+        timer.start(READ_TIMEOUT_MS)
+        peer.readable.connect(self._on_peer_readable)
+        peer.closed.connect(self._on_peer_closed)
+        self._on_ready_read(peer)
 
-    # Slots find their client through sender(): lambdas capturing a socket crash PySide when the
-    # server is garbage-collected while the socket's deleteLater() is pending.
-    def _on_client_ready_read(self) -> None:
-        client = self.sender()
-        if isinstance(client, QLocalSocket):
-            self._on_ready_read(client)
+    # Slots find their peer through sender(): lambdas capturing a peer crash PySide when the
+    # server is garbage-collected while the peer's deleteLater() is pending.
+    def _on_peer_readable(self) -> None:
+        peer = self.sender()
+        if isinstance(peer, transport.Peer):
+            self._on_ready_read(peer)
 
-    def _on_client_disconnected(self) -> None:
-        client = self.sender()
-        if isinstance(client, QLocalSocket):
-            self._forget(client)
+    def _on_peer_closed(self) -> None:
+        peer = self.sender()
+        if isinstance(peer, transport.Peer):
+            self._forget(peer)
 
     def _on_read_timeout(self) -> None:
         timer = self.sender()
-        client = timer.parent() if timer is not None else None
-        if isinstance(client, QLocalSocket):
+        peer = timer.parent() if timer is not None else None
+        if isinstance(peer, transport.Peer):
             log.warning("Dropped a single-instance client that sent nothing for %d ms", READ_TIMEOUT_MS)
-            client.abort()
+            peer.abort()
 
-    def _on_ready_read(self, client: QLocalSocket) -> None:
-        if not client.canReadLine():
-            if client.bytesAvailable() > MAX_MESSAGE:
+    def _on_ready_read(self, peer: transport.Peer) -> None:
+        line = peer.take_line(MAX_MESSAGE + 1)
+        if line is None:
+            if peer.buffered() > MAX_MESSAGE:
                 log.warning("Dropped a single-instance message over %d bytes", MAX_MESSAGE)
-                client.abort()
+                peer.abort()
             return
-        line = bytes(client.readLine(MAX_MESSAGE + 1).data())
         decoded = _decode(line)
         if isinstance(decoded, dict):
-            for timer in client.findChildren(QTimer):
+            for timer in peer.findChildren(QTimer):
                 timer.start(REPLY_MS)
-            self.got_request.emit(decoded, Reply(client))
+            self.got_request.emit(decoded, Reply(peer))
             return
-        client.disconnectFromServer()
+        peer.write_and_close(b"")
         if decoded is None:
             log.warning("Dropped a malformed single-instance message (%d bytes)", len(line))
             return
         self.got_args.emit(decoded)
 
-    def _forget(self, client: QLocalSocket) -> None:
-        if client in self._clients:
-            self._clients.discard(client)
-            client.deleteLater()
+    def _forget(self, peer: transport.Peer) -> None:
+        if peer in self._peers:
+            self._peers.discard(peer)
+            peer.deleteLater()
 
 
 def _json_object(line: bytes) -> dict[str, Any] | None:

@@ -22,16 +22,17 @@ from linkus_companion.platform.dial import DialError, OutboundRule, number_from_
 from linkus_companion.platform.single_instance import Reply
 from linkus_companion.texts import text_of
 from linkus_companion.ui.actions import IntegrationActions
-from linkus_companion.ui.call_panel import CallPanel
 from linkus_companion.ui.i18n import tr_text
 from linkus_companion.ui.notifications import CallNotifier
 from linkus_companion.ui.resources import icon
 from linkus_companion.ui.tasks import Tasks
 from linkus_companion.ui.tray import CRM_NAMES, Tray
-from linkus_companion.ui.widgets.record_picker import record_line
 
-if TYPE_CHECKING:  # the windows below load on first open: start-up stays lean
+if (
+    TYPE_CHECKING
+):  # the windows below load on first open (the call panel at the first call): start-up stays lean
     from linkus_companion.ui.add_record_dialog import AddRecordDialog
+    from linkus_companion.ui.call_panel import CallPanel
     from linkus_companion.ui.history import HistoryWindow
     from linkus_companion.ui.settings.dialog import SettingsDialog
 
@@ -67,7 +68,8 @@ class DesktopShell(QObject):
         self.actions = actions
         self.tasks = Tasks(crashed=lambda exc: sys.excepthook(type(exc), exc, exc.__traceback__))
         self.tray = Tray(self, use_tray=use_tray)
-        self.panel = CallPanel(place_file=panel_file)
+        self._panel: CallPanel | None = None
+        self._panel_file = panel_file
         self.notifier = CallNotifier(
             self.tray.notify,
             lambda: bool(settings.get("ui.notifications")),
@@ -104,13 +106,25 @@ class DesktopShell(QObject):
         menu.logs_requested.connect(self.open_logs)
         menu.about_requested.connect(self.show_about)
         menu.quit_requested.connect(self.quit_requested)
-        self.panel.open_requested.connect(self.open_in_crm)
-        self.panel.add_requested.connect(self.add_to_crm)
-        self.panel.retry_requested.connect(self.retry_lookup)
-        self.panel.call_back_requested.connect(self.call_back)
-        self.panel.record_chosen.connect(self.choose_record)
-        self.panel.note_saved.connect(self.save_note)
         self.tray.message_clicked.connect(self._on_message_clicked)
+
+    @property
+    def panel(self) -> CallPanel:
+        """The call panel, built at the first call: its widgets cost memory and start-up time."""
+        if self._panel is None:
+            from linkus_companion.ui.call_panel import CallPanel
+
+            panel = self._panel = CallPanel(place_file=self._panel_file)
+            panel.open_requested.connect(self.open_in_crm)
+            panel.add_requested.connect(self.add_to_crm)
+            panel.retry_requested.connect(self.retry_lookup)
+            panel.call_back_requested.connect(self.call_back)
+            panel.record_chosen.connect(self.choose_record)
+            panel.note_saved.connect(self.save_note)
+            if self.tray.icon is not None:
+                panel.locate_tray = self.tray.icon.geometry
+            self._panel_follow(self._status)
+        return self._panel
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -120,8 +134,8 @@ class DesktopShell(QObject):
         self.on_status(self.backend.status)
         self._refresh_recent()
         self.tray.show()
-        if self.tray.icon is not None:
-            self.panel.locate_tray = self.tray.icon.geometry
+        if self.tray.icon is not None and self._panel is not None:
+            self._panel.locate_tray = self.tray.icon.geometry
 
     def use_backend(self, backend: Backend) -> None:
         """Switch to another (not yet started) backend, e.g. once the first run configured one."""
@@ -140,7 +154,8 @@ class DesktopShell(QObject):
             self._unlisten = None
         self._unsubscribe()
         self._countdown.stop()
-        self.panel.close_all()
+        if self._panel is not None:
+            self._panel.close_all()
         for dialog in list(self.add_dialogs.values()):
             dialog.close()
         if self.settings_dialog is not None:
@@ -167,18 +182,26 @@ class DesktopShell(QObject):
             pending, self._pending_args = self._pending_args, []
             for args in pending:
                 self.handle_args(args)
-        self.panel.can_create = bool(self.settings.get("create.enabled")) and bool(status.creatable)
-        self.panel.set_crm(
+        if self._panel is not None:
+            self._panel_follow(status)
+
+    def _panel_follow(self, status: Status) -> None:
+        """The panel's CRM (name, region, dispositions, whether Add to CRM is offered) and banner."""
+        panel = self.panel
+        panel.can_create = bool(self.settings.get("create.enabled")) and bool(status.creatable)
+        panel.set_crm(
             CRM_NAMES.get(status.crm_kind, ""),
             str(self.settings.get("match.region")),
             status.dispositions,
             int(str(self.settings.get("calllog.note_minutes"))),
         )
+        panel.set_status(status)
 
     def _show_link(self, status: Status) -> None:
         """The status in the tray, the panel's banner and Settings."""
         self.tray.set_status(status)
-        self.panel.set_status(status)
+        if self._panel is not None:
+            self._panel.set_status(status)
         if self.settings_dialog is not None:
             self.settings_dialog.set_status(status)
 
@@ -334,6 +357,8 @@ class DesktopShell(QObject):
             return
 
         def show(records: list[Record]) -> None:
+            from linkus_companion.ui.widgets.record_picker import record_line
+
             pairs = [(record_line(r), r.phones[0]) for r in records if r.phones]
             self.tray.menu.dial_box.set_suggestions(pairs)
 
@@ -455,7 +480,7 @@ class DesktopShell(QObject):
 
     def _on_message_clicked(self) -> None:
         call_id = self.notifier.last_call_id
-        if call_id and self.panel.card(call_id) is not None:
+        if call_id and self._panel is not None and self.panel.card(call_id) is not None:
             self.panel.show()
             self.panel.raise_()
             self.panel.activateWindow()
