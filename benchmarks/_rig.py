@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import importlib
 import json
 import os
 import platform
@@ -17,12 +18,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import httpx
 import keyring
 
-from benchmarks._delay_proxy import DelayProxy
+from benchmarks._remote import Channel, Child, child_env
 from linkus_companion.serving import free_port
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -80,6 +80,13 @@ def save(name: str, args: argparse.Namespace, body: dict[str, Any]) -> Path:
     return write(name, args.out, args.quick, command, body)
 
 
+def as_installed() -> None:
+    """Run this benchmark again in place with bytecode written and loaded, as an installed app runs
+    (pip compiles at install), when PYTHONDONTWRITEBYTECODE is set; its children inherit that."""
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], child_env())
+
+
 def pct(values: list[float], q: float) -> float | None:
     """The q-th percentile (0-100, nearest-rank on sorted data); None without samples."""
     if not values:
@@ -115,95 +122,175 @@ def rss_mb(pid: int | str = "self") -> float:
     raise RuntimeError("no VmRSS")
 
 
-# --- the CRM's side of the network -------------------------------------------------------------
+# --- the simulators, each in a process of its own ---------------------------------------------
 
 
-@dataclass
+CONNECTORS = {
+    "hubspot": ("linkus_companion.crm.hubspot", "HubSpotConnector"),
+    "salesforce": ("linkus_companion.crm.salesforce", "SalesforceConnector"),
+    "zoho": ("linkus_companion.crm.zoho", "ZohoConnector"),
+}
+
+
 class Wan:
-    """The CRM's network: a TCP delay proxy (`_delay_proxy`) in front of each emulator listener, plus a
-    log of every HTTP request the emulator answers (the request counts).
+    """The CRM's network as the benchmark sees it: the delay proxy child's RTT and connection count,
+    and the CRM child's log of every HTTP request its emulator answered (the request counts)."""
 
-    `rtt` (seconds) can change at any time; each chunk waits `rtt / 2` in each direction.
-    """
+    def __init__(self, crm: Channel, proxy: Channel) -> None:
+        self._crm = crm
+        self._proxy = proxy
+        self.rtt = 0.0
+        """Seconds; each chunk waits `rtt / 2` in each direction (`set_rtt` changes it)."""
 
-    rtt: float = 0.0
-    requests: list[tuple[str, str, str]] = field(default_factory=list)
-    """(method, path, query) of every HTTP request, in arrival order."""
-    connection_of: list[int] = field(default_factory=list)
-    """For each request of `requests`, the port of the connection it came on (one per client connection)."""
-    served_ms: list[float] = field(default_factory=list)
-    """The emulator's own time for each request of `requests` (request in -> response sent), ms."""
-    proxies: list[DelayProxy] = field(default_factory=list)
+    async def set_rtt(self, seconds: float) -> None:
+        self.rtt = seconds
+        await self._proxy.call("set_rtt", seconds)
 
-    def wrap(self, app: Any) -> Any:
-        async def counted(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            if scope["type"] != "http":
-                await app(scope, receive, send)
-                return
-            self.requests.append(
-                (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"))
-            )
-            self.connection_of.append(int((scope.get("client") or ("", 0))[1]))
-            index = len(self.served_ms)
-            self.served_ms.append(0.0)
-            started = time.perf_counter()
-            try:
-                await app(scope, receive, send)
-            finally:
-                self.served_ms[index] = (time.perf_counter() - started) * 1000
-
-        return counted
-
-    def one_way(self) -> float:
-        return self.rtt / 2
-
-    def connections(self) -> int:
+    async def connections(self) -> int:
         """TCP connections clients opened to the CRM so far."""
-        return sum(p.connections for p in self.proxies)
+        return int(await self._proxy.call("connections"))
 
-    def mark(self) -> int:
-        """A position in the request log (count requests after it with `since`)."""
-        return len(self.requests)
+    async def mark(self) -> int:
+        """A position in the request log (read what came after it with `since`)."""
+        return int(await self._crm.call("log.mark"))
 
-    def since(self, mark: int) -> list[tuple[str, str, str]]:
-        """Requests made after `mark`."""
-        return self.requests[mark:]
+    async def log_since(self, mark: int) -> list[tuple[str, str, str, int, float]]:
+        """(method, path, query, client port, the emulator's own ms) of each request after `mark`."""
+        return list(await self._crm.call("log.since", mark))
 
-    def searches_served_since(self, mark: int) -> float:
-        """The emulator's own time (ms) for the searches after `mark` (one loop serves them one by one)."""
-        served = zip(self.requests[mark:], self.served_ms[mark:], strict=False)
-        return sum(ms for request, ms in served if classify(*request) == "search")
+    async def since(self, mark: int) -> list[tuple[str, str, str]]:
+        """(method, path, query) of each request after `mark`."""
+        return [(m, p, q) for m, p, q, _, _ in await self.log_since(mark)]
+
+    async def searches_served_since(self, mark: int) -> float:
+        """The emulator's own time (ms) for the searches after `mark`."""
+        return float(await self._crm.call("searches_served_since", mark))
+
+
+class RemoteCrm:
+    """The CRM emulator in its child process: its addresses and credentials read once; any other
+    method is forwarded (`await crm.seed_contact(...)`, `await crm.value("traffic")`)."""
+
+    def __init__(
+        self, channel: Channel, facts: dict[str, Any], extra: tuple[Any, Any, dict[str, str]]
+    ) -> None:
+        self._channel = channel
+        self.kind: str = facts["kind"]
+        self.base_url: str = facts["base_url"]
+        self.web_origin: str = facts["web_origin"]
+        self.ca_file: Path | None = Path(facts["ca_file"]) if facts["ca_file"] else None
+        self.admin_token: str = facts["admin_token"]
+        self.admin_refresh_token: str | None = facts["admin_refresh_token"]
+        self.oauth_client_id: str | None = facts["oauth_client_id"]
+        self.oauth_client_secret: str | None = facts["oauth_client_secret"]
+        self.accounts_server: str | None = facts["accounts_server"]
+        self._provider, self._credentials, self._options = extra
+
+    @classmethod
+    async def attach(cls, channel: Channel, facts: dict[str, Any]) -> RemoteCrm:
+        extra = await asyncio.gather(
+            channel.call("crm.oauth_provider"),
+            channel.call("crm.oauth_credentials"),
+            channel.call("crm.connector_options"),
+        )
+        return cls(channel, facts, (extra[0], extra[1], extra[2]))
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        return self._channel.method(f"crm.{name}")
+
+    async def value(self, name: str) -> Any:
+        """An attribute of the emulator."""
+        return await self._channel.get(f"crm.{name}")
+
+    def oauth_provider(self) -> Any:
+        return self._provider
+
+    def oauth_credentials(self) -> Any:
+        return self._credentials
+
+    def connector(self, client: httpx.AsyncClient, grants: Any, *, region: str = "US") -> Any:
+        """Our connector for this CRM, pointed at the emulator (as the emulator's own `connector`)."""
+        module, name = CONNECTORS[self.kind]
+        return getattr(importlib.import_module(module), name)(client, grants, region=region, **self._options)
+
+
+class RemotePbx:
+    """The PBX simulator in its child process: address and credentials read once; scenarios forwarded
+    (`await pbx.inbound(caller, "1001", talk=0.05)` returns the call id after the call ended)."""
+
+    def __init__(self, channel: Channel, facts: dict[str, Any]) -> None:
+        self._channel = channel
+        self.base_url: str = facts["base_url"]
+        self.client_id: str = facts["client_id"]
+        self.client_secret: str = facts["client_secret"]
+        self.extensions: dict[str, list[str]] = facts["extensions"]
+        """Number -> [caller id name, e-mail] of every extension."""
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        return self._channel.method(f"sim.{name}")
+
+    async def first_frame(self, call_id: str, check: Callable[[int, dict[str, Any]], bool]) -> float | None:
+        """When the first frame of `call_id` that `check` accepts was published (perf_counter)."""
+        for at, event_type, msg in await self._channel.call("frames.of", call_id):
+            if check(event_type, msg):
+                return float(at)
+        return None
 
 
 @dataclass
-class _Proxied:
-    """A RunningServer reached only through a DelayProxy: its address is the proxy's."""
+class Sims:
+    """Channels to the simulator processes of one world (see `sims`)."""
 
-    inner: Any
-    proxy: DelayProxy
+    kind: str
+    pbx: Channel
+    crm: Channel
+    proxy: Channel
+    facts: dict[str, dict[str, Any]]
+    """role -> what its child said when ready (`port` included)."""
 
-    @property
-    def host(self) -> str:
-        return str(self.inner.host)
+    def address(self) -> dict[str, Any]:
+        """What another process needs to `attach` to the same simulators."""
+        return {"kind": self.kind, "facts": self.facts}
 
-    @property
-    def port(self) -> int:
-        return self.proxy.port
+    @classmethod
+    async def attach(cls, address: dict[str, Any]) -> Sims:
+        facts = address["facts"]
+        pbx, crm, proxy = [await Channel.connect(facts[r]["port"]) for r in ("pbx", "crm", "proxy")]
+        return cls(address["kind"], pbx, crm, proxy, facts)
 
-    @property
-    def scheme(self) -> str:
-        return str(self.inner.scheme)
+    async def close(self) -> None:
+        for channel in (self.pbx, self.crm, self.proxy):
+            await channel.close()
 
-    @property
-    def base_url(self) -> str:
-        return f"{self.scheme}://{self.host}:{self.port}"
 
-    def stop_accepting(self) -> None:
-        self.inner.stop_accepting()
-
-    async def stop(self) -> None:
-        await self.proxy.stop()
-        await self.inner.stop()
+@contextlib.asynccontextmanager
+async def sims(
+    kind: str, *, step: float = 0.05, directory: Any = None, real_limits: bool = False
+) -> AsyncIterator[Sims]:
+    """The PBX simulator, the `kind` CRM emulator and the delay proxy in front of it, each in a process
+    of its own (`_sims`), so none of them takes CPU time from the engine's loop. Every PBX extension
+    gets a CRM user with the same e-mail (bound automatically)."""
+    proxy = await Child.start("proxy", {})
+    children = [proxy]
+    try:
+        started = await asyncio.gather(
+            Child.start("pbx", {"step": step, "directory": directory}),
+            Child.start("crm", {"kind": kind, "proxy_port": proxy.port, "real_limits": real_limits}),
+            return_exceptions=True,
+        )
+        children += [c for c in started if isinstance(c, Child)]
+        for failed in started:
+            if isinstance(failed, BaseException):
+                raise failed
+        pbx, crm = (c for c in started if isinstance(c, Child))
+        facts = {"pbx": pbx.facts, "crm": crm.facts, "proxy": proxy.facts}
+        for name, email in pbx.facts["extensions"].values():
+            first, _, last = name.partition(" ")
+            await crm.channel.call("crm.add_user", first, last or "Agent", email)
+        yield Sims(kind, pbx.channel, crm.channel, proxy.channel, facts)
+    finally:
+        for child in reversed(children):
+            await child.stop()
 
 
 def classify(method: str, path: str, query: str) -> str:
@@ -222,24 +309,6 @@ def classify(method: str, path: str, query: str) -> str:
     if method == "POST" and any(k in low for k in ("/contacts", "/leads", "/contact", "/lead")):
         return "create"
     return "other"
-
-
-@contextlib.contextmanager
-def wan_patch(kind: str, wan: Wan) -> Iterator[None]:
-    """Serve the `kind` emulator through `wan`: requests counted, every listener behind a delay proxy."""
-    from linkus_companion import serving as server
-
-    real = server.start_server
-
-    async def start(app: Any, *args: Any, **kwargs: Any) -> Any:
-        inner = await real(wan.wrap(app), *args, **kwargs)
-        proxy = DelayProxy(inner.port, wan.one_way)
-        await proxy.start()
-        wan.proxies.append(proxy)
-        return _Proxied(inner, proxy)
-
-    with mock.patch(f"linkus_companion.sim.{kind}.start_server", start):
-        yield
 
 
 def make_emulator(kind: str, *, real_limits: bool = False) -> Any:
@@ -306,41 +375,15 @@ class RecordingOpener:
 
 
 @dataclass
-class FrameClock:
-    """Remembers when the PBX simulator published each call's frames (perf_counter)."""
-
-    frames: list[tuple[float, int, dict[str, Any]]] = field(default_factory=list)
-
-    def install(self, pbx: Any) -> None:
-        hub = pbx.hub
-        publish = hub.publish
-
-        async def timed(event_type: int, msg: dict[str, Any]) -> None:
-            self.frames.append((time.perf_counter(), event_type, msg))
-            await publish(event_type, msg)
-
-        hub.publish = timed
-
-    def first(self, call_id: str, check: Callable[[int, dict[str, Any]], bool]) -> float | None:
-        """When the first frame of `call_id` that `check` accepts was published."""
-        for at, event_type, msg in self.frames:
-            if msg.get("call_id") == call_id and check(event_type, msg):
-                return at
-        return None
-
-
-@dataclass
 class World:
-    """Simulators, the engine host and the instruments around them."""
+    """The simulators (each in its own process), the engine host in this one and the instruments."""
 
     kind: str
-    pbx: Any
-    crm: Any
+    pbx: RemotePbx
+    crm: RemoteCrm
     host: Any
     opener: RecordingOpener
     wan: Wan
-    frames: FrameClock
-    users: dict[str, str]
     sign_in_again: Callable[[], Awaitable[None]]
     """Sign in to the CRM again as the app's Settings do (a grant of their own, kept in the keyring),
     then restart the engine host as the app then does, its grant restored from the keyring."""
@@ -361,14 +404,61 @@ async def world(
     crm_down_at_start: bool = False,
     idle_expiry: float | None = None,
     keep_ready_every: float | None = None,
+    attach: dict[str, Any] | None = None,
 ) -> AsyncIterator[World]:
     """A PBX simulator, a CRM emulator behind `rtt`, OAuth sign-in and a started EngineHost on them.
 
-    Every PBX extension gets a CRM user with the same e-mail (bound automatically). With
+    The simulators and the delay proxy run in processes of their own (`sims`), or with `attach` (a
+    `Sims.address()`) the world uses those another process started. With
     `crm_down_at_start` the CRM's API answers 503 from after the sign-in until the test lifts it.
     `idle_expiry` (default runtime.CRM_KEEPALIVE) and `keep_ready_every` (default host.KEEP_READY):
     how long the client keeps an idle CRM connection, and how often the host warms the connector up.
     """
+    async with contextlib.AsyncExitStack() as stack:
+        if attach is None:
+            s = await stack.enter_async_context(
+                sims(kind, step=step, directory=directory, real_limits=real_limits)
+            )
+        else:
+            s = await Sims.attach(attach)
+            stack.push_async_callback(s.close)
+        pbx_sim = RemotePbx(s.pbx, s.facts["pbx"])
+        crm = await RemoteCrm.attach(s.crm, s.facts["crm"])
+        wan = Wan(s.crm, s.proxy)
+        yield await stack.enter_async_context(
+            _engine(
+                kind,
+                home,
+                pbx_sim,
+                crm,
+                wan,
+                rtt,
+                settings,
+                extensions,
+                recording,
+                crm_down_at_start,
+                idle_expiry,
+                keep_ready_every,
+            )
+        )
+
+
+@contextlib.asynccontextmanager
+async def _engine(
+    kind: str,
+    home: Path,
+    pbx_sim: RemotePbx,
+    crm: RemoteCrm,
+    wan: Wan,
+    rtt: float,
+    settings: dict[str, object] | None,
+    extensions: tuple[str, ...] | None,
+    recording: bool,
+    crm_down_at_start: bool,
+    idle_expiry: float | None,
+    keep_ready_every: float | None,
+) -> AsyncIterator[World]:
+    """Sign in to `crm` and start an EngineHost on `pbx_sim` in this process (see `world`)."""
     from linkus_companion.config.settings import Settings
     from linkus_companion.config.userfile import UserFile
     from linkus_companion.crm.oauth import OAuthGrants
@@ -378,21 +468,8 @@ async def world(
     from linkus_companion.runtime import CRM_KEEPALIVE
     from linkus_companion.secrets import SecretStore
     from linkus_companion.sim.browser import approving_browser
-    from linkus_companion.sim.pbx import PbxSimulator
     from linkus_companion.store import Store
 
-    wan = Wan(0.0)
-    with memory_keyring(), wan_patch(kind, wan):
-        pbx_sim = PbxSimulator(step=step, directory=directory)
-        crm = make_emulator(kind, real_limits=real_limits)
-        await pbx_sim.start()
-        await crm.start()
-    frames = FrameClock()
-    frames.install(pbx_sim)
-    users: dict[str, str] = {}
-    for number, ext in pbx_sim.directory.extensions.items():
-        first, _, last = ext.caller_id_name.partition(" ")
-        users[number] = crm.add_user(first, last or "Agent", ext.email_addr)
     store = None
     try:
         with memory_keyring():
@@ -418,7 +495,7 @@ async def world(
             ):
                 grants = OAuthGrants(crm.oauth_provider(), crm.oauth_credentials(), http, SecretStore())
                 redirect = f"http://localhost:{free_port()}/oauth/callback"
-                crm.allow_redirect(redirect)
+                await crm.allow_redirect(redirect)
                 await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
                 opener = RecordingOpener()
                 store = Store.open(home / f"bench-{kind}.db")
@@ -451,32 +528,28 @@ async def world(
                     w.host = await started(restored)
                     await asyncio.wait_for(w.host.prepared(), 10)  # on kept users it runs beside the stream
 
-                crm.set_outage(crm_down_at_start)
-                w = World(
-                    kind, pbx_sim, crm, await started(grants), opener, wan, frames, users, sign_in_again
-                )
+                await crm.set_outage(crm_down_at_start)
+                w = World(kind, pbx_sim, crm, await started(grants), opener, wan, sign_in_again)
                 try:
-                    wan.rtt = rtt
+                    await wan.set_rtt(rtt)
                     yield w
                 finally:
-                    wan.rtt = 0.0
+                    await wan.set_rtt(0.0)
                     await w.host.stop()
     finally:
         if store is not None:
             store.close()
-        await crm.stop()
-        await pbx_sim.stop()
 
 
 async def delivered(w: World, count: int, patience: float = 30.0) -> None:
     """Wait until the CRM holds `count` call logs and the outbox is idle."""
     deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
-        if len(w.crm.call_logs()) >= count and not w.host.outbox.status().waiting:
+        if len(await w.crm.call_logs()) >= count and not w.host.outbox.status().waiting:
             return
         w.host.outbox.retry_now()
         await asyncio.sleep(0.05)
-    raise TimeoutError(f"only {len(w.crm.call_logs())} of {count} call logs reached the CRM")
+    raise TimeoutError(f"only {len(await w.crm.call_logs())} of {count} call logs reached the CRM")
 
 
 def phone(i: int) -> str:

@@ -29,12 +29,12 @@ def _directory() -> Any:
 
 async def _count(w: _rig.World, logs_before: int, logs: int, place: Any) -> dict[str, Any]:
     """Requests the CRM saw from just before the call until its logs arrived (and 0.5 s more)."""
-    mark = w.wan.mark()
+    mark = await w.wan.mark()
     searches = w.host.lookup.stats.crm_searches
     call_id = await place()
     await _rig.delivered(w, logs_before + logs)
     await asyncio.sleep(0.5)
-    everything = w.wan.since(mark)
+    everything = await w.wan.since(mark)
     seen = [r for r in everything if r[0] != "HEAD"]  # the host keeping connections open: no token, no credit
     by_kind = Counter(_rig.classify(*r) for r in seen)
     return {
@@ -60,28 +60,29 @@ async def run_crm(kind: str, home: Path) -> dict[str, Any]:
     known, unknown, queue_known, queue_unknown = (_rig.phone(i) for i in (1, 2, 3, 4))
     out: dict[str, Any] = {}
     async with _rig.world(kind, home, step=0.05, directory=_directory()) as w:
-        w.crm.seed_contact(known, "Known", "Caller")
-        w.crm.seed_contact(queue_known, "Queue", "Caller")
+        await w.crm.seed_contact(known, "Known", "Caller")
+        await w.crm.seed_contact(queue_known, "Queue", "Caller")
         pbx = w.pbx
 
-        def logs() -> int:
-            return len(w.crm.call_logs())
+        async def logs() -> int:
+            return len(await w.crm.call_logs())
 
-        out["known_inbound"] = await _count(w, logs(), 1, lambda: pbx.inbound(known, "1001", talk=0.1))
-        out["repeat_caller"] = await _count(w, logs(), 1, lambda: pbx.inbound(known, "1002", talk=0.1))
+        out["known_inbound"] = await _count(w, await logs(), 1, lambda: pbx.inbound(known, "1001", talk=0.1))
+        out["repeat_caller"] = await _count(w, await logs(), 1, lambda: pbx.inbound(known, "1002", talk=0.1))
         out["unknown_auto_create"] = await _count(
-            w, logs(), 1, lambda: pbx.inbound(unknown, "1001", talk=0.1)
+            w, await logs(), 1, lambda: pbx.inbound(unknown, "1001", talk=0.1)
         )
         out["queue_10_agents_known"] = await _count(
-            w, logs(), 1, lambda: pbx.inbound_queue(queue_known, QUEUE, answered_by=AGENTS[3], talk=0.1)
+            w, await logs(), 1, lambda: pbx.inbound_queue(queue_known, QUEUE, answered_by=AGENTS[3], talk=0.1)
         )
         out["queue_10_agents_unknown_auto_create"] = await _count(
             w,
-            logs(),
+            await logs(),
             1,
             lambda: pbx.inbound_queue(queue_unknown, QUEUE, answered_by=AGENTS[5], talk=0.1),
         )
-        created = [n for n in w.crm.record_names().values() if n.startswith("Automatic New Contact")]
+        names = await w.crm.record_names()
+        created = [n for n in names.values() if n.startswith("Automatic New Contact")]
         out["auto_created_records"] = len(created)
     k = out["known_inbound"]
     single = out["known_inbound"]["by_kind"].get("search", 0)

@@ -35,8 +35,8 @@ async def run(callers: int, rtt: float, home: Path) -> dict[str, Any]:
     agents = [f"{3001 + i}" for i in range(callers)]
     async with _rig.world("hubspot", home, rtt=rtt, directory=_extensions(callers), real_limits=True) as w:
         for i, number in enumerate(numbers):
-            w.crm.seed_contact(number, "Burst", f"Caller{i}")
-        mark = w.wan.mark()
+            await w.crm.seed_contact(number, "Burst", f"Caller{i}")
+        mark = await w.wan.mark()
         calls = []
         for number, agent in zip(numbers, agents, strict=True):
             calls.append(asyncio.create_task(w.pbx.inbound(number, agent, talk=0.2, record=False)))
@@ -46,7 +46,7 @@ async def run(callers: int, rtt: float, home: Path) -> dict[str, Any]:
         popped_at = []
         for i, call_id in enumerate(call_ids):
             pop = await w.opener.wait(lambda r, c=call_id: r.call_id == c and r.trigger == "ringing", 30)
-            rang = w.frames.first(call_id, lambda t, m: t == 30011)
+            rang = await w.pbx.first_frame(call_id, lambda t, m: t == 30011)
             popped_at.append(pop.at)
             rows.append(
                 {
@@ -55,9 +55,10 @@ async def run(callers: int, rtt: float, home: Path) -> dict[str, Any]:
                     "engine_ms": pop.request.latency_ms,
                 }
             )
-        searches = [r for r in w.wan.since(mark) if _rig.classify(*r) == "search"]
-        refused = sum(1 for x in w.crm.traffic if x.path.endswith("/search") and x.status == 429)
-        searched = [x.request_body.decode() for x in w.crm.traffic if x.path.endswith("/contacts/search")]
+        searches = [r for r in await w.wan.since(mark) if _rig.classify(*r) == "search"]
+        traffic = await w.crm.value("traffic")
+        refused = sum(1 for x in traffic if x.path.endswith("/search") and x.status == 429)
+        searched = [x.request_body.decode() for x in traffic if x.path.endswith("/contacts/search")]
         sent_order = [
             next(i for i, n in enumerate(numbers) if n[-10:] in body) for body in searched[-callers:]
         ]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from benchmarks import _desktop, _rig
+from benchmarks._sims import FrameClock
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -119,7 +120,7 @@ async def run(desktops: int, rate: float, seconds: float, replicas: int, state: 
         crm = _rig.make_emulator("hubspot")
         await pbx_sim.start()
         await crm.start()
-        frames = _rig.FrameClock()
+        frames = FrameClock()
         frames.install(pbx_sim)
         for n, ext in directory.extensions.items():
             crm.add_user("Agent", f"N{n}", ext.email_addr)

@@ -8,6 +8,8 @@ search with the number as stored), against the same emulator behind the same pro
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
 import tempfile
 import threading
 import time
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks import _rig
+from benchmarks import _remote, _rig
 
 TRIGGERS = ("ringing", "answered", "ended")
 GOAL_COLD_RTT = 1.2
@@ -63,12 +65,12 @@ async def _measure_trigger(
         kind, home, rtt=rtt, step=0.25, settings={"pop.trigger": trigger}, extensions=("1001",)
     ) as w:
         for i, number in enumerate(numbers):
-            w.crm.seed_contact(number, "Bench", f"Customer{i}")
+            await w.crm.seed_contact(number, "Bench", f"Customer{i}")
         check = _trigger_frame(trigger)
         out: dict[str, Any] = {}
         # The first call after start-up (a known caller, like the timed ones) is reported apart: the
         # engine warmed the connector up at start, so it should cost what any cold call costs.
-        w.crm.seed_contact(_rig.phone(10_000), "Bench", "First")
+        await w.crm.seed_contact(_rig.phone(10_000), "Bench", "First")
         first = await w.pbx.inbound(_rig.phone(10_000), "1001", talk=0.05, record=False)
         pop = await w.opener.wait(lambda r: r.call_id == first and r.trigger == trigger)
         out["first_call_after_start_ms"] = pop.request.latency_ms
@@ -79,12 +81,12 @@ async def _measure_trigger(
             served_ms: list[float] = []
             for number in numbers:
                 started = time.monotonic()
-                mark = w.wan.mark()
+                mark = await w.wan.mark()
                 call_id = await w.pbx.inbound(number, "1001", talk=0.05, record=False)
                 pop = await w.opener.wait(_is_pop(call_id, trigger))
                 engine_ms.append(pop.request.latency_ms)
-                served_ms.append(w.wan.searches_served_since(mark))
-                sent = w.frames.first(call_id, check)
+                served_ms.append(await w.wan.searches_served_since(mark))
+                sent = await w.pbx.first_frame(call_id, check)
                 if sent is not None:
                     e2e_ms.append((pop.at - sent) * 1000)
                 if phase == "cold":
@@ -105,8 +107,8 @@ async def _measure_trigger(
                 "end_to_end_samples": [round(v, 2) for v in e2e_ms],
             }
         out["crm_searches"] = w.host.lookup.stats.crm_searches
-        out["crm_connections_opened"] = w.wan.connections()
-        out["crm_requests"] = len(w.wan.requests)
+        out["crm_connections_opened"] = await w.wan.connections()
+        out["crm_requests"] = await w.wan.mark()
         if trigger == "ringing":
             out["connector_search_ms_rtt0"] = await _service_time(w, numbers)
         await _rig.delivered(w, 2 * len(numbers) + 1)
@@ -117,15 +119,56 @@ async def _service_time(w: _rig.World, numbers: list[str]) -> dict[str, Any]:
     """Our connector's search with no added RTT: the emulator's own service time plus the client's."""
     from linkus_companion.phone import parse
 
-    rtt, w.wan.rtt = w.wan.rtt, 0.0
+    rtt = w.wan.rtt
+    await w.wan.set_rtt(0.0)
     samples = []
     for number in numbers[:10]:
         await asyncio.sleep(COLD_GAP.get(w.kind, 0.0))
         start = time.perf_counter()
         await w.host.connector.search_by_phone(parse(number, "US"))
         samples.append((time.perf_counter() - start) * 1000)
-    w.wan.rtt = rtt
+    await w.wan.set_rtt(rtt)
     return _rig.summary(samples)
+
+
+async def _fresh_starts(kind: str, starts: int, rtt: float, home: Path) -> dict[str, Any]:
+    """The first call after start, each from a fresh engine process (`_fresh_start`) on the same
+    simulators: imports, sign-in, start-up and the call, as when the app starts. One unmeasured start
+    first writes the bytecode an installed app has."""
+    samples: list[float] = []
+    runs: list[dict[str, Any]] = []
+    async with _rig.sims(kind, step=0.25) as sims:
+        for i in range(starts + 1):
+            conf = {
+                "sims": sims.address(),
+                "home": str(home / f"fresh-{i}"),
+                "rtt": rtt,
+                "number": _rig.phone(20_000 + i),
+            }
+            child = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "benchmarks._fresh_start",
+                json.dumps(conf),
+                stdout=asyncio.subprocess.PIPE,
+                cwd=_remote.ROOT,
+                env=_remote.child_env(),
+            )
+            out, _ = await asyncio.wait_for(child.communicate(), 120)
+            if child.returncode:
+                raise RuntimeError(f"fresh start {i} failed (rc {child.returncode})")
+            result = json.loads(out.decode().strip().splitlines()[-1])
+            if i:  # the first one compiled the bytecode
+                samples.append(result["ms"])
+                runs.append(result)
+    return {
+        "engine": _rig.summary(samples),
+        "over_rtt_p50": _rig.ratio(_rig.pct(samples, 50), rtt * 1000),
+        "over_rtt_max": _rig.ratio(max(samples, default=None), rtt * 1000),
+        "samples": samples,
+        "start_to_ready_s": [r["start_to_ready_s"] for r in runs],
+        "requests_of_first_start": runs[0]["requests"] if runs else [],
+    }
 
 
 # --- baselines: the best single request each official SDK offers ----------------------------------
@@ -218,7 +261,7 @@ async def _baseline(kind: str, numbers: list[str], rtt: float, home: Path) -> di
     """Time the SDK lookup of each number (warm-up lookup first: connection and SDK set-up excluded)."""
     async with _rig.world(kind, home, rtt=rtt, extensions=("1001",)) as w:
         for i, number in enumerate(numbers):
-            w.crm.seed_contact(number, "Bench", f"Customer{i}")
+            await w.crm.seed_contact(number, "Bench", f"Customer{i}")
         if kind == "hubspot":
             lookup = _hubspot_baseline(w.crm)
         elif kind == "salesforce":
@@ -232,18 +275,18 @@ async def _baseline(kind: str, numbers: list[str], rtt: float, home: Path) -> di
             return (time.perf_counter() - start) * 1000, len(found)
 
         await asyncio.to_thread(timed, numbers[0])
-        mark = w.wan.mark()
+        mark = await w.wan.mark()
         samples: list[float] = []
         hits = 0
         for number in numbers:
             ms, n = await asyncio.to_thread(timed, number)
             samples.append(ms)
             hits += bool(n)
-        requests = len(w.wan.since(mark)) / len(numbers)
+        requests = len(await w.wan.since(mark)) / len(numbers)
         return {**_rig.summary(samples), "requests_per_lookup": round(requests, 2), "found": hits}
 
 
-async def run(kinds: list[str], samples: int, rtt: float) -> dict[str, Any]:
+async def run(kinds: list[str], samples: int, rtt: float, starts: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for kind in kinds:
         numbers = [_rig.phone(i) for i in range(samples)]
@@ -252,6 +295,7 @@ async def run(kinds: list[str], samples: int, rtt: float) -> dict[str, Any]:
             per_kind["baseline_sdk"] = await _baseline(kind, numbers, rtt, Path(tmp))
             for trigger in TRIGGERS:
                 per_kind[trigger] = await _measure_trigger(kind, trigger, numbers, rtt, Path(tmp) / trigger)
+            per_kind["first_call_after_fresh_start"] = await _fresh_starts(kind, starts, rtt, Path(tmp))
         base_p99 = per_kind["baseline_sdk"]["p99"]
         cold = per_kind["ringing"]["cold"]["engine"]["p99"]
         fast = [per_kind[t]["cold"]["engine"]["p99"] for t in ("answered", "ended")] + [
@@ -283,10 +327,13 @@ def main() -> None:
     p.add_argument("--crm", nargs="*", choices=_rig.CRM_KINDS, default=None)
     p.add_argument("--samples", type=int, default=None)
     p.add_argument("--rtt-ms", type=float, default=50.0)
+    p.add_argument("--fresh-starts", type=int, default=None, help="fresh engine processes for the first call")
     args = p.parse_args()
+    _rig.as_installed()
     kinds = args.crm or (["hubspot"] if args.quick else list(_rig.CRM_KINDS))
     samples = args.samples or (3 if args.quick else 100)
-    results = asyncio.run(run(kinds, samples, args.rtt_ms / 1000))
+    starts = args.fresh_starts or (2 if args.quick else 12)
+    results = asyncio.run(run(kinds, samples, args.rtt_ms / 1000, starts))
     _rig.write(
         "pop_latency",
         args.out,
@@ -295,6 +342,9 @@ def main() -> None:
         {
             "rtt_ms": args.rtt_ms,
             "samples_per_cell": samples,
+            "fresh_starts": starts,
+            "processes": "engine under test alone in this process; PBX simulator, CRM emulator and delay "
+            "proxy each in a process of its own (benchmarks/_sims.py); bytecode written and loaded",
             "units": "ms; engine = frame decoded -> opener (PopRequest.latency_ms); "
             "end_to_end = simulator publish -> opener",
             "goals": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -74,6 +74,11 @@ class CrmEmulator(Protocol):
 
     def connector(self, client: httpx.AsyncClient, grants: GrantSource, *, region: str = "US") -> Connector:
         """Our connector for this CRM, pointed at the emulator."""
+        ...
+
+    def connector_options(self) -> dict[str, Any]:
+        """The keyword arguments `connector` adds to the client, grants and region (another process
+        builds the same connector from them)."""
         ...
 
     def add_user(self, first: str, last: str, email: str) -> str:

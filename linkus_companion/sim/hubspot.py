@@ -235,9 +235,11 @@ class HubSpotEmulator:
 
     def connector(self, client: httpx.AsyncClient, grants: GrantSource, *, region: str = "US") -> Connector:
         """Our HubSpot connector pointed at this portal."""
-        return HubSpotConnector(
-            client, grants, region=region, hub_id=str(self.hub_id), web_base=self.base_url
-        )
+        return HubSpotConnector(client, grants, region=region, **self.connector_options())
+
+    def connector_options(self) -> dict[str, Any]:
+        """What our connector needs to know about this portal beyond the sign-in."""
+        return {"hub_id": str(self.hub_id), "web_base": self.base_url}
 
     def add_user(self, first: str, last: str, email: str) -> str:
         """A new owner (user) of the portal; returns the owner id."""

@@ -271,7 +271,11 @@ class SalesforceEmulator:
 
     def connector(self, client: httpx.AsyncClient, grants: GrantSource, *, region: str = "US") -> Connector:
         """Our Salesforce connector on this org."""
-        return SalesforceConnector(client, grants, instance_url=self.base_url, region=region)
+        return SalesforceConnector(client, grants, region=region, **self.connector_options())
+
+    def connector_options(self) -> dict[str, Any]:
+        """What our connector needs to know about this org beyond the sign-in."""
+        return {"instance_url": self.base_url}
 
     def seed_contact(self, phone: str, first: str, last: str, kind: RecordKind = RecordKind.CONTACT) -> str:
         """A Contact or Lead, or for ACCOUNT an Account named `first last`, with the phone as given."""

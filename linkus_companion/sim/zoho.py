@@ -221,7 +221,11 @@ class ZohoEmulator:
 
     def connector(self, client: httpx.AsyncClient, grants: GrantSource, *, region: str = "US") -> Connector:
         """Our Zoho connector; the API domain and web UI come from the grant."""
-        return ZohoConnector(client, grants, region=region, web_base=self.web_url)
+        return ZohoConnector(client, grants, region=region, **self.connector_options())
+
+    def connector_options(self) -> dict[str, Any]:
+        """What our connector needs to know beyond the sign-in: where the web UI is served."""
+        return {"web_base": self.web_url}
 
     def add_user(self, first: str, last: str, email: str) -> str:
         """An active CRM user; returns the id."""

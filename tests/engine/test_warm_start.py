@@ -15,23 +15,23 @@ from benchmarks import _rig
 async def _call(w: _rig.World, caller: str) -> tuple[list[str], int]:
     """Ring a known caller: the kinds of the CRM requests sent until the pop, and how many of them came
     on a connection opened since the ring (HEAD requests are the host keeping ready, not the call)."""
-    w.crm.seed_contact(caller, "Ada", "Lovelace")
-    mark = w.wan.mark()
+    await w.crm.seed_contact(caller, "Ada", "Lovelace")
+    mark = await w.wan.mark()
     call_id = await w.pbx.inbound(caller, "1001", talk=0.05, record=False)
     await w.opener.wait(lambda r: r.call_id == call_id and r.trigger == "ringing")
-    before = set(w.wan.connection_of[:mark])
-    sent = [(r, port) for r, port in zip(w.wan.since(mark), w.wan.connection_of[mark:], strict=False)]
-    calls = [(r, port) for r, port in sent if r[0] != "HEAD"]
-    return [_rig.classify(*r) for r, _ in calls], sum(port not in before for _, port in calls)
+    log = await w.wan.log_since(0)
+    before = {port for *_, port, _ in log[:mark]}
+    calls = [(m, p, q, port) for m, p, q, port, _ in log[mark:] if m != "HEAD"]
+    return [_rig.classify(m, p, q) for m, p, q, _ in calls], sum(port not in before for *_, port in calls)
 
 
 async def _quiet(w: _rig.World, *, expect: bool = True, patience: float = 15.0) -> None:
     """Wait until the CRM has seen no request for 0.5 s (after at least one, when `expect`)."""
-    mark = w.wan.mark()
+    mark = await w.wan.mark()
     seen = -1
     for _ in range(int(patience / 0.5)):
         await asyncio.sleep(0.5)
-        now = len([r for r in w.wan.since(mark) if r[0] != "HEAD"])
+        now = len([r for r in await w.wan.since(mark) if r[0] != "HEAD"])
         if now == seen and (now or not expect):
             return
         seen = now
@@ -62,7 +62,7 @@ async def test_discovery_missed_at_start_is_done_in_the_background_once_the_crm_
     """Zoho's org is learnt from its API (HubSpot's account comes with the sign-in, and Salesforce's
     version list answers even while the data API is down)."""
     async with _rig.world("zoho", tmp_path, extensions=("1001",), crm_down_at_start=True) as w:
-        w.crm.set_outage(False)
+        await w.crm.set_outage(False)
         await _quiet(w)
         assert await _call(w, "+14155550145") == (_searches_only("zoho"), 0)
 
