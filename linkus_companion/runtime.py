@@ -40,11 +40,15 @@ CRM_KEEPALIVE = 55.0
 connection instead of paying a new handshake; the CRMs' own idle timeouts are about a minute."""
 
 
+CRM_CONNECTIONS = 100
+"""Connections the CRM client opens at most (httpx's default, stated): lookups use at most a third of
+them (`engine.lookup.SEARCHES_AT_ONCE`), so call-log deliveries always find one free."""
+
+
 def crm_http_client() -> httpx.AsyncClient:
     """The HTTP client for CRM traffic: kept-alive connections, 15 s timeouts."""
-    return httpx.AsyncClient(
-        timeout=15, limits=httpx.Limits(keepalive_expiry=CRM_KEEPALIVE), verify=verified_context()
-    )
+    limits = httpx.Limits(max_connections=CRM_CONNECTIONS, keepalive_expiry=CRM_KEEPALIVE)
+    return httpx.AsyncClient(timeout=15, limits=limits, verify=verified_context())
 
 
 DESKTOP_LOOKUPS = 500

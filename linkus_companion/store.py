@@ -125,6 +125,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE recording_links ADD COLUMN expires_at TEXT",
         "ALTER TABLE recording_links ADD COLUMN revoked_at TEXT",
     ),
+    ("CREATE INDEX outbox_after ON outbox (after_key) WHERE after_key IS NOT NULL",),
 )
 """Schema steps in SQLite's dialect, oldest first; step N (1-based) brings the schema to version N.
 

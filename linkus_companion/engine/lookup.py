@@ -26,6 +26,11 @@ MODULE_KINDS = {
 }
 """Our module names (settings `match.module_priority`) and the record kind each holds."""
 
+SEARCHES_AT_ONCE = 16
+"""CRM lookups in flight at once; later ones wait their turn, in the order the calls rang. A burst of
+calls then holds at most 32 of the HTTP pool's 100 connections (a HubSpot lookup may send two searches),
+so a call log being delivered never waits behind a queue of searches for a connection."""
+
 
 class Source(StrEnum):
     """Where a lookup answer came from."""
@@ -135,8 +140,10 @@ class Lookup:
     phonebook: PhonebookMatcher | None = None
     clock: Callable[[], float] = time.monotonic
     stats: LookupStats = field(default_factory=LookupStats)
+    searches_at_once: int = SEARCHES_AT_ONCE
 
     def __post_init__(self) -> None:
+        self._turns = asyncio.Semaphore(self.searches_at_once)
         self._cache: OrderedDict[str, _Entry] = OrderedDict()
         self._inflight: dict[str, asyncio.Future[Match]] = {}
         self._forgotten: set[str] = set()
@@ -238,7 +245,8 @@ class Lookup:
                 return Match(raw, number, records, chosen, Source.PBX)
         self.stats.crm_searches += 1
         try:
-            found = await self.connector.search_by_phone(number)
+            async with self._turns:
+                found = await self.connector.search_by_phone(number)
         except CrmError as exc:
             self.stats.errors += 1
             log.warning("CRM lookup failed: %s", exc)

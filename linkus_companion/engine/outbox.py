@@ -34,6 +34,18 @@ _READY = (
     " AS earlier WHERE earlier.idempotency_key = outbox.after_key AND earlier.delivered_at IS NOT NULL))"
 )
 """Undelivered, not parked, and not waiting for an undelivered job (an update waits for its create)."""
+_FIRST = (
+    "(after_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox AS prior WHERE prior.after_key = outbox.after_key"
+    " AND prior.kind = outbox.kind AND prior.id < outbox.id AND prior.delivered_at IS NULL"
+    " AND prior.parked_at IS NULL))"
+)
+"""No earlier job of its kind for the same CRM record is still to go (in flight or waiting): with several
+jobs in flight, a record's updates still reach it one after the other, oldest first (a second note after
+the first)."""
+
+IN_FLIGHT = 4
+"""Call logs a lane sends at once while the CRM answers: a backlog drains several times faster than one
+request at a time, and stays well under the CRMs' concurrency limits (Zoho Free allows 5)."""
 
 
 class CallWriter(Protocol):
@@ -173,6 +185,10 @@ class OutboxWorker:
     A retryable failure (rate limit, outage) pauses the job's lane until its next attempt, so an
     outage costs one request per wait, not one per job. Call logs (and their updates) and recording
     uploads are two lanes delivered side by side: a download stuck on the PBX never holds a call log up.
+
+    The call-log lane sends up to `in_flight` jobs at once, but only after a success: when the lane
+    starts or resumes after a failure, one job goes first, so a CRM still down costs one request.
+    Uploads go one at a time (the PBX serves one recording download at a time).
     """
 
     def __init__(
@@ -189,6 +205,7 @@ class OutboxWorker:
         epoch: int | None = None,
         spool: RecordingSpool | None = None,
         quota_poll: float = 900.0,
+        in_flight: int = IN_FLIGHT,
     ) -> None:
         """`prepare(job)` gives the log to write (default: the job's log as queued).
 
@@ -207,7 +224,7 @@ class OutboxWorker:
         self._prepare = prepare
         self._epoch = epoch
         self._spool = spool
-        self._lanes = (_Lane((JobKind.LOG, JobKind.UPDATE)), _Lane((JobKind.RECORDING,)))
+        self._lanes = (_Lane((JobKind.LOG, JobKind.UPDATE), in_flight), _Lane((JobKind.RECORDING,), 1))
         self._problem = ""
         self._quota_poll = quota_poll
         self._quota_until: dt.datetime | None = None
@@ -260,13 +277,27 @@ class OutboxWorker:
         return delivered
 
     async def _drain_lane(self, lane: _Lane) -> int:
+        """Deliver the lane's due jobs, up to `lane.width` at once; cancelled, the ones in flight stay leased."""
         delivered = 0
+        flying: set[asyncio.Task[bool]] = set()
         async with lane.lock:
-            while not self._paused(lane) and (job := self._claim_next(lane)) is not None:
-                if await self._deliver(job, lane):
-                    delivered += 1
-                self._changed()
-        return delivered
+            try:
+                while True:
+                    while (
+                        len(flying) < lane.width
+                        and not self._paused(lane)
+                        and (job := self._claim_next(lane)) is not None
+                    ):
+                        flying.add(asyncio.create_task(self._deliver(job, lane)))
+                    if not flying:
+                        return delivered
+                    done, flying = await asyncio.wait(flying, return_when=asyncio.FIRST_COMPLETED)
+                    delivered += sum(task.result() for task in done)
+                    self._changed()
+            finally:
+                for task in flying:
+                    task.cancel()
+                await asyncio.gather(*flying, return_exceptions=True)
 
     def pending(self) -> list[Job]:
         """Undelivered jobs (waiting or parked), oldest first, with their last error."""
@@ -324,7 +355,7 @@ class OutboxWorker:
             if self._epoch is not None and not holds_epoch(db, self._epoch, self._store.share_lock):
                 return None
             row = db.execute(
-                f"SELECT {_COLUMNS} FROM outbox WHERE {_READY} AND {lane.where}"  # noqa: S608
+                f"SELECT {_COLUMNS} FROM outbox WHERE {_READY} AND {_FIRST} AND {lane.where}"  # noqa: S608
                 f" AND next_attempt_at <= ? ORDER BY id LIMIT 1{self._store.skip_locked}",
                 (iso_time(now),),
             ).fetchone()
@@ -368,8 +399,10 @@ class OutboxWorker:
                 "UPDATE outbox SET crm_id = ?, delivered_at = ?, last_error = NULL WHERE id = ?",
                 (crm_id, iso_time(self._clock()), job.id),
             )
-        self._problem = ""
-        self._quota_until = None
+        if not self._paused(lane):  # else a job sent beside this one was refused meanwhile: that holds
+            self._problem = ""
+            self._quota_until = None
+            lane.width = lane.most
         log.info("call log %s delivered (%s)", job.key, crm_id)
         for other in self._lanes:  # jobs waiting for this one (an upload for its call log) are ready now
             if other is not lane:
@@ -421,7 +454,8 @@ class OutboxWorker:
                 (iso_time(due), stored(text_of(error)), job.id),
             )
         if pause is not None:
-            pause.paused_until = due
+            pause.paused_until = max(due, pause.paused_until or due)
+            pause.width = 1
         self._problem = text_of(error)
         log.warning(
             "call log %s not delivered (attempt %d): %s; retry in %.0f s", job.key, attempts, error, delay
@@ -470,12 +504,15 @@ class OutboxWorker:
 class _Lane:
     """Jobs of some kinds, delivered in order by their own loop: an upload never holds a call log up."""
 
-    def __init__(self, kinds: tuple[JobKind, ...]) -> None:
+    def __init__(self, kinds: tuple[JobKind, ...], most: int) -> None:
         self.where = "kind IN ({})".format(", ".join(f"'{kind.value}'" for kind in kinds))
         self.wakeup = asyncio.Event()
         self.lock = asyncio.Lock()
         self.paused_until: dt.datetime | None = None
         """A retryable CRM failure (rate limit, outage) pauses the lane until that job's next attempt."""
+        self.most = max(1, most)
+        self.width = 1
+        """Jobs sent at once now: `most` after a success, 1 at the start and after a failure."""
 
 
 def holds_epoch(db: Db, epoch: int, share_lock: str = "") -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import time
@@ -118,6 +119,11 @@ class CrmApi:
         self.oauth = oauth
         self.search_lag = search_lag
         self.faults: list[Fault] = []
+        self.latency = 0.0
+        """Seconds each API request takes to be served (HubSpot's own processing time)."""
+        self.serving = 0
+        self.most_serving = 0
+        """API requests served at once now, and at most so far (how many a client had in flight)."""
         self._search_window = RateWindow(search_rate, 1.0)
         self._burst_window = RateWindow(burst_limit, 10.0)
 
@@ -180,7 +186,14 @@ class CrmApi:
                     )
                 if search and not self._search_window.allow(issued.token):
                     raise _rate_limited("SECONDLY", "You have reached your secondly limit.")
-                return await with_faults(self.faults, request, handler)
+                self.serving += 1
+                self.most_serving = max(self.most_serving, self.serving)
+                try:
+                    if self.latency > 0:
+                        await asyncio.sleep(self.latency)
+                    return await with_faults(self.faults, request, handler)
+                finally:
+                    self.serving -= 1
             except ApiError as exc:
                 return exc.response()
 

@@ -233,11 +233,12 @@ async def test_the_running_worker_delivers_as_soon_as_it_is_woken(crm: Crm) -> N
 
 
 @pytest.mark.parametrize("moment", ["request", "response"], ids=["in-flight", "written"])
-async def test_a_worker_killed_mid_delivery_leaves_each_call_in_the_crm_once(
+async def test_a_worker_killed_with_several_logs_in_flight_leaves_each_call_in_the_crm_once(
     crm: Crm, moment: str, tmp_path: Path
 ) -> None:
+    calls = [str(2061 + n) for n in range(6)]
     logger = CallLogger(crm.store, UTC_POLICY, crm.owners)
-    for call_id in ("2061", "2062", "2063"):
+    for call_id in calls:
         logger.call_ended(inbound(call_id, rang=("101",), talked=("101",)), crm.record)
     grant = crm.admin_grant()
     ca_file = crm.harness.emulator.ca_file
@@ -254,7 +255,7 @@ async def test_a_worker_killed_mid_delivery_leaves_each_call_in_the_crm_once(
         "tests.engine.outbox_child",
         str(crm.store.path),
         moment,
-        "2",
+        "3",
         cwd=ROOT,
         env={**os.environ, "OUTBOX_CHILD_CRM": json.dumps(spec)},
         stdout=asyncio.subprocess.PIPE,
@@ -266,15 +267,20 @@ async def test_a_worker_killed_mid_delivery_leaves_each_call_in_the_crm_once(
         child.send_signal(signal.SIGKILL)
         assert await child.wait() == -signal.SIGKILL
     written = await crm.logged()
-    assert written == ({"2061:101": 1, "2062:101": 1} if moment == "response" else {"2061:101": 1})
+    assert set(written.values()) == {1}
+    assert len(written) >= 3 if moment == "response" else 1 <= len(written) <= 2
     restarted = OutboxWorker(crm.store, crm.harness.connector)
-    assert [(job.key, job.attempts) for job in restarted.pending()] == [("2062:101", 1), ("2063:101", 0)]
-    assert await restarted.drain() == 1, "the interrupted job stays leased for a while"
+    leased = [job.key for job in restarted.pending() if job.attempts == 1]
+    unclaimed = [job.key for job in restarted.pending() if job.attempts == 0]
+    assert len(leased) >= 2, "the killed worker had a batch in flight, not one log"
+    if moment == "response":
+        assert set(leased) & set(written), "a log the CRM wrote whose answer the worker never saw"
+    assert await restarted.drain() == len(unclaimed), "the interrupted jobs stay leased for a while"
     after_lease = OutboxWorker(
         crm.store, crm.harness.connector, clock=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
     )
-    assert await after_lease.drain() == 1
-    assert await crm.logged() == {"2061:101": 1, "2062:101": 1, "2063:101": 1}
+    assert await after_lease.drain() == len(leased)
+    assert await crm.logged() == {f"{call_id}:101": 1 for call_id in calls}
     with crm.store.transaction() as db:
         stored = dict(db.execute("SELECT idempotency_key, crm_id FROM outbox").fetchall())
     assert stored == await crm.crm_ids()
