@@ -26,6 +26,7 @@ BENCHMARKS = (
     "gateway_fanout",
     "soak",
     "recording_upload",
+    "outbox_drain",
 )
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_S = {"pop_latency": 1800}

@@ -41,8 +41,8 @@ connection instead of paying a new handshake; the CRMs' own idle timeouts are ab
 
 
 CRM_CONNECTIONS = 100
-"""Connections the CRM client opens at most (httpx's default, stated): lookups use at most a third of
-them (`engine.lookup.SEARCHES_AT_ONCE`), so call-log deliveries always find one free."""
+"""Connections the CRM client opens at most (httpx's default, stated): lookups use at most 80 of them
+(`engine.lookup.SEARCHES_AT_ONCE`), so call-log deliveries always find one free."""
 
 
 def crm_http_client() -> httpx.AsyncClient:

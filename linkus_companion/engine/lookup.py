@@ -26,10 +26,10 @@ MODULE_KINDS = {
 }
 """Our module names (settings `match.module_priority`) and the record kind each holds."""
 
-SEARCHES_AT_ONCE = 16
+SEARCHES_AT_ONCE = 40
 """CRM lookups in flight at once; later ones wait their turn, in the order the calls rang. A burst of
-calls then holds at most 32 of the HTTP pool's 100 connections (a HubSpot lookup may send two searches),
-so a call log being delivered never waits behind a queue of searches for a connection."""
+calls then holds at most 80 of the HTTP pool's 100 connections (a HubSpot lookup may send two searches
+at once), so a call log being delivered never waits behind a queue of searches for a connection."""
 
 
 class Source(StrEnum):
