@@ -1,6 +1,6 @@
 """How fast the call-log outbox drains a backlog at 50 ms RTT: several logs in flight against one at a time.
 
-Each CRM emulator sits behind a TCP delay proxy. A backlog of call logs is queued in a fresh SQLite
+Each CRM emulator and the TCP delay proxy in front of it run in processes of their own (`_rig.sims`). A backlog of call logs is queued in a fresh SQLite
 outbox and drained by `OutboxWorker` sending one log at a time (the baseline, as before issue 16) and
 with its default width, alternately, in the same run. A second pair drains the HubSpot backlog while a
 burst of lookups for unknown callers (two searches each, paced at the soak's 1,000 a second) competes
@@ -22,6 +22,8 @@ from typing import Any
 import httpx
 
 from benchmarks import _faults, _rig
+from linkus_companion.crm.base import AccessGrant
+from linkus_companion.crm.hubspot import HubSpotConnector, SearchPacer
 from linkus_companion.engine.call_log import CallLogger, LogPolicy
 from linkus_companion.engine.lookup import SEARCHES_AT_ONCE, Lookup, LookupPolicy
 from linkus_companion.engine.outbox import IN_FLIGHT, OutboxWorker
@@ -95,22 +97,25 @@ async def _drain(
 
 async def one(kind: str, home: Path, backlog: int, repeats: int, lookups: int) -> dict[str, Any]:
     """Alternate baseline and default widths `repeats` times on one emulator; the best run of each."""
-    wan = _rig.Wan(rtt=RTT)
-    with _rig.wan_patch(kind, wan):
-        crm = _faults.emulator(kind)
-        async with crm:
-            ca_file = getattr(crm, "ca_file", None)
-            verify: ssl.SSLContext | bool = (
-                ssl.create_default_context(cafile=str(ca_file)) if ca_file else True
-            )
-            limits = httpx.Limits(max_connections=CRM_CONNECTIONS, keepalive_expiry=CRM_KEEPALIVE)
-            async with httpx.AsyncClient(verify=verify, timeout=30, limits=limits) as http:
-                connector = _faults.connector(crm, http)
-                cases = {"one_at_a_time": (1, 10_000), "in_flight": (IN_FLIGHT, SEARCHES_AT_ONCE)}
-                runs: dict[str, list[dict[str, Any]]] = {name: [] for name in cases}
-                for _ in range(repeats):
-                    for name, (width, searches) in cases.items():
-                        runs[name].append(await _drain(connector, home, backlog, width, lookups, searches))
+    async with _rig.sims(kind) as sims:
+        wan = _rig.Wan(sims.crm, sims.proxy)
+        await wan.set_rtt(RTT)
+        crm = await _rig.RemoteCrm.attach(sims.crm, sims.facts["crm"])
+        verify: ssl.SSLContext | bool = (
+            ssl.create_default_context(cafile=str(crm.ca_file)) if crm.ca_file else True
+        )
+        limits = httpx.Limits(max_connections=CRM_CONNECTIONS, keepalive_expiry=CRM_KEEPALIVE)
+        async with httpx.AsyncClient(verify=verify, timeout=30, limits=limits) as http:
+            grants = _faults.FixedGrant(AccessGrant(crm.admin_token, crm.base_url))
+            connector = crm.connector(http, grants)
+            if isinstance(connector, HubSpotConnector):  # searches at the emulator's raised limit
+                pacer = SearchPacer(rate=_faults.SEARCH_RATE, period=1.0)
+                connector = HubSpotConnector(http, grants, pacer=pacer, **await crm.connector_options())
+            cases = {"one_at_a_time": (1, 10_000), "in_flight": (IN_FLIGHT, SEARCHES_AT_ONCE)}
+            runs: dict[str, list[dict[str, Any]]] = {name: [] for name in cases}
+            for _ in range(repeats):
+                for name, (width, searches) in cases.items():
+                    runs[name].append(await _drain(connector, home, backlog, width, lookups, searches))
     best = {name: max(rows, key=lambda r: r["logs_per_s"]) for name, rows in runs.items()}
     return {
         **best,
