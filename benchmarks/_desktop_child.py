@@ -1,6 +1,7 @@
 """Child process for the desktop benchmarks: the floor app or the real desktop app, reporting JSON lines.
 
-`floor`: a bare PySide6 window and tray on qasync with httpx, websockets, keyring and phonenumbers imported.
+`floor`: a bare PySide6 window and tray on qasync with httpx, websockets, keyring and phonenumbers imported,
+then (given the simulators' settings) a PBX login beside one CRM request and the PBX event subscription.
 `app`: the desktop app (`run_app`, offscreen) on a LocalBackend whose engine talks to the simulators the
 parent runs (settings given as JSON on stdin). Both print `{"event": "ready", ...}` once up, then idle;
 `app` then follows the parent's commands on stdin (`lag SECONDS`, `rest SECONDS`, `prepare`, `calls N`, `modules`, `quit`).
@@ -86,17 +87,36 @@ def profiled() -> Iterator[None]:
 # --- the floor -------------------------------------------------------------------------------------
 
 
-def floor(idle: float) -> int:
-    import httpx  # noqa: F401
+def floor(idle: float, conf: dict[str, Any] | None) -> int:
+    """Window and tray (`shown`); with `conf`, then the network a ready desktop needs, done the
+    quickest way (`ready`): a PBX login beside one CRM request, then the PBX event subscription."""
+    import httpx
     import keyring  # noqa: F401
     import phonenumbers  # noqa: F401
     import qasync
-    import websockets  # noqa: F401
+    import websockets
     from PySide6.QtGui import QIcon, QPixmap
     from PySide6.QtWidgets import QApplication, QLabel, QMenu, QSystemTrayIcon
 
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
+
+    async def connect(http: httpx.AsyncClient) -> Any:
+        assert conf is not None
+        login, _crm = await asyncio.gather(
+            http.post(
+                f"{conf['pbx_url']}/openapi/v1.0/get_token",
+                json={"username": conf["pbx_id"], "password": conf["pbx_secret"]},
+            ),
+            http.get(f"{conf['crm_url']}/crm/v3/owners"),
+        )
+        token = login.json()["access_token"]
+        ws_url = conf["pbx_url"].replace("http", "ws", 1) + f"/openapi/v1.0/subscribe?access_token={token}"
+        socket = await websockets.connect(ws_url)
+        await socket.send(json.dumps({"topic_list": [30011, 30012]}))
+        while "errcode" not in json.loads(await socket.recv()):
+            pass
+        return socket
 
     async def main() -> None:
         window = QLabel("floor")
@@ -108,9 +128,15 @@ def floor(idle: float) -> int:
         tray.setContextMenu(menu)
         tray.show()
         await asyncio.sleep(0)
-        say("ready", rss_mb=rss_mb())
-        lags = await probe_lag(idle)
-        say("idle", rss_mb=rss_mb(), lag_ms=lags)
+        say("shown", rss_mb=rss_mb())
+        async with httpx.AsyncClient() as http:
+            socket = await connect(http) if conf is not None else None
+            await asyncio.sleep(0)
+            say("ready", rss_mb=rss_mb())
+            lags = await probe_lag(idle)
+            say("idle", rss_mb=rss_mb(), lag_ms=lags)
+            if socket is not None:
+                await socket.close()
 
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         runner.run(main())
@@ -307,9 +333,9 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
 def main() -> int:
     guard_none()
     mode, idle = sys.argv[1], float(sys.argv[2])
-    if mode == "floor":
-        return floor(idle)
     conf = json.loads(sys.stdin.readline())
+    if mode == "floor":
+        return floor(idle, conf or None)
     return desktop(conf, idle, qt=mode == "app")
 
 

@@ -171,16 +171,15 @@ class EngineHost:
         self._stream: EventStream | None = None
 
     async def start(self) -> None:
-        """Check the PBX, bind extensions to CRM users, then follow the PBX's events."""
-        info = await self.pbx.system_information()
-        if info.firmware_warning:
-            log.warning("%s", info.firmware_warning)
+        """Check the PBX, bind extensions to CRM users, then follow the PBX's events. The CRM's warm-up
+        runs beside the PBX's check, and the event stream subscribes while the directory is read: the
+        start waits for the slowest of them, not for their sum (events wait until the bindings exist)."""
         kept = known_users.remembered(self.store, self.connector.kind)
         if kept:  # a restart or a new leader: follow the PBX now, a slow or rate-limited CRM holds up no pop
-            await self.refresh_directory(kept)
+            await self._follow_pbx(kept)
             self._spawn(self._catch_up_with_crm())
         else:
-            _, ready = await asyncio.gather(self.refresh_directory(), self._warm_up())
+            _, ready = await asyncio.gather(self._follow_pbx(None), self._warm_up())
             self._spawn(self._keep_ready(ready))
         if self.phonebridge is not None:
             await self.phonebridge.start()
@@ -189,6 +188,17 @@ class EngineHost:
         if self.sync is not None:
             await self.sync.attach()
             self._spawn(self.sync.run())
+        assert self._stream is not None
+        self._spawn(self._keep_watch(self._stream))
+        self._spawn(self.engine.run(self._stream, self.tracker))
+        self._spawn(self.outbox.run())
+        self._spawn(keep_pruning(self.store, self.policies.retention_days))
+
+    async def _follow_pbx(self, users: Sequence[CrmUser] | None) -> None:
+        """Check the PBX, start the event stream's subscription and read the directory meanwhile."""
+        info = await self.pbx.system_information()
+        if info.firmware_warning:
+            log.warning("%s", info.firmware_warning)
         open_calls = self.journal.open_calls()
         self.tracker.restore(open_calls)
         self._stream = EventStream(
@@ -198,10 +208,12 @@ class EngineHost:
             **self._stream_options,
         )
         self._stream.start()
-        self._spawn(self._keep_watch(self._stream))
-        self._spawn(self.engine.run(self._stream, self.tracker))
-        self._spawn(self.outbox.run())
-        self._spawn(keep_pruning(self.store, self.policies.retention_days))
+        try:
+            await self.refresh_directory(users)
+        except BaseException:
+            await self._stream.close()
+            self._stream = None
+            raise
 
     async def _catch_up_with_crm(self) -> None:
         """After a start on the kept users: the CRM's users now, and the connector's discovery."""
