@@ -62,8 +62,12 @@ class Hub:
         return {call["properties"]["hs_call_external_id"]: call["id"] for call in calls}
 
 
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Hub]:
+    """On the desktop's SQLite store and the gateway's PostgreSQL one (claims with SKIP LOCKED)."""
+    where = str(tmp_path / "companion.db")
+    if request.param == "postgresql":
+        where = request.getfixturevalue("postgres_url")
     emulator = HubSpotEmulator(seed=False, search_rate=1000, burst_limit=10_000)
     async with emulator, crm_http_client() as client:
         emulator.api.latency = 0.05
@@ -77,7 +81,7 @@ async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
             pacer=SearchPacer(rate=1000, period=1.0),  # the test's searches are not HubSpot's to pace
         )
         users = sorted(await connector.list_users(), key=lambda u: u.id)
-        store = Store.open(tmp_path / "companion.db")
+        store = Store.open(where)
         clock = Clock()
         logger = CallLogger(store, UTC_POLICY, bound_owners(users), clock=clock)
         yield Hub(emulator, connector, store, logger, clock)
