@@ -173,32 +173,63 @@ class World:
         self.contacts[number] = self.crm.seed_contact(number, "Customer", str(self.customers))
         return number
 
-    async def settled(self, patience: float = 20.0) -> Tally:
-        """Once every call is over and its logs delivered (or patience runs out): the count."""
+    async def settled(self, bound: float = 20.0) -> Tally:
+        """The count once every PBX call is over and the app is idle (`idle`), or when `bound` seconds have
+        passed (then `held` tells the logs still waiting from the lost ones)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + patience
-        while self.pbx.calls.live and loop.time() < deadline:  # noqa: ASYNC110 (the simulator has no event for it)
-            await asyncio.sleep(0.02)
-        due = due_logs(self.pbx.cdr_store.records, self.owners)
-        result = self.count(due)
-        while loop.time() < deadline and (result.lost or self._waiting()):
+        deadline = loop.time() + bound
+        while loop.time() < deadline and (self.pbx.calls.live or not self.idle()):  # noqa: ASYNC110 (no event for it)
             await asyncio.sleep(0.05)
-            result = self.count(due)
         await asyncio.sleep(0.3)  # a double would arrive now
-        return self.count(due)
+        return self.count(due_logs(self.pbx.cdr_store.records, self.owners))
+
+    def idle(self) -> bool:
+        """The app has taken in every PBX event, holds no call open, and its outbox is empty."""
+        if self.app is None:
+            return False
+        host = self.app.host
+        stream = host._stream
+        return (
+            stream is not None
+            and stream.caught_up()
+            and not host.engine._enders
+            and not self.open_calls()
+            and not host.outbox.status().waiting
+        )
+
+    def open_calls(self) -> list[str]:
+        """The calls the app holds open (seen, not yet logged or found to need no log), by name."""
+        if self.app is None:
+            return []
+        return [self.names.get(c.call_id, c.call_id) for c in self.app.host.journal.open_calls()]
 
     def count(self, due: list[Due]) -> Tally:
         return tally(due, self.crm.call_logs(), self.owners, self.contacts, recordings=True)
 
-    def explain(self, result: Tally) -> str:
-        """The count with each faulty log named by the call the test made."""
-        lines = [str(result.summary())]
+    def held(self, result: Tally) -> dict[str, str]:
+        """Of the logs not in the CRM, those still in the outbox: what it says of each, by key."""
         held = self._undelivered()
+        return {key: held[key] for key in result.lost if key in held}
+
+    def explain(self, result: Tally) -> str:
+        """The count with each faulty log named by the call the test made: a log not in the CRM is
+        "waiting" while the outbox holds it (late), "lost" when it never reached the outbox."""
+        lines = [str(result.summary())]
+        held = self.held(result)
+        if held:
+            lines.append(f"{len(held)} logs still waiting in the outbox (attempts, last error)")
         for problem in ("lost", "doubled", "unexpected", "wrong_owner", "wrong_link", "no_recording"):
             for key in getattr(result, problem):
                 call_id, extension = key.split(":")
-                where = f" ({held.get(key, 'not in the outbox')})" if problem == "lost" else ""
-                lines.append(f"{problem}: {self.names.get(call_id, call_id)} for {extension}{where}")
+                label, where = problem, ""
+                if problem == "lost":
+                    label, where = (
+                        ("waiting", f" ({held[key]})") if key in held else ("lost", " (not in the outbox)")
+                    )
+                lines.append(f"{label}: {self.names.get(call_id, call_id)} for {extension}{where}")
+        still_open = self.open_calls()
+        if still_open:
+            lines.append(f"{len(still_open)} calls still open in the app: {', '.join(still_open[:20])}")
         return "\n".join(lines)
 
     def _undelivered(self) -> dict[str, str]:
@@ -210,9 +241,6 @@ class World:
             + (f": {job.last_error}" if job.last_error else "")
             for job in self.app.host.outbox.pending()
         }
-
-    def _waiting(self) -> bool:
-        return self.app is not None and bool(self.app.host.outbox.status().waiting)
 
 
 @contextlib.asynccontextmanager

@@ -54,7 +54,7 @@ async def test_each_restart_backfills_from_its_own_gap_and_leaves_no_ended_call_
             await w.connected()
         assert long_call.call_id in w.pbx.calls.live
         long_call.hangup.set()  # the customer hangs up at last
-        result = await w.settled(patience=25.0)
+        result = await w.settled(bound=25.0)
         open_after = CallJournal(w.store).open_calls()
     assert result.clean, w.explain(result)
     assert [w.names.get(call.call_id, call.call_id) for call in open_after] == []
