@@ -317,6 +317,7 @@ class EngineHost:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        self.outbox.release()
         await self.engine.close()
         self.journal.flush()
         if self.late_recordings is not None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from linkus_companion.crm.base import AuthExpired, CallLog, CrmError, QuotaExhausted, RecordingFile
 from linkus_companion.model import Direction, Disposition, Outcome, Record, RecordKind
 from linkus_companion.pbx.errors import PbxError, PbxNotFound
-from linkus_companion.store import Db, Store
+from linkus_companion.store import Db, Store, StoreError
 from linkus_companion.texts import Text, restored, stored, text_of
 
 if TYPE_CHECKING:
@@ -46,6 +46,9 @@ the first)."""
 IN_FLIGHT = 4
 """Call logs a lane sends at once while the CRM answers: a backlog drains several times faster than one
 request at a time, and stays well under the CRMs' concurrency limits (Zoho Free allows 5)."""
+RELEASE_SETTLE = 10.0
+"""Seconds after a clean stop before a job whose request the stop cut is tried again: the request may have
+reached the CRM, whose search shows what it wrote within seconds (HubSpot's index lags new calls)."""
 
 
 class CallWriter(Protocol):
@@ -229,6 +232,8 @@ class OutboxWorker:
         self._quota_poll = quota_poll
         self._quota_until: dt.datetime | None = None
         self._listeners: list[Callable[[], None]] = []
+        self._leases: dict[int, str] = {}
+        """Jobs claimed and not yet answered for (id -> the lease written), for `release`."""
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         """Call `listener()` when jobs were queued and after each delivery attempt (to recount what waits)."""
@@ -299,6 +304,24 @@ class OutboxWorker:
                     task.cancel()
                 await asyncio.gather(*flying, return_exceptions=True)
 
+    def release(self, settle: float = RELEASE_SETTLE) -> None:
+        """After a clean stop: the jobs whose delivery it cut are due `settle` seconds from now (at most
+        when their lease ends), so the next start retries them then rather than a whole lease later."""
+        leases, self._leases = self._leases, {}
+        if not leases:
+            return
+        try:
+            with self._store.transaction() as db:
+                for job_id, until in leases.items():
+                    due = min(until, iso_time(self._clock() + dt.timedelta(seconds=settle)))
+                    db.execute(
+                        "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ?"
+                        " AND delivered_at IS NULL",
+                        (due, job_id, until),
+                    )
+        except StoreError as exc:  # the leases then simply run out
+            log.warning("could not release %d call log(s) cut by the stop: %s", len(leases), exc)
+
     def pending(self) -> list[Job]:
         """Undelivered jobs (waiting or parked), oldest first, with their last error."""
         with self._store.transaction() as db:
@@ -362,13 +385,21 @@ class OutboxWorker:
             if row is None:
                 return None
             job = _job(row)
+            lease = iso_time(now + dt.timedelta(seconds=self._lease))
             db.execute(
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claim_epoch = ? WHERE id = ?",
-                (iso_time(now + dt.timedelta(seconds=self._lease)), self._epoch, job.id),
+                (lease, self._epoch, job.id),
             )
+        self._leases[job.id] = lease
         return job
 
     async def _deliver(self, job: Job, lane: _Lane) -> bool:
+        """One attempt at `job`; True once delivered. Cancelled (a stop), the job stays leased: see `release`."""
+        delivered = await self._attempt(job, lane)
+        self._leases.pop(job.id, None)
+        return delivered
+
+    async def _attempt(self, job: Job, lane: _Lane) -> bool:
         try:
             crm_id = await self._send(job)
         except CrmError as exc:
