@@ -282,7 +282,7 @@ class OutboxWorker:
         return delivered
 
     async def _drain_lane(self, lane: _Lane) -> int:
-        """Deliver the lane's due jobs, up to `lane.width` at once; cancelled, the ones in flight stay leased."""
+        """Deliver the lane's due jobs, up to `lane.width` at once; cancelled, the ones in flight stay leased (see `release`)."""
         delivered = 0
         flying: set[asyncio.Task[bool]] = set()
         async with lane.lock:
