@@ -244,7 +244,7 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
                 say("lag", lag_ms=lags, pops=pops[0], rss_mb=rss_mb())
             elif verb == "rest":
                 await asyncio.sleep(float(arg))
-                say("rest", rss_mb=rss_mb())
+                say("rest", rss_mb=rss_mb(), pops=pops[0])
             elif verb == "prepare":
                 await prepare_calls(host)
                 say("prepared", rss_mb=rss_mb())

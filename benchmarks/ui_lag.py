@@ -4,7 +4,8 @@ The app runs in a child process (qasync loop; a coroutine sleeping 5 ms measures
 The simulators run in this process. One call in ten rings the app's own extension (20 calls/s with
 call cards and pops); the rest ring colleagues, whose frames the app still receives and folds.
 Baseline in the same run: the same probe while the app is idle. Each session plays several storms with
-an idle rest after each: the idle RSS after the first storm and after the last shows whether it grows.
+an idle rest after each: the idle RSS after each storm shows whether it grows (the second storm's is the
+base: the first fills the app's bounded caches and the allocator's pools).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from typing import Any
 from benchmarks import _desktop, _rig
 
 GOAL_P99_MS = 16.0
-GOAL_RSS_GROWTH_MB = 2.0
-"""The idle RSS after the last storm may exceed the one after the first by this much (allocator noise)."""
+GOAL_RSS_GROWTH_MB = 4.0
+"""The idle RSS after the last storm may exceed the one after the second by this much (allocator noise and
+the bounded caches still filling: 500 calls' states, 10,000 CDR ids, SQLite's 2 MB page cache)."""
+STORMS = 10
 REST_S = 3.0
 """Idle time after a storm before the idle RSS is read (the calls' logs written, the loop quiet)."""
 OTHERS = ("1002", "1003", "1004", "1005")
@@ -61,6 +64,7 @@ async def _session(
     lags: list[dict[str, Any]] = []
     plays: list[dict[str, Any]] = []
     rss_idle = []
+    rests: list[dict[str, Any]] = []
     try:
         await child.event("ready")
         idle = await child.event("idle")
@@ -70,7 +74,8 @@ async def _session(
             plays.append(await _storm(sims, rate, seconds))
             lags.append(await child.event("lag", patience=seconds + 60))
             await child.send(f"rest {rest}")
-            rss_idle.append((await child.event("rest", patience=rest + 60))["rss_mb"])
+            rests.append(await child.event("rest", patience=rest + 60))
+            rss_idle.append(rests[-1]["rss_mb"])
     except (RuntimeError, TimeoutError) as exc:  # the child died, or fell too far behind to answer
         with contextlib.suppress(ProcessLookupError):
             child.proc.kill()
@@ -84,18 +89,20 @@ async def _session(
         "storm_lag_ms": _rig.summary(samples),
         "each_storm_p99_ms": [_rig.summary(lag["lag_ms"])["p99"] for lag in lags],
         "storms": plays,
+        # Counted once the rest is over: a storm's last pops may land after its lag window.
         "pops_each_storm": [
-            b["pops"] - a for a, b in zip([0] + [lag["pops"] for lag in lags], lags, strict=False)
+            b["pops"] - a for a, b in zip([0] + [r["pops"] for r in rests], rests, strict=False)
         ],
+        "rss_mb_at_each_storm_end": [lag["rss_mb"] for lag in lags],
         "idle_rss_mb": {"before": rss_idle[0], "after_each_storm": rss_idle[1:]},
-        "idle_rss_growth_from_first_to_last_storm_mb": round(rss_idle[-1] - rss_idle[1], 1),
+        "idle_rss_growth_from_second_to_last_storm_mb": round(rss_idle[-1] - rss_idle[min(2, storms)], 1),
         "none_refcount_after": lags[-1]["none_refs"],
         "crashed": None,
     }
 
 
 async def run(quick: bool) -> dict[str, Any]:
-    rate, seconds, storms, rest = (200.0, 1.0, 2, 0.5) if quick else (200.0, 5.0, 3, REST_S)
+    rate, seconds, storms, rest = (200.0, 1.0, 2, 0.5) if quick else (200.0, 5.0, STORMS, REST_S)
     with tempfile.TemporaryDirectory(prefix="bench-ui-") as tmp:
         async with _desktop.sims(step=0.2) as sims:
             shipped = await _session(sims, Path(tmp) / "shipped", rate, seconds, False, storms, rest)
@@ -106,7 +113,7 @@ async def run(quick: bool) -> dict[str, Any]:
     p99s = [r["storm_lag_ms"]["p99"] for r in (shipped, guarded) if r.get("storm_lag_ms")]
     p99 = max(p99s) if p99s else None
     growths = [
-        r["idle_rss_growth_from_first_to_last_storm_mb"] for r in (shipped, guarded) if not r.get("crashed")
+        r["idle_rss_growth_from_second_to_last_storm_mb"] for r in (shipped, guarded) if not r.get("crashed")
     ]
     growth = max(growths) if growths else None
     return {

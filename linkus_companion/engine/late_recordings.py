@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 DELAYS = (30.0, 120.0, 600.0)
 """Seconds after the call's end at which the CDR is asked again for its recording."""
 _MARGIN = dt.timedelta(minutes=2)
-BATCH = 1.0
-"""Seconds within which calls due for a search share it (asked up to this much early)."""
+BATCH = 10.0
+"""Seconds within which calls due for a search share it (asked up to this much early, and at most a
+quarter of their delay): each search reads the PBX's whole window of calls, so a burst shares one."""
 
 
 class _Watched(NamedTuple):
@@ -101,9 +102,9 @@ class LateRecordings:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._added.wait(), wait)  # a sooner call may come meanwhile
                 continue
-            soon = time.monotonic() + BATCH
+            now = time.monotonic()
             batch = []
-            while self._due and self._due[0][0] <= soon:
+            while self._due and self._due[0][0] <= now + min(BATCH, self._delays[self._due[0][2]] / 4):
                 _when, _order, searches, call = heapq.heappop(self._due)
                 batch.append((searches + 1, call))
             try:
@@ -116,7 +117,7 @@ class LateRecordings:
         start = min(call.started_at for _n, call in batch) - _MARGIN
         end = max(call.ended_at for _n, call in batch) + _MARGIN
         try:
-            rows = await self._pbx.search_cdr(start, end)
+            rows = await self._pbx.search_cdr(start, end, {call.call_id for _n, call in batch})
         except PbxError as exc:
             log.info("could not look for %d call recording(s) yet: %s", len(batch), exc)
             rows = []

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
@@ -112,10 +112,15 @@ class PbxClient:
         return reply
 
     async def _pages(
-        self, endpoint: str, action: str, params: Mapping[str, str | int] | None = None
+        self,
+        endpoint: str,
+        action: str,
+        params: Mapping[str, str | int] | None = None,
+        keep: Callable[[Mapping[str, Any]], bool] | None = None,
     ) -> list[Mapping[str, Any]]:
-        """Every `data` row of a list/search endpoint, page by page."""
+        """Every `data` row of a list/search endpoint, page by page (only those `keep` accepts)."""
         rows: list[Mapping[str, Any]] = []
+        seen = 0
         page = 1
         while True:
             reply = await self.call(
@@ -124,9 +129,10 @@ class PbxClient:
             data = reply.get("data") or []
             if not isinstance(data, list):
                 raise PbxUnavailable(Text("The PBX sent an unreadable answer while {action}.", action=action))
-            rows.extend(row for row in data if isinstance(row, Mapping))
+            rows.extend(row for row in data if isinstance(row, Mapping) and (keep is None or keep(row)))
+            seen += len(data)
             total = reply.get("total_number")
-            if not data or len(data) < PAGE_SIZE or (isinstance(total, int) and len(rows) >= total):
+            if not data or len(data) < PAGE_SIZE or (isinstance(total, int) and seen >= total):
                 return rows
             page += 1
 
@@ -298,11 +304,17 @@ class PbxClient:
 
     # --- CDR and recordings -------------------------------------------------------------------
 
-    async def search_cdr(self, start: dt.datetime, end: dt.datetime) -> list[CdrRecord]:
-        """cdr/search between two aware datetimes (sent in the PBX's display format)."""
+    async def search_cdr(
+        self, start: dt.datetime, end: dt.datetime, uids: Collection[str] | None = None
+    ) -> list[CdrRecord]:
+        """cdr/search between two aware datetimes (sent in the PBX's display format).
+
+        `uids`: only these calls' rows are read and kept; a busy PBX's window holds thousands of others.
+        """
         clock = (await self.pbx_info()).clock
         params = {"start_time": clock.display(start), "end_time": clock.display(end)}
-        rows = await self._pages("cdr/search", Text("searching call records"), params)
+        keep = None if uids is None else (lambda row: row.get("uid") in uids)
+        rows = await self._pages("cdr/search", Text("searching call records"), params, keep)
         return merge_legs(_parse_all(rows, lambda row: CdrRecord.from_row(row, clock)))
 
     async def list_groups(self) -> dict[str, tuple[str, ...]]:

@@ -401,7 +401,7 @@ class EventStream:
         start, end = record.started_at - _CLOCK_SLACK, record.ended_at + _CLOCK_SLACK
         try:
             async with asyncio.timeout(self._open_timeout):
-                rows = await self.client.search_cdr(start, end)
+                rows = await self.client.search_cdr(start, end, (record.uid,))
         except (PbxError, TimeoutError) as err:
             log.warning("Could not read the legs of call %s from the CDR: %s", record.uid, err)
             self._seen.pop(record.uid, None)

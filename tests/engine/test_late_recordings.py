@@ -96,3 +96,29 @@ async def test_calls_ending_together_are_looked_for_in_one_cdr_search(tmp_path: 
             await asyncio.sleep(0.05)
         assert len(searches) == 2, "and the second"
         assert [bool(log.recording_url) for log in world.crm.call_logs()] == [True, True, True]
+
+
+async def test_calls_ending_moments_apart_share_one_cdr_search(tmp_path: Path) -> None:
+    """Every search reads the PBX's whole window of calls: calls of a burst that end a second or two
+    apart are looked for together (a call center's storm cost a search per second and stalled the app)."""
+    async with late_world(tmp_path, (8.0,), settings_overrides=LINKS) as world:
+        searched: list[set[str]] = []
+        search = world.host.pbx.search_cdr
+
+        async def counted(start: Any, end: Any, uids: Any = None) -> Any:
+            searched.append(set(uids))
+            return await search(start, end, uids)
+
+        world.host.pbx.search_cdr = counted  # type: ignore[method-assign]
+
+        async def later(number: str, wait: float) -> str:
+            await asyncio.sleep(wait)
+            return await world.pbx.inbound(number, "1001", talk=0.2)
+
+        first, second = await asyncio.gather(later("+14155550101", 0), later("+14155550102", 1.5))
+        for _ in range(200):
+            if searched:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)
+        assert searched == [{first, second}]

@@ -61,11 +61,11 @@ async def test_transfer_legs_unreadable_at_its_end_come_with_the_backfill(
         assert w.app is not None
         search, failures = w.app.pbx.search_cdr, []
 
-        async def flaky(start: dt.datetime, end: dt.datetime) -> list[CdrRecord]:
+        async def flaky(start: dt.datetime, end: dt.datetime, uids: object = None) -> list[CdrRecord]:
             if not failures and end - start < dt.timedelta(minutes=5):  # one call's legs, not a backfill
                 failures.append(start)
                 raise PbxUnavailable("the call records are not reachable")
-            return await search(start, end)
+            return await search(start, end, uids)  # type: ignore[arg-type]
 
         monkeypatch.setattr(w.app.pbx, "search_cdr", flaky)
         result = await _transfer_across_gap(w, "blind transfer 1003->1004")

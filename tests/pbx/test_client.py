@@ -283,6 +283,15 @@ async def test_cdr_search_uses_the_pbx_display_format(client: PbxClient, sim: Pb
     assert await client.search_cdr(before - dt.timedelta(hours=2), before - dt.timedelta(hours=1)) == []
 
 
+async def test_cdr_search_for_some_calls_keeps_only_their_rows(client: PbxClient, sim: PbxSimulator) -> None:
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=2)
+    wanted = await sim.inbound("+15551234567", "1001", talk=0.05)
+    await sim.inbound("+15551234568", "1002", talk=0.05)
+    after = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
+    assert len(await client.search_cdr(before, after)) == 2
+    assert [r.uid for r in await client.search_cdr(before, after, {wanted})] == [wanted]
+
+
 async def test_recording_download_returns_the_audio(client: PbxClient, sim: PbxSimulator) -> None:
     call_id = await sim.inbound("+15551234567", "1002", talk=0.05)
     (row,) = [r for r in sim.cdr() if r["uid"] == call_id]

@@ -280,9 +280,9 @@ async def test_only_calls_in_progress_at_connection_cost_a_cdr_search_at_their_e
     searches: list[tuple[dt.datetime, dt.datetime]] = []
     search = client.search_cdr
 
-    async def counted(start: dt.datetime, end: dt.datetime) -> list[CdrRecord]:
+    async def counted(start: dt.datetime, end: dt.datetime, uids: object = None) -> list[CdrRecord]:
         searches.append((start, end))
-        return await search(start, end)
+        return await search(start, end, uids)  # type: ignore[arg-type]
 
     monkeypatch.setattr(client, "search_cdr", counted)
     carried, script = scenarios.blind_transfer(sim.calls, "+15551239000", "1001", "1004", talk=3.0)
