@@ -100,6 +100,8 @@ class CallView:
     """The extension our extension handed the call on to, if it did."""
     owner_name: str = ""
     """The CRM user who owns the chosen record, when the CRM told us."""
+    state_unknown: bool = False
+    """A gateway desktop lost its gateway during the call: the phase is the last one it heard of."""
 
     @property
     def needs_choice(self) -> bool:

@@ -99,6 +99,12 @@ class CrmError(Exception):
         self.retry_after = retry_after
 
 
+def crm_says(detail: object) -> str:
+    """The CRM's own words about a failure, labelled as the CRM's (they stay in its language), or ""."""
+    words = " ".join(str(detail).split())[:300]
+    return Text(" (CRM says: {words})", words=words) if words else ""
+
+
 class AuthExpired(CrmError):
     """The grant was rejected and could not be refreshed: the user must authorise again."""
 

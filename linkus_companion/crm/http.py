@@ -25,6 +25,7 @@ from linkus_companion.crm.base import (
     RateLimited,
     Unavailable,
     ValidationFailed,
+    crm_says,
 )
 from linkus_companion.texts import Text
 
@@ -74,7 +75,7 @@ def classify_status(crm: str, response: httpx.Response, detail: str = "") -> Crm
     status = response.status_code
     if status < 400:
         return None
-    said = f" ({detail})" if detail else ""
+    said = crm_says(detail)
     if status == 401:
         return AuthExpired(
             Text("{crm} rejected the sign-in{said}. Connect to {crm} again in Settings.", crm=crm, said=said)

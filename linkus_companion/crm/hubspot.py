@@ -26,6 +26,7 @@ from linkus_companion.crm.base import (
     RecordingFile,
     Unavailable,
     ValidationFailed,
+    crm_says,
     kind_word,
 )
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
@@ -155,15 +156,15 @@ def classify(response: httpx.Response) -> CrmError | None:
         )
         return RateLimited(
             Text(
-                "{crm} is limiting requests ({policy}); try again {when}.",
+                "{crm} is limiting requests{said}; try again {when}.",
                 crm=CRM,
-                policy=policy or Text("rate limit"),
+                said=crm_says(policy),
                 when=when,
             ),
             retry_after=wait,
         )
     if response.status_code == 409:
-        return DuplicateContact(Text("{crm} already has this record: {message}", crm=CRM, message=message))
+        return DuplicateContact(Text("{crm} already has this record{said}.", crm=CRM, said=crm_says(message)))
     if response.status_code == 400 and body.get("category") == "VALIDATION_ERROR":
         fields = sorted(
             {str(e.get("in")) for e in body.get("errors", []) if isinstance(e, dict) and e.get("in")}
@@ -172,10 +173,10 @@ def classify(response: httpx.Response) -> CrmError | None:
         detail = "; ".join(str(e.get("message", "")) for e in body.get("errors", []) if isinstance(e, dict))
         return ValidationFailed(
             Text(
-                "{crm} refused the data{named}: {said}",
+                "{crm} refused the data{named}{said}; correct it and try again.",
                 crm=CRM,
                 named=named,
-                said=(detail or message)[:300],
+                said=crm_says(detail or message),
             )
         )
     return classify_status(CRM, response, message)

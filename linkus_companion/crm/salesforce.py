@@ -24,6 +24,7 @@ from linkus_companion.crm.base import (
     RateLimited,
     RecordingFile,
     ValidationFailed,
+    crm_says,
     kind_word,
 )
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after
@@ -113,9 +114,9 @@ def classify(response: httpx.Response) -> CrmError | None:
     if code == "INVALID_SESSION_ID" or response.status_code == 401:
         return AuthExpired(
             Text(
-                "{crm} rejected the session ({detail}). Connect to {crm} again in Settings.",
+                "{crm} rejected the session{said}. Connect to {crm} again in Settings.",
                 crm=CRM,
-                detail=detail,
+                said=crm_says(detail),
             )
         )
     if code == "REQUEST_LIMIT_EXCEEDED" and "TotalRequests" in message:
@@ -129,24 +130,24 @@ def classify(response: httpx.Response) -> CrmError | None:
     if code == "REQUEST_LIMIT_EXCEEDED":
         return RateLimited(
             Text(
-                "{crm} refused the request: the org's API request limit is reached ({message}).",
+                "{crm} refused the request: the org's API request limit is reached{said}.",
                 crm=CRM,
-                message=message,
+                said=crm_says(message),
             ),
             retry_after=retry_after(response),
         )
     if response.status_code == 404:
         return NotFound(
-            Text("{crm} has no such record ({detail}); it may have been deleted.", crm=CRM, detail=detail)
+            Text("{crm} has no such record{said}; it may have been deleted.", crm=CRM, said=crm_says(detail))
         )
     if response.status_code == 400:
         named = Text(" in field {fields}", fields=", ".join(fields)) if fields else ""
         return ValidationFailed(
             Text(
-                "{crm} refused the data{named} ({detail}); correct it and try again.",
+                "{crm} refused the data{named}{said}; correct it and try again.",
                 crm=CRM,
                 named=named,
-                detail=detail,
+                said=crm_says(detail),
             )
         )
     return classify_status(CRM, response, detail)

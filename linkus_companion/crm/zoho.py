@@ -24,6 +24,7 @@ from linkus_companion.crm.base import (
     RecordingFile,
     Unavailable,
     ValidationFailed,
+    crm_says,
     kind_word,
 )
 from linkus_companion.crm.http import CrmHttp, Sleep, classify_status, retry_after, zoho_oauthtoken
@@ -108,11 +109,12 @@ def classify(response: httpx.Response) -> CrmError | None:
     raw = error.get("details")
     details: dict[str, Any] = raw if isinstance(raw, dict) else {}
     field = details.get("api_name") or details.get("param_name") or ""
-    said = f"{code}: {error.get('message', '')}".strip(": ") + (f" ({field})" if field else "")
+    detail = f"{code}: {error.get('message', '')}".strip(": ") + (f" ({field})" if field else "")
+    said = crm_says(detail)
     if code in ("INVALID_TOKEN", "AUTHENTICATION_FAILURE", "OAUTH_SCOPE_MISMATCH"):
         return AuthExpired(
             Text(
-                "{crm} rejected the sign-in ({said}). Connect to {crm} again in Settings.",
+                "{crm} rejected the sign-in{said}. Connect to {crm} again in Settings.",
                 crm=CRM_NAME,
                 said=said,
             )
@@ -125,19 +127,19 @@ def classify(response: httpx.Response) -> CrmError | None:
     if code == "TOO_MANY_REQUESTS" or response.status_code == 429:
         wait = retry_after(response)
         return RateLimited(
-            Text("{crm} is limiting requests ({said}); try again later.", crm=CRM_NAME, said=said),
+            Text("{crm} is limiting requests{said}; try again later.", crm=CRM_NAME, said=said),
             retry_after=wait,
         )
     if code == "INVALID_DATA" and set(details) == {"id"}:
         return NotFound(
             Text(
-                "{crm} has no such record ({said}); it may have been deleted.",
+                "{crm} has no such record{said}; it may have been deleted.",
                 crm=CRM_NAME,
                 said=said,
             )
         )
-    return classify_status(CRM_NAME, response, said) or ValidationFailed(
-        Text("{crm} refused the data ({said}).", crm=CRM_NAME, said=said)
+    return classify_status(CRM_NAME, response, detail) or ValidationFailed(
+        Text("{crm} refused the data{said}; correct it and try again.", crm=CRM_NAME, said=said)
     )
 
 

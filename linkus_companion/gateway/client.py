@@ -35,6 +35,7 @@ from linkus_companion.engine.history import Delivery
 from linkus_companion.engine.screen_pop import PopGuard, PopRequest, UrlOpener
 from linkus_companion.gateway import protocol
 from linkus_companion.gateway.credentials import GatewayCredentials
+from linkus_companion.gateway.unreachable import unreachable
 from linkus_companion.local_backend import RECENT
 from linkus_companion.model import CallNote, NewRecord, Record
 from linkus_companion.runtime import NotConfigured
@@ -206,11 +207,8 @@ class GatewayBackend:
                     return
                 reason = text_of(exc)
             except (OSError, InvalidHandshake, ConnectionClosed, TimeoutError) as exc:
-                reason = Text(
-                    "Cannot reach the gateway at {url} ({why}).",
-                    url=self._credentials.base_url,
-                    why=type(exc).__name__,
-                )
+                log.debug("gateway connection failed: %r", exc)
+                reason = unreachable(self._credentials.base_url, exc)
             except (protocol.ProtocolError, ValueError, KeyError, TypeError) as exc:
                 log.warning("unexpected message from the gateway: %r", exc)
                 reason = Text("The gateway sent a message this app does not understand.")
@@ -257,6 +255,15 @@ class GatewayBackend:
     def _offline(self, link: LinkState, message: str, retry_in: float | None = None) -> None:
         """Away from the gateway: what it said about the PBX, the CRM and waiting logs no longer holds."""
         log.info("gateway link: %s (%s); next attempt in %s s", link.value, message, retry_in)
+        for view in [
+            v for v in self._recent.values() if v.phase is not CallPhase.ENDED and not v.state_unknown
+        ]:
+            unknown = dataclasses.replace(
+                view, state_unknown=True
+            )  # what the gateway hears no longer arrives
+            self._recent[view.call_id] = unknown
+            for listener in list(self._listeners):
+                listener.on_call(unknown)
         current = self._status
         self._set_status(
             Status(
@@ -300,9 +307,7 @@ class GatewayBackend:
         if kind == "hello":
             self.extension = str(message["extension"])
             self._guard = PopGuard(message["origins"])
-            self._recent.clear()
-            for data in reversed(message["recent"]):
-                self._track(protocol.parse_call(data))
+            self._reconcile([protocol.parse_call(data) for data in reversed(message["recent"])])
             self._set_status(protocol.parse_status(message["status"]))
             self._greeted = True
             self._ready.set()
@@ -329,6 +334,28 @@ class GatewayBackend:
                         protocol.parse_sentence(message, "error"), retryable=bool(message["retryable"])
                     )
                 )
+
+    def _reconcile(self, recent: list[CallView]) -> None:
+        """The gateway's own list of the extension's calls replaces what this desktop last heard.
+
+        A call still live here that the gateway no longer lists (it restarted meanwhile) is over as far as
+        anyone can tell: it is shown ended rather than left live for good.
+        """
+        known, before = {view.call_id for view in recent}, dict(self._recent)
+        changed = [view for view in recent if before.get(view.call_id) != view]
+        gone = [
+            dataclasses.replace(
+                view, phase=CallPhase.ENDED, ended_at=dt.datetime.now(dt.UTC), state_unknown=False
+            )
+            for view in self._recent.values()
+            if view.phase is not CallPhase.ENDED and view.call_id not in known
+        ]
+        self._recent.clear()
+        for view in recent:
+            self._track(view)
+        for view in (*changed, *gone):
+            for listener in list(self._listeners):
+                listener.on_call(view)
 
     def _track(self, view: CallView) -> None:
         self._recent[view.call_id] = view

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import ssl
 
 import httpx
@@ -10,8 +11,11 @@ import httpx
 from linkus_companion.backend import BackendError
 from linkus_companion.gateway import protocol
 from linkus_companion.gateway.tokens import code_from
+from linkus_companion.gateway.unreachable import unreachable
 from linkus_companion.secrets import SecretStore
 from linkus_companion.texts import Text
+
+log = logging.getLogger(__name__)
 
 REFRESH_SECRET = "gateway.refresh_token"  # noqa: S105 (a keyring entry name)
 """Keyring entry of this desktop's gateway refresh token."""
@@ -67,10 +71,8 @@ class GatewayCredentials:
             async with httpx.AsyncClient(verify=self.tls or True, timeout=self._timeout) as client:
                 response = await client.post(self.base_url + path, json=body)
         except httpx.HTTPError as exc:
-            raise BackendError(
-                Text("Cannot reach the gateway at {url} ({why}).", url=self.base_url, why=type(exc).__name__),
-                retryable=True,
-            ) from None
+            log.debug("gateway request failed: %r", exc)
+            raise BackendError(unreachable(self.base_url, exc), retryable=True) from None
         if response.status_code in (400, 401):
             self._access = ""
             refused = protocol.parse_sentence(response.json(), "error")

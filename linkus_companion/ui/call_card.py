@@ -33,6 +33,9 @@ def state_text(call: CallView) -> str:
         Direction.OUTBOUND: QCoreApplication.translate("CallCard", "Outgoing call"),
         Direction.INTERNAL: QCoreApplication.translate("CallCard", "Internal call"),
     }[call.direction]
+    if call.state_unknown and call.phase is not CallPhase.ENDED:
+        unknown = QCoreApplication.translate("CallCard", "gateway unreachable — state unknown")
+        return f"{direction} · {unknown}"
     return f"{direction} · {_state(call)}"
 
 

@@ -173,6 +173,10 @@
             <translation>内部通话</translation>
         </message>
         <message>
+            <source>gateway unreachable — state unknown</source>
+            <translation>网关无法连接 — 状态未知</translation>
+        </message>
+        <message>
             <source>ringing</source>
             <translation>响铃中</translation>
         </message>
@@ -2413,6 +2417,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>其中不是 JSON 对象</translation>
         </message>
         <message>
+            <source> (CRM says: {words})</source>
+            <translation>（CRM 返回：{words}）</translation>
+        </message>
+        <message>
             <source>contact</source>
             <translation>联系人</translation>
         </message>
@@ -2473,20 +2481,20 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{seconds} 秒后</translation>
         </message>
         <message>
-            <source>{crm} is limiting requests ({policy}); try again {when}.</source>
-            <translation>{crm} 正在限制请求（{policy}）；请{when}重试。</translation>
+            <source>{crm} is limiting requests{said}; try again {when}.</source>
+            <translation>{crm} 正在限制请求{said}；请{when}重试。</translation>
         </message>
         <message>
-            <source>{crm} already has this record: {message}</source>
-            <translation>{crm} 中已有此记录：{message}</translation>
+            <source>{crm} already has this record{said}.</source>
+            <translation>{crm} 中已有此记录{said}。</translation>
         </message>
         <message>
             <source> in {fields}</source>
             <translation>字段 {fields} 中的</translation>
         </message>
         <message>
-            <source>{crm} refused the data{named}: {said}</source>
-            <translation>{crm} 拒绝了{named}数据：{said}</translation>
+            <source>{crm} refused the data{named}{said}; correct it and try again.</source>
+            <translation>{crm} 拒绝了{named}数据{said}；请更正后重试。</translation>
         </message>
         <message>
             <source>tomorrow</source>
@@ -2511,10 +2519,6 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The {crm} account id is unknown; connect to {crm} again in Settings.</source>
             <translation>{crm} 账户 ID 未知；请在设置中重新连接 {crm}。</translation>
-        </message>
-        <message>
-            <source>rate limit</source>
-            <translation>速率限制</translation>
         </message>
         <message>
             <source>No web browser could be opened for the sign-in; set a default browser and try again.</source>
@@ -2605,28 +2609,20 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 没有一键呼叫错误“{code}”。</translation>
         </message>
         <message>
-            <source>{crm} rejected the session ({detail}). Connect to {crm} again in Settings.</source>
-            <translation>{crm} 拒绝了会话（{detail}）。请在设置中重新连接 {crm}。</translation>
+            <source>{crm} rejected the session{said}. Connect to {crm} again in Settings.</source>
+            <translation>{crm} 拒绝了会话{said}。请在设置中重新连接 {crm}。</translation>
         </message>
         <message>
             <source>{crm} refused the request: the org's daily API request limit is used up.</source>
             <translation>{crm} 拒绝了请求：该组织当天的 API 请求额度已用完。</translation>
         </message>
         <message>
-            <source>{crm} refused the request: the org's API request limit is reached ({message}).</source>
-            <translation>{crm} 拒绝了请求：组织的 API 请求数已达上限（{message}）。</translation>
-        </message>
-        <message>
-            <source>{crm} has no such record ({detail}); it may have been deleted.</source>
-            <translation>{crm} 中没有此记录（{detail}）；它可能已被删除。</translation>
+            <source>{crm} refused the request: the org's API request limit is reached{said}.</source>
+            <translation>{crm} 拒绝了请求：组织的 API 请求限额已达到{said}。</translation>
         </message>
         <message>
             <source> in field {fields}</source>
             <translation>字段 {fields} 中的</translation>
-        </message>
-        <message>
-            <source>{crm} refused the data{named} ({detail}); correct it and try again.</source>
-            <translation>{crm} 拒绝了{named}数据（{detail}）；请更正后重试。</translation>
         </message>
         <message>
             <source>{crm} can create contacts and leads here, not a {kind}.</source>
@@ -2645,24 +2641,16 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>录音 {name} 大小为 {size} MB；{crm} 只接受不超过 {limit} MB 的文件，因此未上传。对于这么长的通话，请改用链接方式提供录音（设置：录音提供方式）。</translation>
         </message>
         <message>
-            <source>{crm} rejected the sign-in ({said}). Connect to {crm} again in Settings.</source>
-            <translation>{crm} 拒绝了登录（{said}）。请在设置中重新连接 {crm}。</translation>
-        </message>
-        <message>
             <source>{crm} refused the request: the org's API credits for the day are used up.</source>
             <translation>{crm} 拒绝了请求：该组织当天的 API 积分已用完。</translation>
         </message>
         <message>
-            <source>{crm} is limiting requests ({said}); try again later.</source>
-            <translation>{crm} 正在限制请求（{said}）；请稍后重试。</translation>
+            <source>{crm} is limiting requests{said}; try again later.</source>
+            <translation>{crm} 正在限制请求{said}；请稍后重试。</translation>
         </message>
         <message>
-            <source>{crm} has no such record ({said}); it may have been deleted.</source>
-            <translation>{crm} 中没有此记录（{said}）；它可能已被删除。</translation>
-        </message>
-        <message>
-            <source>{crm} refused the data ({said}).</source>
-            <translation>{crm} 拒绝了数据（{said}）。</translation>
+            <source>{crm} refused the data{said}; correct it and try again.</source>
+            <translation>{crm} 拒绝了数据{said}；请更正后重试。</translation>
         </message>
         <message>
             <source>{crm} logs calls with customers only, not internal calls.</source>
@@ -2767,10 +2755,6 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The gateway refused this desktop's renewed token.</source>
             <translation>网关拒绝了本电脑更新后的令牌。</translation>
-        </message>
-        <message>
-            <source>Cannot reach the gateway at {url} ({why}).</source>
-            <translation>无法连接位于 {url} 的网关（{why}）。</translation>
         </message>
         <message>
             <source>The gateway sent a message this app does not understand.</source>
@@ -2991,6 +2975,38 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>This desktop's gateway session was revoked or replaced; enroll it again with a new code.</source>
             <translation>本电脑的网关会话已被撤销或替换，请使用新的注册码重新注册。</translation>
+        </message>
+        <message>
+            <source>Cannot reach the gateway at {url}; check the network connection and that the gateway service runs.</source>
+            <translation>无法连接 {url} 的网关；请检查网络连接以及网关服务是否在运行。</translation>
+        </message>
+        <message>
+            <source>The gateway at {url} did not prove its identity (its certificate is not trusted on this computer); ask your administrator.</source>
+            <translation>{url} 的网关未能证明其身份（本机不信任其证书）；请联系管理员。</translation>
+        </message>
+        <message>
+            <source>The secure connection to the gateway at {url} failed; check the address in Settings with your administrator.</source>
+            <translation>与 {url} 网关的安全连接失败；请与管理员核对设置中的地址。</translation>
+        </message>
+        <message>
+            <source>The gateway's address {url} cannot be found; check it in Settings and that this computer is on the network.</source>
+            <translation>找不到网关地址 {url}；请检查设置中的地址，并确认本机已连接网络。</translation>
+        </message>
+        <message>
+            <source>Cannot reach the gateway at {url}: nothing answers there. Check that the gateway service runs and that the address in Settings is right.</source>
+            <translation>无法连接 {url} 的网关：该地址无应答。请检查网关服务是否在运行，以及设置中的地址是否正确。</translation>
+        </message>
+        <message>
+            <source>The gateway at {url} does not answer in time; check the network connection (VPN, firewall) and try again.</source>
+            <translation>{url} 的网关未及时应答；请检查网络连接（VPN、防火墙）后重试。</translation>
+        </message>
+        <message>
+            <source>The connection to the gateway at {url} dropped; reconnecting.</source>
+            <translation>与 {url} 网关的连接已断开；正在重新连接。</translation>
+        </message>
+        <message>
+            <source>The server at {url} did not accept the desktop connection (not a gateway, or a proxy is in the way); check the address in Settings.</source>
+            <translation>{url} 的服务器未接受桌面连接（它不是网关，或中间有代理）；请检查设置中的地址。</translation>
         </message>
         <message>
             <source>Not configured: {why}</source>

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from linkus_companion.backend import Status
+from linkus_companion.backend import CallPhase, Status
 from linkus_companion.gateway.demo import gateway_world
 from linkus_companion.ui.i18n import Translations
 from linkus_companion.ui.settings.dialog import SettingsDialog
@@ -86,3 +86,32 @@ async def test_a_stopped_gateway_is_shown_as_unreachable_and_its_state_returns(
     finally:
         translations.apply("en")
         qapp.setQuitOnLastWindowClosed(True)
+
+
+@pytest.mark.asyncio(loop_factories=["qt"])
+async def test_live_call_cards_say_their_state_is_unknown_while_the_gateway_is_down(
+    qtbot, settings, tmp_path
+):
+    async with gateway_world("hubspot", tmp_path / "site", lambda _line: None) as world:
+        backend = await world.desktop("1001", lambda _line: None, backoff_initial=0.2, backoff_max=0.5)
+        shell = DesktopShell(backend, settings, use_tray=False)
+        shell.show()
+        try:
+            calling = asyncio.ensure_future(world.pbx.inbound("+16285559021", "1001", talk=3.0))
+
+            def heading() -> str:
+                cards = shell.panel.cards()
+                return cards[0]._heading.text() if cards else ""
+
+            await _until(lambda: heading().endswith("talking"), "the talking card")
+            await world.gateway.stop()
+            await _until(lambda: "state unknown" in heading(), "the card marked")
+            assert heading() == "Incoming call · gateway unreachable — state unknown"
+            await asyncio.wait_for(calling, 10)  # the call ends on the PBX while the gateway is away
+
+            world.gateway = world.build()  # the call ended while the gateway was away: reconciled on return
+            await world.gateway.start(tls=world.tls)
+            await _until(lambda: "state unknown" not in heading(), "the card reconciled", 20)
+            assert shell.panel.cards()[0].call.phase is CallPhase.ENDED
+        finally:
+            await shell.shutdown()
