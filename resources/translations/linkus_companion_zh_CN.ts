@@ -3461,16 +3461,16 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>Linkus Companion 返回了无法读取的应答。</translation>
         </message>
         <message>
-            <source>Cannot listen on {name}: {why}</source>
-            <translation>无法在 {name} 上监听：{why}</translation>
-        </message>
-        <message>
             <source>Linkus Companion did not take the request; try again.</source>
             <translation>Linkus Companion 未接受该请求，请重试。</translation>
         </message>
         <message>
             <source>Linkus Companion did not answer in time; try again.</source>
             <translation>Linkus Companion 未及时响应，请重试。</translation>
+        </message>
+        <message>
+            <source>Cannot listen on {name}: {why}</source>
+            <translation>无法在 {name} 上监听：{why}</translation>
         </message>
         <message>
             <source>cannot listen on {host}:{port} ({why}): check the address</source>
