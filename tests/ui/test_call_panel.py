@@ -370,3 +370,21 @@ def test_the_panel_grows_with_a_card_that_grows(qtbot):
     card.note_done()
     qtbot.wait_until(lambda: panel.height() > before)
     assert not panel._scroll.verticalScrollBar().isVisible()
+
+
+def test_a_day_of_calls_leaves_as_many_widgets_as_the_first_ones(qtbot):
+    """Ended cards beyond the kept ones are reused or destroyed: 300 calls build no more widgets than 30."""
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+
+    def calls(first: int, count: int) -> int:
+        for n in range(first, first + count):
+            panel.show_call(call(call_id=f"c{n}", records=(ALICE,), chosen=ALICE))
+            panel.show_call(ended(Outcome.ANSWERED, call_id=f"c{n}", records=(ALICE,), chosen=ALICE))
+            panel.flush()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        return len(QApplication.allWidgets())
+
+    after_some = calls(0, 30)
+    assert calls(30, 270) <= after_some
+    assert len(panel.cards()) == KEPT_ENDED
