@@ -4,8 +4,10 @@ The app runs in a child process (qasync loop; a coroutine sleeping 5 ms measures
 The simulators run in this process. One call in ten rings the app's own extension (20 calls/s with
 call cards and pops); the rest ring colleagues, whose frames the app still receives and folds.
 Baseline in the same run: the same probe while the app is idle. Each session plays several storms with
-an idle rest after each: the idle RSS after each storm shows whether it grows (the second storm's is the
-base: the first fills the app's bounded caches and the allocator's pools).
+an idle rest after each: the idle RSS after each storm shows whether it grows. The app's bounded caches
+fill over the first storms (the engine's last 500 calls: 5 storms; SQLite's 2 MB page cache; the PBX
+stream's 10,000 call ids), so the goal is on the second half of the session: from the idle RSS after storm
+n/2 to the one after the last (the growth from the second storm is reported beside it).
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ from typing import Any
 from benchmarks import _desktop, _rig
 
 GOAL_P99_MS = 16.0
-GOAL_RSS_GROWTH_MB = 4.0
-"""The idle RSS after the last storm may exceed the one after the second by this much (allocator noise and
-the bounded caches still filling: 500 calls' states, 10,000 CDR ids, SQLite's 2 MB page cache)."""
+GOAL_RSS_GROWTH_MB = 2.0
+"""The idle RSS after the last storm may exceed the one after storm n/2 by this much (allocator noise)."""
 STORMS = 10
 REST_S = 3.0
 """Idle time after a storm before the idle RSS is read (the calls' logs written, the loop quiet)."""
@@ -96,6 +97,7 @@ async def _session(
         "rss_mb_at_each_storm_end": [lag["rss_mb"] for lag in lags],
         "idle_rss_mb": {"before": rss_idle[0], "after_each_storm": rss_idle[1:]},
         "idle_rss_growth_from_second_to_last_storm_mb": round(rss_idle[-1] - rss_idle[min(2, storms)], 1),
+        "idle_rss_growth_second_half_mb": round(rss_idle[-1] - rss_idle[max(1, storms // 2)], 1),
         "none_refcount_after": lags[-1]["none_refs"],
         "crashed": None,
     }
@@ -112,9 +114,7 @@ async def run(quick: bool) -> dict[str, Any]:
     # p99 is the figure.
     p99s = [r["storm_lag_ms"]["p99"] for r in (shipped, guarded) if r.get("storm_lag_ms")]
     p99 = max(p99s) if p99s else None
-    growths = [
-        r["idle_rss_growth_from_second_to_last_storm_mb"] for r in (shipped, guarded) if not r.get("crashed")
-    ]
+    growths = [r["idle_rss_growth_second_half_mb"] for r in (shipped, guarded) if not r.get("crashed")]
     growth = max(growths) if growths else None
     return {
         "rate_calls_per_s": rate,
@@ -126,6 +126,14 @@ async def run(quick: bool) -> dict[str, Any]:
         "storm_p99_over_idle_p99": _rig.ratio(p99, guarded.get("idle_lag_ms", {}).get("p99")),
         "goal_p99_ms": GOAL_P99_MS,
         "idle_rss_growth_mb": growth,
+        "idle_rss_growth_from_second_storm_mb": max(
+            (
+                r["idle_rss_growth_from_second_to_last_storm_mb"]
+                for r in (shipped, guarded)
+                if not r.get("crashed")
+            ),
+            default=None,
+        ),
         "goal_idle_rss_growth_mb": GOAL_RSS_GROWTH_MB,
         "met": bool(
             p99 is not None
