@@ -94,6 +94,9 @@ async def _session(
         "pops_each_storm": [
             b["pops"] - a for a, b in zip([0] + [r["pops"] for r in rests], rests, strict=False)
         ],
+        "pops_in_each_lag_window": [
+            b["pops"] - a["pops"] for a, b in zip([{"pops": 0}, *rests], lags, strict=False)
+        ],
         "rss_mb_at_each_storm_end": [lag["rss_mb"] for lag in lags],
         "idle_rss_mb": {"before": rss_idle[0], "after_each_storm": rss_idle[1:]},
         "idle_rss_growth_from_second_to_last_storm_mb": round(rss_idle[-1] - rss_idle[min(2, storms)], 1),
