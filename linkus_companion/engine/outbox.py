@@ -51,6 +51,10 @@ RELEASE_SETTLE = 10.0
 reached the CRM, whose search shows what it wrote within seconds (HubSpot's index lags new calls)."""
 
 
+class LeaseLost(Exception):
+    """The job's lease ran out (or the leadership moved) before its CRM write: another worker owns it now."""
+
+
 class CallWriter(Protocol):
     """The part of a CRM `Connector` the outbox uses."""
 
@@ -402,6 +406,9 @@ class OutboxWorker:
     async def _attempt(self, job: Job, lane: _Lane) -> bool:
         try:
             crm_id = await self._send(job)
+        except LeaseLost:  # the row is another worker's now: leave it as that worker claimed it
+            log.warning("call log %s not sent: its lease ran out or the leadership moved", job.key)
+            return False
         except CrmError as exc:
             # AuthExpired: the connector refreshed once already; keep the job until the user signs in again
             if isinstance(exc, QuotaExhausted):
@@ -443,6 +450,7 @@ class OutboxWorker:
     async def _send(self, job: Job) -> str:
         if job.kind is JobKind.UPDATE:
             target = self._crm_id_of(job.after_key)
+            self._check_lease(job)
             await self._connector.update_call(target, job.log)
             return target
         if job.kind is JobKind.RECORDING:
@@ -452,7 +460,25 @@ class OutboxWorker:
             if found is not None:
                 return found
         entry = await self._prepare(job) if self._prepare is not None else job.log
+        self._check_lease(job)
         return await self._connector.log_call(entry)
+
+    def _check_lease(self, job: Job) -> None:
+        """Raise LeaseLost unless `job` is still leased by this claim and this worker's epoch still leads.
+
+        Checked right before each CRM write: a worker frozen (SIGSTOP, a suspended laptop) past its
+        lease may wake after another worker claimed the job, and must not write it a second time.
+        """
+        with self._store.transaction() as db:
+            if self._epoch is not None and not holds_epoch(db, self._epoch, self._store.share_lock):
+                raise LeaseLost(job.key)
+            row = db.execute(
+                "SELECT 1 FROM outbox WHERE id = ? AND attempts = ? AND next_attempt_at > ?"
+                " AND delivered_at IS NULL AND parked_at IS NULL",
+                (job.id, job.attempts + 1, iso_time(self._clock())),
+            ).fetchone()
+        if row is None:
+            raise LeaseLost(job.key)
 
     async def _upload(self, job: Job) -> str:
         """Spool the recording (once), store it with the logged activity, then drop the spooled copy."""
@@ -460,6 +486,7 @@ class OutboxWorker:
             raise CrmError(Text("Recording uploads are not set up on this computer; use recording links."))
         file, target = str(job.payload["file"]), self._crm_id_of(job.after_key)
         recording = await self._spool.fetch(job.key, file, str(job.payload["name"]))
+        self._check_lease(job)
         file_id = await self._connector.attach_recording(target, recording)
         self._spool.discard(job.key, file)
         return file_id

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from benchmarks._faults import FixedGrant
-from linkus_companion.crm.base import AccessGrant
+from linkus_companion.crm.base import AccessGrant, CallLog
 from linkus_companion.crm.hubspot import HubSpotConnector, SearchPacer
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.lookup import SEARCHES_AT_ONCE, Lookup, LookupPolicy
-from linkus_companion.engine.outbox import IN_FLIGHT, OutboxWorker
+from linkus_companion.engine.outbox import IN_FLIGHT, Job, OutboxWorker
 from linkus_companion.model import CallNote
 from linkus_companion.runtime import crm_http_client
 from linkus_companion.sim.hubspot import HubSpotEmulator
@@ -160,3 +160,31 @@ async def test_a_delivery_does_not_wait_behind_a_burst_of_lookups(hub: Hub) -> N
     assert all(not match.error and not match.known for match in matches)
     assert searches_first < 2 * SEARCHES_AT_ONCE, f"the call log waited for {searches_first} searches"
     assert hub.logged() == {key: 1}
+
+
+async def test_a_sender_frozen_past_its_lease_writes_nothing_another_worker_claimed(hub: Hub) -> None:
+    """SIGSTOP between claim and send: on waking, the logs another worker sent meanwhile are not sent again."""
+    awake = asyncio.Event()
+    awake.set()
+
+    async def frozen(job: Job) -> CallLog:
+        await awake.wait()
+        return job.log
+
+    sleeper = OutboxWorker(hub.store, hub.connector, clock=hub.clock, prepare=frozen)
+    first = hub.end_calls(1, first=3100)
+    assert await sleeper.drain() == 1  # the lane opens to its full width
+    awake.clear()
+    keys = hub.end_calls(IN_FLIGHT)
+    sending = asyncio.create_task(sleeper.drain())
+    for _ in range(200):  # until the sleeper holds all of them
+        if all(job.attempts == 1 for job in sleeper.pending()):
+            break
+        await asyncio.sleep(0.01)
+    assert [job.attempts for job in sleeper.pending()] == [1] * IN_FLIGHT
+    hub.clock.advance(61)  # its leases run out while it is stopped
+    assert await hub.worker().drain() == IN_FLIGHT
+    awake.set()  # SIGCONT
+    assert await sending == 0
+    assert hub.logged() == dict.fromkeys([*first, *keys], 1)
+    assert hub.stored_ids() == hub.crm_ids()

@@ -13,8 +13,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from linkus_companion.crm.base import CallLog
 from linkus_companion.engine.call_log import CallLogger
-from linkus_companion.engine.outbox import OutboxWorker
+from linkus_companion.engine.outbox import Job, OutboxWorker
 from linkus_companion.gateway.leadership import Leadership
 from linkus_companion.phone import parse
 from linkus_companion.store import Store
@@ -177,3 +178,41 @@ def test_the_lock_connection_is_a_plain_postgresql_session(postgres_url: str) ->
 
 
 pytestmark = pytest.mark.timeout(60)
+
+
+async def test_a_leader_frozen_mid_send_writes_nothing_once_a_newer_epoch_leads(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Claimed under epoch 1, stopped, woken after the hand-over: the log goes out once, by the new leader."""
+    async with open_harness("hubspot", tmp_path) as harness:
+        owners = bound_owners(sorted(await harness.connector.list_users(), key=lambda u: u.id))
+        old_store, new_store = Store.open(postgres_url), Store.open(postgres_url)
+        clock, awake = Clock(), asyncio.Event()
+
+        async def frozen(job: Job) -> CallLog:
+            await awake.wait()
+            return job.log
+
+        old_term, new_term = Leadership(postgres_url, poll=POLL), Leadership(postgres_url, poll=POLL)
+        ex_leader = OutboxWorker(
+            old_store, harness.connector, clock=clock, epoch=await old_term.acquire(), prepare=frozen
+        )
+        CallLogger(old_store, UTC_POLICY, owners, clock=clock).call_ended(
+            inbound("frozen-1", rang=("101",), talked=("101",)), None
+        )
+        sending = asyncio.create_task(ex_leader.drain())
+        for _ in range(200):  # until it holds the job
+            if ex_leader.pending()[0].attempts:
+                break
+            await asyncio.sleep(0.01)
+        await old_term.release()  # its session is ended while it is stopped
+        leader = OutboxWorker(new_store, harness.connector, clock=clock, epoch=await new_term.acquire())
+        awake.set()  # woken within its lease
+        assert await sending == 0
+        assert harness.call_logs() == []
+        clock.advance(61)
+        assert await leader.drain() == 1
+        assert len(harness.call_logs()) == 1
+        await new_term.release()
+        old_store.close()
+        new_store.close()
