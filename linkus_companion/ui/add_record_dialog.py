@@ -86,7 +86,9 @@ class AddRecordDialog(QDialog):
         self.last_name = QLineEdit()
         self.email = QLineEdit()
         self.company = QLineEdit()
-        self.number = QLineEdit(normalised_number(number, region))
+        self.number = QLineEdit(
+            phone.display(normalised_number(number, region), region)
+        )  # as the card shows it
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(self.note.fontMetrics().lineSpacing() * 4 + 12)

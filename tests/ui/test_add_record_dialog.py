@@ -18,8 +18,13 @@ def dialog(qtbot):
     return d
 
 
-def test_number_is_prefilled_and_normalised(dialog):
-    assert dialog.number.text() == "+14155550123"
+def test_number_is_prefilled_as_the_panel_shows_it_and_saved_normalised(qtbot, dialog):
+    assert dialog.number.text() == "(415) 555-0123"  # national for the default region, as on the card
+    foreign = AddRecordDialog("+442071234567", kinds=(RecordKind.CONTACT,), crm_name="HubSpot")
+    qtbot.add_widget(foreign)
+    assert foreign.number.text() == "+44 20 7123 4567"  # international for another country
+    dialog.first_name.setText("Ann")
+    assert dialog.record().phone == "+14155550123"
     assert normalised_number("020 7123 4567", "GB") == "+442071234567"
     assert normalised_number("12ab", "US") == "12ab"
     assert not dialog.isModal()
