@@ -137,15 +137,16 @@ class RecordingLinks:
     async def _audio(self, request: Request) -> Response:
         link_id = request.path_params["link_id"]
         found = self._file(link_id)
+        language = accepted_language(request.headers.get("accept-language", ""))
         if isinstance(found, int):
-            return _problem(found, _REASONS[found])
+            return _problem(found, _REASONS[found], language, page=False)
         call_id, file = found
         try:
             async with self._fetching:  # one writer per cache file
                 self._sweep()
                 cached = await self._cache.fetch(f"{call_id}:link", file, "")
         except PbxError as err:
-            return _pbx_problem(link_id, err)
+            return _pbx_problem(link_id, err, language, page=False)
         return FileResponse(
             cached.path,
             media_type=cached.content_type,
@@ -188,28 +189,34 @@ def shown(link_id: str) -> str:
     return "#" + hashlib.sha256(link_id.encode()).hexdigest()[:10]
 
 
-def _pbx_problem(link_id: str, err: PbxError, language: str = "") -> Response:
+def _pbx_problem(link_id: str, err: PbxError, language: str, *, page: bool = True) -> Response:
     if isinstance(err, PbxNotFound):
         log.info("Recording link %s: the recording was deleted on the PBX", shown(link_id))
-        return _problem(410, _DELETED, language)
+        return _problem(410, _DELETED, language, page=page)
     log.warning("Recording link %s could not be served: %s", shown(link_id), err)
     sentence = Text("The recording could not be fetched from the PBX. {reason}", reason=text_of(err))
-    return _problem(502, sentence, language)
+    return _problem(502, sentence, language, page=page)
 
 
-def _problem(status: int, sentence: str, language: str = "") -> Response:
-    """The refusal as plain text for players, or as a page in `language` for a browser ("": not one)."""
-    if not language:
-        return PlainTextResponse(sentence + "\n", status_code=status, headers=_PRIVATE)
+def _problem(status: int, sentence: str, language: str, *, page: bool = True) -> Response:
+    """The refusal in `language`: a page for a browser, plain text for a player (`page=False`)."""
+    if not page:
+        return PlainTextResponse(
+            say(sentence, language) + "\n", status_code=status, headers=_headers(language)
+        )
     return _page(status, f"<p>{html.escape(say(sentence, language))}</p>", language)
+
+
+def _headers(language: str) -> dict[str, str]:
+    """No caching, and the language the answer is in (it depends on the request's Accept-Language)."""
+    return _PRIVATE | {
+        "Content-Language": "zh-CN" if language == "zh_CN" else "en",
+        "Vary": "Accept-Language",
+    }
 
 
 def _page(status: int, body: str, language: str) -> Response:
     page = _PAGE.format(
         lang="zh-CN" if language == "zh_CN" else "en", title=html.escape(say(_TITLE, language)), body=body
     )
-    headers = _PRIVATE | {
-        "Content-Language": "zh-CN" if language == "zh_CN" else "en",
-        "Vary": "Accept-Language",
-    }
-    return HTMLResponse(page, status_code=status, headers=headers)
+    return HTMLResponse(page, status_code=status, headers=_headers(language))

@@ -119,6 +119,13 @@ async def test_the_player_and_its_refusals_are_in_the_browsers_language(setup: S
     assert "Download the recording" in english.text and '<html lang="en">' in english.text
     unknown = await setup.http.get(setup.server.base_url + "/recordings/not-a-link", headers=chinese)
     assert unknown.status_code == 404 and "此录音链接未知" in unknown.text and "unknown" not in unknown.text
+    # A player (an <audio> element, the CRM's own player) is refused in the listener's language too.
+    played = await setup.http.get(
+        setup.server.base_url + "/recordings/not-a-link", headers=AUDIO_TAG | {"Accept-Language": "zh-CN"}
+    )
+    assert played.status_code == 404 and played.headers["content-type"].startswith("text/plain")
+    assert "此录音链接未知" in played.text and "unknown" not in played.text
+    assert played.headers["content-language"] == "zh-CN"
 
 
 async def test_an_unknown_link_is_not_found(setup: Setup) -> None:
