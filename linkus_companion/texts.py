@@ -148,16 +148,17 @@ def stored(value: object) -> str:
     return json.dumps(typed, ensure_ascii=False) if typed is not None else str(value)
 
 
-def restored(value: str | None) -> str:
-    """A sentence read back from a store column (`stored`): a `Text` again, or the plain text of old rows."""
-    if not value or not value.startswith("{"):
-        return value or ""
+def restored(value: str | None, untyped: str = "") -> str:
+    """A sentence read back from a store column (`stored`): a `Text` again; for plain text (rows an older
+    version wrote in English) `untyped` when given, else the text as it is."""
+    if not value:
+        return ""
     try:
-        data = json.loads(value)
+        data = json.loads(value) if value.startswith("{") else None
     except ValueError:
-        return value
+        data = None
     text = _parse(data, _DEPTH)
-    return text if text is not None else value
+    return text if text is not None else untyped or value
 
 
 def language_of(choice: str) -> str:

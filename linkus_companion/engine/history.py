@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from linkus_companion.engine.outbox import JobKind, decode_record, encode_record, iso_time
+from linkus_companion.engine.outbox import NOT_TAKEN, JobKind, decode_record, encode_record, iso_time
 from linkus_companion.model import Direction, Outcome, Record
 from linkus_companion.store import Store
 from linkus_companion.texts import restored
@@ -146,5 +146,5 @@ def _entry(row: tuple[object, ...]) -> HistoryEntry:
         answered_at=dt.datetime.fromisoformat(str(answered)) if answered else None,
         ended_at=dt.datetime.fromisoformat(str(ended)),
         delivery=delivery,
-        delivery_error="" if delivered_at else restored(str(last_error or "")),
+        delivery_error="" if delivered_at else restored(str(last_error or ""), NOT_TAKEN),
     )

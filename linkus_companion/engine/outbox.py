@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+NOT_TAKEN = Text("The CRM did not take the call log; the app's log file has the reason.")
+"""A call log's last error when it has no sentence of its own (or an older version stored it in English)."""
+
 Clock = Callable[[], dt.datetime]
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -509,7 +512,7 @@ class OutboxWorker:
         with self._store.transaction() as db:
             db.execute(
                 "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?",
-                (iso_time(due), stored(text_of(error)), job.id),
+                (iso_time(due), stored(_reason(error)), job.id),
             )
         if pause is not None:
             pause.paused_until = max(due, pause.paused_until or due)
@@ -524,7 +527,7 @@ class OutboxWorker:
         with self._store.transaction() as db:
             db.execute(
                 "UPDATE outbox SET parked_at = ?, last_error = ? WHERE id = ?",
-                (iso_time(self._clock()), stored(text_of(error)), job.id),
+                (iso_time(self._clock()), stored(_reason(error)), job.id),
             )
         log.warning("call log %s refused by the CRM and parked: %s", job.key, error)
 
@@ -587,7 +590,7 @@ def _job(row: tuple[Any, ...]) -> Job:
         kind=JobKind(kind),
         payload=json.loads(payload),
         attempts=attempts,
-        last_error=restored(last_error),
+        last_error=restored(last_error, NOT_TAKEN),
         crm_id=crm_id or "",
         delivered=delivered_at is not None,
         parked=parked_at is not None,
@@ -600,3 +603,9 @@ def iso_time(value: object) -> str:
     if not isinstance(value, dt.datetime):
         raise TypeError(f"cannot store {type(value).__name__}")
     return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _reason(error: Exception) -> str:
+    """The error's sentence as the store keeps it: always typed, so it reads in the user's language."""
+    sentence = text_of(error)
+    return sentence if isinstance(sentence, Text) else NOT_TAKEN

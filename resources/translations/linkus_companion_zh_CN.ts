@@ -2705,6 +2705,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>多条 CRM 记录共用此号码：请先选择一条。</translation>
         </message>
         <message>
+            <source>The CRM did not take the call log; the app's log file has the reason.</source>
+            <translation>CRM 未接收此通话记录；原因请查看应用的日志文件。</translation>
+        </message>
+        <message>
             <source>{error} {count} call log(s) wait and go out by themselves once it resets (next try at {when} UTC).</source>
             <translation>{error} {count} 条通话记录正在等待，额度重置后会自动发送（下次尝试时间 {when} UTC）。</translation>
         </message>

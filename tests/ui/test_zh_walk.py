@@ -35,6 +35,7 @@ from linkus_companion.backend import (
 )
 from linkus_companion.crm.http import classify_status
 from linkus_companion.engine.history import Delivery
+from linkus_companion.engine.outbox import NOT_TAKEN
 from linkus_companion.texts import restored, stored, text_of
 from linkus_companion.ui.history import HistoryWindow
 from linkus_companion.ui.i18n import Translations, tr_text
@@ -134,6 +135,11 @@ def test_no_english_left_in_the_tray_history_and_settings_in_chinese(qtbot, chin
             HistoryItem(ended, Delivery.DELIVERED),
             HistoryItem(
                 call(CallPhase.ENDED, call_id="c2"), Delivery.WAITING, restored(stored(FAILING.crm_problem))
+            ),
+            HistoryItem(  # a row an older version stored in English
+                call(CallPhase.ENDED, call_id="c3"),
+                Delivery.FAILED,
+                restored("HubSpot refused the data", NOT_TAKEN),
             ),
         ],
         crm="HubSpot",
