@@ -240,7 +240,7 @@ class OutboxWorker:
         self._quota_until: dt.datetime | None = None
         self._listeners: list[Callable[[], None]] = []
         self._leases: dict[int, str] = {}
-        """Jobs claimed and not yet answered for (id -> the lease written), for `release`."""
+        """Jobs in flight (id -> the lease written): never claimed twice at once, given back by `release`."""
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         """Call `listener()` when jobs were queued and after each delivery attempt (to recount what waits)."""
@@ -381,11 +381,13 @@ class OutboxWorker:
         the leader's claims nothing, so a gateway that lost the leadership delivers no more call logs.
         """
         now = self._clock()
+        # a job still in flight here whose lease ran out (a slow CRM) is not sent a second time beside it
+        flying = f" AND id NOT IN ({', '.join(str(int(i)) for i in self._leases)})" if self._leases else ""
         with self._store.transaction() as db:
             if self._epoch is not None and not holds_epoch(db, self._epoch, self._store.share_lock):
                 return None
             row = db.execute(
-                f"SELECT {_COLUMNS} FROM outbox WHERE {_READY} AND {_FIRST} AND {lane.where}"  # noqa: S608
+                f"SELECT {_COLUMNS} FROM outbox WHERE {_READY} AND {_FIRST} AND {lane.where}{flying}"  # noqa: S608
                 f" AND next_attempt_at <= ? ORDER BY id LIMIT 1{self._store.skip_locked}",
                 (iso_time(now),),
             ).fetchone()
