@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+
 from linkus_companion.crm import hubspot
+from linkus_companion.crm.base import RecordingFile
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.outbox import OutboxWorker
 from linkus_companion.model import CallNote, Disposition
@@ -109,3 +112,32 @@ async def test_a_note_edited_in_the_call_history_keeps_the_outcome_picked_on_the
     assert await worker.drain() == 1
     edited = the_log(crm, "3051")
     assert "Sent the quote" in edited.description and edited.outcome == BUSY[crm.kind]
+
+
+@pytest.mark.parametrize("note_first", [True, False], ids=["note-then-upload", "upload-then-note"])
+async def test_a_note_update_and_a_recording_upload_of_one_call_both_stay(
+    crm: Crm,  # noqa: F811
+    tmp_path: Path,
+    note_first: bool,
+) -> None:
+    """The two lanes write the same CRM call: neither write takes back what the other stored."""
+    worker = crm.worker()
+    end(crm, "3061")
+    assert await worker.drain() == 1
+    wav = tmp_path / "3061-101.wav"
+    wav.write_bytes(b"RIFF" + bytes(2000))
+    recording = RecordingFile(wav, wav.name, wav.stat().st_size, "audio/wav")
+    crm_id = the_log(crm, "3061").id
+
+    async def upload() -> None:
+        await crm.harness.connector.attach_recording(crm_id, recording)
+
+    async def note() -> None:
+        assert crm.logger.annotate("3061", "101", NOTE) == ["3061:101:note:1"]
+        assert await worker.drain() == 1
+
+    for write in (note, upload) if note_first else (upload, note):
+        await write()
+    stored = the_log(crm, "3061")
+    assert "Wants a quote for 40 seats" in stored.description and stored.outcome == BUSY[crm.kind]
+    assert stored.recording_url, "the uploaded recording is still on the call"
