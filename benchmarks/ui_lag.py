@@ -94,6 +94,11 @@ async def _session(
         "pops_each_storm": [
             b["pops"] - a for a, b in zip([0] + [r["pops"] for r in rests], rests, strict=False)
         ],
+        # A storm that fell behind its rate (the simulators share this process) placed fewer own calls.
+        "pops_missing_each_storm": [
+            play["own_extension_calls"] - b["pops"] + a
+            for play, a, b in zip(plays, [0] + [r["pops"] for r in rests], rests, strict=False)
+        ],
         "pops_in_each_lag_window": [
             b["pops"] - a["pops"] for a, b in zip([{"pops": 0}, *rests], lags, strict=False)
         ],
