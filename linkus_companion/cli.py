@@ -7,6 +7,7 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
+from linkus_companion.cli_help import Parser
 from linkus_companion.ports import PortBusy
 from linkus_companion.terminal import tell
 from linkus_companion.texts import Text, text_of
@@ -177,7 +178,7 @@ def _add_gateway(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = Parser(
         prog="linkus-companion",
         description="Connects a Yeastar P-Series PBX to HubSpot, Salesforce or Zoho CRM.",
     )

@@ -34,7 +34,7 @@ def user_language() -> str:
 
 
 @cache
-def _translator(language: str) -> Translate:
+def translator(language: str) -> Translate:
     """The catalogue of `language` (English: none; the Qt core loads only for another language)."""
     if language == "en":
         return lambda _context, source: source
@@ -48,7 +48,7 @@ def _translator(language: str) -> Translate:
 
 def say(value: object, language: str | None = None) -> str:
     """`value` (a `Text`, or plain text) in `language` (default: the user's)."""
-    return translated(value, _translator(language or user_language()))
+    return translated(value, translator(language or user_language()))
 
 
 def tell(value: object, *, error: bool = False) -> None:

@@ -53,6 +53,29 @@ def test_commands_follow_the_system_locale_until_the_setting_says_otherwise(
     )
 
 
+def test_help_and_argparse_own_words_follow_the_language_too(
+    capsys: pytest.CaptureFixture[str], chinese_locale: None
+) -> None:
+    def said(*argv: str) -> tuple[int, str]:
+        with pytest.raises(SystemExit) as ended:
+            run(capsys, *argv)
+        out, err = capsys.readouterr()
+        return int(ended.value.code or 0), out + err
+
+    code, text = said("--help")
+    assert code == 0 and text.startswith("用法：linkus-companion") and "选项" in text
+    assert "显示此帮助信息并退出" in text and "为已配置的分机启动应用" in text
+    assert "usage" not in text and "show this help" not in text and "start the app" not in text
+    code, text = said("sim", "pbx", "--help")
+    assert code == 0 and "绑定的地址（默认 127.0.0.1）" in text and "address to bind" not in text
+    code, text = said("demo", "--calls", "many")
+    assert code == 2 and "错误：参数 --calls：无效的 int 值：'many'" in text and "error" not in text
+
+    assert run(capsys, "config", "set", "ui.language", "en")[0] == 0
+    code, text = said("--help")
+    assert text.startswith("usage: linkus-companion") and "show this help message and exit" in text
+
+
 def test_the_native_host_answers_the_extension_in_the_users_language(chinese_locale: None) -> None:
     reply = answer(Request("dial", "abc"), lambda _fields: None)
     assert reply["state"] == "invalid" and reply["message"].startswith("“abc”不是电话号码")

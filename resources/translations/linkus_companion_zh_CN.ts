@@ -3541,4 +3541,377 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{head}{separator}{tail}</translation>
         </message>
     </context>
+    <context>
+        <name>CommandLine</name>
+        <message>
+            <source>usage: </source>
+            <translation>用法：</translation>
+        </message>
+        <message>
+            <source>positional arguments</source>
+            <translation>位置参数</translation>
+        </message>
+        <message>
+            <source>options</source>
+            <translation>选项</translation>
+        </message>
+        <message>
+            <source>show this help message and exit</source>
+            <translation>显示此帮助信息并退出</translation>
+        </message>
+        <message>
+            <source>%(prog)s: error: %(message)s
+</source>
+            <translation>%(prog)s：错误：%(message)s
+</translation>
+        </message>
+        <message>
+            <source>the following arguments are required: %s</source>
+            <translation>缺少以下必需参数：%s</translation>
+        </message>
+        <message>
+            <source>unrecognized arguments: %s</source>
+            <translation>无法识别的参数：%s</translation>
+        </message>
+        <message>
+            <source>invalid choice: %(value)r (choose from %(choices)s)</source>
+            <translation>无效的选项：%(value)r（可选：%(choices)s）</translation>
+        </message>
+        <message>
+            <source>argument %(argument_name)s: %(message)s</source>
+            <translation>参数 %(argument_name)s：%(message)s</translation>
+        </message>
+        <message>
+            <source>expected one argument</source>
+            <translation>需要一个参数值</translation>
+        </message>
+        <message>
+            <source>expected at least one argument</source>
+            <translation>至少需要一个参数值</translation>
+        </message>
+        <message>
+            <source>expected at most one argument</source>
+            <translation>最多只能有一个参数值</translation>
+        </message>
+        <message>
+            <source>invalid %(type)s value: %(value)r</source>
+            <translation>无效的 %(type)s 值：%(value)r</translation>
+        </message>
+        <message>
+            <source>not allowed with argument %s</source>
+            <translation>不能与参数 %s 同时使用</translation>
+        </message>
+        <message>
+            <source>one of the arguments %s is required</source>
+            <translation>必须提供参数 %s 之一</translation>
+        </message>
+        <message>
+            <source>ambiguous option: %(option)s could match %(matches)s</source>
+            <translation>选项不明确：%(option)s 可匹配 %(matches)s</translation>
+        </message>
+        <message>
+            <source>ignored explicit argument %r</source>
+            <translation>已忽略显式参数 %r</translation>
+        </message>
+        <message>
+            <source>Connects a Yeastar P-Series PBX to HubSpot, Salesforce or Zoho CRM.</source>
+            <translation>将 Yeastar P 系列 PBX 连接到 HubSpot、Salesforce 或 Zoho CRM。</translation>
+        </message>
+        <message>
+            <source>print the version and exit</source>
+            <translation>显示版本号并退出</translation>
+        </message>
+        <message>
+            <source>offline demo on local simulators (no account needed)</source>
+            <translation>在本地模拟器上运行离线演示（无需账户）</translation>
+        </message>
+        <message>
+            <source>start the app for the configured extension</source>
+            <translation>为已配置的分机启动应用</translation>
+        </message>
+        <message>
+            <source>dial a number or tel:/callto: link from your extension</source>
+            <translation>从您的分机拨打号码或 tel:/callto: 链接</translation>
+        </message>
+        <message>
+            <source>run the site gateway, or manage the desktops enrolled with it</source>
+            <translation>运行站点网关，或管理已在其注册的桌面端</translation>
+        </message>
+        <message>
+            <source>run a local PBX or CRM emulator</source>
+            <translation>运行本地 PBX 或 CRM 模拟器</translation>
+        </message>
+        <message>
+            <source>inspect or change settings</source>
+            <translation>查看或更改设置</translation>
+        </message>
+        <message>
+            <source>the click-to-call browser extension and its host</source>
+            <translation>一键呼叫浏览器扩展及其宿主程序</translation>
+        </message>
+        <message>
+            <source>signed provisioning bundles and policy templates (for admins)</source>
+            <translation>已签名的配置包和策略模板（供管理员使用）</translation>
+        </message>
+        <message>
+            <source>check policies, keyring, PBX and CRM; exit 1 on problems</source>
+            <translation>检查策略、密钥环、PBX 和 CRM；有问题时以 1 退出</translation>
+        </message>
+        <message>
+            <source>CRM to emulate</source>
+            <translation>要模拟的 CRM</translation>
+        </message>
+        <message>
+            <source>number of scripted calls</source>
+            <translation>脚本通话的数量</translation>
+        </message>
+        <message>
+            <source>write a JSON report</source>
+            <translation>写入 JSON 报告</translation>
+        </message>
+        <message>
+            <source>no windows; print what happens</source>
+            <translation>不显示窗口；打印发生的事情</translation>
+        </message>
+        <message>
+            <source>the gateway topology: a gateway and one desktop per extension</source>
+            <translation>网关拓扑：一个网关，每个分机一个桌面端</translation>
+        </message>
+        <message>
+            <source>with --gateway: two replicas on a throwaway PostgreSQL (Debian's postgresql), the leader killed mid-demo</source>
+            <translation>与 --gateway 一起使用：在临时 PostgreSQL（Debian 的 postgresql）上运行两个副本，演示中途终止主节点</translation>
+        </message>
+        <message>
+            <source>no windows: pops are printed as JSON lines</source>
+            <translation>不显示窗口：弹屏以 JSON 行打印</translation>
+        </message>
+        <message>
+            <source>start, show, quit (checks an installation)</source>
+            <translation>启动、显示、退出（检查安装）</translation>
+        </message>
+        <message>
+            <source>e.g. +1 555 0100 or tel:+15550100</source>
+            <translation>例如 +1 555 0100 或 tel:+15550100</translation>
+        </message>
+        <message>
+            <source>the gateway's configuration (TOML)</source>
+            <translation>网关的配置文件（TOML）</translation>
+        </message>
+        <message>
+            <source>a one-time enrollment code and link for a desktop</source>
+            <translation>为桌面端生成一次性注册码和链接</translation>
+        </message>
+        <message>
+            <source>revoke desktop sessions (they disconnect)</source>
+            <translation>撤销桌面端会话（它们将断开连接）</translation>
+        </message>
+        <message>
+            <source>list desktop sessions</source>
+            <translation>列出桌面端会话</translation>
+        </message>
+        <message>
+            <source>sign the gateway's CRM admin account in (browser)</source>
+            <translation>登录网关的 CRM 管理员账户（浏览器）</translation>
+        </message>
+        <message>
+            <source>where each secret comes from, and whether the store opens</source>
+            <translation>每个密钥的来源，以及存储能否打开</translation>
+        </message>
+        <message>
+            <source>whether this machine's gateway is healthy (exit 0), for container checks</source>
+            <translation>本机网关是否正常（正常时以 0 退出），用于容器健康检查</translation>
+        </message>
+        <message>
+            <source>the desktop user's extension</source>
+            <translation>桌面用户的分机号</translation>
+        </message>
+        <message>
+            <source>the desktop user's e-mail address</source>
+            <translation>桌面用户的邮箱地址</translation>
+        </message>
+        <message>
+            <source>days the code stays valid (default 7)</source>
+            <translation>注册码的有效天数（默认 7）</translation>
+        </message>
+        <message>
+            <source>every session of this extension</source>
+            <translation>此分机的所有会话</translation>
+        </message>
+        <message>
+            <source>one session id (see `gateway sessions`)</source>
+            <translation>一个会话 ID（见 `gateway sessions`）</translation>
+        </message>
+        <message>
+            <source>Yeastar P-Series PBX simulator (Open API + WebSocket events)</source>
+            <translation>Yeastar P 系列 PBX 模拟器（Open API + WebSocket 事件）</translation>
+        </message>
+        <message>
+            <source>HubSpot, Salesforce or Zoho CRM emulator</source>
+            <translation>HubSpot、Salesforce 或 Zoho CRM 模拟器</translation>
+        </message>
+        <message>
+            <source>address to bind (default 127.0.0.1)</source>
+            <translation>绑定的地址（默认 127.0.0.1）</translation>
+        </message>
+        <message>
+            <source>port (default 8088; 0 = any free port)</source>
+            <translation>端口（默认 8088；0 表示任意空闲端口）</translation>
+        </message>
+        <message>
+            <source>serve HTTPS/WSS with a generated certificate</source>
+            <translation>使用生成的证书提供 HTTPS/WSS 服务</translation>
+        </message>
+        <message>
+            <source>API Client ID to accept (default: generated)</source>
+            <translation>接受的 API 客户端 ID（默认：自动生成）</translation>
+        </message>
+        <message>
+            <source>API Client Secret to accept (default: generated)</source>
+            <translation>接受的 API 客户端密钥（默认：自动生成）</translation>
+        </message>
+        <message>
+            <source>WebSocket idle close, seconds</source>
+            <translation>WebSocket 空闲关闭时间（秒）</translation>
+        </message>
+        <message>
+            <source>port (default: any free port)</source>
+            <translation>端口（默认：任意空闲端口）</translation>
+        </message>
+        <message>
+            <source>fix the ready access token of the seeded admin user</source>
+            <translation>固定预置管理员用户的现成访问令牌</translation>
+        </message>
+        <message>
+            <source>HubSpot search index lag, seconds</source>
+            <translation>HubSpot 搜索索引延迟（秒）</translation>
+        </message>
+        <message>
+            <source>each effective value, its source and whether it is locked</source>
+            <translation>每个生效的值、其来源以及是否被锁定</translation>
+        </message>
+        <message>
+            <source>change one of your settings (refused for locked keys)</source>
+            <translation>更改您的某项设置（被锁定的项会被拒绝）</translation>
+        </message>
+        <message>
+            <source>return one of your settings to its default</source>
+            <translation>将您的某项设置恢复为默认值</translation>
+        </message>
+        <message>
+            <source>machine-readable output</source>
+            <translation>机器可读的输出</translation>
+        </message>
+        <message>
+            <source>register the host with every browser</source>
+            <translation>在所有浏览器中注册宿主程序</translation>
+        </message>
+        <message>
+            <source>remove the host registration</source>
+            <translation>移除宿主程序的注册</translation>
+        </message>
+        <message>
+            <source>check the host registration</source>
+            <translation>检查宿主程序的注册</translation>
+        </message>
+        <message>
+            <source>build the extension's zip (reproducible)</source>
+            <translation>构建扩展的 zip 包（可复现）</translation>
+        </message>
+        <message>
+            <source>per machine (installers; needs admin)</source>
+            <translation>按计算机安装（安装程序使用；需要管理员权限）</translation>
+        </message>
+        <message>
+            <source>create a key pair that signs configuration bundles</source>
+            <translation>创建用于签名配置包的密钥对</translation>
+        </message>
+        <message>
+            <source>sign a policy spec into a bundle</source>
+            <translation>将策略规范签名为配置包</translation>
+        </message>
+        <message>
+            <source>check a bundle; exit 1 if it would be refused</source>
+            <translation>检查配置包；若会被拒绝则以 1 退出</translation>
+        </message>
+        <message>
+            <source>print a bundle's content and whether it verifies</source>
+            <translation>打印配置包的内容及其能否通过验证</translation>
+        </message>
+        <message>
+            <source>write ADMX/ADML, .mobileconfig and policy JSON</source>
+            <translation>生成 ADMX/ADML、.mobileconfig 和策略 JSON</translation>
+        </message>
+        <message>
+            <source>store a PBX/CRM client secret read from standard input in this user's keyring</source>
+            <translation>将从标准输入读取的 PBX/CRM 客户端密钥保存到此用户的密钥环</translation>
+        </message>
+        <message>
+            <source>delete a call's recording on request (links, queued uploads, local copies, copies in the CRM)</source>
+            <translation>应要求删除某次通话的录音（链接、排队的上传、本地副本、CRM 中的副本）</translation>
+        </message>
+        <message>
+            <source>folder for the key files (default: here)</source>
+            <translation>密钥文件的文件夹（默认：当前文件夹）</translation>
+        </message>
+        <message>
+            <source>JSON file: {"locked": {...}, "recommended": {...}}</source>
+            <translation>JSON 文件：{"locked": {...}, "recommended": {...}}</translation>
+        </message>
+        <message>
+            <source>private key file from `admin keygen`</source>
+            <translation>由 `admin keygen` 生成的私钥文件</translation>
+        </message>
+        <message>
+            <source>bundle file (default: print it)</source>
+            <translation>配置包文件（默认：直接打印）</translation>
+        </message>
+        <message>
+            <source>validity (default 365)</source>
+            <translation>有效天数（默认 365）</translation>
+        </message>
+        <message>
+            <source>who signed it, shown to users and in `doctor`</source>
+            <translation>签名者，显示给用户并在 `doctor` 中显示</translation>
+        </message>
+        <message>
+            <source>bundle file, or - for standard input</source>
+            <translation>配置包文件，或用 - 表示标准输入</translation>
+        </message>
+        <message>
+            <source>key text or file (default: the keys pinned by policy)</source>
+            <translation>密钥文本或文件（默认：策略固定的密钥）</translation>
+        </message>
+        <message>
+            <source>output folder</source>
+            <translation>输出文件夹</translation>
+        </message>
+        <message>
+            <source>policy spec to put in the examples</source>
+            <translation>放入示例中的策略规范</translation>
+        </message>
+        <message>
+            <source>shown in the macOS profile</source>
+            <translation>显示在 macOS 描述文件中</translation>
+        </message>
+        <message>
+            <source>pbx.client_secret or crm.client_secret</source>
+            <translation>pbx.client_secret 或 crm.client_secret</translation>
+        </message>
+        <message>
+            <source>the PBX call id (CDR uid) whose recording is to be deleted</source>
+            <translation>要删除其录音的 PBX 通话 ID（CDR uid）</translation>
+        </message>
+        <message>
+            <source>database file (default: this user's, or the gateway's with --config)</source>
+            <translation>数据库文件（默认：此用户的；与 --config 一起时为网关的）</translation>
+        </message>
+        <message>
+            <source>a gateway's configuration: its store and CRM sign-in</source>
+            <translation>网关的配置：其存储和 CRM 登录</translation>
+        </message>
+        <message>
+            <source>print only the problems</source>
+            <translation>只打印问题</translation>
+        </message>
+    </context>
 </TS>

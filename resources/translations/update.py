@@ -6,7 +6,8 @@ Run from the repository root with the project's virtualenv:  python resources/tr
    (existing translations are kept).
 2. The settings' docs (config schema) and the template variables' meanings are not literals in the UI
    code, so they are added here as the contexts `SettingDocs` and `TemplateVariables`; the core's
-   `Text("...")` sentences (errors and statuses, see linkus_companion/texts.py) become `Errors`.
+   `Text("...")` sentences (errors and statuses, see linkus_companion/texts.py) become `Errors`, and
+   the command line's help texts and argparse's own words (linkus_companion/cli_help.py) `CommandLine`.
 3. `pyside6-lrelease` compiles every `.ts` into the `.qm` file the app loads.
 """
 
@@ -22,6 +23,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
+from linkus_companion.cli import build_parser  # noqa: E402
+from linkus_companion.cli_help import CONTEXT as COMMAND_LINE  # noqa: E402
+from linkus_companion.cli_help import ERROR_WORDS, SHOWN_WORDS, help_texts  # noqa: E402
 from linkus_companion.config import SCHEMA  # noqa: E402
 from linkus_companion.crm.templates import VARIABLES  # noqa: E402
 from linkus_companion.texts import CONTEXT as TEXTS  # noqa: E402
@@ -95,6 +99,7 @@ def main() -> int:
             "SettingDocs": [s.doc for s in SCHEMA.values()],
             "TemplateVariables": list(VARIABLES.values()),
             TEXTS: _core_texts(),
+            COMMAND_LINE: list(dict.fromkeys([*SHOWN_WORDS, *ERROR_WORDS, *help_texts(build_parser())])),
         }
         kept = _kept(ts_file, tuple(texts))
         subprocess.run(  # noqa: S603 - the Qt tools next to this Python
