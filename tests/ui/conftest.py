@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import PySide6.QtWidgets  # noqa: F401 - the binding before qasync
@@ -18,6 +18,7 @@ from linkus_companion.config import Settings
 from linkus_companion.config.sources import JsonDirSource, Layer
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.model import Direction, Record, RecordKind
+from linkus_companion.ui.i18n import Translations
 
 T0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 ALICE = Record(
@@ -52,6 +53,21 @@ def lock(policy_dir: Path, **values: object) -> Path:
 def settings(tmp_path: Path, policy_dir: Path) -> Settings:
     """Settings in tmp_path with the admin's locked dir."""
     return Settings(UserFile(tmp_path / "user.json"), [JsonDirSource(policy_dir, Layer.LOCKED)])
+
+
+@pytest.fixture
+def translations(qapp: QApplication) -> Iterator[Translations]:
+    """The app's interface languages, back to English after the test (switch with `apply`)."""
+    languages = Translations(qapp)
+    yield languages
+    languages.apply("en")
+
+
+@pytest.fixture
+def zh_cn(translations: Translations) -> Translations:
+    """The interface in Simplified Chinese for the test (English again after it)."""
+    assert translations.apply("zh_CN") == "zh_CN"
+    return translations
 
 
 def call(

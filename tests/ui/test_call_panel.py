@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from linkus_companion.backend import CallPhase, CrmState, LinkState, Status
 from linkus_companion.model import CallNote, Direction, Disposition, Outcome
 from linkus_companion.ui.call_panel import KEPT_ENDED, PAINT_MS, CallPanel, dock_corner, docked_at
-from linkus_companion.ui.i18n import Translations
 from linkus_companion.ui.tray import status_line, trouble_line
 from tests.ui.conftest import ALICE, BOB, call
 
@@ -169,64 +168,54 @@ def test_docks_where_the_tray_host_put_the_icon_after_start(qtbot):
     assert panel.pos().x() < area.center().x() and panel.pos().y() < area.center().y()
 
 
-def test_zh_cn_panel_has_no_english_left(qtbot, qapp):
-    translations = Translations(qapp)
-    translations.apply("zh_CN")
-    try:
-        panel = CallPanel()
-        qtbot.add_widget(panel)
-        panel.set_crm("HubSpot", "US")
-        panel.show_call(dataclasses.replace(call(records=(ALICE,), chosen=ALICE), owner_name="Jane Owner"))
-        panel.show_call(dataclasses.replace(call(call_id="c2"), lookup_error="HubSpot 暂时无法访问。"))
-        panel.show_call(call(call_id="c3", records=(ALICE, BOB)))
-        panel.show_call(call(call_id="c4"))
-        panel.show_call(ended(Outcome.NO_ANSWER, call_id="c4"))
-        panel.flush()
-        data = {"Alice Smith", "Bob Jones", "Acme", "Globex", "HubSpot", "Jane Owner", "contacts", "leads"}
-        texts = []
-        for widget in panel.findChildren(QLabel) + panel.findChildren(QPushButton):
-            if widget.isVisibleTo(panel) and widget.text():
-                texts.append(widget.text())
-        for widget in panel.findChildren(QWidget):
-            if widget.accessibleName():
-                texts.append(widget.accessibleName())
-        texts.append(panel.windowTitle())
-        english = []
-        for text in texts:
-            rest = text
-            for word in data:
-                rest = rest.replace(word, "")
-            if re.search(r"[A-Za-z]{2,}", rest.replace("CRM", "")):
-                english.append(text)
-        assert english == []
-        assert panel.card("c4")._heading.text() == "来电 · 未接"
-    finally:
-        translations.apply("en")
+def test_zh_cn_panel_has_no_english_left(qtbot, zh_cn):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    panel.set_crm("HubSpot", "US")
+    panel.show_call(dataclasses.replace(call(records=(ALICE,), chosen=ALICE), owner_name="Jane Owner"))
+    panel.show_call(dataclasses.replace(call(call_id="c2"), lookup_error="HubSpot 暂时无法访问。"))
+    panel.show_call(call(call_id="c3", records=(ALICE, BOB)))
+    panel.show_call(call(call_id="c4"))
+    panel.show_call(ended(Outcome.NO_ANSWER, call_id="c4"))
+    panel.flush()
+    data = {"Alice Smith", "Bob Jones", "Acme", "Globex", "HubSpot", "Jane Owner", "contacts", "leads"}
+    texts = []
+    for widget in panel.findChildren(QLabel) + panel.findChildren(QPushButton):
+        if widget.isVisibleTo(panel) and widget.text():
+            texts.append(widget.text())
+    for widget in panel.findChildren(QWidget):
+        if widget.accessibleName():
+            texts.append(widget.accessibleName())
+    texts.append(panel.windowTitle())
+    english = []
+    for text in texts:
+        rest = text
+        for word in data:
+            rest = rest.replace(word, "")
+        if re.search(r"[A-Za-z]{2,}", rest.replace("CRM", "")):
+            english.append(text)
+    assert english == []
+    assert panel.card("c4")._heading.text() == "来电 · 未接"
 
 
-def test_every_card_fits_the_panel_in_chinese(qtbot, qapp):
+def test_every_card_fits_the_panel_in_chinese(qtbot, zh_cn):
     """A failed lookup on an ended call shows the most buttons; in zh_CN none may be cut at the edge."""
-    translations = Translations(qapp)
-    translations.apply("zh_CN")
-    try:
-        panel = CallPanel()
-        qtbot.add_widget(panel)
-        panel.set_crm("HubSpot", "US", tuple(Disposition), note_minutes=10)
-        error = "HubSpot 出错（HTTP 503）；请稍后重试。"  # noqa: RUF001 (Chinese punctuation)
-        panel.show_call(dataclasses.replace(call(CallPhase.TALKING), lookup_error=error))
-        card = panel.show_call(dataclasses.replace(ended(Outcome.ANSWERED), lookup_error=error))
-        panel.show_call(call(CallPhase.TALKING, call_id="c2", records=(ALICE,), chosen=ALICE))
-        known = panel.show_call(ended(Outcome.ANSWERED, call_id="c2", records=(ALICE,), chosen=ALICE))
-        assert card is not None and known is not None
-        panel.flush()
-        room = panel._scroll.viewport().width()
-        for each in (card, known):
-            assert each.minimumSizeHint().width() <= room
-            for button in each.findChildren(QPushButton):
-                if button.isVisibleTo(each):
-                    assert button.mapTo(each, button.rect().topRight()).x() <= each.width()
-    finally:
-        translations.apply("en")
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    panel.set_crm("HubSpot", "US", tuple(Disposition), note_minutes=10)
+    error = "HubSpot 出错（HTTP 503）；请稍后重试。"  # noqa: RUF001 (Chinese punctuation)
+    panel.show_call(dataclasses.replace(call(CallPhase.TALKING), lookup_error=error))
+    card = panel.show_call(dataclasses.replace(ended(Outcome.ANSWERED), lookup_error=error))
+    panel.show_call(call(CallPhase.TALKING, call_id="c2", records=(ALICE,), chosen=ALICE))
+    known = panel.show_call(ended(Outcome.ANSWERED, call_id="c2", records=(ALICE,), chosen=ALICE))
+    assert card is not None and known is not None
+    panel.flush()
+    room = panel._scroll.viewport().width()
+    for each in (card, known):
+        assert each.minimumSizeHint().width() <= room
+        for button in each.findChildren(QPushButton):
+            if button.isVisibleTo(each):
+                assert button.mapTo(each, button.rect().topRight()).x() <= each.width()
 
 
 def test_a_live_call_takes_a_note_and_an_outcome_saved_with_ctrl_enter(qtbot):
@@ -298,7 +287,7 @@ def test_a_burst_of_updates_reaches_the_screen_in_one_paint(qtbot):
     assert paints.count <= 3 and card._heading.text() == "Incoming call · on hold"
 
 
-def test_the_panel_shows_a_crm_outage_and_the_waiting_logs_in_the_tray_words(qtbot, qapp):
+def test_the_panel_shows_a_crm_outage_and_the_waiting_logs_in_the_tray_words(qtbot, qapp, translations):
     panel = CallPanel()
     qtbot.add_widget(panel)
     panel.show_call(call())
@@ -311,15 +300,12 @@ def test_the_panel_shows_a_crm_outage_and_the_waiting_logs_in_the_tray_words(qtb
     assert banner.isVisibleTo(panel)
     assert banner.text() == "HubSpot failing since 14:02 · 3 call logs waiting for HubSpot"
     assert banner.text() in status_line(failing, paused=False)  # the same words as the tray
-    translations = Translations(qapp)
     translations.apply("zh_CN")
-    try:
-        qapp.processEvents()  # the language change reaches the open panel
-        assert banner.text() == trouble_line(failing)
-        assert not re.search(r"[A-Za-z]{2,}", banner.text().replace("HubSpot", ""))
-        assert banner.accessibleName() and not re.search(r"[A-Za-z]{2,}", banner.accessibleName())
-    finally:
-        translations.apply("en")
+    qapp.processEvents()  # the language change reaches the open panel
+    assert banner.text() == trouble_line(failing)
+    assert not re.search(r"[A-Za-z]{2,}", banner.text().replace("HubSpot", ""))
+    assert banner.accessibleName() and not re.search(r"[A-Za-z]{2,}", banner.accessibleName())
+    translations.apply("en")
     panel.set_status(Status(LinkState.CONNECTED, CrmState.CONNECTED, crm_kind="hubspot"))
     assert not banner.isVisibleTo(panel)  # the next success clears it
 

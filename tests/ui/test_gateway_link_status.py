@@ -12,7 +12,6 @@ import pytest
 
 from linkus_companion.backend import CallPhase, Status
 from linkus_companion.gateway.demo import gateway_world
-from linkus_companion.ui.i18n import Translations
 from linkus_companion.ui.settings.dialog import SettingsDialog
 from linkus_companion.ui.shell import DesktopShell
 
@@ -38,7 +37,7 @@ def _shown(shell: DesktopShell) -> dict[str, str]:
 
 @pytest.mark.asyncio(loop_factories=["qt"])
 async def test_a_stopped_gateway_is_shown_as_unreachable_and_its_state_returns(
-    qtbot, qapp, settings, tmp_path
+    qtbot, qapp, settings, tmp_path, translations
 ):
     qapp.setQuitOnLastWindowClosed(False)  # as the app does: closing Settings leaves the tray running
     async with gateway_world("hubspot", tmp_path / "site", lambda _line: None) as world:
@@ -72,20 +71,16 @@ async def test_a_stopped_gateway_is_shown_as_unreachable_and_its_state_returns(
             assert "unreachable" not in back["tooltip"] and shell.tray.menu.dial_action.isEnabled()
         finally:
             await shell.shutdown()
+            qapp.setQuitOnLastWindowClosed(True)
 
-    translations = Translations(qapp)
-    assert translations.apply("zh_CN") == "zh_CN"
-    try:
-        dialog = SettingsDialog(settings)
-        qtbot.add_widget(dialog)
-        dialog.set_status(unreachable)
-        shell_line = shell.tray.menu
-        shell_line.set_status(unreachable)
-        for text in (shell_line.status_action.text(), dialog.crm_status.text()):
-            assert "网关" in text and "Gateway" not in text and "gateway" not in text, text
-    finally:
-        translations.apply("en")
-        qapp.setQuitOnLastWindowClosed(True)
+    translations.apply("zh_CN")
+    dialog = SettingsDialog(settings)
+    qtbot.add_widget(dialog)
+    dialog.set_status(unreachable)
+    shell_line = shell.tray.menu
+    shell_line.set_status(unreachable)
+    for text in (shell_line.status_action.text(), dialog.crm_status.text()):
+        assert "网关" in text and "Gateway" not in text and "gateway" not in text, text
 
 
 @pytest.mark.asyncio(loop_factories=["qt"])

@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 
 from linkus_companion.config import SCHEMA
 from linkus_companion.crm.templates import VARIABLES
-from linkus_companion.ui.i18n import Translations, resolve
+from linkus_companion.ui.i18n import resolve
 from linkus_companion.ui.resources import translations_dir
 from linkus_companion.ui.settings.dialog import SettingsDialog
 from linkus_companion.ui.tray import TrayMenu
@@ -34,23 +34,12 @@ def test_catalogue_is_complete_and_compiled():
     assert TS.with_suffix(".qm").stat().st_mtime >= TS.stat().st_mtime - 1
 
 
-@pytest.fixture
-def chinese(qapp):
-    translations = Translations(qapp)
-    assert translations.apply("zh_CN") == "zh_CN"
-    yield translations
-    translations.apply("en")
-
-
-def test_switching_language_retranslates_open_widgets(qtbot, qapp):
+def test_switching_language_retranslates_open_widgets(qtbot, translations):
     menu = TrayMenu()
     qtbot.add_widget(menu)
-    translations = Translations(qapp)
     translations.apply("zh_CN")
-    try:
-        qtbot.wait_until(lambda: menu.pause_action.text() == "暂停弹屏(&P)")
-    finally:
-        translations.apply("en")
+    qtbot.wait_until(lambda: menu.pause_action.text() == "暂停弹屏(&P)")
+    translations.apply("en")
     qtbot.wait_until(lambda: menu.pause_action.text() == "&Pause pop-ups")
 
 
@@ -71,26 +60,23 @@ def test_switching_language_retranslates_open_widgets(qtbot, qapp):
         ("SettingsDialog", "Dis&connect…", "取消对接(&C)…"),
     ],
 )
-def test_manual_terms(chinese, context, source, chinese_term):
+def test_manual_terms(zh_cn, context, source, chinese_term):
     assert QCoreApplication.translate(context, source) == chinese_term
 
 
-def test_settings_window_follows_a_language_switch(qtbot, qapp, settings):
+def test_settings_window_follows_a_language_switch(qtbot, settings, translations):
     dialog = SettingsDialog(settings)
     qtbot.add_widget(dialog)
     trigger = dialog.fields["pop.trigger"].editor
-    translations = Translations(qapp)
     translations.apply("zh_CN")
-    try:
-        qtbot.wait_until(lambda: trigger.itemText(0) == "响铃")
-        assert dialog.nav.item(3).text() == "来电弹屏"
-        assert trigger.accessibleName() == "弹屏时机"
-    finally:
-        translations.apply("en")
+    qtbot.wait_until(lambda: trigger.itemText(0) == "响铃")
+    assert dialog.nav.item(3).text() == "来电弹屏"
+    assert trigger.accessibleName() == "弹屏时机"
+    translations.apply("en")
     qtbot.wait_until(lambda: trigger.itemText(0) == "Ringing")
 
 
-def test_a_crm_outage_reads_in_chinese_in_a_chinese_window(qtbot, chinese):
+def test_a_crm_outage_reads_in_chinese_in_a_chinese_window(qtbot, zh_cn):
     import httpx
 
     from linkus_companion.crm.http import classify_status
@@ -105,7 +91,7 @@ def test_a_crm_outage_reads_in_chinese_in_a_chinese_window(qtbot, chinese):
     assert "正在限制请求" in tr_text(limited.args[0]) and "7 秒后重试" in tr_text(limited.args[0])
 
 
-def test_pbx_link_problems_read_in_chinese(chinese):
+def test_pbx_link_problems_read_in_chinese(zh_cn):
     from linkus_companion.pbx.errors import from_response
     from linkus_companion.pbx.transport import Transport
     from linkus_companion.texts import text_of
@@ -119,7 +105,7 @@ def test_pbx_link_problems_read_in_chinese(chinese):
     assert "无法连接" in tr_text(text_of(unreachable)) and "pbx.example.com" in tr_text(text_of(unreachable))
 
 
-async def test_an_engine_refusal_reads_in_chinese_in_a_chinese_window(chinese):
+async def test_an_engine_refusal_reads_in_chinese_in_a_chinese_window(zh_cn):
     import re
 
     from linkus_companion.engine.core import EngineError
@@ -137,7 +123,7 @@ async def test_an_engine_refusal_reads_in_chinese_in_a_chinese_window(chinese):
     assert not re.search(r"[A-Za-z]{2,}", shown.replace("CRM", ""))
 
 
-async def test_a_desktop_without_its_gateway_reads_in_chinese(chinese):
+async def test_a_desktop_without_its_gateway_reads_in_chinese(zh_cn):
     import socket
 
     from linkus_companion.backend import BackendError
@@ -159,7 +145,7 @@ async def test_a_desktop_without_its_gateway_reads_in_chinese(chinese):
     assert "Cannot reach" in str(unreachable.value) and "无法连接" in shown and f"127.0.0.1:{port}" in shown
 
 
-def test_an_untrusted_pbx_certificate_reads_in_chinese(chinese):
+def test_an_untrusted_pbx_certificate_reads_in_chinese(zh_cn):
     import ssl
 
     from linkus_companion.pbx.transport import Transport

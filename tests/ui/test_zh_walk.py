@@ -38,7 +38,7 @@ from linkus_companion.engine.history import Delivery
 from linkus_companion.engine.outbox import NOT_TAKEN
 from linkus_companion.texts import restored, stored, text_of
 from linkus_companion.ui.history import HistoryWindow
-from linkus_companion.ui.i18n import Translations, tr_text
+from linkus_companion.ui.i18n import tr_text
 from linkus_companion.ui.settings.dialog import PAGES, SettingsDialog
 from linkus_companion.ui.tray import TrayMenu
 from tests.ui.conftest import ALICE, T0, call
@@ -106,15 +106,7 @@ def visible_texts(root: QWidget) -> list[str]:
     return [t for t in texts if t.strip()]
 
 
-@pytest.fixture
-def chinese(qapp):
-    translations = Translations(qapp)
-    assert translations.apply("zh_CN") == "zh_CN"
-    yield
-    translations.apply("en")
-
-
-def test_no_english_left_in_the_tray_history_and_settings_in_chinese(qtbot, chinese, settings):
+def test_no_english_left_in_the_tray_history_and_settings_in_chinese(qtbot, zh_cn, settings):
     menu = TrayMenu()
     qtbot.add_widget(menu)
     menu.set_status(FAILING)
@@ -160,7 +152,7 @@ def test_no_english_left_in_the_tray_history_and_settings_in_chinese(qtbot, chin
     assert dt.datetime.now(dt.UTC) > T0
 
 
-def test_a_failed_lookup_reads_in_chinese_on_the_call_card(qtbot, chinese):
+def test_a_failed_lookup_reads_in_chinese_on_the_call_card(qtbot, zh_cn):
     from linkus_companion.ui.call_card import CallCard
 
     failed = dataclasses.replace(call(CallPhase.RINGING), lookup_error=FAILING.crm_problem)
@@ -173,7 +165,7 @@ def test_a_failed_lookup_reads_in_chinese_on_the_call_card(qtbot, chinese):
 
 @pytest.mark.asyncio(loop_factories=["qt"])
 async def test_a_gateway_desktop_in_chinese_shows_a_gateway_side_crm_outage_without_english(
-    qtbot, chinese, settings, tmp_path
+    qtbot, zh_cn, settings, tmp_path
 ):
     """The status and the call cross the real gateway protocol, then the tray, panel and settings show them."""
     from linkus_companion.gateway.demo import gateway_world
@@ -233,7 +225,7 @@ async def test_a_gateway_desktop_in_chinese_shows_a_gateway_side_crm_outage_with
     )
 
 
-def test_a_refused_gateway_sign_in_names_the_administrator_in_chinese(qtbot, chinese, settings):
+def test_a_refused_gateway_sign_in_names_the_administrator_in_chinese(qtbot, zh_cn, settings):
     from linkus_companion.crm.base import AuthExpired
     from linkus_companion.engine.health import CrmTrouble
     from linkus_companion.gateway.hub import DesktopHub
