@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import datetime as dt
+import gc
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
