@@ -23,6 +23,7 @@ import httpx
 import keyring
 
 from benchmarks._remote import Channel, Child, child_env
+from linkus_companion.demo import emulated_host
 from linkus_companion.serving import free_port
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -463,7 +464,6 @@ async def _engine(
     from linkus_companion.config.userfile import UserFile
     from linkus_companion.crm.oauth import OAuthGrants
     from linkus_companion.engine.host import EngineHost
-    from linkus_companion.engine.policies import Policies
     from linkus_companion.pbx.client import PbxClient
     from linkus_companion.runtime import CRM_KEEPALIVE
     from linkus_companion.secrets import SecretStore
@@ -502,13 +502,13 @@ async def _engine(
 
                 async def started(grant_source: OAuthGrants) -> EngineHost:
                     assert store is not None
-                    host = EngineHost(
+                    host = emulated_host(
+                        crm,
+                        conf,
                         pbx=pbx,
                         connector=crm.connector(http, grant_source),
                         store=store,
-                        policies=Policies.from_settings(conf),
                         opener=opener,
-                        crm_web_origins=(crm.web_origin,),
                         extensions=extensions,
                         recording_base=f"http://127.0.0.1:{free_port()}" if recording else "",
                         stream_options={"backoff_initial": 0.1, "backoff_max": 1.0},

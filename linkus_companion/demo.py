@@ -94,6 +94,18 @@ class DemoWorld:
     printer: PrintingOpener
 
 
+def emulated_host(crm: CrmEmulator, settings: Settings, **options: Any) -> EngineHost:
+    """An engine on the emulators (demo, tests, benchmarks): the policies of `settings`, pops allowed on
+    `crm`'s pages, quick retries (`stream_options`, `outbox_options` and the rest as EngineHost takes them)."""
+    fast: dict[str, Any] = {
+        "stream_options": {"backoff_initial": 0.05},
+        "outbox_options": {"backoff_base": 0.05, "backoff_cap": 0.2},
+    }
+    return EngineHost(
+        policies=Policies.from_settings(settings), crm_web_origins=(crm.web_origin,), **(fast | options)
+    )
+
+
 @contextlib.asynccontextmanager
 async def demo_world(
     kind: str,
@@ -145,13 +157,13 @@ async def demo_world(
             from linkus_companion.store import Store
 
             store = Store.open(home / "demo.db")
-            host = EngineHost(
+            host = emulated_host(
+                crm,
+                settings,
                 pbx=pbx,
                 connector=crm.connector(http, grants),
                 store=store,
-                policies=Policies.from_settings(settings),
                 opener=_Both(printer, browser) if browser is not printer else printer,
-                crm_web_origins=(crm.web_origin,),
                 recording_base=f"http://127.0.0.1:{free_port()}",
                 stream_options={"backoff_initial": 0.1, "backoff_max": 1.0},
                 outbox_options={"backoff_base": 0.5, "backoff_cap": 2.0},

@@ -17,9 +17,9 @@ from linkus_companion.backend import BackendError, CallView, CrmState, PopNotice
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.oauth import OAuthGrants
+from linkus_companion.demo import emulated_host
 from linkus_companion.engine.crm_switch import CrmSwitch
 from linkus_companion.engine.host import EngineHost
-from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.screen_pop import PopRequest
 from linkus_companion.local_backend import LocalBackend
 from linkus_companion.pbx.client import PbxClient
@@ -111,16 +111,14 @@ async def desktop(tmp_path: Path, *, enabled: bool = True, paused: bool = False)
                 store = Store.open(tmp_path / "engine.db")
                 try:
                     async with PbxClient(pbx_sim.base_url, pbx_sim.client_id, pbx_sim.client_secret) as pbx:
-                        host = EngineHost(
+                        host = emulated_host(
+                            zoho,
+                            settings,
                             pbx=pbx,
                             connector=zoho.connector(http, grants),
                             store=store,
-                            policies=Policies.from_settings(settings),
                             opener=opened,
-                            crm_web_origins=(zoho.web_origin,),
                             extensions=("1001",),
-                            stream_options={"backoff_initial": 0.05},
-                            outbox_options={"backoff_base": 0.05, "backoff_cap": 0.2},
                         )
                         hosts.append(host)
                         yield host

@@ -18,10 +18,10 @@ from linkus_companion.config.settings import Settings
 from linkus_companion.config.sources import JsonDirSource, Layer
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.oauth import OAuthGrants
+from linkus_companion.demo import emulated_host
 from linkus_companion.engine.contact_sync import REMARK_PREFIX
 from linkus_companion.engine.crm_switch import CrmStatus, CrmSwitch
 from linkus_companion.engine.host import EngineHost
-from linkus_companion.engine.policies import Policies
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.secrets import SecretStore
 from linkus_companion.serving import free_port
@@ -89,16 +89,14 @@ async def switch_rig(tmp_path: Path, policy: dict[str, object] | None = None) ->
             zoho.allow_redirect(redirect)
             await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=10)
             opener = Recorder()
-            host = EngineHost(
+            host = emulated_host(
+                zoho,
+                settings,
                 pbx=pbx,
                 connector=zoho.connector(http, grants),
                 store=store,
-                policies=Policies.from_settings(settings),
                 opener=opener,
-                crm_web_origins=(zoho.web_origin,),
                 extensions=("1001",),
-                stream_options={"backoff_initial": 0.05},
-                outbox_options={"backoff_base": 0.05, "backoff_cap": 0.2},
             )
             switch = CrmSwitch(settings, grants, host, secrets=secrets, secret_names=(CLIENT_SECRET,))
             try:
