@@ -307,21 +307,15 @@ class CrmHttp:
         return ceiling * (0.5 + self._jitter() / 2)
 
     def _transport_error(self, exc: httpx.TransportError) -> Unavailable:
-        name = type(exc).__name__
+        """The user's sentence for a request that got no answer (the exception itself is in the debug log)."""
         if isinstance(exc, httpx.TimeoutException):
             return Unavailable(
                 Text(
-                    "{crm} did not answer in time ({name}); check the network connection and try again.",
-                    crm=self._crm,
-                    name=name,
+                    "{crm} did not answer in time; check the network connection and try again.", crm=self._crm
                 )
             )
         return Unavailable(
-            Text(
-                "{crm} could not be reached ({name}); check the network connection and try again.",
-                crm=self._crm,
-                name=name,
-            )
+            Text("{crm} could not be reached; check the network connection and try again.", crm=self._crm)
         )
 
     def _unclassified(self, response: httpx.Response) -> CrmError:

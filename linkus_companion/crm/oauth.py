@@ -359,11 +359,11 @@ class OAuthGrants:
         try:
             response = await self._client.post(url, data={**form, **self._client_form()}, headers=headers)
         except httpx.TransportError as exc:
+            log.debug("%s sign-in server unreachable: %r", name, exc)
             raise Unavailable(
                 Text(
-                    "{name} sign-in server could not be reached ({why}); check the network connection and try again.",
+                    "{name} sign-in server could not be reached; check the network connection and try again.",
                     name=name,
-                    why=type(exc).__name__,
                 )
             ) from None
         try:

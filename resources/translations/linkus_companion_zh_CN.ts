@@ -2461,12 +2461,12 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 拒绝访问{said}。请检查所连接用户的权限和授权范围。</translation>
         </message>
         <message>
-            <source>{crm} could not be reached ({name}); check the network connection and try again.</source>
-            <translation>无法连接 {crm}（{name}）；请检查网络连接后重试。</translation>
+            <source>{crm} could not be reached; check the network connection and try again.</source>
+            <translation>无法连接 {crm}；请检查网络连接后重试。</translation>
         </message>
         <message>
-            <source>{crm} did not answer in time ({name}); check the network connection and try again.</source>
-            <translation>{crm} 未及时响应（{name}）；请检查网络连接后重试。</translation>
+            <source>{crm} did not answer in time; check the network connection and try again.</source>
+            <translation>{crm} 未及时响应；请检查网络连接后重试。</translation>
         </message>
         <message>
             <source>{crm} answered with unexpected HTTP {status}.</source>
@@ -2585,8 +2585,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{name} 登录页面在 {minutes:.0f} 分钟内没有响应；请重新开始连接。</translation>
         </message>
         <message>
-            <source>{name} sign-in server could not be reached ({why}); check the network connection and try again.</source>
-            <translation>无法访问 {name} 登录服务器（{why}）；请检查网络连接后重试。</translation>
+            <source>{name} sign-in server could not be reached; check the network connection and try again.</source>
+            <translation>无法连接 {name} 登录服务器；请检查网络连接后重试。</translation>
         </message>
         <message>
             <source>Could not open the {name} sign-in page.</source>
