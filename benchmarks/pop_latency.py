@@ -168,6 +168,7 @@ async def _fresh_starts(kind: str, starts: int, rtt: float, home: Path) -> dict[
         "samples": samples,
         "start_to_ready_s": [r["start_to_ready_s"] for r in runs],
         "requests_of_first_start": runs[0]["requests"] if runs else [],
+        "modules_imported_by_the_first_call": runs[0]["modules_imported_by_the_call"] if runs else [],
     }
 
 

@@ -94,6 +94,12 @@ def strip_extension(text: str) -> str:
     return _EXTENSION_SUFFIX.sub("", text)
 
 
+def prepare(region: str) -> None:
+    """Load `region`'s numbering plan now: phonenumbers reads it on the first number parsed there, which
+    would otherwise be the first call's (a few ms of its screen pop)."""
+    phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
+
+
 def parse(text: str, region: str = "US", max_internal_length: int = 6) -> PhoneNumber:
     """Parse a number from the PBX, a CRM or a user.
 

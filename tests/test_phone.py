@@ -163,3 +163,19 @@ def test_a_us_number_without_its_area_code_gets_no_made_up_e164(text: str) -> No
         to_e164(text, "US")
     assert not parse("+1 212 555 0180", "US").same_number(text, "US"), "not the caller's full number"
     assert not number.same_number("+1 212 555 0180", "US")
+
+
+def test_prepare_loads_the_regions_numbering_plan_before_any_number_is_parsed() -> None:
+    """The first call's lookup does not read the plan (phonenumbers loads each region on first use)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from linkus_companion import phone; "
+        "before = 'phonenumbers.data.region_NZ' in sys.modules; phone.prepare('nz'); "
+        "print(before, 'phonenumbers.data.region_NZ' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from linkus_companion import paths
+from linkus_companion import paths, phone
 from linkus_companion.crm.base import Connector, CrmError, CrmUser
 from linkus_companion.engine import known_users
 from linkus_companion.engine.binding import BindingReport, bind
@@ -175,6 +175,7 @@ class EngineHost:
         """Check the PBX, bind extensions to CRM users, then follow the PBX's events. The CRM's warm-up
         runs beside the PBX's check, and the event stream subscribes while the directory is read: the
         start waits for the slowest of them, not for their sum (events wait until the bindings exist)."""
+        phone.prepare(self.policies.lookup.region)
         kept = known_users.remembered(self.store, self.connector.kind)
         if kept:  # a restart or a new leader: follow the PBX now, a slow or rate-limited CRM holds up no pop
             await self._follow_pbx(kept)
