@@ -21,6 +21,7 @@ from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.screen_pop import OwnPops, UrlOpener
 from linkus_companion.model import RecordKind
 from linkus_companion.pbx.client import PbxClient
+from linkus_companion.pbx_token_keyring import KeyringTokenVault
 from linkus_companion.secrets import SecretStore
 from linkus_companion.store import Store
 from linkus_companion.texts import Text
@@ -141,13 +142,14 @@ def pbx_client(settings: Settings, secrets: SecretStore) -> PbxClient:
             )
         )
     ca_file = str(settings.get("pbx.ca_file"))
-    return PbxClient(
+    pbx = PbxClient(
         url,
         client_id,
         secret,
         ca_file=Path(ca_file) if ca_file else None,
         fingerprint=str(settings.get("pbx.cert_fingerprint")) or None,
     )
+    return pbx
 
 
 @contextlib.asynccontextmanager
@@ -163,6 +165,9 @@ async def embedded_host(
     store = Store.open(database)
     try:
         async with crm_http_client() as client, pbx_client(settings, secrets) as pbx:
+            pbx.keep_own_tokens_in(
+                KeyringTokenVault(secrets, pbx.base_url, str(settings.get("pbx.client_id")))
+            )
             grants = crm_grants(settings, client, secrets)
             if not grants.connected():
                 raise NotConfigured(Text("Sign in to the CRM first (Settings > CRM > Authorise)."))

@@ -24,7 +24,7 @@ from linkus_companion.pbx.resources import (
     SystemInfo,
     firmware_warning,
 )
-from linkus_companion.pbx.tokens import Token, TokenKeeper, TokenVault
+from linkus_companion.pbx.tokens import OwnTokenVault, Token, TokenKeeper, TokenVault
 from linkus_companion.pbx.transport import Transport
 from linkus_companion.texts import Text
 
@@ -79,7 +79,11 @@ class PbxClient:
 
     def keep_tokens_in(self, vault: TokenVault) -> None:
         """Share the token pair through `vault` (gateway replicas: one pair per site, never revoked here)."""
-        self._tokens.vault = vault
+        self._tokens.vault, self._tokens.own_vault = vault, None
+
+    def keep_own_tokens_in(self, vault: OwnTokenVault) -> None:
+        """Keep this app's token pair in `vault` across restarts (a desktop: revoked on a clean stop)."""
+        self._tokens.vault = self._tokens.own_vault = vault
 
     async def close(self) -> None:
         """Revoke the live token (frees one of the PBX's 8 slots) and close the connections."""

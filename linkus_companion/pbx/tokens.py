@@ -71,6 +71,15 @@ class TokenVault(Protocol):
         ...
 
 
+class OwnTokenVault(TokenVault, Protocol):
+    """Where one desktop keeps its own pair across restarts: a killed app takes it over on its next start,
+    a clean stop revokes it and clears the vault."""
+
+    def clear(self) -> None:
+        """Forget the pair (it was revoked)."""
+        ...
+
+
 class TokenKeeper:
     """Holds at most one live token pair for an API application and renews it."""
 
@@ -86,6 +95,8 @@ class TokenKeeper:
         self._login_error: PbxError | None = None
         self.vault: TokenVault | None = None
         """Set by a gateway replica: the pair is taken from and saved to it, and never revoked here."""
+        self.own_vault: OwnTokenVault | None = None
+        """Set with `vault` by a desktop: the pair is revoked on a clean stop and the vault cleared."""
 
     def __repr__(self) -> str:
         return "TokenKeeper()"
@@ -111,15 +122,19 @@ class TokenKeeper:
             return await self._renew()
 
     async def close(self) -> None:
-        """Revoke the live token (frees one of the PBX's 8 slots), unless the vault keeps it for the next."""
+        """Revoke the live token (frees one of the PBX's 8 slots), unless a shared vault keeps it for the next."""
         async with self._lock:
             token, self._token = self._token, None
-            if token is not None and token.alive(time.monotonic()) and self.vault is None:
+            revokes = self.vault is None or self.own_vault is not None
+            if token is not None and token.alive(time.monotonic()) and revokes:
                 try:
                     async with asyncio.timeout(_REVOKE_PATIENCE):
                         await self._revoke(token)
                 except TimeoutError:
                     log.warning("Could not revoke a PBX token: the PBX did not answer in time")
+                    return  # still live: the next start takes it over
+            if self.own_vault is not None:
+                self.own_vault.clear()
 
     async def _renew(self) -> Token:
         """Refresh the pair; fall back to a new login when the refresh is refused. Lock held."""
@@ -146,7 +161,7 @@ class TokenKeeper:
         return self._token
 
     def _taken_over(self) -> Token | None:
-        """The vault's pair while its access token lives (monotonic deadlines from its wall-clock ones)."""
+        """The vault's pair while it can be used or refreshed (monotonic deadlines from its wall-clock ones)."""
         assert self.vault is not None
         pair = self.vault.load()
         if pair is None:
@@ -160,11 +175,12 @@ class TokenKeeper:
         except (KeyError, TypeError, ValueError):
             log.warning("the PBX token kept for the site is unreadable; logging in again")
             return None
-        if left <= 0:
+        if left <= 0 and refresh_left <= 0:
             return None
         now = time.monotonic()
+        left = max(left, 0.0)  # an expired access token is refreshed before use
         margin = min(self._refresh_margin, left / 5)
-        log.info("took over the site's PBX token (valid %.0f s more)", left)
+        log.info("took over the saved PBX token (valid %.0f s more)", left)
         return Token(access, refresh, now + left, now + left - margin, now + refresh_left)
 
     def _keep(self, token: Token) -> None:
