@@ -82,3 +82,14 @@ async def test_without_warm_ups_in_a_quiet_spell_the_call_opens_its_own_connecti
     ) as w:
         await asyncio.sleep(1.2)
         assert (await _call(w, "+14155550147"))[1] > 0
+
+
+@pytest.mark.parametrize("kind", _rig.CRM_KINDS)
+async def test_a_caller_ringing_while_the_last_calls_log_is_delivered_finds_a_connection_open(
+    kind: str, tmp_path: Path
+) -> None:
+    """At 50 ms RTT the first call's log is still on its way (one connection) when the next caller rings."""
+    async with _rig.world(kind, tmp_path, rtt=0.05, extensions=("1001",)) as w:
+        await _call(w, "+14155550148")
+        sent, opened = await _call(w, "+14155550149")
+        assert [k for k in sent if k not in ("log", "log-check")] == _searches_only(kind) and opened == 0
