@@ -250,20 +250,34 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
                 say("prepared", rss_mb=rss_mb())
             elif verb == "calls":
                 count, _, batch = arg.partition(" ")
-                await feed_calls(host, int(count), int(batch or 500))
+                with profiled():  # BENCH_PROFILE: where a batch's time goes (the last batch's is kept)
+                    await feed_calls(host, int(count), int(batch or 500))
             elif verb == "modules":
                 import linecache
 
                 say("modules", modules=sorted(sys.modules), sources_kept=sorted(linecache.cache))
-            elif verb == "heap":  # with PYTHONTRACEMALLOC=1: where Python's memory is, by file
+            elif verb == "heap":  # with PYTHONTRACEMALLOC=1: where Python's memory grew since the last one
                 import tracemalloc
 
-                stats = tracemalloc.take_snapshot().statistics("filename")
+                snapshot = tracemalloc.take_snapshot()
+                before = state.get("heap")
+                stats = snapshot.compare_to(before, "lineno") if before else snapshot.statistics("lineno")
+                state["heap"] = snapshot
                 say(
                     "heap",
-                    top=[[str(s.traceback[0].filename), s.size] for s in stats[:60]],
-                    total=sum(s.size for s in stats),
+                    top=[
+                        [str(s.traceback[0]), s.size_diff if before else s.size, s.count] for s in stats[:40]
+                    ],
+                    total=sum(s.size for s in snapshot.statistics("filename")),
                 )
+            elif verb == "trim":  # how much of the RSS is freed memory glibc had kept (Linux)
+                import ctypes
+                import gc
+
+                before = rss_mb()
+                gc.collect()
+                ctypes.CDLL("libc.so.6").malloc_trim(0)
+                say("trim", before_mb=before, rss_mb=rss_mb())
             elif verb == "quit":
                 break
         if qt:
@@ -278,7 +292,7 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
         from benchmarks._sim_calls import CallFactory, instant
         from linkus_companion.pbx.calls import CallTracker
 
-        if not state:
+        if "factory" not in state:
             factory = CallFactory(conf["extension"])
             await factory.prepare()
             state.update(factory=factory, crm=instant(host), tracker=CallTracker((conf["extension"],)))

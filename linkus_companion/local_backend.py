@@ -401,7 +401,7 @@ class LocalBackend:
         status = replace(status, retry_in=retry_in)
         if host is None:
             return status
-        return with_health(status, host.health.trouble, sum(host.outbox.waiting_logs().values()))
+        return with_health(status, host.health.trouble, host.outbox.waiting_log_count())
 
 
 def with_health(status: Status, trouble: CrmTrouble | None, waiting: int) -> Status:

@@ -126,6 +126,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE recording_links ADD COLUMN revoked_at TEXT",
     ),
     ("CREATE INDEX outbox_after ON outbox (after_key) WHERE after_key IS NOT NULL",),
+    (  # each status update counts the waiting logs, each ended call drops history past KEEP: no scans
+        "CREATE INDEX outbox_waiting_kind ON outbox (kind, delivered_at) WHERE delivered_at IS NULL",
+        "CREATE INDEX call_history_age ON call_history (started_at)",
+    ),
 )
 """Schema steps in SQLite's dialect, oldest first; step N (1-based) brings the schema to version N.
 

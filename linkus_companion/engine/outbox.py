@@ -350,6 +350,14 @@ class OutboxWorker:
             counts[extension] = counts.get(extension, 0) + 1
         return counts
 
+    def waiting_log_count(self) -> int:
+        """How many call logs are not in the CRM yet: counted by SQLite, as every status update asks."""
+        with self._store.transaction() as db:
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND kind = ?", (JobKind.LOG.value,)
+            ).fetchone()
+        return int(count)
+
     def status(self) -> OutboxStatus:
         """Counts of waiting, parked and delivered jobs, and the problem to show, if any."""
         with self._store.transaction() as db:
