@@ -24,7 +24,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 from qasync import QEventLoop  # after PySide6: qasync picks the binding already imported
 
-from linkus_companion import APP_ID, APP_NAME, __version__, paths
+from linkus_companion import APP_ID, APP_NAME, __version__, paths, trust
 from linkus_companion.backend import Backend, BackendError, LinkState
 from linkus_companion.config import Effective, Settings
 from linkus_companion.crm.base import CrmError
@@ -234,6 +234,7 @@ def run_app(
     """
     smoke = SMOKE_TEST in argv
     args = [a for a in argv[1:] if a != SMOKE_TEST]
+    trust.load_in_background()
     app = make_application(argv)
     server = None
     if not smoke:
