@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks._rig import memory_keyring
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.crm.base import AccessGrant, Connector
@@ -20,6 +21,8 @@ from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.screen_pop import PopRequest
 from linkus_companion.pbx.client import PbxClient
+from linkus_companion.pbx_token_keyring import KeyringTokenVault
+from linkus_companion.secrets import SecretStore
 from linkus_companion.serving import free_port
 from linkus_companion.sim import pbx_scenarios as scenarios
 from linkus_companion.sim.crm_emulator import CrmEmulator
@@ -147,6 +150,9 @@ class World:
         ca = self.crm.ca_file
         http = httpx.AsyncClient(timeout=10, verify=ssl.create_default_context(cafile=ca) if ca else True)
         pbx = PbxClient(self.pbx.base_url, self.pbx.client_id, self.pbx.client_secret)
+        pbx.keep_own_tokens_in(
+            KeyringTokenVault(SecretStore(), pbx.base_url, self.pbx.client_id)
+        )  # as run does
         host = EngineHost(
             pbx=pbx,
             connector=connector(self.crm, http),
@@ -265,13 +271,16 @@ async def world(home: Path, kind: str) -> AsyncIterator[World]:
     store = Store.open(home / "app.db")
     w = World(pbx, crm, home, store, owners, {}, f"http://127.0.0.1:{free_port()}")
     try:
-        await w.start_app()
-        await w.connected()
-        yield w
+        with memory_keyring():  # the app's saved PBX token pair: never the user's keyring
+            try:
+                await w.start_app()
+                await w.connected()
+                yield w
+            finally:
+                if w.app is not None:
+                    with contextlib.suppress(Exception):
+                        await w.app.stop()
     finally:
-        if w.app is not None:
-            with contextlib.suppress(Exception):
-                await w.app.stop()
         store.close()
         await crm.stop()
         await pbx.stop()
