@@ -116,7 +116,7 @@ def floor(idle: float, conf: dict[str, Any] | None) -> int:
         await socket.send(json.dumps({"topic_list": [30011, 30012]}))
         while "errcode" not in json.loads(await socket.recv()):
             pass
-        return socket
+        return socket, token
 
     async def main() -> None:
         window = QLabel("floor")
@@ -130,13 +130,14 @@ def floor(idle: float, conf: dict[str, Any] | None) -> int:
         await asyncio.sleep(0)
         say("shown", rss_mb=rss_mb())
         async with httpx.AsyncClient() as http:
-            socket = await connect(http) if conf is not None else None
+            socket, token = await connect(http) if conf is not None else (None, "")
             await asyncio.sleep(0)
             say("ready", rss_mb=rss_mb())
             lags = await probe_lag(idle)
             say("idle", rss_mb=rss_mb(), lag_ms=lags)
-            if socket is not None:
+            if socket is not None and conf is not None:  # free the PBX's token slot, as the app's stop does
                 await socket.close()
+                await http.get(f"{conf['pbx_url']}/openapi/v1.0/del_token", params={"access_token": token})
 
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         runner.run(main())
