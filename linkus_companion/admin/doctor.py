@@ -18,6 +18,7 @@ from linkus_companion.config.policies import admin_policies
 from linkus_companion.config.policy_url import untrusted_certificate
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.userfile import UserFile
+from linkus_companion.net_cause import why
 from linkus_companion.platform.native_commands import registration
 from linkus_companion.secrets import SecretStore
 from linkus_companion.terminal import tell
@@ -55,7 +56,7 @@ async def _gateway(url: str) -> Finding:
     except httpx.HTTPError as exc:
         return problem(
             "gateway",
-            Text("{url}: {why}; check the address and the network", url=url, why=type(exc).__name__),
+            Text("{url}: {why}; check the address and the network", url=url, why=why(exc)),
         )
     return ok("gateway", Text("{url} answers (HTTP {status})", url=url, status=response.status_code))
 

@@ -13,6 +13,7 @@ import httpx
 from linkus_companion import USER_AGENT, paths
 from linkus_companion.config.bundle_trust import Trust
 from linkus_companion.config.provisioning import BundleRefused, verify
+from linkus_companion.net_cause import why
 from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
@@ -59,8 +60,9 @@ async def download(url: str, *, trust_store: ssl.SSLContext | None = None) -> st
             Text("cannot download the configuration from {url}: {cause}", url=url, cause=cause)
         ) from None
     except httpx.HTTPError as exc:
+        log.info("config download from %s failed: %s", url, type(exc).__name__)
         raise BundleRefused(
-            Text("cannot download the configuration from {url} ({why})", url=url, why=type(exc).__name__)
+            Text("cannot download the configuration from {url}: {why}", url=url, why=why(exc))
         ) from None
     if response.status_code != 200:
         raise BundleRefused(

@@ -22,6 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 
 from linkus_companion import USER_AGENT
 from linkus_companion.model import Direction, Outcome
+from linkus_companion.net_cause import why
 from linkus_companion.pacing import Pacer
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.clock import PbxClock
@@ -221,9 +222,8 @@ class EventStream:
                 )
                 return
             except (OSError, TimeoutError, WebSocketException) as err:
-                reason = Text(
-                    "Lost the PBX event connection ({name}); reconnecting.", name=type(err).__name__
-                )
+                log.info("PBX event connection lost: %s", type(err).__name__)
+                reason = Text("The PBX event connection was lost ({why}); reconnecting.", why=why(err))
             delay = self._delay(self._attempt)
             self._attempt += 1
             self._set_status(StreamState.RECONNECTING, reason, delay)

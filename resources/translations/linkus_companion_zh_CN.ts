@@ -2217,8 +2217,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>无法从 {url} 下载配置：{cause}</translation>
         </message>
         <message>
-            <source>cannot download the configuration from {url} ({why})</source>
-            <translation>无法从 {url} 下载配置（{why}）</translation>
+            <source>cannot download the configuration from {url}: {why}</source>
+            <translation>无法从 {url} 下载配置：{why}</translation>
         </message>
         <message>
             <source>only Ed25519 (EdDSA) and P-256 (ES256) public keys are accepted</source>
@@ -3033,6 +3033,38 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>尚未连接到 PBX。</translation>
         </message>
         <message>
+            <source>its certificate is not trusted on this computer</source>
+            <translation>其证书在此电脑上不受信任</translation>
+        </message>
+        <message>
+            <source>the secure connection failed</source>
+            <translation>安全连接失败</translation>
+        </message>
+        <message>
+            <source>the address cannot be found</source>
+            <translation>找不到该地址</translation>
+        </message>
+        <message>
+            <source>nothing answers there</source>
+            <translation>该地址无响应</translation>
+        </message>
+        <message>
+            <source>it did not answer in time</source>
+            <translation>未及时响应</translation>
+        </message>
+        <message>
+            <source>the connection dropped</source>
+            <translation>连接已断开</translation>
+        </message>
+        <message>
+            <source>the server did not accept the connection</source>
+            <translation>服务器未接受连接</translation>
+        </message>
+        <message>
+            <source>the network connection failed</source>
+            <translation>网络连接失败</translation>
+        </message>
+        <message>
             <source>The PBX answered HTTP {status} to the recording download.</source>
             <translation>PBX 对录音下载返回了 HTTP {status}。</translation>
         </message>
@@ -3241,8 +3273,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>PBX 拒绝了事件订阅（错误 {errcode}）。</translation>
         </message>
         <message>
-            <source>Lost the PBX event connection ({name}); reconnecting.</source>
-            <translation>与 PBX 的事件连接已断开（{name}）；正在重新连接。</translation>
+            <source>The PBX event connection was lost ({why}); reconnecting.</source>
+            <translation>与 PBX 的事件连接已断开（{why}）；正在重新连接。</translation>
         </message>
         <message>
             <source>The PBX refused the event connection (HTTP {status}); retrying.</source>

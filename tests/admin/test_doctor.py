@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -157,3 +158,15 @@ async def test_gateway_mode_checks_the_gateway_instead_of_the_pbx(pbx: PbxSimula
     assert (
         line == f"gateway: {pbx.base_url}: its certificate is not trusted; check the address and the network"
     )
+
+
+async def test_a_gateway_that_hangs_up_is_named_in_words_not_an_exception() -> None:
+    async def hang_up(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    async with server:
+        UserFile(paths.settings_file()).save({"backend": "gateway", "gateway.url": url})
+        [line] = [p for p in problems(await check()) if p.startswith("gateway")]
+    assert line == f"gateway: {url}: the connection dropped; check the address and the network"

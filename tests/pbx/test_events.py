@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import re
 import signal
 import time
 
@@ -196,7 +197,9 @@ async def test_pbx_restart_mid_stream_recovers_the_missed_call(
     await collector.call_ended(before)
     port = int(sim.base_url.rsplit(":", 1)[1])
     await sim.stop()
-    await collector.wait_for(lambda: collector.count(StreamState.RECONNECTING) >= 1)
+    await collector.wait_for(lambda: collector.count(StreamState.RECONNECTING) >= 2)
+    refused = collector.statuses[-1].reason
+    assert refused == "The PBX event connection was lost (nothing answers there); reconnecting.", refused
     missed = await sim.inbound("+15551230002", "1002", talk=0.05)
     await sim.start(port=port)
     cdr = await collector.call_ended(missed)
@@ -212,6 +215,8 @@ async def test_pbx_restart_mid_stream_recovers_the_missed_call(
 async def test_dropped_socket_reconnects_and_resubscribes(collector: Collector, sim: PbxSimulator) -> None:
     await sim.drop_connections()
     await collector.connected(2)
+    reasons = [s.reason for s in collector.statuses if s.state is StreamState.RECONNECTING]
+    assert reasons and not any(re.search(r"\w+(Error|Exception|Closed)\b", r) for r in reasons), reasons
     call_id = await sim.inbound("+15551234567", "1004", talk=0.05)
     assert not (await collector.call_ended(call_id)).recovered
     assert collector.count(StreamState.CONNECTED) == 2
