@@ -35,6 +35,9 @@ PAINT_MS = 33
 """The panel repaints at most this often: a burst of card updates costs one paint, not one each."""
 MAX_PAINT_GAP_S = 0.1
 """On a machine so busy that a paint takes long, the panel still repaints at least this often."""
+SETTLE_S = 1.0
+"""A move by the window system this soon after the panel placed itself is the window manager's (frame,
+screen edge), not the user's: only later moves are remembered."""
 
 
 def dock_corner(screen: QRect, tray: QRect | None) -> Qt.Corner:
@@ -55,6 +58,13 @@ def docked_at(screen: QRect, corner: Qt.Corner, width: int, height: int) -> QPoi
     bottom = corner in (Qt.Corner.BottomLeftCorner, Qt.Corner.BottomRightCorner)
     x = screen.right() - MARGIN - width if right else screen.left() + MARGIN
     y = screen.bottom() - MARGIN - height if bottom else screen.top() + MARGIN
+    return QPoint(max(screen.left(), x), max(screen.top(), y))
+
+
+def kept_on(screen: QRect, point: QPoint, width: int, height: int) -> QPoint:
+    """`point` moved just enough that a `width` x `height` window there stays inside `screen`."""
+    x = min(point.x(), screen.right() + 1 - width)
+    y = min(point.y(), screen.bottom() + 1 - height)
     return QPoint(max(screen.left(), x), max(screen.top(), y))
 
 
@@ -98,6 +108,10 @@ class CallPanel(QWidget):
         self._place_file = place_file
         self._placed_by_user = self._load_place()
         self._placing = False
+        self._placed_at = 0.0
+        """When the panel last moved, resized or showed itself (monotonic seconds)."""
+        self._frame = (0, 0)
+        """The frame's extra width and height the panel was last placed with."""
         self._cards: dict[str, CallCard] = {}
         self._spare: list[CallCard] = []
         """Dismissed cards, hidden, for the next calls."""
@@ -358,9 +372,13 @@ class CallPanel(QWidget):
 
     def moveEvent(self, event: QMoveEvent) -> None:
         super().moveEvent(event)
-        if not self._placing and self.isVisible() and event.spontaneous():
+        if self._placing or not self.isVisible() or not event.spontaneous():
+            return
+        if time.monotonic() - self._placed_at > SETTLE_S:
             self._placed_by_user = self.pos()
             self._save_place(self.pos())
+        elif self._frame != self._frame_size():
+            self._fit_soon()  # the window manager framed the panel: place it again with its frame
 
     def _fit_soon(self) -> None:
         """Show or hide at once; a visible panel re-sizes once the burst of updates is over."""
@@ -379,26 +397,27 @@ class CallPanel(QWidget):
         content = sum(card.sizeHint().height() + self._list.spacing() for card in self._cards.values())
         if not self._trouble.isHidden():  # the banner of a failing link takes room above the cards
             content += self._trouble.heightForWidth(WIDTH - 16) + 6
-        height = min(screen.height() - 2 * MARGIN, content + self._title.sizeHint().height() + 40)
+        # the window manager's frame (title bar, borders) counts: the whole window stays on the screen
+        self._frame = frame_w, frame_h = self._frame_size()
+        height = min(screen.height() - 2 * MARGIN - frame_h, content + self._title.sizeHint().height() + 40)
         self._placing = True
         try:
             if self.height() != height:  # an unchanged size would still relay out every card
                 self.resize(WIDTH, height)
             if self._placed_by_user is not None and screen.contains(self._placed_by_user):
-                self.move(self._placed_by_user)
+                self.move(kept_on(screen, self._placed_by_user, WIDTH + frame_w, height + frame_h))
             else:
-                self.move(
-                    docked_at(
-                        screen,
-                        dock_corner(screen, self.locate_tray() if self.locate_tray else None),
-                        WIDTH,
-                        height,
-                    )
-                )
+                corner = dock_corner(screen, self.locate_tray() if self.locate_tray else None)
+                self.move(docked_at(screen, corner, WIDTH + frame_w, height + frame_h))
             if not self.isVisible():
                 self.show()
         finally:
             self._placing = False
+            self._placed_at = time.monotonic()
+
+    def _frame_size(self) -> tuple[int, int]:
+        """How much wider and taller the window manager's frame makes the panel."""
+        return self.frameGeometry().width() - self.width(), self.frameGeometry().height() - self.height()
 
     def _load_place(self) -> QPoint | None:
         if self._place_file is None or not self._place_file.exists():

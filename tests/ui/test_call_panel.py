@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from linkus_companion.backend import CallPhase, CrmState, LinkState, Status
 from linkus_companion.model import CallNote, Direction, Disposition, Outcome
+from linkus_companion.ui import call_panel
 from linkus_companion.ui.call_panel import KEPT_ENDED, PAINT_MS, CallPanel, dock_corner, docked_at
 from linkus_companion.ui.tray import status_line, trouble_line
 from tests.ui.conftest import ALICE, BOB, call
@@ -155,6 +157,33 @@ def test_docks_to_the_corner_nearest_the_tray_and_remembers_a_move(qtbot, tmp_pa
     qtbot.add_widget(again)
     again.show_call(call())
     assert again.pos() == QPoint(40, 50)
+
+
+def test_the_window_manager_placing_the_panel_is_not_a_move_by_the_user(qtbot, tmp_path, monkeypatch):
+    """A window manager moves the panel right after it placed itself (frame, screen edge): that is not
+    remembered, so the panel keeps docking by the tray as it grows and shrinks; a later move is."""
+    monkeypatch.setattr(call_panel, "SETTLE_S", 0.2)
+    place = tmp_path / "panel.json"
+    panel = CallPanel(place_file=place)
+    qtbot.add_widget(panel)
+    panel.show_call(call())
+    panel.flush()
+    docked = panel.pos()
+    panel.windowHandle().setPosition(docked.x(), 0)  # the window manager's adjustment, at once
+    QApplication.processEvents()
+    panel.show_call(call(call_id="c2"))
+    panel.flush()
+    area = panel.screen().availableGeometry()
+    assert not place.exists()
+    assert panel.frameGeometry().bottom() == area.bottom() - call_panel.MARGIN - 1  # still docked
+    qtbot.wait(600)  # the panel settled (a refit of the new card's layout included)
+    panel.windowHandle().setPosition(40, area.bottom() - 60)  # the user drags it near the bottom edge
+    qtbot.waitUntil(place.exists)
+    panel.show_call(call(call_id="c3"))
+    panel.flush()
+    kept = json.loads(place.read_text())
+    assert panel.pos().x() == kept["x"] < 50 and panel.pos().y() < kept["y"]  # grown upwards, on the screen
+    assert panel.frameGeometry().bottom() <= area.bottom()
 
 
 def test_docks_where_the_tray_host_put_the_icon_after_start(qtbot):
