@@ -29,6 +29,10 @@ class Cause(enum.Enum):
     OTHER = "other"
 
 
+class PinMismatch(ssl.SSLCertVerificationError):
+    """The server's certificate is not the one whose SHA-256 fingerprint is pinned."""
+
+
 def _causes(error: BaseException) -> list[BaseException]:
     found: list[BaseException] = []
     current: BaseException | None = error
@@ -47,6 +51,8 @@ def cause_of(error: BaseException) -> Cause:
 
     if seen(ssl.SSLCertVerificationError):
         return Cause.CERTIFICATE
+    if seen(ssl.SSLEOFError):  # the server hung up in the middle of the secure handshake
+        return Cause.DROPPED
     if seen(ssl.SSLError):
         return Cause.TLS
     if seen(socket.gaierror):
@@ -55,7 +61,9 @@ def cause_of(error: BaseException) -> Cause:
         return Cause.REFUSED
     if seen(TimeoutError, httpx.TimeoutException):
         return Cause.TIMEOUT
-    if seen(ConnectionClosed, ConnectionResetError, ConnectionAbortedError, httpx.RemoteProtocolError):
+    if seen(ConnectionClosed, ConnectionResetError, ConnectionAbortedError, BrokenPipeError):
+        return Cause.DROPPED
+    if seen(httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
         return Cause.DROPPED
     if seen(InvalidHandshake):
         return Cause.HANDSHAKE
@@ -66,7 +74,7 @@ _PHRASES = {
     Cause.CERTIFICATE: Text("its certificate is not trusted on this computer"),
     Cause.TLS: Text("the secure connection failed"),
     Cause.ADDRESS: Text("the address cannot be found"),
-    Cause.REFUSED: Text("nothing answers there"),
+    Cause.REFUSED: Text("the connection was refused"),
     Cause.TIMEOUT: Text("it did not answer in time"),
     Cause.DROPPED: Text("the connection dropped"),
     Cause.HANDSHAKE: Text("the server did not accept the connection"),
@@ -77,3 +85,27 @@ _PHRASES = {
 def why(error: BaseException) -> Text:
     """A short phrase for why the connection failed with `error`, to put inside a sentence."""
     return _PHRASES[cause_of(error)]
+
+
+_UNTRUSTED_ISSUER = Text("it is signed by an authority this computer does not trust")
+_CERTIFICATE_CODES = {
+    9: Text("it is not valid yet (check this computer's clock)"),
+    10: Text("it has expired"),
+    18: Text("it is self-signed"),
+    19: _UNTRUSTED_ISSUER,
+    20: _UNTRUSTED_ISSUER,
+    21: _UNTRUSTED_ISSUER,
+    23: Text("it has been revoked"),
+    62: Text("it was issued for another name"),
+    64: Text("it was issued for another address"),
+}
+"""OpenSSL's verification codes (X509_V_ERR_*) in words, about the server's certificate."""
+
+
+def certificate_why(error: BaseException) -> Text:
+    """What is wrong with the server's certificate behind `error`, in the user's words."""
+    verified = next((e for e in _causes(error) if isinstance(e, ssl.SSLCertVerificationError)), None)
+    if isinstance(verified, PinMismatch):
+        return Text("it is not the certificate whose fingerprint is pinned")
+    code = getattr(verified, "verify_code", None)
+    return _CERTIFICATE_CODES.get(code or 0, Text("it is not trusted on this computer"))

@@ -15,7 +15,6 @@ from linkus_companion.admin.findings import Finding, ok, problem
 from linkus_companion.config.bundle_trust import Trust
 from linkus_companion.config.errors import SettingsError
 from linkus_companion.config.policies import admin_policies
-from linkus_companion.config.policy_url import untrusted_certificate
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.net_cause import why
@@ -46,13 +45,6 @@ async def _gateway(url: str) -> Finding:
     try:
         async with httpx.AsyncClient(timeout=10.0, headers={"User-Agent": USER_AGENT}) as client:
             response = await client.get(url)
-    except httpx.ConnectError as exc:
-        if untrusted_certificate(exc):
-            return problem(
-                "gateway",
-                Text("{url}: its certificate is not trusted; check the address and the network", url=url),
-            )
-        return problem("gateway", Text("{url}: unreachable; check the address and the network", url=url))
     except httpx.HTTPError as exc:
         return problem(
             "gateway",

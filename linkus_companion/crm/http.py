@@ -27,6 +27,7 @@ from linkus_companion.crm.base import (
     ValidationFailed,
     crm_says,
 )
+from linkus_companion.net_cause import why
 from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
@@ -317,7 +318,11 @@ class CrmHttp:
                 )
             )
         return Unavailable(
-            Text("{crm} could not be reached; check the network connection and try again.", crm=self._crm)
+            Text(
+                "{crm} could not be reached ({why}); check the network connection and try again.",
+                crm=self._crm,
+                why=why(exc),
+            )
         )
 
     def _unclassified(self, response: httpx.Response) -> CrmError:

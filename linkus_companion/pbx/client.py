@@ -409,7 +409,10 @@ def _parse_one(data: object, parse: Callable[[Any], T]) -> T:
     try:
         return parse(data)
     except MalformedPayload as err:
-        raise PbxUnavailable(Text("The PBX sent unreadable data ({why}).", why=str(err))) from None
+        log.warning("Unreadable PBX reply: %s", err)
+        raise PbxUnavailable(
+            Text("The PBX sent data Linkus Companion cannot read; check that its firmware is supported.")
+        ) from None
 
 
 def _new_id(reply: Mapping[str, Any]) -> int:

@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 
 from linkus_companion import USER_AGENT
 from linkus_companion.model import Direction, Outcome
-from linkus_companion.net_cause import why
+from linkus_companion.net_cause import certificate_why, why
 from linkus_companion.pacing import Pacer
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.clock import PbxClock
@@ -183,14 +183,13 @@ class EventStream:
         self._set_status(StreamState.CONNECTING)
         try:
             await self._keep_connected()
-        except Exception as err:
+        except Exception:
             log.exception("PBX event stream failed")
             self._fail(
                 PbxError(
                     Text(
-                        "The PBX event stream stopped after an unexpected error ({why}); restart"
-                        " Linkus Companion and report the problem if it happens again.",
-                        why=type(err).__name__,
+                        "The PBX event stream stopped after an unexpected error; restart Linkus Companion"
+                        " and report the problem with its log file if it happens again."
                     )
                 )
             )
@@ -216,7 +215,7 @@ class EventStream:
                     PbxTlsError(
                         Text(
                             "The PBX certificate could not be verified ({why}); check the TLS settings.",
-                            why=str(err),
+                            why=certificate_why(err),
                         )
                     )
                 )
@@ -331,11 +330,11 @@ class EventStream:
             try:
                 data = await ws.recv()
             except ConnectionClosed as err:
+                log.info("PBX closed the event connection: %s", err)
                 raise _Ended(
-                    Text(
-                        "The PBX closed the event connection ({why}).",
-                        why=str(err.rcvd) if err.rcvd else Text("no close frame"),
-                    )
+                    Text("The PBX closed the event connection (code {code}).", code=err.rcvd.code)
+                    if err.rcvd
+                    else Text("The PBX event connection dropped without a closing message.")
                 ) from None
             frame = self._frame(data)
             if isinstance(frame, HeartbeatReply):

@@ -7,6 +7,8 @@ import hmac
 import ssl
 from pathlib import Path
 
+from linkus_companion.net_cause import PinMismatch
+
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -28,9 +30,7 @@ class _PinnedSSLObject(ssl.SSLObject):
         assert isinstance(context, PinnedContext)
         der = self.getpeercert(binary_form=True)
         if der is None or not hmac.compare_digest(hashlib.sha256(der).digest(), context.pin):
-            raise ssl.SSLCertVerificationError(
-                "the PBX certificate does not match the pinned SHA-256 fingerprint"
-            )
+            raise PinMismatch("the PBX certificate does not match the pinned SHA-256 fingerprint")
 
 
 class PinnedContext(ssl.SSLContext):

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from linkus_companion import USER_AGENT, redaction
+from linkus_companion.net_cause import Cause, cause_of, certificate_why, why
 from linkus_companion.pbx.errors import PbxError, PbxTlsError, PbxUnavailable
 from linkus_companion.pbx.tls import client_context
 from linkus_companion.texts import Text
@@ -87,33 +88,46 @@ class Transport:
         return reply
 
     def error(self, err: Exception) -> PbxError:
-        """The user-facing error for a failed connection (TLS, timeout, refused)."""
-        cause: BaseException | None = err
-        while cause is not None:
-            if isinstance(cause, ssl.SSLCertVerificationError):
-                why = redaction.redact(str(cause.args[-1] if cause.args else cause))[:120]
-                return PbxTlsError(
-                    Text(
-                        "The certificate of the PBX at {host} could not be verified ({why}); set the PBX's"
-                        " CA file or pin its certificate fingerprint in the connection settings.",
-                        host=self.host,
-                        why=why,
-                    )
+        """The user-facing error for a failed connection, its cause in words (the exception only logged)."""
+        cause = cause_of(err)
+        log.info("PBX at %s unreachable: %s (%s)", self.host, type(err).__name__, cause.value)
+        host = self.host
+        if cause is Cause.CERTIFICATE:
+            return PbxTlsError(
+                Text(
+                    "The certificate of the PBX at {host} could not be verified ({why}); set the PBX's"
+                    " CA file or pin its certificate fingerprint in the connection settings.",
+                    host=host,
+                    why=certificate_why(err),
                 )
-            cause = cause.__cause__ or cause.__context__
-        if isinstance(err, httpx.TimeoutException):
-            return PbxUnavailable(
-                Text("The PBX at {host} did not answer in time; check it is running.", host=self.host)
             )
-        reason = redaction.redact(str(err))[:120] or type(err).__name__
+        if cause is Cause.TLS:
+            return PbxTlsError(
+                Text(
+                    "The secure connection to the PBX at {host} failed; check that the port is the PBX's"
+                    " HTTPS web port (or use http:// for a plain HTTP port).",
+                    host=host,
+                )
+            )
         return PbxUnavailable(
             Text(
-                "Cannot reach the PBX at {host} ({reason}); check the address, port and network.",
-                host=self.host,
-                reason=reason,
+                "Cannot reach the PBX at {host}: {why}. {advice}",
+                host=host,
+                why=why(err),
+                advice=_ADVICE.get(cause, _ADVICE[Cause.OTHER]),
             )
         )
 
     def stream(self, path: str, access_token: str) -> AbstractAsyncContextManager[httpx.Response]:
         """A streamed GET of `{base_url}{path}?access_token=` (recording files)."""
         return self._http.stream("GET", f"{self.base_url}{path}", params={"access_token": access_token})
+
+
+_ADVICE = {
+    Cause.ADDRESS: Text("Check the address and that this computer is on the network."),
+    Cause.REFUSED: Text("Check the address and port, and that the PBX is running."),
+    Cause.TIMEOUT: Text("Check that the PBX is running and that no firewall or VPN is in the way."),
+    Cause.DROPPED: Text("Check that the port is the PBX web interface's, then try again."),
+    Cause.OTHER: Text("Check the address, port and network."),
+}
+"""What to check when the PBX cannot be reached, by the cause found in the error's chain."""

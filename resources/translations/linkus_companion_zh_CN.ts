@@ -1851,20 +1851,12 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>未发现问题。</translation>
         </message>
         <message>
-            <source>{url}: unreachable; check the address and the network</source>
-            <translation>{url}：无法访问；请检查地址和网络</translation>
-        </message>
-        <message>
             <source>{url}: {why}; check the address and the network</source>
             <translation>{url}：{why}；请检查地址和网络</translation>
         </message>
         <message>
             <source>PROBLEM  settings {why}</source>
             <translation>PROBLEM  settings {why}</translation>
-        </message>
-        <message>
-            <source>{url}: its certificate is not trusted; check the address and the network</source>
-            <translation>{url}：其证书不受信任；请检查地址和网络</translation>
         </message>
         <message>
             <source>signed in to {crm}; access token refreshed</source>
@@ -2205,18 +2197,6 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>配置地址 {url} 发来了 {count} 字节，超出配置包的大小上限</translation>
         </message>
         <message>
-            <source>its certificate could not be verified</source>
-            <translation>其证书无法验证</translation>
-        </message>
-        <message>
-            <source>it is unreachable</source>
-            <translation>无法访问</translation>
-        </message>
-        <message>
-            <source>cannot download the configuration from {url}: {cause}</source>
-            <translation>无法从 {url} 下载配置：{cause}</translation>
-        </message>
-        <message>
             <source>cannot download the configuration from {url}: {why}</source>
             <translation>无法从 {url} 下载配置：{why}</translation>
         </message>
@@ -2461,8 +2441,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 拒绝访问{said}。请检查所连接用户的权限和授权范围。</translation>
         </message>
         <message>
-            <source>{crm} could not be reached; check the network connection and try again.</source>
-            <translation>无法连接 {crm}；请检查网络连接后重试。</translation>
+            <source>{crm} could not be reached ({why}); check the network connection and try again.</source>
+            <translation>无法连接 {crm}（{why}）；请检查网络连接后重试。</translation>
         </message>
         <message>
             <source>{crm} did not answer in time; check the network connection and try again.</source>
@@ -3033,6 +3013,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>尚未连接到 PBX。</translation>
         </message>
         <message>
+            <source>it is signed by an authority this computer does not trust</source>
+            <translation>它由此电脑不信任的证书颁发机构签发</translation>
+        </message>
+        <message>
             <source>its certificate is not trusted on this computer</source>
             <translation>其证书在此电脑上不受信任</translation>
         </message>
@@ -3045,8 +3029,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>找不到该地址</translation>
         </message>
         <message>
-            <source>nothing answers there</source>
-            <translation>该地址无响应</translation>
+            <source>the connection was refused</source>
+            <translation>连接被拒绝</translation>
         </message>
         <message>
             <source>it did not answer in time</source>
@@ -3063,6 +3047,38 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>the network connection failed</source>
             <translation>网络连接失败</translation>
+        </message>
+        <message>
+            <source>it is not valid yet (check this computer's clock)</source>
+            <translation>它尚未生效（请检查此电脑的时钟）</translation>
+        </message>
+        <message>
+            <source>it has expired</source>
+            <translation>它已过期</translation>
+        </message>
+        <message>
+            <source>it is self-signed</source>
+            <translation>它是自签名证书</translation>
+        </message>
+        <message>
+            <source>it has been revoked</source>
+            <translation>它已被吊销</translation>
+        </message>
+        <message>
+            <source>it was issued for another name</source>
+            <translation>它是为另一个名称签发的</translation>
+        </message>
+        <message>
+            <source>it was issued for another address</source>
+            <translation>它是为另一个地址签发的</translation>
+        </message>
+        <message>
+            <source>it is not the certificate whose fingerprint is pinned</source>
+            <translation>它不是已固定指纹的那张证书</translation>
+        </message>
+        <message>
+            <source>it is not trusted on this computer</source>
+            <translation>它在此电脑上不受信任</translation>
         </message>
         <message>
             <source>The PBX answered HTTP {status} to the recording download.</source>
@@ -3165,8 +3181,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>PBX 未告知录音的下载地址。</translation>
         </message>
         <message>
-            <source>The PBX sent unreadable data ({why}).</source>
-            <translation>PBX 发来了无法读取的数据（{why}）。</translation>
+            <source>The PBX sent data Linkus Companion cannot read; check that its firmware is supported.</source>
+            <translation>PBX 发送了 Linkus Companion 无法读取的数据；请确认其固件版本受支持。</translation>
         </message>
         <message>
             <source>The PBX sent an unreadable answer while {action}.</source>
@@ -3285,12 +3301,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>无法从 PBX 通话记录中读取已结束的通话；正在重新连接以恢复该通话。</translation>
         </message>
         <message>
-            <source>The PBX event stream stopped after an unexpected error ({why}); restart Linkus Companion and report the problem if it happens again.</source>
-            <translation>PBX 事件流因意外错误（{why}）而停止；请重启 Linkus Companion，如再次发生请报告该问题。</translation>
-        </message>
-        <message>
-            <source>The PBX closed the event connection ({why}).</source>
-            <translation>PBX 关闭了事件连接（{why}）。</translation>
+            <source>The PBX event stream stopped after an unexpected error; restart Linkus Companion and report the problem with its log file if it happens again.</source>
+            <translation>PBX 事件流因意外错误而停止；请重新启动 Linkus Companion，如再次发生，请连同日志文件报告该问题。</translation>
         </message>
         <message>
             <source>The PBX stopped answering heartbeats; reconnecting.</source>
@@ -3305,8 +3317,12 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>PBX 在订阅过程中关闭了事件连接。</translation>
         </message>
         <message>
-            <source>no close frame</source>
-            <translation>无关闭帧</translation>
+            <source>The PBX closed the event connection (code {code}).</source>
+            <translation>PBX 关闭了事件连接（代码 {code}）。</translation>
+        </message>
+        <message>
+            <source>The PBX event connection dropped without a closing message.</source>
+            <translation>PBX 事件连接在未发送关闭消息的情况下断开了。</translation>
         </message>
         <message>
             <source>The PBX refused the API Client ID or Client Secret; copy both again from Integrations &gt; API on the PBX. Linkus Companion stopped logging in so that the PBX does not block this computer's IP address (it blocks after 5 failed logins).</source>
@@ -3325,8 +3341,28 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{host} 上的 PBX 返回了无法读取的令牌应答；请确认该地址确实是 PBX。</translation>
         </message>
         <message>
-            <source>Cannot reach the PBX at {host} ({reason}); check the address, port and network.</source>
-            <translation>无法连接位于 {host} 的 PBX（{reason}）；请检查地址、端口和网络。</translation>
+            <source>Check the address and that this computer is on the network.</source>
+            <translation>请检查地址，并确认此电脑已连接网络。</translation>
+        </message>
+        <message>
+            <source>Check the address and port, and that the PBX is running.</source>
+            <translation>请检查地址和端口，并确认 PBX 正在运行。</translation>
+        </message>
+        <message>
+            <source>Check that the PBX is running and that no firewall or VPN is in the way.</source>
+            <translation>请确认 PBX 正在运行，并且没有防火墙或 VPN 阻挡。</translation>
+        </message>
+        <message>
+            <source>Check that the port is the PBX web interface's, then try again.</source>
+            <translation>请确认该端口是 PBX 网页管理界面的端口，然后重试。</translation>
+        </message>
+        <message>
+            <source>Check the address, port and network.</source>
+            <translation>请检查地址、端口和网络。</translation>
+        </message>
+        <message>
+            <source>Cannot reach the PBX at {host}: {why}. {advice}</source>
+            <translation>无法连接位于 {host} 的 PBX：{why}。{advice}</translation>
         </message>
         <message>
             <source>the PBX address must look like https://pbx.example.com:8088</source>
@@ -3341,12 +3377,12 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{host} 上的服务器不支持 Yeastar Open API。</translation>
         </message>
         <message>
-            <source>The PBX at {host} did not answer in time; check it is running.</source>
-            <translation>位于 {host} 的 PBX 未及时响应；请确认它正在运行。</translation>
-        </message>
-        <message>
             <source>The certificate of the PBX at {host} could not be verified ({why}); set the PBX's CA file or pin its certificate fingerprint in the connection settings.</source>
             <translation>无法验证位于 {host} 的 PBX 的证书（{why}）；请在连接设置中设置 PBX 的 CA 文件或固定其证书指纹。</translation>
+        </message>
+        <message>
+            <source>The secure connection to the PBX at {host} failed; check that the port is the PBX's HTTPS web port (or use http:// for a plain HTTP port).</source>
+            <translation>与位于 {host} 的 PBX 建立安全连接失败；请确认该端口是 PBX 的 HTTPS 网页端口（普通 HTTP 端口请使用 http://）。</translation>
         </message>
         <message>
             <source>A phone number has at most {most} characters; this has {count}.</source>

@@ -155,8 +155,8 @@ async def test_gateway_mode_checks_the_gateway_instead_of_the_pbx(pbx: PbxSimula
     assert problems(await check())[-1].startswith("gateway: backend is gateway but gateway.url is not set")
     UserFile(paths.settings_file()).save({"backend": "gateway", "gateway.url": pbx.base_url})
     [line] = [p for p in problems(await check()) if p.startswith("gateway")]
-    assert (
-        line == f"gateway: {pbx.base_url}: its certificate is not trusted; check the address and the network"
+    assert line == (
+        f"gateway: {pbx.base_url}: its certificate is not trusted on this computer; check the address and the network"
     )
 
 

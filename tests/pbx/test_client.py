@@ -176,7 +176,7 @@ async def test_untrusted_certificate_is_refused(sim: PbxSimulator) -> None:
 async def test_unreachable_pbx_is_reported(sim: PbxSimulator, make_client: MakeClient) -> None:
     pbx = make_client()
     await sim.stop()
-    with pytest.raises(PbxUnavailable, match="check the address"):
+    with pytest.raises(PbxUnavailable, match="Check the address"):
         await pbx.token()
     await pbx.close()
 
