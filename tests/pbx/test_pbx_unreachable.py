@@ -106,7 +106,11 @@ async def test_a_server_that_hangs_up_reads_as_closed_before_answering(tmp_path:
 
 async def test_a_silent_server_reads_as_no_answer_in_time() -> None:
     async with _server(_silent) as port:
-        _check(await _failure(f"http://127.0.0.1:{port}"), "it did not answer in time. Check that the PBX is running", "未及时")
+        _check(
+            await _failure(f"http://127.0.0.1:{port}"),
+            "it did not answer in time. Check that the PBX is running",
+            "未及时",
+        )
 
 
 async def test_an_untrusted_certificate_says_what_is_wrong_with_it(tmp_path: Path) -> None:
