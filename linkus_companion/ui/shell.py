@@ -42,6 +42,15 @@ _MAX_KEPT_CALLS = 50
 _MIN_QUERY = 2
 
 
+def bring_forward(window: QWidget) -> None:
+    """Show `window` on top of the others, restored if the user minimised it."""
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()
+
+
 class DesktopShell(QObject):
     """Everything the user sees, driven by one Backend (a BackendListener).
 
@@ -281,8 +290,7 @@ class DesktopShell(QObject):
         """Open (or raise) the Add to CRM dialog for the call's number."""
         dialog = self.add_dialogs.get(call_id)
         if dialog is not None:
-            dialog.raise_()
-            dialog.activateWindow()
+            bring_forward(dialog)
             return dialog
         call = self._views.get(call_id)
         if call is None:
@@ -384,9 +392,7 @@ class DesktopShell(QObject):
             )
             self.history_window = window
         self.history_window.refresh()
-        self.history_window.show()
-        self.history_window.raise_()
-        self.history_window.activateWindow()
+        bring_forward(self.history_window)
         return self.history_window
 
     def _history(self, text: str) -> list[HistoryItem]:
@@ -406,24 +412,31 @@ class DesktopShell(QObject):
             dialog.set_status(self._status)
             dialog.finished.connect(lambda _code: self._forget_settings(dialog))
             self.settings_dialog = dialog
-            dialog.show()
-        self.settings_dialog.raise_()
-        self.settings_dialog.activateWindow()
+        bring_forward(self.settings_dialog)
         return self.settings_dialog
 
     def show_window(self) -> None:
-        """Bring the app forward: the window the user has open (first run, settings), the fallback
-        window, or the settings when nothing is set up."""
-        open_window = self.first_run or self.settings_dialog
-        if open_window is not None:
-            open_window.show()
-            open_window.raise_()
-            open_window.activateWindow()
+        """Bring the app forward: the windows the user has open (first run, Add to CRM, settings, history;
+        minimised ones restored), the fallback window, or the settings when nothing is set up."""
+        windows = (self.first_run, *self.add_dialogs.values(), self.settings_dialog, self.history_window)
+        open_windows = [w for w in windows if w is not None and w.isVisible()]
+        for window in reversed(open_windows):  # the first one ends on top
+            bring_forward(window)
+        if open_windows:
+            return
+        if self.first_run is not None:
+            bring_forward(self.first_run)
         elif self.tray.window is not None:
-            self.tray.window.show()
-            self.tray.window.raise_()
+            bring_forward(self.tray.window)
         elif self._status.link is LinkState.NOT_CONFIGURED:
             self.show_settings()
+        else:  # a second start of a running tray app says where the app is rather than doing nothing
+            self.tray.notify(
+                APP_NAME,
+                QCoreApplication.translate(
+                    "Shell", "Linkus Companion is already running: its menu is on the tray icon."
+                ),
+            )
 
     def open_logs(self) -> None:
         """Open the log folder in the file manager."""
@@ -481,6 +494,4 @@ class DesktopShell(QObject):
     def _on_message_clicked(self) -> None:
         call_id = self.notifier.last_call_id
         if call_id and self._panel is not None and self.panel.card(call_id) is not None:
-            self.panel.show()
-            self.panel.raise_()
-            self.panel.activateWindow()
+            bring_forward(self.panel)

@@ -1249,6 +1249,10 @@
             <translation>无法拨号</translation>
         </message>
         <message>
+            <source>Linkus Companion is already running: its menu is on the tray icon.</source>
+            <translation>Linkus Companion 已在运行：它的菜单在托盘图标上。</translation>
+        </message>
+        <message>
             <source>%1 %2
 Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</source>
             <translation>%1 %2

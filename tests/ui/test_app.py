@@ -96,6 +96,10 @@ async def test_a_second_launch_raises_the_first_run_window_and_no_keyring_loses_
         run.shell.handle_args([])
         assert wizard.isVisible(), "the second launch raised the first-run window"
         assert run.shell.settings_dialog is None, "and opened no settings over it"
+        wizard.showMinimized()  # the user minimised it; then launches the app again
+        assert wizard.isMinimized()
+        run.shell.handle_args([])
+        assert wizard.isVisible() and not wizard.isMinimized(), "the second launch restored it"
 
         wizard.next()
         page = wizard.connection
