@@ -16,7 +16,7 @@ from linkus_companion.backend import CallPhase, CallView, Status
 from linkus_companion.model import Disposition
 from linkus_companion.ui.call_card import CallCard
 from linkus_companion.ui.resources import icon
-from linkus_companion.ui.tray import trouble_line
+from linkus_companion.ui.tray import status_details, trouble_line
 
 log = logging.getLogger(__name__)
 
@@ -299,9 +299,11 @@ class CallPanel(QWidget):
         self._fit_soon()
 
     def set_status(self, status: Status) -> None:
-        """Show the honest PBX/CRM state while something is wrong (the same words as the tray)."""
+        """Show the honest PBX/CRM state and why while something is wrong (the same words as the tray)."""
         self._status = status
         text = trouble_line(status)
+        if text and (why := status_details(status)):
+            text += "\n" + why  # the reason too, as the tray's tooltip and Settings → CRM give it
         if text != self._trouble.text():
             self._trouble.setText(text)
         if self._trouble.isHidden() == bool(text):

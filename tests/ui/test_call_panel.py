@@ -7,14 +7,16 @@ import datetime as dt
 import json
 import re
 
+import httpx
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from linkus_companion.backend import CallPhase, CrmState, LinkState, Status
+from linkus_companion.crm.http import classify_status
 from linkus_companion.model import CallNote, Direction, Disposition, Outcome
 from linkus_companion.ui import call_panel
 from linkus_companion.ui.call_panel import KEPT_ENDED, PAINT_MS, CallPanel, dock_corner, docked_at
-from linkus_companion.ui.tray import status_line, trouble_line
+from linkus_companion.ui.tray import status_details, status_line, trouble_line
 from tests.ui.conftest import ALICE, BOB, call
 
 
@@ -321,18 +323,26 @@ def test_the_panel_shows_a_crm_outage_and_the_waiting_logs_in_the_tray_words(qtb
     qtbot.add_widget(panel)
     panel.show_call(call())
     since = dt.datetime(2026, 12, 6, 14, 2).astimezone()
+    why = classify_status("HubSpot", httpx.Response(503)).args[0]
     failing = Status(
-        LinkState.CONNECTED, CrmState.FAILING, crm_kind="hubspot", crm_since=since, waiting_logs=3
+        LinkState.CONNECTED,
+        CrmState.FAILING,
+        crm_kind="hubspot",
+        crm_since=since,
+        waiting_logs=3,
+        crm_problem=why,
     )
     panel.set_status(failing)
     banner = panel._trouble
     assert banner.isVisibleTo(panel)
-    assert banner.text() == "HubSpot failing since 14:02 · 3 call logs waiting for HubSpot"
-    assert banner.text() in status_line(failing, paused=False)  # the same words as the tray
+    state, reason = banner.text().split("\n")
+    assert state == "HubSpot failing since 14:02 · 3 call logs waiting for HubSpot"
+    assert state in status_line(failing, paused=False)  # the same words as the tray
+    assert reason == why == status_details(failing)  # and why, as the tray's tooltip says it
     translations.apply("zh_CN")
     qapp.processEvents()  # the language change reaches the open panel
-    assert banner.text() == trouble_line(failing)
-    assert not re.search(r"[A-Za-z]{2,}", banner.text().replace("HubSpot", ""))
+    assert banner.text() == trouble_line(failing) + "\n" + status_details(failing)
+    assert not re.search(r"[A-Za-z]{2,}", re.sub("HubSpot|HTTP", "", banner.text()))
     assert banner.accessibleName() and not re.search(r"[A-Za-z]{2,}", banner.accessibleName())
     translations.apply("en")
     panel.set_status(Status(LinkState.CONNECTED, CrmState.CONNECTED, crm_kind="hubspot"))
