@@ -14,6 +14,13 @@ class PortBusy(OSError):
 
 def listening_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to host:port; PortBusy with a sentence to act on when that fails."""
+    if not 0 <= port <= 65535:
+        raise PortBusy(
+            Text(
+                "{port} is not a port number: choose one from 1 to 65535, or 0 for any free port",
+                port=port,
+            )
+        )
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # accepted sockets inherit it: no 40 ms stalls

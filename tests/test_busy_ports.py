@@ -42,6 +42,20 @@ async def test_the_gateway_and_player_servers_raise_the_same_error(taken: int) -
         await start_server(lambda *_: None, "127.0.0.1", taken)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_a_port_out_of_range_says_so_in_one_line(port: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "linkus_companion", "sim", "pbx", "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"linkus-companion: {port} is not a port number: choose one from 1 to 65535, or 0 for any free port"
+    ]
+
+
 def test_an_address_that_is_not_ours_is_named() -> None:
     with pytest.raises(PortBusy, match=re.escape("cannot listen on 192.0.2.1:0")):
         listening_socket("192.0.2.1", 0)

@@ -3549,6 +3549,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>无法在 {name} 上监听：{why}</translation>
         </message>
         <message>
+            <source>{port} is not a port number: choose one from 1 to 65535, or 0 for any free port</source>
+            <translation>{port} 不是有效的端口号：请选择 1 到 65535 之间的端口，或用 0 表示任意空闲端口</translation>
+        </message>
+        <message>
             <source>cannot listen on {host}:{port} ({why}): check the address</source>
             <translation>无法在 {host}:{port} 上监听（{why}）：请检查地址</translation>
         </message>
