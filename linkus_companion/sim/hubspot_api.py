@@ -138,8 +138,12 @@ class CrmApi:
                 Route(kind + "/search", self._guard(self._search, search=True), methods=["POST"]),
                 Route(kind + "/batch/create", self._guard(self._batch_create, write=True), methods=["POST"]),
                 Route(kind + "/batch/read", self._guard(self._batch_read), methods=["POST"]),
+                Route(
+                    kind + "/batch/archive", self._guard(self._batch_archive, write=True), methods=["POST"]
+                ),
                 Route(kind + "/{object_id}", self._guard(self._get), methods=["GET"]),
                 Route(kind + "/{object_id}", self._guard(self._patch, write=True), methods=["PATCH"]),
+                Route(kind + "/{object_id}", self._guard(self._archive, write=True), methods=["DELETE"]),
             ]
         for prefix in ("/crm/v4/objects", "/crm/objects/2026-03"):
             path = prefix + "/{from_kind}/{from_id}/associations/default/{to_kind}/{to_id}"
@@ -246,8 +250,25 @@ class CrmApi:
         record = self.store.update(_kind(request), request.path_params["object_id"], body.get("properties"))
         return JSONResponse(record.public(body["properties"]))
 
+    async def _archive(self, request: Request) -> Response:
+        self.store.archive(_kind(request), request.path_params["object_id"])
+        return Response(status_code=204)
+
+    async def _batch_archive(self, request: Request) -> Response:
+        kind, inputs = _kind(request), (await _json(request)).get("inputs")
+        if not isinstance(inputs, list) or len(inputs) > MAX_BATCH:
+            raise bad_request(f"inputs must be a list of at most {MAX_BATCH} ids", "inputs")
+        for item in inputs:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                raise bad_request("Each input must be an object with an id", "inputs")
+        for item in inputs:
+            self.store.archive(kind, item["id"])
+        return Response(status_code=204)
+
     async def _list(self, request: Request) -> Response:
-        records = sorted(self.store.objects[_kind(request)].values(), key=lambda r: int(r.id))
+        archived = request.query_params.get("archived", "false").lower() == "true"
+        shelf = self.store.recycled if archived else self.store.objects
+        records = sorted(shelf[_kind(request)].values(), key=lambda r: int(r.id))
         page, paging = _page(request, records, default_limit=10, max_limit=100)
         return JSONResponse({"results": [self._read(request, r) for r in page], **paging})
 

@@ -143,6 +143,8 @@ class CrmObject:
     updated: dt.datetime
     versions: list[tuple[float, dict[str, str]]]
     """(monotonic time written, full property values), oldest first."""
+    archived_at: dt.datetime | None = None
+    """When it went to the recycling bin (archived records are out of reads, lists and search)."""
 
     @property
     def properties(self) -> dict[str, str]:
@@ -163,8 +165,8 @@ class CrmObject:
             "properties": {name: props[name] for name in sorted(names) if name in props},
             "createdAt": iso(self.created),
             "updatedAt": iso(self.updated),
-            "archived": False,
-        }
+            "archived": self.archived_at is not None,
+        } | ({"archivedAt": iso(self.archived_at)} if self.archived_at else {})
 
 
 class Store:
@@ -174,6 +176,8 @@ class Store:
         self._clock = clock
         self._ids = itertools.count(1001)
         self.objects: dict[str, dict[str, CrmObject]] = {kind: {} for kind in OBJECT_TYPE_IDS}
+        self.recycled: dict[str, dict[str, CrmObject]] = {kind: {} for kind in OBJECT_TYPE_IDS}
+        """Archived records by kind (`?archived=true` lists them)."""
         self.owners: dict[str, Owner] = {}
         self.associations: set[tuple[str, str, str, str, int]] = set()
         """(from type, from id, to type, to id, association type id), both directions stored."""
@@ -214,6 +218,19 @@ class Store:
         self._add_to_index(record, values)
         record.updated = now
         return record
+
+    def archive(self, kind: str, object_id: str) -> None:
+        """Move a record to the recycling bin with its associations gone; an unknown id is no error (204)."""
+        record = self.objects[kind].pop(object_id, None)
+        if record is None:
+            return
+        record.archived_at = dt.datetime.now(dt.UTC)
+        self.recycled[kind][object_id] = record
+        self.associations = {
+            a
+            for a in self.associations
+            if (a[0], a[1]) != (kind, object_id) and (a[2], a[3]) != (kind, object_id)
+        }
 
     def get(self, kind: str, object_id: str, id_property: str = "") -> CrmObject:
         """A record by id, or by a unique property (`idProperty=email` for contacts)."""

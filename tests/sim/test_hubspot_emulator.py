@@ -25,7 +25,8 @@ from hubspot.crm.contacts import (
     SimplePublicObjectInput,
     SimplePublicObjectInputForCreate,
 )
-from hubspot.crm.objects.calls import BatchReadInputSimplePublicObjectId
+from hubspot.crm.objects.calls import ApiException as CallsApiException
+from hubspot.crm.objects.calls import BatchInputSimplePublicObjectId, BatchReadInputSimplePublicObjectId
 from hubspot.crm.objects.calls import SimplePublicObjectInputForCreate as CallInput
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
@@ -187,6 +188,46 @@ async def test_official_sdk_reads_a_calls_associations_back(emu: HubSpotEmulator
     [linked] = got["v4"].results
     assert linked._from.id == got["id"] and [int(t.to_object_id) for t in linked.to] == [1001]
     assert [t.type_id for t in linked.to[0].association_types] == [194]
+
+
+async def test_official_sdk_archives_a_call_to_the_recycling_bin(emu: HubSpotEmulator) -> None:
+    def run() -> dict[str, Any]:
+        client = hubspot.Client.create(access_token=emu.admin_token, host=emu.base_url)
+        link = {
+            "to": {"id": "1001"},
+            "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 194}],
+        }
+        calls = client.crm.objects.calls
+        new = [
+            calls.basic_api.create(
+                simple_public_object_input_for_create=CallInput(
+                    properties={"hs_timestamp": "2026-01-31T10:15:00Z"}, associations=[link]
+                )
+            ).id
+            for _ in range(3)
+        ]
+        calls.basic_api.archive(new[0])
+        calls.batch_api.archive(BatchInputSimplePublicObjectId(inputs=[{"id": new[1]}]))
+        try:
+            calls.basic_api.get_by_id(new[0])
+            status = 200
+        except CallsApiException as exc:
+            status = exc.status
+        contact = client.crm.contacts.basic_api.get_by_id("1001", associations=["calls"])
+        return {
+            "new": new,
+            "status": status,
+            "live": [c.id for c in calls.basic_api.get_page().results],
+            "bin": [(c.id, c.archived) for c in calls.basic_api.get_page(archived=True).results],
+            "linked": [a.id for a in contact.associations["calls"].results],
+        }
+
+    got = await asyncio.to_thread(run)
+    first, second, kept = got["new"]
+    assert got["status"] == 404
+    assert got["live"] == [kept] and got["linked"] == [kept]
+    assert got["bin"] == [(first, True), (second, True)]
+    assert [c.id for c in emu.call_logs()] == [kept]
 
 
 async def test_official_sdk_sees_the_set_properties_in_the_create_answer(emu: HubSpotEmulator) -> None:
