@@ -72,6 +72,8 @@ class CrmApi:
             Route(f"{base}/{{module}}/search", guarded(search_scopes, self._search)),
             Route(f"{base}/{{module}}", guarded(module_scope("CREATE"), self._insert), methods=["POST"]),
             Route(f"{base}/{{module}}", guarded(module_scope("UPDATE"), self._update), methods=["PUT"]),
+            Route(f"{base}/{{module}}", guarded(module_scope("READ"), self._list), methods=["GET"]),
+            Route(f"{base}/{{module}}", guarded(module_scope("DELETE"), self._delete), methods=["DELETE"]),
             Route(f"{base}/{{module}}/{{record_id}}", guarded(module_scope("READ"), self._get)),
             Route(
                 f"{base}/{{module}}/{{record_id}}/Attachments",
@@ -94,6 +96,11 @@ class CrmApi:
                 f"{base}/{{module}}/{{record_id}}",
                 guarded(module_scope("UPDATE"), self._update),
                 methods=["PUT"],
+            ),
+            Route(
+                f"{base}/{{module}}/{{record_id}}",
+                guarded(module_scope("DELETE"), self._delete),
+                methods=["DELETE"],
             ),
         ]
 
@@ -151,6 +158,56 @@ class CrmApi:
         wanted = [f for f in query.get("fields", "").split(",") if f]
         shown = [{k: v for k, v in r.items() if not wanted or k in wanted or k == "id"} for r in found]
         return _page(request, "data", shown)
+
+    async def _list(self, request: Request, token: Token) -> Response:
+        """Get Records: `fields` is required; pages of `per_page` in the order they were added."""
+        module = request.path_params["module"]
+        if module not in MODULES:
+            return zoho_error(400, "INVALID_MODULE", "the module name given seems to be invalid")
+        wanted = [f for f in request.query_params.get("fields", "").split(",") if f]
+        if not wanted:
+            return zoho_error(
+                400,
+                "REQUIRED_PARAM_MISSING",
+                "One of the expected parameter is missing",
+                {"param_name": "fields"},
+            )
+        records = self.org.records[module].values()
+        return _page(
+            request, "data", [{k: v for k, v in r.items() if k in wanted or k == "id"} for r in records]
+        )
+
+    async def _delete(self, request: Request, token: Token) -> Response:
+        """Delete Records: the id in the path, or up to 100 in `ids`; per-record results."""
+        module = request.path_params["module"]
+        if module not in MODULES:
+            return zoho_error(400, "INVALID_MODULE", "the module name given seems to be invalid")
+        path_id = request.path_params.get("record_id")
+        ids = [path_id] if path_id else [i for i in request.query_params.get("ids", "").split(",") if i]
+        if not ids:
+            return zoho_error(
+                400,
+                "REQUIRED_PARAM_MISSING",
+                "One of the expected parameter is missing",
+                {"param_name": "ids"},
+            )
+        if len(ids) > MAX_RECORDS_PER_WRITE:
+            return zoho_error(400, "LIMIT_EXCEEDED", "the number of records exceeds 100")
+        results = [
+            {"code": "SUCCESS", "details": {"id": i}, "message": "record deleted", "status": "success"}
+            if self.org.records[module].pop(i, None) is not None
+            else {
+                "code": "INVALID_DATA",
+                "details": {"id": i},
+                "message": "record not deleted",
+                "status": "error",
+            }
+            for i in ids
+        ]
+        ok = sum(1 for r in results if r["status"] == "success")
+        return JSONResponse(
+            {"data": results}, status_code=200 if ok == len(ids) else (400 if ok == 0 else 207)
+        )
 
     async def _get(self, request: Request, token: Token) -> Response:
         module = request.path_params["module"]

@@ -23,7 +23,9 @@ from zohocrmsdk.src.com.zoho.crm.api.dc.data_center import DataCenter
 from zohocrmsdk.src.com.zoho.crm.api.record import (
     ActionWrapper,
     BodyWrapper,
+    DeleteRecordParam,
     Field,
+    GetRecordsParam,
     Record,
     RecordOperations,
     ResponseWrapper,
@@ -177,3 +179,38 @@ async def test_sdk_lists_active_users_with_emails(emulator: ZohoEmulator, tmp_pa
         "raj.patel@example.com",
         "mia.chen@example.com",
     ]
+
+
+async def test_sdk_pages_through_records_and_deletes_one(emulator: ZohoEmulator, tmp_path: Path) -> None:
+    def page_and_delete() -> dict[str, Any]:
+        contacts = RecordOperations("Contacts")
+        seen, page = [], 1
+        while True:
+            params = ParameterMap()
+            params.add(GetRecordsParam.fields, "Last_Name,Phone")
+            params.add(GetRecordsParam.per_page, 2)
+            params.add(GetRecordsParam.page, page)
+            wrapper = contacts.get_records(params).get_object()
+            assert isinstance(wrapper, ResponseWrapper)
+            seen += [(str(r.get_id()), r.get_key_value("Last_Name")) for r in wrapper.get_data()]
+            if not wrapper.get_info().get_more_records():
+                break
+            page += 1
+        params = ParameterMap()
+        params.add(DeleteRecordParam.wf_trigger, False)
+        deleted = contacts.delete_record(int(seen[0][0]), params)
+        [result] = deleted.get_object().get_data()
+        again = contacts.delete_record(int(seen[0][0]), ParameterMap())
+        return {
+            "seen": seen,
+            "pages": page,
+            "deleted": (deleted.get_status_code(), isinstance(result, SuccessResponse)),
+            "again": again.get_status_code(),
+            "gone": contacts.get_record(int(seen[0][0]), ParameterMap()).get_status_code(),
+        }
+
+    everyone = [(r["id"], r["Last_Name"]) for r in emulator.records("Contacts")]
+    got = await with_sdk(emulator, tmp_path, page_and_delete)
+    assert got["seen"] == everyone and got["pages"] == (len(everyone) + 1) // 2
+    assert got["deleted"] == (200, True) and got["again"] == 400 and got["gone"] == 204
+    assert everyone[0][0] not in [r["id"] for r in emulator.records("Contacts")]
