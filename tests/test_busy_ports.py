@@ -22,16 +22,18 @@ def taken() -> Iterator[int]:
         yield int(holder.getsockname()[1])
 
 
-@pytest.mark.parametrize("command", [["sim", "pbx"], ["sim", "crm", "--kind", "hubspot"]])
-def test_a_server_command_on_a_busy_port_says_so_in_one_line(taken: int, command: list[str]) -> None:
+def _refused(*command: str) -> list[str]:
+    """The lines the command printed on stderr; it must exit with status 2."""
     done = subprocess.run(
-        [sys.executable, "-m", "linkus_companion", *command, "--port", str(taken)],
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, "-m", "linkus_companion", *command], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2
-    assert done.stderr.splitlines() == [
+    return done.stderr.splitlines()
+
+
+@pytest.mark.parametrize("command", [["sim", "pbx"], ["sim", "crm", "--kind", "hubspot"]])
+def test_a_server_command_on_a_busy_port_says_so_in_one_line(taken: int, command: list[str]) -> None:
+    assert _refused(*command, "--port", str(taken)) == [
         f"linkus-companion: port {taken} on 127.0.0.1 is already in use: stop the program using it or "
         "choose another port"
     ]
@@ -44,14 +46,7 @@ async def test_the_gateway_and_player_servers_raise_the_same_error(taken: int) -
 
 @pytest.mark.parametrize("port", ["99999", "-1"])
 def test_a_port_out_of_range_says_so_in_one_line(port: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "linkus_companion", "sim", "pbx", "--port", port],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 2
-    assert done.stderr.splitlines() == [
+    assert _refused("sim", "pbx", "--port", port) == [
         f"linkus-companion: {port} is not a port number: choose one from 1 to 65535, or 0 for any free port"
     ]
 

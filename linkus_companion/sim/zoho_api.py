@@ -140,12 +140,7 @@ class CrmApi:
             elif "word" in query:
                 found = self.org.search_word(module, query["word"])
             else:
-                return zoho_error(
-                    400,
-                    "REQUIRED_PARAM_MISSING",
-                    "One of the expected parameter is missing",
-                    {"param_name": "criteria"},
-                )
+                return _missing("criteria")
         except CriteriaError as exc:
             return zoho_error(400, "INVALID_QUERY", "invalid query formed", {"reason": str(exc)})
         except QueryError as exc:
@@ -166,12 +161,7 @@ class CrmApi:
             return zoho_error(400, "INVALID_MODULE", "the module name given seems to be invalid")
         wanted = [f for f in request.query_params.get("fields", "").split(",") if f]
         if not wanted:
-            return zoho_error(
-                400,
-                "REQUIRED_PARAM_MISSING",
-                "One of the expected parameter is missing",
-                {"param_name": "fields"},
-            )
+            return _missing("fields")
         records = self.org.records[module].values()
         return _page(
             request, "data", [{k: v for k, v in r.items() if k in wanted or k == "id"} for r in records]
@@ -185,12 +175,7 @@ class CrmApi:
         path_id = request.path_params.get("record_id")
         ids = [path_id] if path_id else [i for i in request.query_params.get("ids", "").split(",") if i]
         if not ids:
-            return zoho_error(
-                400,
-                "REQUIRED_PARAM_MISSING",
-                "One of the expected parameter is missing",
-                {"param_name": "ids"},
-            )
+            return _missing("ids")
         if len(ids) > MAX_RECORDS_PER_WRITE:
             return zoho_error(400, "LIMIT_EXCEEDED", "the number of records exceeds 100")
         results = [
@@ -273,12 +258,7 @@ class CrmApi:
         async with request.form(**FORM_LIMITS) as form:
             upload = form.get("file")
             if isinstance(upload, str) or upload is None:
-                return zoho_error(
-                    400,
-                    "REQUIRED_PARAM_MISSING",
-                    "One of the expected parameter is missing",
-                    {"param_name": "file"},
-                )
+                return _missing("file")
             if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
                 return zoho_error(400, "FILE_SIZE_MORE_THAN_ALLOWED", "Cannot upload file more than 20MB")
             attachment_id = self.org.new_id()
@@ -312,12 +292,7 @@ class CrmApi:
             return parent
         wanted = [f for f in request.query_params.get("fields", "").split(",") if f]
         if not wanted:
-            return zoho_error(
-                400,
-                "REQUIRED_PARAM_MISSING",
-                "One of the expected parameter is missing",
-                {"param_name": "fields"},
-            )
+            return _missing("fields")
         rows = [
             {k: v for k, v in a.items() if k in wanted or k == "id"}
             for a in self.attachments.values()
@@ -363,6 +338,13 @@ def _result(outcome: dict[str, Any] | RecordError, message: str) -> dict[str, An
         "message": message,
         "status": "success",
     }
+
+
+def _missing(param: str) -> Response:
+    """400 REQUIRED_PARAM_MISSING naming the parameter."""
+    return zoho_error(
+        400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {"param_name": param}
+    )
 
 
 def _page(request: Request, key: str, items: list[dict[str, Any]]) -> Response:
