@@ -183,3 +183,24 @@ def test_module_lists_are_check_lists_and_the_priority_an_ordered_list(qtbot, di
     shown = [priority.list.item(i).text() for i in range(priority.list.count())]
     assert shown == ["Leads", "Contacts", "Accounts", "Companies"], "the chosen order, the rest after it"
     assert priority.list.item(2).checkState() is Qt.CheckState.Unchecked
+
+
+def test_module_lists_offer_the_chosen_crms_modules_and_keep_the_others(qtbot, dialog, settings):
+    """HubSpot has contacts and companies, Salesforce and Zoho contacts, leads and accounts."""
+    synced = dialog.fields["sync.modules"]._editor
+    priority = dialog.fields["match.module_priority"]._editor
+
+    def shown(editor) -> list[str]:
+        return [editor.list.item(i).text() for i in range(editor.list.count())]
+
+    settings.set_user("crm.kind", "hubspot")
+    assert shown(synced) == shown(priority) == ["Contacts", "Companies"]
+    priority.list.setCurrentRow(1)
+    qtbot.mouseClick(priority.up, Qt.MouseButton.LeftButton)
+    # the user's order for HubSpot (whose companies are the accounts); leads kept for a switch back
+    assert settings.get("match.module_priority") == ("companies", "contacts", "leads")
+    settings.set_user("crm.kind", "salesforce")
+    assert shown(synced) == ["Contacts", "Leads", "Accounts"]
+    assert shown(priority) == ["Accounts", "Contacts", "Leads"]
+    synced.list.item(1).setCheckState(Qt.CheckState.Checked)
+    assert settings.get("sync.modules") == ("contacts", "leads")

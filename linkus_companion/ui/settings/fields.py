@@ -136,6 +136,9 @@ class _ChoiceList(_Editor):
     def __init__(self, setting: Setting, on_change: Callable[[], None], *, ordered: bool) -> None:
         assert isinstance(setting.rule, Each) and isinstance(setting.rule.item, Choice)
         self._options = setting.rule.item.options
+        self.offered: tuple[str, ...] | None = None
+        """The options shown (None: all of them); the stored ones not shown are kept as they are."""
+        self._kept: tuple[str, ...] = ()
         self._on_change = on_change
         self.widget = QWidget()
         self.list = QListWidget()
@@ -169,8 +172,13 @@ class _ChoiceList(_Editor):
             self.down.setText(QCoreApplication.translate("SettingField", "Move d&own"))
 
     def show(self, value: Value, setting: Setting) -> None:
-        chosen = tuple(str(v) for v in value) if isinstance(value, tuple) else ()
-        order = chosen + tuple(o for o in self._options if o not in chosen) if self.up else self._options
+        stored = tuple(str(v) for v in value) if isinstance(value, tuple) else ()
+        options = tuple(o for o in self._options if self.offered is None or o in self.offered)
+        # another CRM's name for the same records (accounts, companies) stands for this CRM's module
+        stored = tuple(dict.fromkeys(SAME_RECORDS.get(v, v) if v not in options else v for v in stored))
+        self._kept = tuple(v for v in stored if v not in options)
+        chosen = tuple(v for v in stored if v in options)
+        order = chosen + tuple(o for o in options if o not in chosen) if self.up else options
         current = self.list.currentRow()
         blocked = self.list.blockSignals(True)
         self.list.clear()
@@ -188,11 +196,12 @@ class _ChoiceList(_Editor):
 
     def value(self) -> object:
         items = [self.list.item(i) for i in range(self.list.count())]
-        return tuple(
+        checked = tuple(
             str(item.data(Qt.ItemDataRole.UserRole))
             for item in items
             if item.checkState() is Qt.CheckState.Checked
         )
+        return checked + self._kept  # modules of another CRM stay as they were, for a switch back
 
     def _move(self, step: int) -> None:
         row = self.list.currentRow()
@@ -209,6 +218,15 @@ class _ChoiceList(_Editor):
 
 ORDERED = frozenset({"match.module_priority"})
 """List settings whose order matters (shown with Move up / Move down)."""
+CRM_MODULES = {
+    "hubspot": ("contacts", "companies"),
+    "salesforce": ("contacts", "leads", "accounts"),
+    "zoho": ("contacts", "leads", "accounts"),
+}
+"""The modules each CRM has: a module list offers only the chosen CRM's ones."""
+MODULE_LISTS = frozenset({"sync.modules", "match.module_priority"})
+SAME_RECORDS = {"accounts": "companies", "companies": "accounts"}
+"""Module names that hold the same records (HubSpot's companies are Salesforce's and Zoho's accounts)."""
 
 
 def _editor_for(setting: Setting, on_change: Callable[[], None]) -> _Editor:
@@ -278,6 +296,8 @@ class SettingField(QWidget):
     def refresh(self) -> None:
         """Show the effective value, lock and tooltip."""
         effective = self.settings.effective(self.setting.key)
+        if isinstance(self._editor, _ChoiceList) and self.setting.key in MODULE_LISTS:
+            self._editor.offered = CRM_MODULES.get(str(self.settings.get("crm.kind")))
         self.editor.blockSignals(True)
         self._editor.show(effective.value, self.setting)
         self.editor.blockSignals(False)
@@ -299,7 +319,7 @@ class SettingField(QWidget):
         super().changeEvent(event)
 
     def _on_setting(self, key: str, _effective: Effective) -> None:
-        if key == self.setting.key:
+        if key == self.setting.key or (key == "crm.kind" and self.setting.key in MODULE_LISTS):
             self.refresh()
 
     def _commit(self) -> None:
