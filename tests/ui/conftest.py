@@ -11,7 +11,9 @@ from pathlib import Path
 import PySide6.QtWidgets  # noqa: F401 - the binding before qasync
 import pytest
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QWidget
 
 from linkus_companion.backend import CallPhase, CallView
 from linkus_companion.config import Settings
@@ -106,3 +108,18 @@ async def until(condition: Callable[[], object], what: str = "", patience: float
                 await asyncio.sleep(0.02)
     except TimeoutError:
         raise AssertionError(f"timed out waiting for {what or condition}") from None
+
+
+def unnamed_controls(window: QWidget) -> list[str]:
+    """The controls Tab reaches in `window` that a screen reader could not name (a spin box's own
+    line edit goes by the spin box's name)."""
+    found = []
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisibleTo(window) or not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            continue
+        if isinstance(widget.parent(), QAbstractSpinBox):
+            continue
+        access = QAccessible.queryAccessibleInterface(widget)
+        if not (access and access.text(QAccessible.Text.Name).strip()):
+            found.append(f"{type(widget).__name__} in {type(widget.parent()).__name__}")
+    return found

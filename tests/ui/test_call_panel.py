@@ -17,7 +17,7 @@ from linkus_companion.model import CallNote, Direction, Disposition, Outcome
 from linkus_companion.ui import call_panel
 from linkus_companion.ui.call_panel import KEPT_ENDED, PAINT_MS, CallPanel, dock_corner, docked_at
 from linkus_companion.ui.tray import status_details, status_line, trouble_line
-from tests.ui.conftest import ALICE, BOB, call
+from tests.ui.conftest import ALICE, BOB, call, unnamed_controls
 
 
 def ended(outcome: Outcome, **kw):
@@ -117,6 +117,18 @@ def test_several_matches_show_a_pick_list(qtbot):
     with qtbot.wait_signal(panel.record_chosen) as blocker:
         card._use.click()
     assert blocker.args == ["c1", "202"]
+
+
+def test_every_control_tab_reaches_has_a_name_for_screen_readers(qtbot):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    panel.set_crm("HubSpot", "US", (Disposition.CONNECTED,))
+    panel.show_call(call(records=(ALICE, BOB)))
+    panel.show_call(dataclasses.replace(call(call_id="c2"), lookup_error="HubSpot failed with HTTP 503."))
+    panel.show_call(call(call_id="c3"))
+    panel.show_call(ended(Outcome.NO_ANSWER, call_id="c3"))
+    panel.flush()
+    assert unnamed_controls(panel) == []
 
 
 def test_one_panel_newest_first_ended_cards_stay_until_dismissed(qtbot):

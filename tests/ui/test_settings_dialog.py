@@ -11,7 +11,7 @@ from linkus_companion.config import SCHEMA
 from linkus_companion.ui.settings.dialog import OWN_EDITOR, PAGES, SettingsDialog, page_keys
 from linkus_companion.ui.settings.labels import LABELS, choice_label
 from linkus_companion.ui.settings.template_editor import TemplateEditor
-from tests.ui.conftest import lock
+from tests.ui.conftest import lock, unnamed_controls
 
 
 @pytest.fixture
@@ -155,6 +155,9 @@ def test_every_field_is_labelled_for_keyboard_and_screen_readers(dialog):
     for key, field in dialog.fields.items():
         assert field.editor.accessibleName(), key
         assert field.focusProxy() is field.editor
+    for row in range(dialog.nav.count()):  # and every control Tab reaches on each page has a name
+        dialog.nav.setCurrentRow(row)
+        assert unnamed_controls(dialog) == [], dialog.nav.item(row).text()
     buddies = {label.buddy() for label, _ in dialog._labels}
     assert all(
         f in buddies for k, f in dialog.fields.items() if k not in ("calllog.subject", "calllog.description")
