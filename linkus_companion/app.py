@@ -31,6 +31,7 @@ from linkus_companion.crm.base import CrmError
 from linkus_companion.engine.crm_switch import CrmSwitch
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.screen_pop import PopRequest
+from linkus_companion.os_cause import os_why
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.errors import PbxError
 from linkus_companion.platform import logs, single_instance
@@ -42,7 +43,7 @@ from linkus_companion.terminal import tell
 from linkus_companion.texts import Text, text_of
 from linkus_companion.trust import verified_context
 from linkus_companion.ui.actions import BindingRow, IntegrationActions
-from linkus_companion.ui.i18n import Translations
+from linkus_companion.ui.i18n import Translations, tr_text
 from linkus_companion.ui.resources import icon
 from linkus_companion.ui.shell import DesktopShell
 
@@ -99,9 +100,17 @@ class EmbeddedActions:
             ) as pbx:
                 info = await pbx.system_information()
         except (PbxError, ValueError) as exc:
-            raise BackendError(str(exc)) from exc
-        found = f"{info.device_name or info.model_name}, firmware {info.firmware}"
-        return f"{found} ({info.firmware_warning})" if info.firmware_warning else found
+            raise BackendError(text_of(exc)) from exc
+        found = Text(
+            "{device}, firmware {firmware}",
+            device=info.device_name or info.model_name,
+            firmware=info.firmware,
+        )
+        return (
+            Text("{found} ({warning})", found=found, warning=info.firmware_warning)
+            if info.firmware_warning
+            else found
+        )
 
     async def check_gateway(self, url: str) -> str:
         """The gateway needs the administrator's enrolment code; reaching it is checked on connect."""
@@ -129,7 +138,7 @@ class EmbeddedActions:
                 grants = crm_grants(self._settings, client, self._secrets)
                 await grants.authorize(redirect_uri=str(self._settings.get("crm.redirect_uri")))
             except (NotConfigured, CrmError) as exc:
-                raise BackendError(str(exc)) from exc
+                raise BackendError(text_of(exc)) from exc
         self._changed()
         return grants.provider.name
 
@@ -311,7 +320,7 @@ class _AppRun:
         loop = asyncio.get_running_loop()
         self._quit = loop.create_future()
         shell = self.shell
-        reporter = logs.CrashReporter(lambda text: shell.show_error(APP_NAME, text), log_file)
+        reporter = logs.CrashReporter(lambda text: shell.show_error(APP_NAME, tr_text(text)), log_file)
         reporter.install()
         loop.set_exception_handler(reporter.asyncio_handler)
         self.app.aboutToQuit.connect(self.quit)
@@ -412,7 +421,10 @@ class _AppRun:
             try:
                 login.enable() if effective.value else login.disable()
             except OSError as exc:
-                self.shell.show_error(APP_NAME, str(exc))
+                log.warning("start at login: %s", exc)
+                self.shell.show_error(
+                    APP_NAME, tr_text(Text("Could not change starting at login ({why}).", why=os_why(exc)))
+                )
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 
+from linkus_companion.os_cause import os_why
 from linkus_companion.texts import Text
 
 
@@ -49,7 +50,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
                 "cannot listen on {host}:{port} ({why}): check the address",
                 host=host,
                 port=port,
-                why=str(exc.strerror or exc),
+                why=os_why(exc),
             )
         ) from None
     return sock

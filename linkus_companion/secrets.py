@@ -113,8 +113,8 @@ def _entries(name: str, head: str) -> list[str]:
 
 
 def _unavailable(exc: KeyringError) -> Text:
+    log.warning("keyring unavailable: %s: %s", type(exc).__name__, exc)
     return Text(
-        "The system's secure credential storage is not available ({name}). Unlock or install a keyring "
-        "(Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring) and try again.",
-        name=type(exc).__name__,
+        "The system's secure credential storage is not available. Unlock or install a keyring "
+        "(Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring) and try again."
     )

@@ -189,5 +189,6 @@ def redacted(url: str) -> str:
 
 
 def _said(exc: psycopg.Error) -> str:
-    """The server's first line, without any echo of the connection string."""
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """The server's first line, labelled as its own words, without any echo of the connection string."""
+    lines = str(exc).strip().splitlines()
+    return Text("the database server says: {words}", words=lines[0][:200]) if lines else Text("no answer")

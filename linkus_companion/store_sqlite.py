@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import ClassVar, cast
 
 from linkus_companion import paths, store
+from linkus_companion.os_cause import system_says
 from linkus_companion.store import Db, Store, StoreError
 from linkus_companion.texts import Text
 
@@ -38,7 +39,7 @@ class SqliteStore(Store):
             db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError(
-                Text("cannot open the local database {path} ({why})", path=str(path), why=str(exc))
+                Text("cannot open the local database {path} ({why})", path=str(path), why=_why(exc))
             ) from None
         opened = cls(db, path)
         try:
@@ -53,7 +54,7 @@ class SqliteStore(Store):
         except sqlite3.Error as exc:
             db.close()
             raise StoreError(
-                Text("cannot use the local database {path} ({why})", path=str(path), why=str(exc))
+                Text("cannot use the local database {path} ({why})", path=str(path), why=_why(exc))
             ) from None
         return opened
 
@@ -86,3 +87,24 @@ class SqliteStore(Store):
         """Close the database (pending WAL content is checkpointed by SQLite)."""
         with self._lock:
             self._db.close()
+
+
+_SQLITE_WHY = {
+    "SQLITE_BUSY": Text("another program keeps it locked"),
+    "SQLITE_LOCKED": Text("another program keeps it locked"),
+    "SQLITE_CANTOPEN": Text("the file cannot be opened; check the folder and its permissions"),
+    "SQLITE_CORRUPT": Text("the file is damaged"),
+    "SQLITE_NOTADB": Text("the file is not a database"),
+    "SQLITE_FULL": Text("the disk is full"),
+    "SQLITE_READONLY": Text("the file is read-only"),
+    "SQLITE_IOERR": Text("the disk reported a read or write error"),
+    "SQLITE_PERM": Text("permission denied"),
+}
+"""SQLite's result codes (primary, without the extended part) in the user's words."""
+
+
+def _why(exc: sqlite3.Error) -> str:
+    """Why SQLite failed, in the user's words (SQLite's own English only as a labelled detail)."""
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    primary = "_".join(name.split("_")[:2])
+    return _SQLITE_WHY.get(primary) or Text("the database reported an error{detail}", detail=system_says(exc))

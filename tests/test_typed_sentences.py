@@ -71,6 +71,17 @@ CHECKED = (
     "crm/zoho.py",
     "crm/http.py",
     "pbx/errors.py",
+    "pbx/transport.py",
+    "pbx/resources.py",
+    "net_cause.py",
+    "os_cause.py",
+    "secrets.py",
+    "platform/logs.py",
+    "gateway/tokens.py",
+    "gateway/health_check.py",
+    "gateway/unreachable.py",
+    "config/policy_macos.py",
+    "config/policy_windows.py",
 )
 SENTENCE_CALLS = frozenset(
     {"_fail", "_failed", "_refused", "_offline", "reply_error", "Problem", "say", "tell"}
@@ -98,9 +109,14 @@ INTERNAL = {
     "crm/hubspot.py": {"ValueError"},
     "crm/zoho.py": {"ValueError"},
     "crm/http.py": {"ValueError"},
+    "pbx/resources.py": {"MalformedPayload"},
+    "gateway/tokens.py": {"ValueError"},
+    "config/policy_macos.py": {"OSError"},
 }
 """Errors of a module that never reach a user: the gateway client logs a malformed message or a closed
-connection and shows its own typed sentence, the gateway answers a malformed request with one."""
+connection and shows its own typed sentence, the gateway answers a malformed request with one; an unreadable
+PBX row is logged and skipped; a macOS CoreFoundation failure reaches the user only as the system's labelled
+words (`os_cause.system_says`)."""
 
 
 def _english(node: ast.AST) -> bool:

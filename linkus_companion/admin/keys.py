@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from linkus_companion.config.provisioning import PublicKey, key_id, public_key_line
+from linkus_companion.os_cause import os_why, system_says
 from linkus_companion.texts import Text
 
 PASSPHRASE_ENV = "LINKUS_COMPANION_KEY_PASSPHRASE"  # noqa: S105 - the variable name, not a value
@@ -74,14 +75,14 @@ def load_private(path: Path) -> PrivateKey:
         key = serialization.load_pem_private_key(path.read_bytes(), password=passphrase)
     except OSError as exc:
         raise SigningKeyError(
-            Text("Cannot read the signing key {path} ({why}).", path=str(path), why=str(exc.strerror or exc))
+            Text("Cannot read the signing key {path} ({why}).", path=str(path), why=os_why(exc))
         ) from None
     except (ValueError, TypeError) as exc:
         raise SigningKeyError(
             Text(
-                "{path} is not a usable private key ({why}); set {variable} if it is encrypted.",
+                "{path} is not a usable private key{detail}; set {variable} if it is encrypted.",
                 path=str(path),
-                why=str(exc),
+                detail=system_says(exc),
                 variable=PASSPHRASE_ENV,
             )
         ) from None

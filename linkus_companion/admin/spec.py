@@ -11,6 +11,7 @@ from linkus_companion.config.errors import SettingsError, UnknownSetting
 from linkus_companion.config.provisioning import SECTIONS, looks_secret
 from linkus_companion.config.schema import SCHEMA
 from linkus_companion.config.setting import Setting, to_json
+from linkus_companion.os_cause import os_why
 from linkus_companion.texts import Text, joined, text_of
 
 Spec = dict[str, dict[str, object]]
@@ -31,7 +32,9 @@ def load(path: Path) -> Spec:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SpecError(Text("cannot read the spec {path} ({why})", path=str(path), why=str(exc))) from None
+        raise SpecError(
+            Text("cannot read the spec {path} ({why})", path=str(path), why=os_why(exc))
+        ) from None
     return check(data)
 
 

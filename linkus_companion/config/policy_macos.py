@@ -11,7 +11,9 @@ from typing import Protocol
 
 from linkus_companion.config.schema import SCHEMA
 from linkus_companion.config.sources import Layer, PolicySource, Problem, Reading
+from linkus_companion.os_cause import os_why
 from linkus_companion.platform.launcher import BUNDLE_ID
+from linkus_companion.texts import Text
 
 MANAGED_DIR = Path("/Library/Managed Preferences")
 """Where macOS materialises configuration profiles (per computer, and per user in a subfolder)."""
@@ -51,7 +53,9 @@ class MacPolicySource:
                 if value is not None and self._preferences.forced(key) == want_forced:
                     reading.values[key] = (value, self.name)
         except OSError as exc:
-            reading.problems.append(Problem(self.name, f"cannot read the preferences ({exc})"))
+            reading.problems.append(
+                Problem(self.name, Text("cannot read the preferences ({why})", why=os_why(exc)))
+            )
         return reading
 
 

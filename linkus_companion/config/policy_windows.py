@@ -8,6 +8,8 @@ from typing import Protocol
 from linkus_companion import APP_NAME
 from linkus_companion.config.schema import SCHEMA
 from linkus_companion.config.sources import Layer, PolicySource, Problem, Reading
+from linkus_companion.os_cause import os_why
+from linkus_companion.texts import Text
 
 POLICY_KEY = f"SOFTWARE\\Policies\\{APP_NAME}"
 """Under HKLM (computer policy) and HKCU (user policy); users cannot write either."""
@@ -42,10 +44,12 @@ class RegistryPolicySource:
                 return reading
             for name, data in found.items():
                 if isinstance(data, bytes):
-                    message = (
-                        f"{name}: unsupported registry value type; use REG_SZ, REG_DWORD or REG_MULTI_SZ"
+                    message = Text(
+                        "{name}: unsupported registry value type; use REG_SZ, REG_DWORD or REG_MULTI_SZ;"
+                        " ignored",
+                        name=name,
                     )
-                    reading.problems.append(Problem(self.key, message + "; ignored"))
+                    reading.problems.append(Problem(self.key, message))
                 else:
                     reading.values[name] = (native_value(name, data), self.key)
             for key, entry in SCHEMA.items():
@@ -54,7 +58,9 @@ class RegistryPolicySource:
                     if pairs is not None:
                         reading.values[key] = (pairs, f"{self.key}\\{key}")
         except OSError as exc:
-            reading.problems.append(Problem(self.key, f"cannot read the policy key ({exc})"))
+            reading.problems.append(
+                Problem(self.key, Text("cannot read the policy key ({why})", why=os_why(exc)))
+            )
         return reading
 
 

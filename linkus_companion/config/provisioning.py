@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from linkus_companion.config.errors import SettingsError
 from linkus_companion.config.sources import Layer
+from linkus_companion.os_cause import system_says
 from linkus_companion.texts import Text
 
 ALGORITHMS = ("EdDSA", "ES256")
@@ -47,7 +48,7 @@ def load_public_key(text: str) -> PublicKey:
         else:
             key = serialization.load_der_public_key(base64.b64decode(text, validate=True))
     except (ValueError, binascii.Error, UnicodeEncodeError, TypeError) as exc:
-        raise ValueError(Text("not a readable public key ({why})", why=str(exc))) from None
+        raise ValueError(Text("not a readable public key{detail}", detail=system_says(exc))) from None
     if isinstance(key, ed25519.Ed25519PublicKey):
         return key
     if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
@@ -141,7 +142,7 @@ def _claims(
                 Text('the bundle lacks the "{claim}" claim; sign it with `admin sign`', claim=str(exc.claim))
             ) from None
         except jwt.PyJWTError as exc:
-            raise BundleRefused(Text("the bundle is not valid ({why})", why=str(exc))) from None
+            raise BundleRefused(Text("the bundle is not valid{detail}", detail=system_says(exc))) from None
         _check_times(claims, moment)
         return claims
     if kid_matched:

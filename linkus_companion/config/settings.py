@@ -12,6 +12,7 @@ from linkus_companion.config.schema import SCHEMA, setting
 from linkus_companion.config.setting import Value, to_json
 from linkus_companion.config.sources import Layer, PolicySource, Problem
 from linkus_companion.config.userfile import UserFile
+from linkus_companion.os_cause import os_why
 from linkus_companion.texts import Text, text_of
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class Settings:
                 Text(
                     "cannot save your settings to {path} ({why})",
                     path=str(self._user_file.path),
-                    why=str(exc),
+                    why=os_why(exc),
                 )
             ) from None
         self._read_user(raw)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from linkus_companion import paths
+from linkus_companion.os_cause import os_why
 from linkus_companion.texts import Text
 
 
@@ -74,7 +75,7 @@ class JsonDirSource:
             files = sorted(self.directory.glob("*.json"))
         except OSError as exc:
             reading.problems.append(
-                Problem(str(self.directory), Text("cannot list policy files ({why})", why=str(exc)))
+                Problem(str(self.directory), Text("cannot list policy files ({why})", why=os_why(exc)))
             )
             return reading
         for path in files:
@@ -82,7 +83,7 @@ class JsonDirSource:
                 data = json.loads(path.read_text(encoding="utf-8-sig"))
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 reading.problems.append(
-                    Problem(str(path), Text("unreadable policy file, ignored ({why})", why=str(exc)))
+                    Problem(str(path), Text("unreadable policy file, ignored ({why})", why=os_why(exc)))
                 )
                 continue
             if not isinstance(data, dict):

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from linkus_companion.config.errors import SettingsError
 from linkus_companion.config.sources import Problem
-from linkus_companion.texts import Text, text_of
+from linkus_companion.os_cause import os_why
+from linkus_companion.texts import Text
 
 
 class UserFile:
@@ -29,7 +30,7 @@ class UserFile:
             return {}, []
         except OSError as exc:
             raise SettingsError(
-                Text("cannot read your settings file {path} ({why})", path=str(self.path), why=str(exc))
+                Text("cannot read your settings file {path} ({why})", path=str(self.path), why=os_why(exc))
             ) from None
         try:
             data = json.loads(raw.decode("utf-8-sig"))
@@ -39,7 +40,7 @@ class UserFile:
             kept = self._set_aside()
             message = Text(
                 "unreadable ({why}); kept as {name}, your settings start from the defaults",
-                why=text_of(exc),
+                why=os_why(exc),
                 name=kept.name,
             )
             return {}, [Problem(str(self.path), message)]

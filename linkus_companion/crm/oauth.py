@@ -19,7 +19,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from linkus_companion import USER_AGENT, redaction
-from linkus_companion.crm.base import AccessGrant, AuthExpired, CrmError, RateLimited, Unavailable
+from linkus_companion.crm.base import AccessGrant, AuthExpired, CrmError, RateLimited, Unavailable, crm_says
 from linkus_companion.crm.http import retry_after
 from linkus_companion.crm.oauth_providers import Extras, Provider, RevokeStyle, rebase
 from linkus_companion.secrets import SecretStore
@@ -135,15 +135,15 @@ class OAuthGrants:
                 params = await _redirect(listener, opening, give_up_after, self._provider.name)
                 session = await self._exchange(params, state, verifier, listener.redirect_uri)
             except CrmError as exc:
-                listener.answer("Sign-in failed", str(exc))
+                listener.answer(Text("Sign-in failed"), text_of(exc))
                 raise
             else:
                 listener.answer(
-                    f"Connected to {self._provider.name}",
-                    "You can close this tab and return to Linkus Companion.",
+                    Text("Connected to {name}", name=self._provider.name),
+                    Text("You can close this tab and return to Linkus Companion."),
                 )
             finally:
-                listener.answer("Sign-in cancelled", "You can close this tab.")
+                listener.answer(Text("Sign-in cancelled"), Text("You can close this tab."))
                 if not listener.received:
                     opening.cancel()
                 await _settle(opening)
@@ -216,12 +216,11 @@ class OAuthGrants:
                 )
             )
         if "error" in params or not params.get("code"):
-            reason = _safe(params.get("error", "no code"))
             raise SignInFailed(
                 Text(
-                    "{name} did not grant access ({reason}); approve the request to connect.",
+                    "{name} did not grant access{said}; approve the request to connect.",
                     name=name,
-                    reason=reason,
+                    said=crm_says(_safe(params.get("error", ""))),
                 )
             )
         token_url, revoke_url, web_base = self._accounts_server(params.get("accounts-server", ""))
@@ -374,7 +373,8 @@ class OAuthGrants:
             body = {}
         if response.is_success and body.get("access_token"):
             return body
-        error = _safe(str(body.get("error") or body.get("status") or f"HTTP {response.status_code}"))
+        error = _safe(str(body.get("error") or body.get("status") or ""))
+        said = crm_says(error) or Text(" (HTTP {status})", status=response.status_code)
         if response.status_code == 429 or error == "rate_limit_exceeded":
             raise RateLimited(
                 Text("{name} is limiting sign-in requests; try again shortly.", name=name),
@@ -382,19 +382,19 @@ class OAuthGrants:
             )
         if response.status_code >= 500:
             raise Unavailable(
-                Text("{name} sign-in server failed ({error}); try again later.", name=name, error=error)
+                Text("{name} sign-in server failed{said}; try again later.", name=name, said=said)
             )
         if refreshing and (error in _REFRESH_REJECTED or response.status_code in (400, 401)):
-            raise self._expired(Text("was refused ({error})", error=error))
+            raise self._expired(Text("was refused{said}", said=said))
         if refreshing:
             raise Unavailable(
-                Text("{name} did not refresh the sign-in ({error}); try again later.", name=name, error=error)
+                Text("{name} did not refresh the sign-in{said}; try again later.", name=name, said=said)
             )
         raise SignInFailed(
             Text(
-                "{name} refused the sign-in ({error}); check the Client ID, Client Secret and registered redirect URI, then connect again.",
+                "{name} refused the sign-in{said}; check the Client ID, Client Secret and registered redirect URI, then connect again.",
                 name=name,
-                error=error,
+                said=said,
             )
         )
 
@@ -508,4 +508,4 @@ def _lifetime(tokens: Mapping[str, Any]) -> float | None:
 
 def _safe(text: str) -> str:
     """An error code from a server, cut down to harmless characters for messages."""
-    return _SAFE_CODE.sub("", text)[:64] or "unknown error"
+    return _SAFE_CODE.sub("", text)[:64]

@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
+from linkus_companion.os_cause import os_why
+from linkus_companion.terminal import say, user_language
 from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 16_384
 _DONE_PAGE = (
-    "<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+    "<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{title}</title></head>"
     "<body style='font-family:sans-serif;margin:3em'><h1>{title}</h1><p>{text}</p></body></html>"
 )
 
@@ -72,7 +74,7 @@ class LoopbackRedirect:
                     "Cannot listen for the sign-in redirect on {bind} port {port} ({why}); close the program using that port or choose another redirect port.",
                     bind=self._bind,
                     port=self._port,
-                    why=str(exc.strerror),
+                    why=os_why(exc),
                 )
             ) from None
         self._port = self._server.sockets[0].getsockname()[1]
@@ -119,7 +121,7 @@ class LoopbackRedirect:
             target = await _read_request_target(reader)
             parts = urlsplit(target or "")
             if target is None or parts.path != self._path or self._received is None or self._received.done():
-                await _respond(writer, 404, RedirectAnswer("Not found", "Nothing to see here."))
+                await _respond(writer, 404, RedirectAnswer(Text("Not found"), Text("Nothing to see here.")))
                 return
             self._received.set_result(dict(parse_qsl(parts.query, keep_blank_values=True)))
             assert self._answer is not None
@@ -142,7 +144,9 @@ async def _read_request_target(reader: asyncio.StreamReader) -> str | None:
 
 
 async def _respond(writer: asyncio.StreamWriter, status: int, page: RedirectAnswer) -> None:
-    body = _DONE_PAGE.format(title=html.escape(page.title), text=html.escape(page.text)).encode()
+    title, text = say(page.title), say(page.text)  # in the user's language
+    lang = "zh-CN" if user_language() == "zh_CN" else "en"
+    body = _DONE_PAGE.format(lang=lang, title=html.escape(title), text=html.escape(text)).encode()
     reason = "OK" if status == 200 else "Not Found"
     writer.write(
         f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\n"

@@ -463,10 +463,9 @@ def _first_result(response: httpx.Response) -> dict[str, Any]:
     if result.get("status") != "success":
         raise ValidationFailed(
             Text(
-                "{crm} refused the data ({code}: {message}).",
+                "{crm} refused the data{said}.",
                 crm=CRM_NAME,
-                code=str(result.get("code")),
-                message=str(result.get("message")),
+                said=crm_says(f"{result.get('code')}: {result.get('message')}"),
             )
         )
     details: dict[str, Any] = result["details"]

@@ -21,7 +21,7 @@ from linkus_companion.pbx.errors import PbxError, PbxNotFound
 from linkus_companion.pbx.resources import ContactFields, ContactNumber
 from linkus_companion.phone import InvalidNumber, PhoneNumber, parse
 from linkus_companion.store import Store
-from linkus_companion.texts import Text
+from linkus_companion.texts import Text, text_of
 
 log = logging.getLogger(__name__)
 
@@ -307,7 +307,7 @@ class ContactSync:
                 else:
                     updated += 1
             except (CrmError, PbxError) as err:
-                return RefreshReport(True, updated, removed, str(err))
+                return RefreshReport(True, updated, removed, text_of(err))
         log.info("Contact sync refreshed %d contacts and removed %d", updated, removed)
         return RefreshReport(True, updated, removed)
 

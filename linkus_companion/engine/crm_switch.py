@@ -224,7 +224,7 @@ class CrmSwitch:
             await sync.disconnect()
         except PbxError as exc:
             log.warning("could not hand the synced contacts over to the PBX: %s", exc)
-            return str(exc)
+            return text_of(exc)
         return ""
 
     def _clear_settings(self) -> tuple[str, ...]:

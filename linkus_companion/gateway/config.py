@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.sources import Problem
 from linkus_companion.config.userfile import UserFile
+from linkus_companion.os_cause import os_why
 from linkus_companion.texts import Text
 
 LEASE = 5.0
@@ -89,7 +90,7 @@ def load(path: Path) -> GatewayConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(
-            Text("cannot read the gateway configuration {path} ({why})", path=str(path), why=str(exc))
+            Text("cannot read the gateway configuration {path} ({why})", path=str(path), why=os_why(exc))
         ) from None
     gateway: dict[str, Any] = data.get("gateway", {})
     unknown = set(gateway) - {

@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from linkus_companion.gateway.config import ConfigError, GatewayConfig, load
+from linkus_companion.gateway.unreachable import unreachable
+from linkus_companion.terminal import say
+from linkus_companion.texts import Text, text_of
 
 PATIENCE = 5.0
 
@@ -38,7 +41,7 @@ def health(args: argparse.Namespace) -> int:
     try:
         url, trust, name = url_and_trust(load(Path(args.config)))
     except ConfigError as exc:
-        print(exc)
+        print(say(text_of(exc)))
         return 2
     extensions = {"sni_hostname": name} if name else {}
     try:
@@ -46,7 +49,7 @@ def health(args: argparse.Namespace) -> int:
             response = client.get(url, extensions=extensions)
         body = response.json()
     except (httpx.HTTPError, ValueError) as exc:
-        print(f"unhealthy: no answer from {url} ({type(exc).__name__}: {exc})")
+        print(say(Text("unhealthy: {why}", why=unreachable(url, exc))))
         return 1
     print(f"{body.get('status', '?')}: {body.get('role', '?')}, PBX {body.get('pbx', '?')}")
     return 0 if response.status_code == 200 else 1

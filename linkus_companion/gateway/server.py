@@ -323,7 +323,7 @@ class Gateway:
     def _claims(self, authorization: str) -> Claims:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise AuthError("Send the access token as `Authorization: Bearer ...`.")
+            raise AuthError(Text("Send the access token as `Authorization: Bearer ...`."))
         return self.authority.verify(token.strip())
 
     async def _browser_page(self, request: Request) -> Response:

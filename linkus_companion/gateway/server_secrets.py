@@ -8,6 +8,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
+from linkus_companion.os_cause import os_why
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
 from linkus_companion.texts import Text
 
@@ -105,7 +106,7 @@ def _read(path: Path, *, owner_only: bool = False) -> str | None:
         return None
     except OSError as exc:
         raise SecretRefused(
-            Text("cannot read the secret file {path} ({why}).", path=str(path), why=str(exc.strerror))
+            Text("cannot read the secret file {path} ({why}).", path=str(path), why=os_why(exc))
         ) from None
     with os.fdopen(fd, encoding="utf-8") as file:
         info = os.fstat(file.fileno())

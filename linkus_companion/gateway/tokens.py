@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from linkus_companion.gateway.sealed import is_sealed, seal, unseal
 from linkus_companion.store import Store
 from linkus_companion.texts import Text
+
+log = logging.getLogger(__name__)
 
 AUDIENCE = "linkus-companion-desktop"
 """The `aud` of every access token; a token for anything else is refused."""
@@ -262,12 +265,15 @@ class TokenAuthority:
                 options={"require": _REQUIRED, "strict_aud": True},
             )
         except jwt.ExpiredSignatureError:
-            raise AuthError("The access token expired; refresh it.") from None
+            raise AuthError(Text("The access token expired; refresh it.")) from None
         except jwt.PyJWTError as exc:
-            raise AuthError(f"The access token was refused ({type(exc).__name__}).") from None
+            log.info("refused an access token: %s", type(exc).__name__)
+            raise AuthError(
+                Text("The access token was refused; sign this desktop in to the gateway again.")
+            ) from None
         session_id = str(claims["sub"])
         if not self.active(session_id):
-            raise AuthError("This desktop's gateway session was revoked; enroll it again.")
+            raise AuthError(Text("This desktop's gateway session was revoked; enroll it again."))
         return Claims(
             session_id,
             str(claims["ext"]),

@@ -8,6 +8,7 @@ from typing import Any
 
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.models import MalformedPayload, field_text
+from linkus_companion.texts import Text
 
 FIRMWARE_MINIMUMS = {"83": "83.21.0.66", "37": "37.21.0.66"}
 """Per edition (firmware prefix: 83 Software, 37 Appliance), the firmware the CRM integration needs."""
@@ -37,13 +38,18 @@ def firmware_warning(firmware: str, *, phonebridge: bool = False) -> str | None:
     try:
         version = _version(firmware)
     except ValueError:
-        return (
-            f"The PBX reports firmware {firmware[:30]!r}; Linkus Companion cannot check it is recent enough."
+        return Text(
+            "The PBX reports firmware {firmware}; Linkus Companion cannot check it is recent enough.",
+            firmware=repr(firmware[:30]),
         )
     edition = firmware.split(".", 1)[0]
     minimum = PHONEBRIDGE_MINIMUM if phonebridge and edition == "37" else FIRMWARE_MINIMUMS.get(edition)
     if minimum and version < _version(minimum):
-        return f"The PBX firmware {firmware} is older than {minimum}; upgrade the PBX before relying on it."
+        return Text(
+            "The PBX firmware {firmware} is older than {minimum}; upgrade the PBX before relying on it.",
+            firmware=firmware,
+            minimum=minimum,
+        )
     return None
 
 

@@ -12,6 +12,7 @@ from types import TracebackType
 
 from linkus_companion import APP_ID, paths
 from linkus_companion.redaction import redact
+from linkus_companion.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +101,13 @@ class CrashReporter:
             log.error("Asyncio error: %s", context.get("message"))
 
     def _tell(self, error: BaseException) -> None:
-        summary = redact(f"{type(error).__name__}: {error}")[:300]
         try:
             self._notify(
-                f"Linkus Companion hit an unexpected error ({summary}). Details are in {self._log_file}."
+                Text(
+                    "Linkus Companion hit an unexpected error; the details are in {path}. Restart it if"
+                    " something no longer works, and report the problem with that file.",
+                    path=str(self._log_file),
+                )
             )
         except Exception:
             log.exception("Could not tell the user about an error")

@@ -19,6 +19,7 @@ import shiboken6
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from linkus_companion import APP_ID, paths
+from linkus_companion.os_cause import os_why
 from linkus_companion.texts import Text
 
 if sys.platform == "win32":
@@ -186,8 +187,7 @@ class InstanceServer(QObject):
         try:
             self._listener.listen(self._name)
         except OSError as exc:
-            why = exc.strerror or str(exc)
-            message = Text("Cannot listen on {name}: {why}", name=self._name, why=why)
+            message = Text("Cannot listen on {name}: {why}", name=self._name, why=os_why(exc))
             if exc.errno == errno.EADDRINUSE:
                 raise AddressInUse(message) from None
             raise SingleInstanceError(message) from None

@@ -7,8 +7,10 @@ import asyncio
 from PySide6.QtCore import QCoreApplication
 
 from linkus_companion.backend import BackendError
+from linkus_companion.os_cause import os_why
 from linkus_companion.platform import url_handler
 from linkus_companion.platform.launcher import app_command
+from linkus_companion.ui.i18n import tr_text
 
 
 def phone_link_handler() -> url_handler.UrlHandler | None:
@@ -25,6 +27,6 @@ async def register_phone_links(handler: url_handler.UrlHandler) -> bool:
     except OSError as exc:
         raise BackendError(
             QCoreApplication.translate("SettingsDialog", "Could not register for phone links: %1").replace(
-                "%1", str(exc)
+                "%1", tr_text(os_why(exc))
             )
         ) from exc

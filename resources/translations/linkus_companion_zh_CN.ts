@@ -2047,8 +2047,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>无法读取签名密钥 {path}（{why}）。</translation>
         </message>
         <message>
-            <source>{path} is not a usable private key ({why}); set {variable} if it is encrypted.</source>
-            <translation>{path} 不是可用的私钥（{why}）；如果它已加密，请设置 {variable}。</translation>
+            <source>{path} is not a usable private key{detail}; set {variable} if it is encrypted.</source>
+            <translation>{path} 不是可用的私钥{detail}；如果它已加密，请设置 {variable}。</translation>
         </message>
         <message>
             <source>a bundle must stay valid for at least one day</source>
@@ -2089,8 +2089,20 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>连接到 PBX 后才能使用“禁用”和“取消对接”；请先检查 PBX 连接。</translation>
         </message>
         <message>
+            <source>{device}, firmware {firmware}</source>
+            <translation>{device}，固件 {firmware}</translation>
+        </message>
+        <message>
+            <source>{found} ({warning})</source>
+            <translation>{found}（{warning}）</translation>
+        </message>
+        <message>
             <source>Ask your administrator for this desktop's gateway enrolment code.</source>
             <translation>请向管理员索取本电脑的网关注册码。</translation>
+        </message>
+        <message>
+            <source>Could not change starting at login ({why}).</source>
+            <translation>无法更改登录时启动的设置（{why}）。</translation>
         </message>
         <message>
             <source>Linkus Companion is not running here: start it (linkus-companion run), then dial again.</source>
@@ -2189,6 +2201,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>没有名为 {key} 的设置项</translation>
         </message>
         <message>
+            <source>cannot read the preferences ({why})</source>
+            <translation>无法读取偏好设置（{why}）</translation>
+        </message>
+        <message>
             <source>the config URL {url} must start with https://</source>
             <translation>配置地址 {url} 必须以 https:// 开头</translation>
         </message>
@@ -2203,6 +2219,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>cannot download the configuration from {url}: {why}</source>
             <translation>无法从 {url} 下载配置：{why}</translation>
+        </message>
+        <message>
+            <source>{name}: unsupported registry value type; use REG_SZ, REG_DWORD or REG_MULTI_SZ; ignored</source>
+            <translation>{name}：不支持的注册表值类型，请使用 REG_SZ、REG_DWORD 或 REG_MULTI_SZ；已忽略</translation>
+        </message>
+        <message>
+            <source>cannot read the policy key ({why})</source>
+            <translation>无法读取策略注册表项（{why}）</translation>
         </message>
         <message>
             <source>only Ed25519 (EdDSA) and P-256 (ES256) public keys are accepted</source>
@@ -2241,8 +2265,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>配置包的 `settings` 声明必须是包含 `locked` 和/或 `recommended` 的对象</translation>
         </message>
         <message>
-            <source>not a readable public key ({why})</source>
-            <translation>无法读取的公钥（{why}）</translation>
+            <source>not a readable public key{detail}</source>
+            <translation>无法读取的公钥{detail}</translation>
         </message>
         <message>
             <source>this is not a signed configuration bundle (not a JWT)</source>
@@ -2273,8 +2297,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>配置包缺少“{claim}”声明；请用 `admin sign` 签名</translation>
         </message>
         <message>
-            <source>the bundle is not valid ({why})</source>
-            <translation>配置包无效（{why}）</translation>
+            <source>the bundle is not valid{detail}</source>
+            <translation>配置包无效{detail}</translation>
         </message>
         <message>
             <source>one of {options}</source>
@@ -2509,8 +2533,12 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>无法打开浏览器进行登录；请设置默认浏览器后重试。</translation>
         </message>
         <message>
-            <source>{name} refused the sign-in ({error}); check the Client ID, Client Secret and registered redirect URI, then connect again.</source>
-            <translation>{name} 拒绝了登录（{error}）；请检查客户端 ID、客户端密钥和已登记的重定向 URI，然后重新连接。</translation>
+            <source> (HTTP {status})</source>
+            <translation>（HTTP {status}）</translation>
+        </message>
+        <message>
+            <source>{name} refused the sign-in{said}; check the Client ID, Client Secret and registered redirect URI, then connect again.</source>
+            <translation>{name} 拒绝了登录{said}；请检查客户端 ID、客户端密钥和已登记的重定向 URI，然后重新连接。</translation>
         </message>
         <message>
             <source>The saved {name} sign-in {what}. Connect to {name} again in Settings.</source>
@@ -2521,8 +2549,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{name} 的登录应答与本次请求不匹配（state 不一致），已拒绝；请重新开始连接。</translation>
         </message>
         <message>
-            <source>{name} did not grant access ({reason}); approve the request to connect.</source>
-            <translation>{name} 未授予访问权限（{reason}）；请批准该请求以完成连接。</translation>
+            <source>{name} did not grant access{said}; approve the request to connect.</source>
+            <translation>{name} 未授予访问权限{said}；请批准该请求以完成连接。</translation>
         </message>
         <message>
             <source>{name} did not say where its API is; try connecting again.</source>
@@ -2549,16 +2577,16 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{name} 正在限制登录请求；请稍后重试。</translation>
         </message>
         <message>
-            <source>{name} sign-in server failed ({error}); try again later.</source>
-            <translation>{name} 登录服务器出错（{error}）；请稍后重试。</translation>
+            <source>{name} sign-in server failed{said}; try again later.</source>
+            <translation>{name} 登录服务器出错{said}；请稍后重试。</translation>
         </message>
         <message>
-            <source>was refused ({error})</source>
-            <translation>被拒绝（{error}）</translation>
+            <source>was refused{said}</source>
+            <translation>被拒绝{said}</translation>
         </message>
         <message>
-            <source>{name} did not refresh the sign-in ({error}); try again later.</source>
-            <translation>{name} 未能刷新登录（{error}）；请稍后重试。</translation>
+            <source>{name} did not refresh the sign-in{said}; try again later.</source>
+            <translation>{name} 未能刷新登录{said}；请稍后重试。</translation>
         </message>
         <message>
             <source>Not connected to {name}; connect in Settings.</source>
@@ -2569,8 +2597,28 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{name} 登录页面在 {minutes:.0f} 分钟内没有响应；请重新开始连接。</translation>
         </message>
         <message>
+            <source>Connected to {name}</source>
+            <translation>已连接到 {name}</translation>
+        </message>
+        <message>
+            <source>You can close this tab and return to Linkus Companion.</source>
+            <translation>您可以关闭此标签页并返回 Linkus Companion。</translation>
+        </message>
+        <message>
+            <source>Sign-in cancelled</source>
+            <translation>登录已取消</translation>
+        </message>
+        <message>
+            <source>You can close this tab.</source>
+            <translation>您可以关闭此标签页。</translation>
+        </message>
+        <message>
             <source>{name} sign-in server could not be reached; check the network connection and try again.</source>
             <translation>无法连接 {name} 登录服务器；请检查网络连接后重试。</translation>
+        </message>
+        <message>
+            <source>Sign-in failed</source>
+            <translation>登录失败</translation>
         </message>
         <message>
             <source>Could not open the {name} sign-in page.</source>
@@ -2583,6 +2631,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>Cannot listen for the sign-in redirect on {bind} port {port} ({why}); close the program using that port or choose another redirect port.</source>
             <translation>无法在 {bind} 的端口 {port} 上等待登录重定向（{why}）；请关闭占用该端口的程序，或选择其他重定向端口。</translation>
+        </message>
+        <message>
+            <source>Not found</source>
+            <translation>未找到</translation>
+        </message>
+        <message>
+            <source>Nothing to see here.</source>
+            <translation>此处没有内容。</translation>
         </message>
         <message>
             <source>{crm} has no {state} state for {type} calls.</source>
@@ -2641,8 +2697,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 只记录与客户的通话，不记录内部通话。</translation>
         </message>
         <message>
-            <source>{crm} refused the data ({code}: {message}).</source>
-            <translation>{crm} 拒绝了数据（{code}：{message}）。</translation>
+            <source>{crm} refused the data{said}.</source>
+            <translation>{crm} 拒绝了数据{said}。</translation>
         </message>
         <message>
             <source>{crm} cannot create a {kind} from a call; choose contact or lead.</source>
@@ -2901,6 +2957,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>网关未能完成该操作，原因请查看网关日志。</translation>
         </message>
         <message>
+            <source>unhealthy: {why}</source>
+            <translation>不健康：{why}</translation>
+        </message>
+        <message>
             <source>{crm} rejected the gateway's sign-in: the administrator must authorise it again (linkus-companion gateway authorize).</source>
             <translation>{crm} 拒绝了网关的登录：需由管理员重新授权（linkus-companion gateway authorize）。</translation>
         </message>
@@ -2933,6 +2993,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>无法用此密钥打开保存的{context}：请为每个副本提供加密时使用的同一密钥。</translation>
         </message>
         <message>
+            <source>Send the access token as `Authorization: Bearer ...`.</source>
+            <translation>请以 `Authorization: Bearer ...` 的形式发送访问令牌。</translation>
+        </message>
+        <message>
             <source>Send JSON with 'ticket'.</source>
             <translation>请发送包含 'ticket' 的 JSON。</translation>
         </message>
@@ -2957,12 +3021,24 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>此登录链接已使用或已过期；请从 Linkus Companion 重新打开一个。</translation>
         </message>
         <message>
+            <source>This desktop's gateway session was revoked; enroll it again.</source>
+            <translation>本电脑的网关会话已被撤销；请重新注册。</translation>
+        </message>
+        <message>
             <source>This enrollment code is unknown, used or expired; ask the administrator for a new one.</source>
             <translation>该注册码无效、已使用或已过期，请向管理员索取新的注册码。</translation>
         </message>
         <message>
             <source>This desktop's gateway session was revoked or replaced; enroll it again with a new code.</source>
             <translation>本电脑的网关会话已被撤销或替换，请使用新的注册码重新注册。</translation>
+        </message>
+        <message>
+            <source>The access token expired; refresh it.</source>
+            <translation>访问令牌已过期；请刷新。</translation>
+        </message>
+        <message>
+            <source>The access token was refused; sign this desktop in to the gateway again.</source>
+            <translation>访问令牌被拒绝；请让本电脑重新登录网关。</translation>
         </message>
         <message>
             <source>Cannot reach the gateway at {url}; check the network connection and that the gateway service runs.</source>
@@ -3083,6 +3159,74 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>it is not trusted on this computer</source>
             <translation>它在此电脑上不受信任</translation>
+        </message>
+        <message>
+            <source>permission denied</source>
+            <translation>权限不足</translation>
+        </message>
+        <message>
+            <source>the disk is full</source>
+            <translation>磁盘已满</translation>
+        </message>
+        <message>
+            <source>too many files are open</source>
+            <translation>打开的文件过多</translation>
+        </message>
+        <message>
+            <source>it does not exist</source>
+            <translation>它不存在</translation>
+        </message>
+        <message>
+            <source>the disk is read-only</source>
+            <translation>磁盘为只读</translation>
+        </message>
+        <message>
+            <source>it is a folder, not a file</source>
+            <translation>它是文件夹，而不是文件</translation>
+        </message>
+        <message>
+            <source>a part of the path is not a folder</source>
+            <translation>路径中有一部分不是文件夹</translation>
+        </message>
+        <message>
+            <source>the name is too long</source>
+            <translation>名称过长</translation>
+        </message>
+        <message>
+            <source>the disk reported a read or write error</source>
+            <translation>磁盘报告了读写错误</translation>
+        </message>
+        <message>
+            <source>another program already uses it</source>
+            <translation>另一个程序正在使用它</translation>
+        </message>
+        <message>
+            <source>this computer has no such address</source>
+            <translation>本电脑没有这个地址</translation>
+        </message>
+        <message>
+            <source>it is a symbolic link, which is not followed</source>
+            <translation>它是符号链接，不会被跟随</translation>
+        </message>
+        <message>
+            <source>it cannot be read{detail}</source>
+            <translation>无法读取{detail}</translation>
+        </message>
+        <message>
+            <source> (the system says: {words})</source>
+            <translation>（系统返回：{words}）</translation>
+        </message>
+        <message>
+            <source>it is not valid JSON (line {line}, column {column})</source>
+            <translation>它不是有效的 JSON（第 {line} 行，第 {column} 列）</translation>
+        </message>
+        <message>
+            <source>it is not UTF-8 text</source>
+            <translation>它不是 UTF-8 文本</translation>
+        </message>
+        <message>
+            <source>the system refused it{detail}</source>
+            <translation>系统拒绝了该操作{detail}</translation>
         </message>
         <message>
             <source>The PBX answered HTTP {status} to the recording download.</source>
@@ -3329,6 +3473,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>PBX 事件连接在未发送关闭消息的情况下断开了。</translation>
         </message>
         <message>
+            <source>The PBX firmware {firmware} is older than {minimum}; upgrade the PBX before relying on it.</source>
+            <translation>PBX 固件 {firmware} 早于 {minimum}；请先升级 PBX 再使用。</translation>
+        </message>
+        <message>
+            <source>The PBX reports firmware {firmware}; Linkus Companion cannot check it is recent enough.</source>
+            <translation>PBX 报告的固件为 {firmware}；Linkus Companion 无法确认它是否足够新。</translation>
+        </message>
+        <message>
             <source>The PBX refused the API Client ID or Client Secret; copy both again from Integrations &gt; API on the PBX. Linkus Companion stopped logging in so that the PBX does not block this computer's IP address (it blocks after 5 failed logins).</source>
             <translation>PBX 拒绝了 API 客户端 ID 或客户端密钥；请从 PBX 的 集成 &gt; API 重新复制两者。Linkus Companion 已停止登录，以免 PBX 封禁本机 IP 地址（登录失败 5 次后会被封禁）。</translation>
         </message>
@@ -3435,6 +3587,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The link's number is not valid percent-encoded text.</source>
             <translation>链接中的号码不是有效的百分号编码文本。</translation>
+        </message>
+        <message>
+            <source>Linkus Companion hit an unexpected error; the details are in {path}. Restart it if something no longer works, and report the problem with that file.</source>
+            <translation>Linkus Companion 遇到意外错误；详细信息在 {path} 中。如有功能失常，请重新启动它，并附上该文件报告问题。</translation>
         </message>
         <message>
             <source>extension folder (Load unpacked): {path}</source>
@@ -3585,12 +3741,16 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>请先登录 CRM（设置 &gt; CRM &gt; 授权）。</translation>
         </message>
         <message>
-            <source>The system's secure credential storage is not available ({name}). Unlock or install a keyring (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring) and try again.</source>
-            <translation>系统的安全凭据存储不可用（{name}）。请解锁或安装密钥环（Windows 凭据管理器、macOS 钥匙串，或 GNOME Keyring 等 Secret Service）后重试。</translation>
+            <source>The system's secure credential storage is not available. Unlock or install a keyring (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring) and try again.</source>
+            <translation>系统的安全凭据存储不可用。请解锁或安装密钥环（Windows 凭据管理器、macOS 钥匙串，或 GNOME Keyring 等 Secret Service）后重试。</translation>
         </message>
         <message>
             <source>the database {where} was created by a newer version of the app (schema {found}, this version knows {known}); update the app</source>
             <translation>数据库 {where} 由更新版本的应用创建（架构版本 {found}，当前版本只支持到 {known}）；请更新应用</translation>
+        </message>
+        <message>
+            <source>the database server says: {words}</source>
+            <translation>数据库服务器返回：{words}</translation>
         </message>
         <message>
             <source>cannot use the database {where} ({why})</source>
@@ -3603,6 +3763,30 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>cannot connect to the database {where} ({why}); check that PostgreSQL runs there and that the gateway's database password is configured</source>
             <translation>无法连接数据库 {where}（{why}）；请检查该处的 PostgreSQL 是否在运行，以及网关的数据库密码是否已配置</translation>
+        </message>
+        <message>
+            <source>another program keeps it locked</source>
+            <translation>另一个程序锁定了它</translation>
+        </message>
+        <message>
+            <source>the file cannot be opened; check the folder and its permissions</source>
+            <translation>无法打开该文件；请检查所在文件夹及其权限</translation>
+        </message>
+        <message>
+            <source>the file is damaged</source>
+            <translation>文件已损坏</translation>
+        </message>
+        <message>
+            <source>the file is not a database</source>
+            <translation>该文件不是数据库</translation>
+        </message>
+        <message>
+            <source>the file is read-only</source>
+            <translation>文件为只读</translation>
+        </message>
+        <message>
+            <source>the database reported an error{detail}</source>
+            <translation>数据库报告了错误{detail}</translation>
         </message>
         <message>
             <source>cannot open the local database {path} ({why})</source>

@@ -242,3 +242,82 @@ def test_a_refused_gateway_sign_in_names_the_administrator_in_chinese(qtbot, zh_
     dialog.set_status(status)
     texts = [menu.status_action.text(), dialog.crm_status.text()]
     assert english_left(texts) == [] and all("管理员" in t for t in texts)
+
+
+SYSTEM_SAYS = re.compile(r"\uff08(系统返回|CRM 返回)\uff1a[^\uff09]*\uff09|数据库服务器返回\uff1a.*")
+"""The system's, the database's and the CRM's own words, in their labelled detail."""
+
+
+async def test_failures_of_files_sockets_and_servers_read_in_chinese_without_foreign_words(zh_cn, tmp_path):
+    """Real failures (a corrupt and an unreadable settings file, a damaged database, a taken port, no keyring,
+    a refused PBX, a CRM refusing data and a sign-in): each sentence shown reads in Chinese, the system's and
+    the CRM's words only in their labelled detail, never an exception's name."""
+    import socket
+
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    from linkus_companion.config.errors import SettingsError
+    from linkus_companion.config.userfile import UserFile
+    from linkus_companion.crm.base import CrmError
+    from linkus_companion.crm.oauth_loopback import LoopbackRedirect
+    from linkus_companion.crm.zoho import _first_result
+    from linkus_companion.pbx.client import PbxClient
+    from linkus_companion.pbx.errors import PbxError
+    from linkus_companion.platform.logs import CrashReporter
+    from linkus_companion.ports import listening_socket
+    from linkus_companion.secrets import SecretStore
+    from linkus_companion.store import StoreError
+    from linkus_companion.store_sqlite import SqliteStore
+
+    shown: list[str] = []
+    corrupt = tmp_path / "settings.json"
+    corrupt.write_text("{not json", encoding="utf-8")
+    [problem] = UserFile(corrupt).load()[1]
+    shown.append(problem.text)
+    with pytest.raises(SettingsError) as unreadable:
+        UserFile(tmp_path).load()  # a folder where the file should be
+    shown.append(text_of(unreadable.value))
+    damaged = tmp_path / "calls.db"
+    damaged.write_bytes(b"this is not a database file, just text" * 100)
+    with pytest.raises(StoreError) as database:
+        SqliteStore.at(damaged)
+    shown.append(text_of(database.value))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError) as busy:
+            listening_socket("127.0.0.1", port)
+        shown.append(text_of(busy.value))
+        with pytest.raises(OSError) as redirect:
+            async with LoopbackRedirect(f"http://127.0.0.1:{port}/callback"):
+                pass
+        shown.append(text_of(redirect.value))
+    with pytest.raises(OSError) as no_address:
+        listening_socket("192.0.2.1", 0)  # an address this computer does not have: nothing is sent
+    shown.append(text_of(no_address.value))
+    keyring.set_keyring(FailKeyring())
+    with pytest.raises(Exception) as no_keyring:
+        SecretStore().get("pbx.client_secret")
+    shown.append(text_of(no_keyring.value))
+    async with PbxClient(f"http://127.0.0.1:{port}", "id", "secret", timeout=2) as pbx:  # nothing listens now
+        with pytest.raises(PbxError) as refused:
+            await pbx.token()
+    shown.append(text_of(refused.value))
+    body = {"data": [{"status": "error", "code": "INVALID_DATA", "message": "invalid data", "details": {}}]}
+    with pytest.raises(CrmError) as zoho:
+        _first_result(httpx.Response(202, json=body))
+    shown.append(text_of(zoho.value))
+    notices: list[str] = []
+    CrashReporter(notices.append, tmp_path / "linkus-companion.log")._tell(KeyError("x"))
+    shown.extend(notices)
+
+    chinese = [tr_text(sentence) for sentence in shown]
+    assert len(chinese) == 10
+    for text in chinese:
+        assert not re.search(r"Error|Errno|Exception|Traceback", text), text
+    bare = [SYSTEM_SAYS.sub(" ", text) for text in chinese]
+    assert english_left(bare, ("JSON",)) == [], chinese
+    assert sum("系统返回" in t for t in chinese) <= 2, chinese  # our own words for the usual failures
+    assert any("CRM 返回\uff1aINVALID_DATA" in t for t in chinese)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from linkus_companion import APP_NAME
+from linkus_companion.os_cause import os_why
 from linkus_companion.platform.extension_pack import extension_dir
 from linkus_companion.platform.native_commands import registration
 from linkus_companion.platform.native_manifest import Registration
@@ -85,7 +86,7 @@ class BrowserExtensionBox(QGroupBox):
             self.result.setText(
                 QCoreApplication.translate(
                     "BrowserExtensionBox", "Could not register with the browsers: %1"
-                ).replace("%1", str(exc))
+                ).replace("%1", tr_text(os_why(exc)))
             )
             return
         self.check()

@@ -428,7 +428,7 @@ class SettingsDialog(QDialog):
             coro,
             self.pbx_result,
             lambda found: QCoreApplication.translate("SettingsDialog", "Connected: %1").replace(
-                "%1", str(found)
+                "%1", tr_text(found)
             ),
         )
 
