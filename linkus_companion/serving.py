@@ -8,6 +8,7 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import h11
 import uvicorn
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -67,12 +68,20 @@ class RunningServer:
 
 
 def _quiet_when_gone(app: ASGIApp) -> ASGIApp:
-    """`app`, with a client that went away mid-request dropped silently (a real server logs no traceback:
-    there is nobody left to answer)."""
+    """`app`, with a client that went away or broke HTTP mid-request (a chunked body that is not one)
+    dropped silently: a real server logs no traceback, there is nobody left to answer."""
 
     async def quiet(scope: Scope, receive: Receive, send: Send) -> None:
-        with contextlib.suppress(ClientDisconnect):
-            await app(scope, receive, send)
+        try:
+            with contextlib.suppress(ClientDisconnect):
+                await app(scope, receive, send)
+        except h11.LocalProtocolError:
+            # uvicorn already answered 400 and is closing the connection: wait for it to be gone, so it
+            # does not report this request as one we left unanswered
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(1):
+                    while (await receive())["type"] != "http.disconnect":
+                        pass
 
     return quiet
 
