@@ -20,6 +20,8 @@ _PATTERNS = (
     re.compile(rf"(?i)(['\"](?:{_SENSITIVE_NAMES})['\"]\s*:\s*['\"])[^'\"]*"),
     # credentials named on their own: Bearer x, Zoho-oauthtoken x
     re.compile(r"(?i)(\b(?:bearer|zoho-oauthtoken)\s+)[A-Za-z0-9._~+/=-]+"),
+    # the password in a URL's user info: postgresql://user:password@host
+    re.compile(r"(://[^/\s:@]+:)[^@/\s]+(?=@)"),
     # token path segments: HubSpot's /oauth/v1/access-tokens/{token}
     re.compile(r"(/(?:access|refresh)-tokens/)[^/?#\s'\"]+"),
     # JWTs, HubSpot private-app tokens, Zoho tokens, Salesforce session ids, wherever they appear

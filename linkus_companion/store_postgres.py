@@ -8,11 +8,11 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
 from linkus_companion import store
+from linkus_companion.redaction import redact
 from linkus_companion.store import Db, Rows, Store, StoreError
 from linkus_companion.texts import Text
 
@@ -67,7 +67,7 @@ class PostgresStore(Store):
     @property
     def where(self) -> str:
         """The URL without its password."""
-        return redacted(self.url)
+        return redact(self.url)
 
     @contextmanager
     def transaction(self) -> Iterator[Db]:
@@ -176,16 +176,6 @@ def dialect(statement: str) -> str:
     )
     statement = re.sub(r"\bINTEGER\b", "BIGINT", statement)
     return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement)
-
-
-def redacted(url: str) -> str:
-    """`url` without a password."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _said(exc: psycopg.Error) -> str:

@@ -15,8 +15,8 @@ from linkus_companion import store
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.outbox import OutboxWorker
 from linkus_companion.phone import parse
+from linkus_companion.redaction import redact
 from linkus_companion.store import Db, Store, StoreError
-from linkus_companion.store_postgres import redacted
 from tests.crm.conftest import open_harness
 from tests.engine.test_call_log import CUSTOMER, UTC_POLICY, Clock, bound_owners, inbound
 
@@ -168,7 +168,7 @@ async def test_two_workers_on_two_connections_deliver_each_call_log_once(target:
 
 def test_a_database_password_never_shows_in_messages() -> None:
     assert (
-        redacted("postgresql://gw:s3cret@db.example:5432/linkus")
+        redact("postgresql://gw:s3cret@db.example:5432/linkus")
         == "postgresql://gw:***@db.example:5432/linkus"
     )
     with pytest.raises(StoreError) as refused:

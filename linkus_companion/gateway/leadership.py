@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 import psycopg
 
 from linkus_companion.gateway.config import LEASE
-from linkus_companion.store_postgres import CONNECT_TIMEOUT, redacted
+from linkus_companion.redaction import redact
+from linkus_companion.store_postgres import CONNECT_TIMEOUT
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -206,5 +207,5 @@ class Leadership:
                 keepalives_count=3,
             )
         except psycopg.OperationalError:
-            log.warning("cannot reach the database %s for the leader lock; retrying", redacted(self.url))
+            log.warning("cannot reach the database %s for the leader lock; retrying", redact(self.url))
             raise

@@ -56,6 +56,8 @@ def root_logging() -> Iterator[None]:
         ("sf session 00D5g000004ABCD!AQoAQH.x_y-z in use", "AQoAQH.x_y-z"),
         ("GET https://api.hubapi.com/oauth/v1/access-tokens/CJx1-abc 200", "CJx1-abc"),
         ("redirect ?code=auth-code-77&state=s", "auth-code-77"),
+        ("cannot reach postgresql://gw:s3cret-pw@db.example:5432/linkus; retrying", "s3cret-pw"),
+        ("proxy https://me:pa55@proxy.example:3128 refused", "pa55"),
     ],
 )
 def test_every_secret_form_is_masked(text: str, secret: str) -> None:
@@ -70,6 +72,7 @@ def test_every_secret_form_is_masked(text: str, secret: str) -> None:
         '{"errcode": 0, "errmsg": "SUCCESS", "token_type": "Bearer", "expires_in": 1800}',
         "call 1001 -> +15550100 ended after 42 s",
         "GET https://api.hubapi.com/crm/v3/objects/contacts/search 200",
+        "PBX https://127.0.0.1:8088/openapi/v1.0 and sip:1001@pbx.example reachable",
     ],
 )
 def test_ordinary_text_is_left_readable(text: str) -> None:
