@@ -23,6 +23,13 @@ DOCUMENTED_ONLY = (
     "POST call/unmute",
     "POST uacsta_call/accept",
     "POST uacsta_call/hangup",
+    "GET extension/query",
+    "GET extension/getpassword",
+    "GET extension/delete",
+    "POST extension/create",
+    "POST extension/update",
+    "POST extension/send_welcome_email",
+    "POST sign/create",
 )
 """api/yeastar.md endpoints neither the product nor a typical client needs from the simulator."""
 

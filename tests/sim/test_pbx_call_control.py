@@ -68,6 +68,12 @@ async def test_hold_unhold_blind_transfer_and_hangup(client: Client) -> None:
         index["open_api"][f"POST call/{name}"] for name in ("dial", "hold", "unhold", "transfer", "hangup")
     } == {"emulated"}
     assert index["open_api"]["POST call/mute"].startswith("documented, not emulated")
+    documented = ["GET extension/query", "POST extension/create", "POST sign/create", "GET cdr/list"]
+    assert set(documented) <= set(index["open_api"]), "every endpoint of the manual is listed with its state"
+    refused = await client.http.post("/openapi/v1.0/extension/create", params={"access_token": client.token})
+    assert refused.json()["errcode"] == 10001 and index["open_api"]["POST extension/create"].endswith(
+        "10001 INTERFACE NOT EXISTED"
+    )
     call_id = (await client.post("call/dial", caller="1001", callee="1002", auto_answer="yes"))["call_id"]
     talking = await client.members_until(["1001:ANSWERED", "1002:ANSWER"])
     answered = time.monotonic()
