@@ -439,7 +439,10 @@ class SalesforceEmulator:
             query = request.query_params.get("q")
             if not query:
                 raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
-            rows = self.org.query(parse_query(query), version)
+            parsed = parse_query(query)
+            rows = self.org.query(parsed, version)
+            if parsed.count:
+                return _ok({"totalSize": len(rows), "done": True, "records": []})
             cursor, offset = "01g" + secrets.token_hex(6).upper(), 0
         batch = rows[offset : offset + self.query_batch_size]
         body: dict[str, Any] = {

@@ -219,7 +219,8 @@ class Ordering:
 
 @dataclass(frozen=True)
 class Query:
-    """A parsed `SELECT fields FROM object [WHERE] [ORDER BY] [LIMIT] [OFFSET]`."""
+    """A parsed `SELECT fields FROM object [WHERE] [ORDER BY] [LIMIT] [OFFSET]`; `SELECT COUNT() ...` has
+    no fields and `count` set (the answer is the total size without records)."""
 
     fields: tuple[str, ...]
     sobject: str
@@ -227,6 +228,7 @@ class Query:
     order_by: tuple[Ordering, ...] = ()
     limit: int | None = None
     offset: int = 0
+    count: bool = False
 
 
 @dataclass
@@ -408,12 +410,17 @@ def parse_query(source: str) -> Query:
     """Parse a SOQL statement or raise QueryError(MALFORMED_QUERY)."""
     parser = Parser(source, tokenize(source))
     parser.keyword("select")
-    fields = parser.field_list()
+    count = str(parser.current.text).lower() == "count"
+    if count and [t.text for t in parser.tokens[parser.index + 1 : parser.index + 3]] == ["(", ")"]:
+        parser.index += 3
+        fields: tuple[str, ...] = ()
+    else:
+        count, fields = False, parser.field_list()
     parser.keyword("from")
     sobject = parser.name()
     clauses = parser.clauses()
     parser.expect_end()
-    return Query(fields, sobject, *clauses)
+    return Query(fields, sobject, *clauses, count=count)
 
 
 def condition_fields(condition: Condition | None) -> list[str]:

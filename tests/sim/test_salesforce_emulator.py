@@ -143,6 +143,14 @@ async def test_sdk_lists_users_across_query_batches(emulator: SalesforceEmulator
     assert sorted(u["Email"] for u in everything["records"]) == sorted(u["Email"] for u in active)
 
 
+async def test_sdk_counts_records_with_count(emulator: SalesforceEmulator) -> None:
+    soql = "SELECT COUNT() FROM User WHERE IsActive = true"
+    counted = await in_thread(emulator, lambda sf: sf.query(soql))
+    active = [u for u in emulator.records("User") if u["IsActive"]]
+    assert counted == {"totalSize": len(active), "done": True, "records": []}
+    assert len(active) > 3, "more than one query batch: the count is not paged"
+
+
 async def test_sdk_sees_salesforce_errors(emulator: SalesforceEmulator) -> None:
     def missing_company(sf: Salesforce) -> None:
         sf.Lead.create({"LastName": "NoCompany"})
@@ -433,7 +441,7 @@ async def test_a_quote_cannot_leave_a_soql_literal(
 @pytest.mark.parametrize(
     "soql",
     [
-        "SELECT COUNT() FROM User",
+        "SELECT COUNT(Id) FROM User",
         "SELECT Id FROM User GROUP BY Name",
         "SELECT Id FROM Task WHERE Subject = 'a\\x'",
         "SELECT Id, (SELECT Id FROM Contacts) FROM Account",
