@@ -121,6 +121,8 @@ class HistoryItem:
     call: CallView
     log: Delivery
     log_error: str = ""
+    looked_up: bool = True
+    """False: the CRM could not be asked about the number when the call ended (no record is not known)."""
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,7 @@ def _history_entry(view: CallView) -> HistoryEntry:
         started_at=view.started_at,
         answered_at=view.answered_at,
         ended_at=view.ended_at or view.started_at,
+        lookup_failed=bool(view.lookup_error),
     )
 
 
@@ -121,7 +122,7 @@ def _history_item(entry: HistoryEntry) -> HistoryItem:
         ended_at=entry.ended_at,
         outcome=entry.outcome,
     )
-    return HistoryItem(view, entry.delivery, entry.delivery_error)
+    return HistoryItem(view, entry.delivery, entry.delivery_error, looked_up=not entry.lookup_failed)
 
 
 class LocalBackend:

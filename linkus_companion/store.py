@@ -130,6 +130,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX outbox_waiting_kind ON outbox (kind, delivered_at) WHERE delivered_at IS NULL",
         "CREATE INDEX call_history_age ON call_history (started_at)",
     ),
+    # the CRM could not be asked about the number when the call ended (the history says so, not "no record")
+    ("ALTER TABLE call_history ADD COLUMN lookup_failed INTEGER NOT NULL DEFAULT 0",),
 )
 """Schema steps in SQLite's dialect, oldest first; step N (1-based) brings the schema to version N.
 

@@ -341,9 +341,14 @@ class CallLogger:
         return key
 
     def late_linker(
-        self, find: Callable[[str], Awaitable[Record | None]]
+        self,
+        find: Callable[[str], Awaitable[Record | None]],
+        found: Callable[[str, Record], None] | None = None,
     ) -> Callable[[Job], Awaitable[CallLog]]:
-        """What the outbox writes for a job: its log, linked now if the CRM was unreachable at the call's end."""
+        """What the outbox writes for a job: its log, linked now if the CRM was unreachable at the call's end.
+
+        `found(log_key, record)` hears of each record found that way (the call history shows it).
+        """
 
         async def prepare(job: Job) -> CallLog:
             number = job.payload.get("link_number")
@@ -352,6 +357,8 @@ class CallLogger:
             record = await find(str(number))
             if record is None:
                 return job.log
+            if found is not None:
+                found(job.key, record)
             facts = replace(
                 _decode_facts(job.payload["facts"]), contact_name=record.display_name, company=record.company
             )

@@ -48,6 +48,8 @@ class HistoryEntry:
     delivery: Delivery = Delivery.NONE
     delivery_error: str = ""
     """Why the last attempt to log the call failed ("" when it did not)."""
+    lookup_failed: bool = False
+    """The CRM could not be asked about the number when the call ended (its log looks it up later)."""
 
     @property
     def talk_seconds(self) -> int:
@@ -71,10 +73,10 @@ class CallHistory:
         with self._store.transaction() as db:
             db.execute(
                 "INSERT INTO call_history (call_id, extension, direction, outcome, number, name, record,"
-                " started_at, answered_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " started_at, answered_at, ended_at, lookup_failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (call_id, extension) DO UPDATE SET outcome = excluded.outcome,"
                 " name = excluded.name, record = excluded.record, answered_at = excluded.answered_at,"
-                " ended_at = excluded.ended_at",
+                " ended_at = excluded.ended_at, lookup_failed = excluded.lookup_failed",
                 (
                     entry.call_id,
                     entry.extension,
@@ -86,16 +88,19 @@ class CallHistory:
                     iso_time(entry.started_at),
                     iso_time(entry.answered_at) if entry.answered_at else None,
                     iso_time(entry.ended_at),
+                    int(entry.lookup_failed and entry.record is None),
                 ),
             )
             db.execute("DELETE FROM call_history WHERE started_at < ?", (iso_time(self._now() - KEEP),))
 
-    def link(self, call_id: str, extension: str, record: Record) -> None:
-        """The user added the caller to the CRM from the history: the call shows that record now."""
+    def link(self, call_id: str, extension: str, record: Record, *, unlinked_only: bool = False) -> None:
+        """The call shows `record` now: the user added the caller to the CRM from the history, or
+        (`unlinked_only`: unless the call has a record already) its log found it when delivered."""
         with self._store.transaction() as db:
             db.execute(
-                "UPDATE call_history SET name = ?, record = ? WHERE call_id = ? AND extension = ?",
-                (record.display_name, encode_record(record), call_id, extension),
+                "UPDATE call_history SET name = ?, record = ?, lookup_failed = 0"
+                " WHERE call_id = ? AND extension = ? AND (? = 0 OR record = '')",
+                (record.display_name, encode_record(record), call_id, extension, int(unlinked_only)),
             )
 
     def record(self, call_id: str, extension: str) -> Record | None:
@@ -113,7 +118,7 @@ class CallHistory:
         with self._store.transaction() as db:
             rows = db.execute(
                 "SELECT h.call_id, h.extension, h.direction, h.outcome, h.number, h.record, h.started_at,"
-                " h.answered_at, h.ended_at, o.id, o.delivered_at, o.parked_at, o.last_error"
+                " h.answered_at, h.ended_at, h.lookup_failed, o.id, o.delivered_at, o.parked_at, o.last_error"
                 " FROM call_history h LEFT JOIN outbox o"
                 " ON o.idempotency_key = h.call_id || ':' || h.extension AND o.kind = ?"
                 " WHERE h.extension = ? AND h.started_at >= ?"
@@ -125,8 +130,8 @@ class CallHistory:
 
 
 def _entry(row: tuple[object, ...]) -> HistoryEntry:
-    call_id, extension, direction, outcome, number, record, started, answered, ended = row[:9]
-    job, delivered_at, parked_at, last_error = row[9:]
+    call_id, extension, direction, outcome, number, record, started, answered, ended, failed = row[:10]
+    job, delivered_at, parked_at, last_error = row[10:]
     if job is None:
         delivery = Delivery.NONE
     elif delivered_at:
@@ -147,4 +152,5 @@ def _entry(row: tuple[object, ...]) -> HistoryEntry:
         ended_at=dt.datetime.fromisoformat(str(ended)),
         delivery=delivery,
         delivery_error="" if delivered_at else restored(str(last_error or ""), NOT_TAKEN),
+        lookup_failed=bool(failed),
     )

@@ -21,6 +21,7 @@ from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.contact_sync import ContactSync
 from linkus_companion.engine.core import Engine
 from linkus_companion.engine.health import CrmHealth, watched
+from linkus_companion.engine.history import CallHistory
 from linkus_companion.engine.journal import CallJournal
 from linkus_companion.engine.late_recordings import DELAYS, LateRecordings
 from linkus_companion.engine.lookup import Lookup
@@ -123,7 +124,7 @@ class EngineHost:
         self.outbox = OutboxWorker(
             store,
             connector,
-            prepare=self.call_log.late_linker(self._find_record),
+            prepare=self.call_log.late_linker(self._find_record, self._found_late),
             spool=self.spool,
             **(outbox_options or {}),
         )
@@ -335,6 +336,11 @@ class EngineHost:
     async def _find_record(self, number: str) -> Record | None:
         match = await self.lookup.find(number)
         return match.chosen or (match.records[0] if match.records else None)
+
+    def _found_late(self, log_key: str, record: Record) -> None:
+        """A call log linked when delivered (the CRM was down at the call's end): the history shows the record."""
+        call_id, _, extension = log_key.rpartition(":")
+        CallHistory(self.store).link(call_id, extension, record, unlinked_only=True)
 
     def _recording_link(self, call: Call) -> str:
         if not call.recording or self.recordings is None:

@@ -65,8 +65,9 @@ def log_text(item: HistoryItem, crm: str) -> str:
     return f"{text}: {tr_text(item.log_error)}" if item.log_error else text
 
 
-def name_text(call: CallView) -> str:
-    """The record the call was logged against (an unknown caller, or a lookup that failed: none)."""
+def name_text(call: CallView, looked_up: bool = True) -> str:
+    """The record the call was logged against: none for an unknown caller, not known yet when the CRM
+    could not be asked (its log looks the number up when it reaches the CRM)."""
     if call.chosen is not None:
         return call.chosen.display_name
     if len(call.records) > 1:
@@ -75,6 +76,8 @@ def name_text(call: CallView) -> str:
         )
     if call.direction is Direction.INTERNAL:
         return ""
+    if not looked_up:
+        return QCoreApplication.translate("History", "Not looked up (CRM unreachable)")
     return QCoreApplication.translate("History", "No CRM record")
 
 
@@ -197,7 +200,7 @@ class HistoryWindow(QWidget):
                 when_text(call.started_at),
                 state_text(call),
                 display(call.number, self._region),
-                name_text(call),
+                name_text(call, item.looked_up),
                 duration_text(talk),
                 log_text(item, self._crm),
             )

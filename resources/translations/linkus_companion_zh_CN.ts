@@ -674,6 +674,10 @@
             <translation>%1 条匹配记录</translation>
         </message>
         <message>
+            <source>Not looked up (CRM unreachable)</source>
+            <translation>未能查询（无法连接 CRM）</translation>
+        </message>
+        <message>
             <source>No CRM record</source>
             <translation>无 CRM 记录</translation>
         </message>

@@ -29,8 +29,9 @@ async def test_history_lists_calls_with_date_outcome_and_log_state_and_acts_on_t
             lambda: (
                 {i.call.call_id: i.log for i in desk.backend.history()}.get(known) is Delivery.DELIVERED
                 and {missed, busy} <= {i.call.call_id for i in desk.backend.history()}
+                and any(i.call.call_id == missed and i.call.chosen for i in desk.backend.history())
             ),
-            what="the calls in the history, the answered one logged",
+            what="the calls in the history, the answered one logged, the missed caller created",
         )
         window = shell.show_history()
         assert window.isVisible() and window.windowTitle() == "Call history"
@@ -84,3 +85,33 @@ async def test_history_lists_calls_with_date_outcome_and_log_state_and_acts_on_t
         )
         assert sum("Wants a quote by Friday" in b for b in bodies()) == 1, "one call log, updated"
         window.close()
+
+
+async def test_a_call_the_crm_could_not_be_asked_about_shows_its_record_once_the_log_found_it(
+    desk_for: Callable[[], contextlib.AbstractAsyncContextManager[Desk]],  # noqa: F811
+) -> None:
+    """Never "No CRM record" (with Add to CRM, a duplicate waiting to happen) for a known customer who
+    called during a CRM outage: not looked up, then the record the delivered log was linked to."""
+    async with desk_for() as desk:
+        world = desk.world
+        world.crm.set_outage(True)
+        call_id = await world.pbx.inbound(ADA_NUMBER, EXTENSION, answer=False)
+
+        def name() -> str:
+            window = desk.shell.show_history()
+            rows = [r for r in range(window.table.rowCount()) if "0101" in window.table.item(r, 2).text()]
+            return window.table.item(rows[0], 3).text() if rows else ""
+
+        await until(
+            lambda: name() == "Not looked up (CRM unreachable)", what="the failed lookup in the history"
+        )
+        world.crm.set_outage(False)
+        world.host.outbox.retry_now()
+        await until(
+            lambda: (
+                {i.call.call_id: i.log for i in desk.backend.history()}.get(call_id) is Delivery.DELIVERED
+            ),
+            what="the log delivered",
+        )
+        assert name() == "Ada Lovelace"
+        desk.shell.history_window.close()
