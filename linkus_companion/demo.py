@@ -34,6 +34,7 @@ from linkus_companion.sim.browser import approving_browser
 from linkus_companion.sim.crm_emulator import CrmEmulator
 from linkus_companion.sim.memory_keyring import MemoryKeyring
 from linkus_companion.sim.pbx import PbxSimulator
+from linkus_companion.texts import Text
 
 CRMS = ("hubspot", "salesforce", "zoho")
 DEMO_SETTINGS: dict[str, object] = {
@@ -151,7 +152,13 @@ async def demo_world(
             redirect = f"http://localhost:{free_port()}/oauth/callback"
             crm.allow_redirect(redirect)
             await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
-            say(f"signed in to the {kind} emulator at {crm.base_url} through the OAuth loopback flow")
+            say(
+                Text(
+                    "signed in to the {kind} emulator at {url} through the OAuth loopback flow",
+                    kind=kind,
+                    url=crm.base_url,
+                )
+            )
             printer = PrintingOpener(say)
             browser = opener or printer
             from linkus_companion.store import Store
@@ -186,7 +193,13 @@ async def run_headless(kind: str, calls: int, say: Callable[[str], None]) -> dic
             await world.host.start()
             await asyncio.wait_for(world.host.connected(), 10)
             for unbound in world.host.bindings.unbound:
-                say(f"extension {unbound.extension} is not bound: {unbound.reason}")
+                say(
+                    Text(
+                        "extension {extension} is not bound: {why}",
+                        extension=unbound.extension,
+                        why=unbound.reason,
+                    )
+                )
             placed = await play_script(world, calls, say)
             await wait_delivered(world, scenario.expected_keys(placed), say)
             return scenario.report(kind, placed, world.crm, world.people, world.printer.pops)
@@ -219,7 +232,7 @@ async def wait_delivered(
             return
         world.host.outbox.retry_now()
         await asyncio.sleep(0.25)
-    say("some call logs were still undelivered when the demo stopped waiting")
+    say(Text("some call logs were still undelivered when the demo stopped waiting"))
 
 
 @contextlib.asynccontextmanager
@@ -273,7 +286,11 @@ def run_desktop(kind: str, calls: int, say: Callable[[str], None]) -> int:
         settings = Settings(UserFile(home / "settings.json"))
         settings.set_user("pbx.extensions", ("1001",))
         say(
-            f"Linkus Companion demo: extension 1001, {kind} emulator, {calls} scripted calls; quit from the tray."
+            Text(
+                "Linkus Companion demo: extension 1001, {kind} emulator, {calls} scripted calls; quit from the tray.",
+                kind=kind,
+                calls=calls,
+            )
         )
         opener = OwnPops(BrowserOpener(), frozenset({"1001"}))  # the demo follows every extension
         return run_app(
@@ -287,7 +304,14 @@ def run_desktop(kind: str, calls: int, say: Callable[[str], None]) -> int:
 
 def summary(result: dict[str, Any]) -> str:
     """One line: calls, lost, duplicated, created, pops, errors."""
-    return (
-        f"{result['crm']}: {result['calls']} calls, {result['lost']} lost, {result['duplicated']} duplicated, "
-        f"{len(result['created'])} records created, {len(result['pops'])} pops, {len(result['errors'])} errors"
+    return Text(
+        "{crm}: {calls} calls, {lost} lost, {duplicated} duplicated, {created} records created, {pops} pops,"
+        " {errors} errors",
+        crm=result["crm"],
+        calls=result["calls"],
+        lost=result["lost"],
+        duplicated=result["duplicated"],
+        created=len(result["created"]),
+        pops=len(result["pops"]),
+        errors=len(result["errors"]),
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from linkus_companion.platform.extension_pack import extension_dir
 from linkus_companion.platform.native_manifest import Registration
+from linkus_companion.texts import Text
 from linkus_companion.tls import spki_pin
 
 BROWSERS = ("chromium", "chromium-browser", "microsoft-edge", "google-chrome")
@@ -38,10 +39,18 @@ def open_browser(
     """Start the browser with our native host registered in its profile; None (and why) when there is none."""
     binary = next((found for name in BROWSERS if (found := shutil.which(name))), None)
     if binary is None:
-        say("click to call: no Chromium, Edge or Chrome found; install one to try the browser extension")
+        say(
+            Text("click to call: no Chromium, Edge or Chrome found; install one to try the browser extension")
+        )
         return None
     profile.mkdir(parents=True, exist_ok=True)
     Registration(profile=profile).install(browsers=("chromium",))
-    say(f"click to call: {Path(binary).name} opens {urls[0]} — click the call button beside a number")
+    say(
+        Text(
+            "click to call: {browser} opens {url} — click the call button beside a number",
+            browser=Path(binary).name,
+            url=urls[0],
+        )
+    )
     command = browser_command(binary, profile, ca_files, urls)
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603 - a browser on PATH

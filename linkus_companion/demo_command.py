@@ -9,19 +9,20 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from linkus_companion import demo
+from linkus_companion import demo, terminal
 from linkus_companion.platform.display import can_show_windows
 from linkus_companion.stopping import until_stopped
+from linkus_companion.texts import Text, text_of
 
 
 def main(args: argparse.Namespace) -> int:
     """Entry point for `linkus-companion demo`."""
     kind = args.crm
-    say: Callable[[str], None] = lambda line: print(line, flush=True)  # noqa: E731
+    say: Callable[[str], None] = lambda line: print(terminal.say(line), flush=True)  # noqa: E731
     if not args.headless and not getattr(args, "gateway", False) and not getattr(args, "ha", False):
         if can_show_windows():
             return demo.run_desktop(kind, args.calls, say)
-        say("No display found: running the demo without windows (pops are printed as JSON lines).")
+        say(Text("No display found: running the demo without windows (pops are printed as JSON lines)."))
     if getattr(args, "ha", False):
         from linkus_companion.gateway.demo_ha import failover_summary, run_gateway_ha
         from linkus_companion.sim.postgres_server import NoPostgres
@@ -29,7 +30,7 @@ def main(args: argparse.Namespace) -> int:
         try:
             played = asyncio.run(until_stopped(run_gateway_ha(kind, args.calls, say)))
         except NoPostgres as exc:
-            say(f"demo --gateway --ha needs a PostgreSQL server: {exc}")
+            say(Text("demo --gateway --ha needs a PostgreSQL server: {why}", why=text_of(exc)))
             return 2
         if played is not None:
             say(failover_summary(played))
@@ -40,15 +41,15 @@ def main(args: argparse.Namespace) -> int:
     else:
         played = asyncio.run(until_stopped(demo.run_headless(kind, args.calls, say)))
     if played is None:
-        say("demo stopped")
+        say(Text("demo stopped"))
         return 130
     result = played
     say(demo.summary(result))
     for error in result["errors"]:
-        say(f"  error: {error}")
+        say(Text("  error: {error}", error=error))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
-        say(f"report written to {args.json}")
+        say(Text("report written to {path}", path=args.json))
     return 0 if not result["errors"] and not result["lost"] and not result["duplicated"] else 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import tomllib
 
 from linkus_companion.texts import Text
 
@@ -51,6 +52,8 @@ def os_why(error: BaseException) -> str:
         return Text(
             "it is not valid JSON (line {line}, column {column})", line=error.lineno, column=error.colno
         )
+    if isinstance(error, tomllib.TOMLDecodeError):
+        return Text("it is not valid TOML{detail}", detail=system_says(error))
     if isinstance(error, UnicodeError):
         return Text("it is not UTF-8 text")
     if isinstance(error, OSError):
@@ -58,4 +61,4 @@ def os_why(error: BaseException) -> str:
         if phrase is not None:
             return phrase
         return Text("the system refused it{detail}", detail=system_says(error.strerror or error))
-    return Text("it cannot be read{detail}", detail=system_says(error))
+    return Text("its content is not valid{detail}", detail=system_says(error))

@@ -99,7 +99,7 @@ ERRORS = frozenset(
     }
 )
 """CRM errors made (and raised later) with the sentence the tray, the card or a dialog shows."""
-WORDS = re.compile(r"[A-Za-z]{2,}[,:;]? +[A-Za-z]{2,}")
+WORDS = re.compile(r"[A-Za-z]{2,}[\])\[,:;]? +[\[(]?[A-Za-z]{2,}")
 INTERNAL = {
     "gateway/protocol.py": {"ProtocolError", "ValueError"},
     "gateway/client.py": {"ConnectionError"},
@@ -195,5 +195,6 @@ def test_the_check_finds_an_english_sentence_however_it_is_written() -> None:
         'raise Unavailable(f"{name} sign-in server failed ({error}); try again later.")\n'
     )
     source += 'raise FrameError(f"bad record: {exc!r}")\n'
+    source += 'raise ConfigError(f"{path}: unknown [gateway] keys {sorted(unknown)}")\n'
     found = sorted(line.split(":")[0] for line in english_sentences(source, frozenset({"FrameError"})))
-    assert found == ["line 1", "line 10", "line 2", "line 3", "line 4", "line 5", "line 6"]
+    assert found == ["line 1", "line 10", "line 12", "line 2", "line 3", "line 4", "line 5", "line 6"]

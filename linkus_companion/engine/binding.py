@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from linkus_companion.crm.base import CrmUser
 from linkus_companion.pbx.resources import Extension
+from linkus_companion.texts import Text
 
 
 class BoundBy(StrEnum):
@@ -67,14 +68,22 @@ def bind(
         if manual_id is not None:
             chosen = by_id.get(manual_id)
             if chosen is None:
-                unbound.append(Unbound(ext.number, f"the manually bound CRM user {manual_id} does not exist"))
+                unbound.append(
+                    Unbound(
+                        ext.number, Text("the manually bound CRM user {user} does not exist", user=manual_id)
+                    )
+                )
             elif not chosen.active:
-                unbound.append(Unbound(ext.number, f"the manually bound CRM user {chosen.email} is inactive"))
+                unbound.append(
+                    Unbound(
+                        ext.number, Text("the manually bound CRM user {user} is inactive", user=chosen.email)
+                    )
+                )
             else:
                 bound[ext.number] = Binding(ext.number, chosen, BoundBy.MANUAL)
             continue
         if not ext.email.strip():
-            unbound.append(Unbound(ext.number, "the extension has no e-mail address on the PBX"))
+            unbound.append(Unbound(ext.number, Text("the extension has no e-mail address on the PBX")))
             continue
         matches = by_email.get(_email_key(ext.email), [])
         if len(matches) == 1:
@@ -82,11 +91,18 @@ def bind(
         elif matches:
             unbound.append(
                 Unbound(
-                    ext.number, f"{len(matches)} CRM users share the e-mail {ext.email}; bind it manually"
+                    ext.number,
+                    Text(
+                        "{count} CRM users share the e-mail {email}; bind it manually",
+                        count=len(matches),
+                        email=ext.email,
+                    ),
                 )
             )
         else:
-            unbound.append(Unbound(ext.number, f"no active CRM user has the e-mail {ext.email}"))
+            unbound.append(
+                Unbound(ext.number, Text("no active CRM user has the e-mail {email}", email=ext.email))
+            )
     return BindingReport(bound, tuple(unbound))
 
 

@@ -13,7 +13,7 @@ from linkus_companion.config.settings import Settings
 from linkus_companion.config.sources import Problem
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.os_cause import os_why
-from linkus_companion.texts import Text
+from linkus_companion.texts import Text, joined
 
 LEASE = 5.0
 """Default leader lease, seconds (see `GatewayConfig.leader_lease`)."""
@@ -80,7 +80,7 @@ class GatewayConfig:
         """The integration settings of the `[settings]` table, checked like the desktop's."""
         settings = Settings(_Table(self.settings))
         if settings.problems:
-            raise ConfigError("; ".join(f"{p.source}: {p.message}" for p in settings.problems))
+            raise ConfigError(joined([p.text for p in settings.problems], "; "))
         return settings
 
 
@@ -105,7 +105,9 @@ def load(path: Path) -> GatewayConfig:
         "leader_lease",
     }
     if unknown:
-        raise ConfigError(f"{path}: unknown [gateway] keys {sorted(unknown)}")
+        raise ConfigError(
+            Text("{path}: unknown [gateway] keys: {keys}", path=str(path), keys=", ".join(sorted(unknown)))
+        )
     if not gateway.get("public_url") or not gateway.get("state_dir"):
         raise ConfigError(Text("{path}: [gateway] needs public_url and state_dir", path=str(path)))
     state = str(gateway.get("state", ""))

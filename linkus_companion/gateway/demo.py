@@ -34,6 +34,7 @@ from linkus_companion.sim.browser import approving_browser
 from linkus_companion.sim.crm_emulator import CrmEmulator
 from linkus_companion.sim.pbx import PbxSimulator
 from linkus_companion.store import Store
+from linkus_companion.texts import Text
 from linkus_companion.tls import TlsFiles, generate
 
 DESKTOPS = (*scenario.AGENTS, scenario.MANUAL)
@@ -146,7 +147,13 @@ async def gateway_world(
                 )
 
             world = GatewayWorld(pbx_sim, crm, people, tls, build, build())
-            say(f"signed the gateway in to the {kind} emulator at {crm.base_url} as the CRM admin")
+            say(
+                Text(
+                    "signed the gateway in to the {kind} emulator at {url} as the CRM admin",
+                    kind=kind,
+                    url=crm.base_url,
+                )
+            )
             if state:
                 from linkus_companion.gateway.leadership import Leadership
 
@@ -155,7 +162,7 @@ async def gateway_world(
             else:
                 await world.gateway.start(tls=tls)
             await asyncio.wait_for(world.gateway.host.connected(), 10)
-            say(f"gateway listening on {world.url}")
+            say(Text("gateway listening on {url}", url=world.url))
             try:
                 yield world
             finally:
@@ -183,10 +190,16 @@ async def run_gateway_headless(kind: str, calls: int, say: Callable[[str], None]
         async with gateway_world(kind, Path(tmp), say) as world:
             for extension in DESKTOPS:
                 await world.desktop(extension, say)
-            say(f"desktops {', '.join(DESKTOPS)} enrolled and connected")
+            say(Text("desktops {desktops} enrolled and connected", desktops=", ".join(DESKTOPS)))
             host = world.gateway.host
             for unbound in host.bindings.unbound:
-                say(f"extension {unbound.extension} is not bound: {unbound.reason}")
+                say(
+                    Text(
+                        "extension {extension} is not bound: {why}",
+                        extension=unbound.extension,
+                        why=unbound.reason,
+                    )
+                )
             view = demo.DemoWorld(world.pbx, world.crm, world.people, host, PrintingOpener(say))
             placed = await demo.play_script(view, calls, say)
             return await settled_report(world, view, placed, kind, say, "gateway")

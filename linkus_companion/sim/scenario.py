@@ -13,6 +13,7 @@ from linkus_companion.engine.core import AUTO_NAME
 from linkus_companion.engine.screen_pop import PopRequest
 from linkus_companion.sim.crm_emulator import CrmEmulator
 from linkus_companion.sim.pbx import PbxSimulator
+from linkus_companion.texts import Text
 
 AGENTS = ("1001", "1002", "1003")
 """The sales queue 6400's members, bound by e-mail."""
@@ -90,45 +91,47 @@ def _steps(talk: float) -> list[Step]:
 
     queue = frozenset(AGENTS)
     return [
-        Step("known caller to 1001", inbound("1001"), frozenset({"1001"}), frozenset({"1001"}), True),
-        Step("unknown caller to 1002", inbound("1002"), frozenset({"1002"}), frozenset({"1002"}), False),
+        Step(Text("known caller to 1001"), inbound("1001"), frozenset({"1001"}), frozenset({"1001"}), True),
         Step(
-            "1003 calls a customer",
+            Text("unknown caller to 1002"), inbound("1002"), frozenset({"1002"}), frozenset({"1002"}), False
+        ),
+        Step(
+            Text("1003 calls a customer"),
             lambda pbx, callee: lambda: pbx.outbound("1003", callee, talk=talk),
             frozenset({"1003"}),
             frozenset(),
             True,
         ),
         Step(
-            "known caller to the sales queue, 1002 answers",
+            Text("known caller to the sales queue, 1002 answers"),
             lambda pbx, caller: lambda: pbx.inbound_queue(caller, "6400", answered_by="1002", talk=talk),
             frozenset({"1002"}),
             queue,
             True,
         ),
         Step(
-            "missed call to 1001",
+            Text("missed call to 1001"),
             inbound("1001", answer=False),
             frozenset({"1001"}),
             frozenset({"1001"}),
             True,
         ),
         Step(
-            "1003 transfers a customer to 1004",
+            Text("1003 transfers a customer to 1004"),
             lambda pbx, caller: lambda: pbx.blind_transfer(caller, "1003", MANUAL, talk=talk),
             frozenset({"1003", MANUAL}),
             frozenset({"1003", MANUAL}),
             True,
         ),
         Step(
-            "unknown caller to the sales queue, nobody answers",
+            Text("unknown caller to the sales queue, nobody answers"),
             lambda pbx, caller: lambda: pbx.inbound_queue(caller, "6400", answered_by=None, talk=talk),
             frozenset({AGENTS[0]}),
             queue,
             False,
         ),
         Step(
-            "voicemail for 1002",
+            Text("voicemail for 1002"),
             lambda pbx, caller: lambda: pbx.voicemail(caller, "1002"),
             frozenset({"1002"}),
             frozenset({"1002"}),
@@ -163,14 +166,14 @@ async def play(
         during = ""
         if index == outage.start:
             crm.set_outage(True)
-            say("-- the CRM goes down --")
+            say(Text("-- the CRM goes down --"))
         if index in outage:
             during = "crm outage"
         if index == gap_at:
             during = "pbx gap"
             port = urlsplit(pbx.base_url).port or 0
             await pbx.stop()
-            say("-- the PBX link drops; a call happens while we cannot hear it --")
+            say(Text("-- the PBX link drops; a call happens while we cannot hear it --"))
             call_id = await pbx.inbound(number, "1002", talk=talk)
             await pbx.start(port=port)
             await resumed()
@@ -185,15 +188,15 @@ async def play(
                     during,
                 )
             )
-            say(f"{index + 1:3d}. call during the PBX gap ({call_id})")
+            say(Text("{index}. call during the PBX gap ({call})", index=f"{index + 1:3d}", call=call_id))
             continue
         call_id = await step.place(pbx, number)()
         placed.append(Expected(step.label, call_id, step.logs, step.pops, not during, record_id, during))
-        say(f"{index + 1:3d}. {step.label} ({call_id})")
+        say(Text("{index}. {label} ({call})", index=f"{index + 1:3d}", label=step.label, call=call_id))
         await settle()
         if index == outage.stop - 1:
             crm.set_outage(False)
-            say("-- the CRM is back --")
+            say(Text("-- the CRM is back --"))
     crm.set_outage(False)
     return placed
 

@@ -2709,6 +2709,74 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 无法从通话创建{kind}，请选择联系人或线索。</translation>
         </message>
         <message>
+            <source>{crm}: {calls} calls, {lost} lost, {duplicated} duplicated, {created} records created, {pops} pops, {errors} errors</source>
+            <translation>{crm}：通话 {calls} 通，丢失 {lost}，重复 {duplicated}，新建记录 {created} 条，弹屏 {pops} 次，错误 {errors} 个</translation>
+        </message>
+        <message>
+            <source>some call logs were still undelivered when the demo stopped waiting</source>
+            <translation>演示停止等待时，仍有部分通话记录未送达</translation>
+        </message>
+        <message>
+            <source>Linkus Companion demo: extension 1001, {kind} emulator, {calls} scripted calls; quit from the tray.</source>
+            <translation>Linkus Companion 演示：分机 1001，{kind} 模拟器，{calls} 通脚本通话；请从托盘退出。</translation>
+        </message>
+        <message>
+            <source>signed in to the {kind} emulator at {url} through the OAuth loopback flow</source>
+            <translation>已通过 OAuth 回环流程登录位于 {url} 的 {kind} 模拟器</translation>
+        </message>
+        <message>
+            <source>extension {extension} is not bound: {why}</source>
+            <translation>分机 {extension} 未绑定：{why}</translation>
+        </message>
+        <message>
+            <source>click to call: {browser} opens {url} — click the call button beside a number</source>
+            <translation>一键呼叫：{browser} 打开了 {url} —— 点击号码旁的呼叫按钮</translation>
+        </message>
+        <message>
+            <source>click to call: no Chromium, Edge or Chrome found; install one to try the browser extension</source>
+            <translation>一键呼叫：未找到 Chromium、Edge 或 Chrome；请安装其中之一以试用浏览器扩展</translation>
+        </message>
+        <message>
+            <source>No display found: running the demo without windows (pops are printed as JSON lines).</source>
+            <translation>未找到显示器：以无窗口方式运行演示（弹屏以 JSON 行打印）。</translation>
+        </message>
+        <message>
+            <source>demo stopped</source>
+            <translation>演示已停止</translation>
+        </message>
+        <message>
+            <source>  error: {error}</source>
+            <translation>  错误：{error}</translation>
+        </message>
+        <message>
+            <source>report written to {path}</source>
+            <translation>报告已写入 {path}</translation>
+        </message>
+        <message>
+            <source>demo --gateway --ha needs a PostgreSQL server: {why}</source>
+            <translation>demo --gateway --ha 需要 PostgreSQL 服务器：{why}</translation>
+        </message>
+        <message>
+            <source>the extension has no e-mail address on the PBX</source>
+            <translation>该分机在 PBX 上没有电子邮件地址</translation>
+        </message>
+        <message>
+            <source>the manually bound CRM user {user} does not exist</source>
+            <translation>手动绑定的 CRM 用户 {user} 不存在</translation>
+        </message>
+        <message>
+            <source>{count} CRM users share the e-mail {email}; bind it manually</source>
+            <translation>有 {count} 个 CRM 用户使用同一电子邮件 {email}；请手动绑定</translation>
+        </message>
+        <message>
+            <source>no active CRM user has the e-mail {email}</source>
+            <translation>没有使用电子邮件 {email} 的活跃 CRM 用户</translation>
+        </message>
+        <message>
+            <source>the manually bound CRM user {user} is inactive</source>
+            <translation>手动绑定的 CRM 用户 {user} 已停用</translation>
+        </message>
+        <message>
             <source>The PBX phonebook “{name}” already holds contacts, and contact sync only writes into an empty phonebook or one it creates. Choose a new name (it will be created) or empty that phonebook on the PBX.</source>
             <translation>PBX 企业联系人群组“{name}”中已有联系人，而联系人同步只写入空的群组或由它自己创建的群组。请换一个新名称（将自动创建），或在 PBX 上清空该群组。</translation>
         </message>
@@ -2909,6 +2977,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>有效</translation>
         </message>
         <message>
+            <source>{path}: unknown [gateway] keys: {keys}</source>
+            <translation>{path}：未知的 [gateway] 设置项：{keys}</translation>
+        </message>
+        <message>
             <source>{path}: [gateway] needs public_url and state_dir</source>
             <translation>{path}：[gateway] 需要 public_url 和 state_dir</translation>
         </message>
@@ -2947,6 +3019,18 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The gateway refused this desktop.</source>
             <translation>网关拒绝了本电脑。</translation>
+        </message>
+        <message>
+            <source>signed the gateway in to the {kind} emulator at {url} as the CRM admin</source>
+            <translation>已以 CRM 管理员身份将网关登录到位于 {url} 的 {kind} 模拟器</translation>
+        </message>
+        <message>
+            <source>gateway listening on {url}</source>
+            <translation>网关正在 {url} 上监听</translation>
+        </message>
+        <message>
+            <source>desktops {desktops} enrolled and connected</source>
+            <translation>桌面端 {desktops} 已注册并连接</translation>
         </message>
         <message>
             <source>That call is not one of this extension's calls.</source>
@@ -3213,8 +3297,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>它是符号链接，不会被跟随</translation>
         </message>
         <message>
-            <source>it cannot be read{detail}</source>
-            <translation>无法读取{detail}</translation>
+            <source>its content is not valid{detail}</source>
+            <translation>其内容无效{detail}</translation>
         </message>
         <message>
             <source> (the system says: {words})</source>
@@ -3223,6 +3307,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>it is not valid JSON (line {line}, column {column})</source>
             <translation>它不是有效的 JSON（第 {line} 行，第 {column} 列）</translation>
+        </message>
+        <message>
+            <source>it is not valid TOML{detail}</source>
+            <translation>它不是有效的 TOML{detail}</translation>
         </message>
         <message>
             <source>it is not UTF-8 text</source>
@@ -3747,6 +3835,58 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The system's secure credential storage is not available. Unlock or install a keyring (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring) and try again.</source>
             <translation>系统的安全凭据存储不可用。请解锁或安装密钥环（Windows 凭据管理器、macOS 钥匙串，或 GNOME Keyring 等 Secret Service）后重试。</translation>
+        </message>
+        <message>
+            <source>known caller to 1001</source>
+            <translation>已知来电者呼叫 1001</translation>
+        </message>
+        <message>
+            <source>unknown caller to 1002</source>
+            <translation>未知来电者呼叫 1002</translation>
+        </message>
+        <message>
+            <source>1003 calls a customer</source>
+            <translation>1003 呼叫一位客户</translation>
+        </message>
+        <message>
+            <source>known caller to the sales queue, 1002 answers</source>
+            <translation>已知来电者呼叫销售队列，1002 接听</translation>
+        </message>
+        <message>
+            <source>missed call to 1001</source>
+            <translation>1001 的未接来电</translation>
+        </message>
+        <message>
+            <source>1003 transfers a customer to 1004</source>
+            <translation>1003 将一位客户转接给 1004</translation>
+        </message>
+        <message>
+            <source>unknown caller to the sales queue, nobody answers</source>
+            <translation>未知来电者呼叫销售队列，无人接听</translation>
+        </message>
+        <message>
+            <source>voicemail for 1002</source>
+            <translation>给 1002 的语音留言</translation>
+        </message>
+        <message>
+            <source>{index}. {label} ({call})</source>
+            <translation>{index}. {label}（{call}）</translation>
+        </message>
+        <message>
+            <source>-- the CRM goes down --</source>
+            <translation>-- CRM 出现故障 --</translation>
+        </message>
+        <message>
+            <source>-- the PBX link drops; a call happens while we cannot hear it --</source>
+            <translation>-- 与 PBX 的连接中断；在我们收不到事件时发生了一通通话 --</translation>
+        </message>
+        <message>
+            <source>{index}. call during the PBX gap ({call})</source>
+            <translation>{index}. PBX 中断期间的通话（{call}）</translation>
+        </message>
+        <message>
+            <source>-- the CRM is back --</source>
+            <translation>-- CRM 已恢复 --</translation>
         </message>
         <message>
             <source>the database {where} was created by a newer version of the app (schema {found}, this version knows {known}); update the app</source>
