@@ -366,7 +366,7 @@ class _AppRun:
         try:
             await asyncio.wait_for(self.backend.start(), SMOKE_START_SECONDS)
         except BackendError as exc:
-            print(f"{APP_NAME} smoke test: {exc}")
+            print(f"{APP_NAME} smoke test: {tr_text(text_of(exc))}")
         await asyncio.sleep(0)
         status = self.backend.status
         print(f"{APP_NAME} smoke test: {status.link.value}, keyring {SecretStore().backend_name()}")

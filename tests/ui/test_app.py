@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTranslator
 from PySide6.QtWidgets import QApplication
 
 from linkus_companion.app import EmbeddedActions, make_application, run_app
@@ -15,8 +16,10 @@ from linkus_companion.config import Settings
 from linkus_companion.demo import demo_world
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.local_backend import LocalBackend
+from linkus_companion.runtime import NotConfigured
 from linkus_companion.secrets import SecretStore
 from linkus_companion.sim.pbx import PbxSimulator
+from linkus_companion.texts import Text
 from linkus_companion.ui.first_run import FirstRunWizard
 from linkus_companion.ui.tasks import Tasks
 from tests.ui.conftest import until
@@ -35,6 +38,23 @@ def test_smoke_test_starts_the_engine_shows_the_ui_and_quits(
     assert code == 0
     assert "Linkus Companion smoke test:" in capsys.readouterr().out
     assert sys.excepthook is hook
+
+
+def test_the_smoke_test_says_what_is_missing_in_the_users_language(
+    qapp: QApplication, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    @contextlib.asynccontextmanager
+    async def unconfigured() -> AsyncIterator[EngineHost]:
+        raise NotConfigured(Text("Enter your extension number (setting pbx.extensions)."))
+        yield  # pragma: no cover - never reached
+
+    settings.set_user("ui.language", "zh_CN")
+    try:
+        run_app(lambda _s: LocalBackend(unconfigured, "1001"), settings, ["linkus-companion", "--smoke-test"])
+    finally:
+        for catalogue in qapp.findChildren(QTranslator):  # back to English for the other tests
+            qapp.removeTranslator(catalogue)
+    assert "Linkus Companion smoke test: 请输入您的分机号" in capsys.readouterr().out
 
 
 def test_application_is_a_tray_app(qapp: QApplication) -> None:
