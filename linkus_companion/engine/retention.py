@@ -1,4 +1,5 @@
-"""Retention: closed calls and delivered call logs older than the configured days leave the store."""
+"""Retention: closed calls, delivered call logs and dead recording links older than the configured days leave
+the store."""
 
 from __future__ import annotations
 
@@ -22,14 +23,16 @@ class Pruned:
 
     calls: int
     logs: int
+    links: int
 
 
 def prune(store: Store, days: int, now: dt.datetime | None = None) -> Pruned:
-    """Delete closed calls and delivered outbox rows older than `days`.
+    """Delete closed calls and delivered outbox rows older than `days`, and recording links that expired
+    or were revoked more than `days` ago.
 
     Kept whatever their age: calls still open, call logs not delivered (or parked), a delivered log
-    that an undelivered one still rewrites, and the newest closed call (the PBX backfill after a
-    restart starts from it).
+    that an undelivered one still rewrites, the newest closed call (the PBX backfill after a
+    restart starts from it), and links that still play (a CRM call log points at them).
     """
     cutoff = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=days)).astimezone(dt.UTC)
     shown = cutoff.isoformat(timespec="microseconds")
@@ -44,7 +47,11 @@ def prune(store: Store, days: int, now: dt.datetime | None = None) -> Pruned:
             " (SELECT after_key FROM outbox WHERE after_key IS NOT NULL AND delivered_at IS NULL)",
             (shown,),
         ).rowcount
-    return Pruned(calls, logs)
+        links = db.execute(
+            "DELETE FROM recording_links WHERE expires_at < ? OR revoked_at < ?",
+            (cutoff.isoformat(), cutoff.isoformat()),
+        ).rowcount
+    return Pruned(calls, logs, links)
 
 
 async def keep_pruning(
@@ -57,11 +64,12 @@ async def keep_pruning(
         except Exception:
             log.exception("could not prune the store; trying again later")
         else:
-            if done.calls or done.logs:
+            if done.calls or done.logs or done.links:
                 log.info(
-                    "pruned %d closed calls and %d delivered call logs older than %d days",
+                    "pruned %d closed calls, %d delivered call logs and %d dead recording links older than %d days",
                     done.calls,
                     done.logs,
+                    done.links,
                     days,
                 )
         await asyncio.sleep(every)

@@ -66,6 +66,36 @@ def test_old_closed_calls_and_delivered_logs_go_and_what_is_still_needed_stays(t
     store.close()
 
 
+def test_links_expired_or_revoked_long_ago_go_and_links_that_still_play_stay(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "store.db")
+    old, recent = NOW - dt.timedelta(days=120), NOW - dt.timedelta(days=10)
+    links = {  # link id -> (expires_at, revoked_at)
+        "expired-long-ago": (old, None),
+        "revoked-long-ago": (None, old),
+        "expired-lately": (recent, None),
+        "never-expires": (None, None),  # a CRM call log still plays it, however old
+        "expires-later": (NOW + dt.timedelta(days=30), None),
+    }
+    with store.transaction() as db:
+        for link_id, (expires, revoked) in links.items():
+            db.execute(
+                "INSERT INTO recording_links (link_id, call_id, file, created_at, expires_at, revoked_at)"
+                " VALUES (?, ?, 'r.wav', ?, ?, ?)",
+                (
+                    link_id,
+                    link_id,
+                    old.isoformat(),
+                    expires and expires.isoformat(),
+                    revoked and revoked.isoformat(),
+                ),
+            )
+    assert prune(store, 90, NOW).links == 2
+    with store.transaction() as db:
+        kept = {row[0] for row in db.execute("SELECT link_id FROM recording_links")}
+    assert kept == {"expired-lately", "never-expires", "expires-later"}
+    store.close()
+
+
 def test_the_newest_closed_call_stays_for_the_backfill_after_a_long_pause(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "store.db")
     with store.transaction() as db:
