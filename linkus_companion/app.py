@@ -28,6 +28,7 @@ from linkus_companion import APP_ID, APP_NAME, __version__, paths, trust
 from linkus_companion.backend import Backend, BackendError, LinkState
 from linkus_companion.config import Effective, Settings
 from linkus_companion.crm.base import CrmError
+from linkus_companion.engine.binding import BindingReport
 from linkus_companion.engine.crm_switch import CrmSwitch
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.screen_pop import PopRequest
@@ -161,11 +162,29 @@ class EmbeddedActions:
         return backend
 
     async def bindings(self) -> list[BindingRow]:
-        """Embedded: your extension's calls are logged as the CRM user you signed in as."""
+        """Your extension and the CRM user its calls are logged as, as the running engine bound it (by
+        e-mail or the admin's manual binding; unbound: why); before the engine runs, your CRM sign-in."""
+        from linkus_companion.local_backend import LocalBackend
+
         extensions = self._settings.get("pbx.extensions")
-        return (
-            [BindingRow(str(e), "", "sign-in") for e in extensions] if isinstance(extensions, tuple) else []
+        numbers = [str(e) for e in extensions] if isinstance(extensions, tuple) else []
+        backend = self._backend()
+        report = backend.binding_report() if isinstance(backend, LocalBackend) else None
+        if report is None:
+            return [BindingRow(number, "", "sign-in") for number in numbers]
+        return [binding_row(number, report) for number in numbers]
+
+
+def binding_row(extension: str, report: BindingReport) -> BindingRow:
+    """The binding table's row of `extension`: its CRM user and how it was bound, or why it is not."""
+    binding = report.bound.get(extension)
+    if binding is not None:
+        user = binding.user
+        return BindingRow(
+            extension, f"{user.name} <{user.email}>" if user.name else user.email, binding.bound_by
         )
+    why = next((u.reason for u in report.unbound if u.extension == extension), "")
+    return BindingRow(extension, "", "", why)
 
 
 def configured_backend(settings: Settings) -> Backend:

@@ -21,6 +21,7 @@ from linkus_companion.backend import (
 )
 from linkus_companion.config.errors import SettingLocked
 from linkus_companion.crm.base import AuthExpired, CrmError, RateLimited
+from linkus_companion.engine.binding import BindingReport
 from linkus_companion.engine.core import EngineError, Resolution
 from linkus_companion.engine.crm_switch import CrmStatus, CrmSwitch, DisconnectReport
 from linkus_companion.engine.health import CrmTrouble
@@ -346,6 +347,10 @@ class LocalBackend:
         self._pops_paused = paused
         if self._host is not None:
             self._host.engine.pops_paused = paused
+
+    def binding_report(self) -> BindingReport | None:
+        """How the running engine bound the extensions to CRM users (None while it is not running)."""
+        return self._host.bindings if self._host is not None else None
 
     # --- engine callbacks -------------------------------------------------------------------------
 

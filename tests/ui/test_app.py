@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sys
 from collections.abc import AsyncIterator
@@ -157,6 +158,16 @@ async def test_the_demo_settings_show_the_configuration_the_demo_runs(
             assert dialog.fields["crm.kind"].editor.currentText() == "HubSpot"
             assert dialog.fields["create.mode"].editor.currentText() == "Auto", "the demo auto-creates"
             assert settings.get("binding"), "the demo's manual binding is shown"
+            backend = LocalBackend(lambda: contextlib.nullcontext(world.host), "1001")
+            await backend.start()
+            await asyncio.wait_for(world.host.connected(), 10)
+            running = EmbeddedActions(settings, SecretStore(), lambda: None, lambda: backend)
+            settings.set_user("pbx.extensions", ("1001",))  # the desktop demo's extension
+            agent = world.pbx.directory.extensions["1001"]
+            rows = [(r.extension, r.crm_user, r.how) for r in await running.bindings()]
+            who = f"{agent.caller_id_name} <{agent.email_addr}>"
+            assert rows == [("1001", who, "email")], "the CRM user the desktop logs the calls as"
+            await backend.stop()
         finally:
             dialog.close()
             dialog.deleteLater()

@@ -502,7 +502,7 @@ class SettingsDialog(QDialog):
         }
         self.binding_table.setRowCount(len(rows))
         for i, row in enumerate(rows):
-            how = hows.get(row.how, row.how) + (f" — {row.problem}" if row.problem else "")
+            how = hows.get(row.how, row.how) + (f" — {tr_text(row.problem)}" if row.problem else "")
             user = row.crm_user or (
                 QCoreApplication.translate("SettingsDialog", "The CRM user you signed in as")
                 if row.how == "sign-in"
