@@ -492,6 +492,7 @@ class SalesforceEmulator:
         if method == "DELETE":
             record["IsDeleted"] = True
             del self.org.records[sobj.name.lower()][record["Id"]]
+            self.org.recycled.add(record["Id"])
             if sobj.name == "ContentDocument":
                 self.files.delete_document(record["Id"])
             return Response(status_code=204)

@@ -74,6 +74,8 @@ class Org:
 
     def __post_init__(self) -> None:
         self.records: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in SOBJECTS}
+        self.recycled: set[str] = set()
+        """Ids of deleted records (the recycle bin): reading one is ENTITY_IS_DELETED, not NOT_FOUND."""
 
     # --- writes ---------------------------------------------------------------------------------------
 
@@ -247,6 +249,8 @@ class Org:
         found = (
             self.records[sobj.name.lower()].get(normalise_id(record_id)) if is_record_id(record_id) else None
         )
+        if found is None and is_record_id(record_id) and normalise_id(record_id) in self.recycled:
+            raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted")
         if found is None:
             raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
         return found

@@ -151,6 +151,19 @@ async def test_sdk_counts_records_with_count(emulator: SalesforceEmulator) -> No
     assert len(active) > 3, "more than one query batch: the count is not paged"
 
 
+async def test_sdk_reads_a_deleted_record_as_deleted(emulator: SalesforceEmulator) -> None:
+    def create_delete_read(sf: Salesforce) -> tuple[int, str]:
+        record_id = sf.Contact.create({"LastName": "Gone"})["id"]
+        return int(sf.Contact.delete(record_id)), record_id
+
+    status, record_id = await in_thread(emulator, create_delete_read)
+    assert status == 204
+    for again in (lambda sf: sf.Contact.get(record_id), lambda sf: sf.Contact.delete(record_id)):
+        with pytest.raises(SalesforceResourceNotFound) as gone:
+            await in_thread(emulator, again)
+        assert gone.value.content[0]["errorCode"] == "ENTITY_IS_DELETED"
+
+
 async def test_sdk_sees_salesforce_errors(emulator: SalesforceEmulator) -> None:
     def missing_company(sf: Salesforce) -> None:
         sf.Lead.create({"LastName": "NoCompany"})
