@@ -70,6 +70,9 @@ class CrmApi:
             Route(f"{base}/org", guarded(fixed("ZohoCRM.org.READ"), self._org)),
             Route(f"{base}/settings/fields", guarded(fixed("ZohoCRM.settings.fields.READ"), self._fields)),
             Route(f"{base}/{{module}}/search", guarded(search_scopes, self._search)),
+            Route(
+                f"{base}/{{module}}/upsert", guarded(module_scope("CREATE"), self._upsert), methods=["POST"]
+            ),
             Route(f"{base}/{{module}}", guarded(module_scope("CREATE"), self._insert), methods=["POST"]),
             Route(f"{base}/{{module}}", guarded(module_scope("UPDATE"), self._update), methods=["PUT"]),
             Route(f"{base}/{{module}}", guarded(module_scope("READ"), self._list), methods=["GET"]),
@@ -204,12 +207,24 @@ class CrmApi:
         return JSONResponse({"data": [record]})
 
     async def _insert(self, request: Request, token: Token) -> Response:
-        return await self._write(request, token, update=False)
+        return await self._write(request, token, "insert")
 
     async def _update(self, request: Request, token: Token) -> Response:
-        return await self._write(request, token, update=True)
+        return await self._write(request, token, "update")
 
-    async def _write(self, request: Request, token: Token, *, update: bool) -> Response:
+    async def _upsert(self, request: Request, token: Token) -> Response:
+        return await self._write(request, token, "upsert")
+
+    def _duplicate(self, module: str, item: dict[str, Any], checked: list[str]) -> tuple[str, str] | None:
+        """(field, id) of the first record holding one of `item`'s `checked` values (case-insensitive)."""
+        for name in checked:
+            wanted = str(item.get(name) or "").casefold()
+            for record in self.org.records[module].values() if wanted else ():
+                if str(record.get(name) or "").casefold() == wanted:
+                    return name, str(record["id"])
+        return None
+
+    async def _write(self, request: Request, token: Token, mode: str) -> Response:
         module = request.path_params["module"]
         if module not in MODULES:
             return zoho_error(400, "INVALID_MODULE", "the module name given seems to be invalid")
@@ -224,15 +239,25 @@ class CrmApi:
             return zoho_error(400, "LIMIT_EXCEEDED", "the number of records exceeds 100")
         actor = self._actor(token)
         path_id = request.path_params.get("record_id")
+        checked = body.get("duplicate_check_fields") or (["Email"] if "Email" in MODULES[module] else [])
         results = []
         for item in items:
-            if update:
-                outcome = self.org.update(module, str(path_id or item.get("id") or ""), item, actor)
+            found = self._duplicate(module, item, [str(n) for n in checked]) if mode == "upsert" else None
+            if mode == "update" or found:
+                outcome = self.org.update(
+                    module, found[1] if found else str(path_id or item.get("id") or ""), item, actor
+                )
+                result = _result(outcome, "record updated")
             else:
-                outcome = self.org.insert(module, item, actor)
-            results.append(_result(outcome, "record updated" if update else "record added"))
+                result = _result(self.org.insert(module, item, actor), "record added")
+            if mode == "upsert" and result["status"] == "success":
+                result |= {
+                    "action": "update" if found else "insert",
+                    "duplicate_field": found[0] if found else None,
+                }
+            results.append(result)
         ok = sum(1 for r in results if r["status"] == "success")
-        status = (200 if update else 201) if ok == len(results) else (400 if ok == 0 else 207)
+        status = (201 if mode == "insert" else 200) if ok == len(results) else (400 if ok == 0 else 207)
         return JSONResponse({"data": results}, status_code=status)
 
     # --- attachments (multipart `file`, at most 20 MB; downloads honour Range) ----------------------

@@ -214,3 +214,34 @@ async def test_sdk_pages_through_records_and_deletes_one(emulator: ZohoEmulator,
     assert got["seen"] == everyone and got["pages"] == (len(everyone) + 1) // 2
     assert got["deleted"] == (200, True) and got["again"] == 400 and got["gone"] == 204
     assert everyone[0][0] not in [r["id"] for r in emulator.records("Contacts")]
+
+
+async def test_sdk_upserts_by_email_updating_one_and_adding_one(
+    emulator: ZohoEmulator, tmp_path: Path
+) -> None:
+    known = next(r for r in emulator.records("Contacts") if r.get("Email"))
+
+    def upsert() -> tuple[int, list[tuple[str, str]]]:
+        rows = []
+        for last, email in (
+            (known["Last_Name"], str(known["Email"]).upper()),
+            ("Newcomer", "new@example.com"),
+        ):
+            record = Record()
+            record.add_key_value("Last_Name", last)
+            record.add_key_value("Email", email)
+            record.add_key_value("Mobile", "+14155550199")
+            rows.append(record)
+        body = BodyWrapper()
+        body.set_data(rows)
+        body.set_duplicate_check_fields(["Email"])
+        answer = RecordOperations("Contacts").upsert_records(body)
+        results = answer.get_object().get_data()
+        assert all(isinstance(r, SuccessResponse) for r in results)
+        return answer.get_status_code(), [(str(r.get_details()["id"]), r.get_message().get_value()) for r in results]
+
+    status, results = await with_sdk(emulator, tmp_path, upsert)
+    contacts = {r["id"]: r for r in emulator.records("Contacts")}
+    assert status == 200 and results[0] == (known["id"], "record updated") and results[1][1] == "record added"
+    assert contacts[known["id"]]["Mobile"] == "+14155550199"
+    assert contacts[results[1][0]]["Last_Name"] == "Newcomer"
