@@ -238,7 +238,9 @@ async def test_sdk_upserts_by_email_updating_one_and_adding_one(
         answer = RecordOperations("Contacts").upsert_records(body)
         results = answer.get_object().get_data()
         assert all(isinstance(r, SuccessResponse) for r in results)
-        return answer.get_status_code(), [(str(r.get_details()["id"]), r.get_message().get_value()) for r in results]
+        return answer.get_status_code(), [
+            (str(r.get_details()["id"]), r.get_message().get_value()) for r in results
+        ]
 
     status, results = await with_sdk(emulator, tmp_path, upsert)
     contacts = {r["id"]: r for r in emulator.records("Contacts")}
