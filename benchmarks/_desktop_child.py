@@ -66,10 +66,16 @@ async def probe_lag(seconds: float, interval: float = 0.005) -> list[float]:
     return lags
 
 
+_PROFILES: list[str] = []
+
+
 @contextlib.contextmanager
 def profiled() -> Iterator[None]:
     """With BENCH_PROFILE=PATH, cProfile the block and write its stats to PATH (where the loop's time goes)."""
     path = os.environ.get("BENCH_PROFILE")
+    if path and "{n}" in path:  # one file per block: PATH with {n} = 1, 2, ...
+        _PROFILES.append(path)
+        path = path.format(n=len(_PROFILES))
     if not path:
         yield
         return
@@ -82,6 +88,132 @@ def profiled() -> Iterator[None]:
     finally:
         profile.disable()
         profile.dump_stats(path)
+
+
+def deep_size(root: object, limit: int = 2_000_000) -> int:
+    """Bytes of `root` and what only it reaches (approximate: stops at modules, classes, functions, Qt objects)."""
+    import gc
+    import types
+
+    skip = (type, types.ModuleType, types.FunctionType, types.MethodType, types.BuiltinFunctionType)
+    seen: set[int] = set()
+    stack = [root]
+    total = 0
+    while stack and len(seen) < limit:
+        obj = stack.pop()
+        if (
+            id(obj) in seen
+            or isinstance(obj, skip)
+            or type(obj).__module__.startswith(("PySide6", "shiboken"))
+        ):
+            continue
+        seen.add(id(obj))
+        total += sys.getsizeof(obj)
+        stack.extend(gc.get_referents(obj))
+    return total
+
+
+def malloc_stats() -> dict[str, float]:
+    """glibc's mallinfo2 in MB: the main heap (arena), its free chunks, mmapped blocks, what is in use."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in (
+                "arena",
+                "ordblks",
+                "smblks",
+                "hblks",
+                "hblkhd",
+                "usmblks",
+                "fsmblks",
+                "uordblks",
+                "fordblks",
+                "keepcost",
+            )
+        ]
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = MallInfo2
+    info = libc.mallinfo2()
+    mb = 1024 * 1024
+    return {
+        "arena_mb": round(info.arena / mb, 2),
+        "in_use_mb": round(info.uordblks / mb, 2),
+        "free_mb": round(info.fordblks / mb, 2),
+        "free_chunks": info.ordblks,
+        "mmapped_mb": round(info.hblkhd / mb, 2),
+        "top_releasable_mb": round(info.keepcost / mb, 2),
+    }
+
+
+def sqlite_mb() -> float:
+    """SQLite's heap in use, all connections of the process (page caches, schema, statements)."""
+    import ctypes
+
+    lib = ctypes.CDLL("libsqlite3.so.0")
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    return round(lib.sqlite3_memory_used() / (1024 * 1024), 2)
+
+
+def rss_by_kind() -> dict[str, float]:
+    """The RSS (MB) split into the brk heap, other anonymous mappings (mmapped blocks, pymalloc arenas, thread
+    arenas) and file-backed pages (code, fonts)."""
+    kinds = {"heap": 0, "anonymous": 0, "files": 0}
+    kind = "files"
+    for line in open("/proc/self/smaps", encoding="ascii", errors="replace"):
+        head = line.split()
+        if not head:
+            continue
+        if "-" in head[0] and not head[0].endswith(":"):
+            name = head[5] if len(head) > 5 else ""
+            kind = "heap" if name == "[heap]" else "anonymous" if not name.startswith("/") else "files"
+        elif head[0] == "Rss:":
+            kinds[kind] += int(head[1])
+    return {k: round(v / 1024, 1) for k, v in kinds.items()}
+
+
+def memory_report(host: Any, backends: list[Any], trim: bool) -> dict[str, Any]:
+    """The sizes of what the app keeps between calls; with `trim`, the RSS after gc and `malloc_trim(0)`."""
+    import ctypes
+    import gc
+
+    from PySide6.QtWidgets import QApplication
+
+    from linkus_companion import texts
+
+    stream = host._stream
+    parts: dict[str, Any] = {
+        "stream_seen_uids": getattr(stream, "_seen", {}),
+        "engine_calls": host.engine._calls,
+        "tracker_live": host.tracker._live,
+        "tracker_ended": host.tracker._ended,
+        "lookup_cache": host.lookup._cache,
+        "late_recordings_due": getattr(host.late_recordings, "_due", []),
+        "backend_recent": backends[0]._recent if backends else {},
+        "texts_seen": texts._seen,
+    }
+    sizes = {name: [len(value), round(deep_size(value) / 1024, 1)] for name, value in parts.items()}
+    before = rss_mb()
+    heap = malloc_stats()
+    trimmed: dict[str, float] = {}
+    if trim:
+        gc.collect()
+        t0 = time.perf_counter()
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        trimmed = {"trim_ms": round((time.perf_counter() - t0) * 1000, 2), "rss_after_trim_mb": rss_mb()}
+    return {
+        "sizes_len_kb": sizes,
+        "python_blocks": sys.getallocatedblocks(),
+        "gc_objects": len(gc.get_objects()),
+        "widgets": len(QApplication.allWidgets()),
+        "sqlite_mb": sqlite_mb(),
+        "malloc": heap,
+        "rss_mb": before,
+        "rss_by_kind_mb": rss_by_kind(),
+        **trimmed,
+    }
 
 
 # --- the floor -------------------------------------------------------------------------------------
@@ -163,10 +295,9 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
     from linkus_companion.engine.host import EngineHost
     from linkus_companion.local_backend import LocalBackend
     from linkus_companion.pbx.client import PbxClient
-    from linkus_companion.runtime import crm_http_client, desktop_policies
+    from linkus_companion.runtime import crm_http_client, desktop_policies, desktop_store
     from linkus_companion.secrets import SecretStore
     from linkus_companion.sim.memory_keyring import MemoryKeyring
-    from linkus_companion.store import Store
 
     ring = MemoryKeyring()
     for service, user, secret in conf["keyring"]:
@@ -187,7 +318,7 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
 
     @contextlib.asynccontextmanager
     async def open_host() -> AsyncIterator[EngineHost]:
-        store = Store.open(home / "app.db")
+        store = desktop_store(home / "app.db")
         try:
             async with (
                 crm_http_client() as client,
@@ -240,12 +371,15 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
         while line := (await reader.readline()).decode().strip():
             verb, _, arg = line.partition(" ")
             if verb == "lag":
+                cpu = time.process_time()
                 with profiled():
                     lags = await probe_lag(float(arg))
-                say("lag", lag_ms=lags, pops=pops[0], rss_mb=rss_mb())
+                cpu_s = round(time.process_time() - cpu, 3)
+                say("lag", lag_ms=lags, pops=pops[0], rss_mb=rss_mb(), cpu_s=cpu_s)
             elif verb == "rest":
+                cpu = time.process_time()
                 await asyncio.sleep(float(arg))
-                say("rest", rss_mb=rss_mb(), pops=pops[0])
+                say("rest", rss_mb=rss_mb(), pops=pops[0], cpu_s=round(time.process_time() - cpu, 3))
             elif verb == "prepare":
                 await prepare_calls(host)
                 say("prepared", rss_mb=rss_mb())
@@ -279,6 +413,8 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
                 gc.collect()
                 ctypes.CDLL("libc.so.6").malloc_trim(0)
                 say("trim", before_mb=before, rss_mb=rss_mb())
+            elif verb == "mem":  # what holds the idle RSS: the app's bounded structures, SQLite, glibc's heap
+                say("mem", **memory_report(host, backends, trim=arg == "trim"))
             elif verb == "quit":
                 break
         if qt:

@@ -24,7 +24,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 from qasync import QEventLoop  # after PySide6: qasync picks the binding already imported
 
-from linkus_companion import APP_ID, APP_NAME, __version__, paths, trust
+from linkus_companion import APP_ID, APP_NAME, __version__, heap, paths, trust
 from linkus_companion.backend import Backend, BackendError, LinkState
 from linkus_companion.config import Effective, Settings
 from linkus_companion.crm.base import CrmError
@@ -345,6 +345,7 @@ class _AppRun:
         self.app.aboutToQuit.connect(self.quit)
         shell.quit_requested.connect(self.quit)
         unsubscribe = self.settings.subscribe(self._on_setting)
+        trimming = loop.create_task(heap.trim_when_quiet())
         with _signals_quit(self.quit):
             try:
                 shell.show()
@@ -362,6 +363,7 @@ class _AppRun:
                 await self._quit
                 return 0
             finally:
+                trimming.cancel()
                 unsubscribe()
                 await shell.shutdown()
 

@@ -57,10 +57,24 @@ DESKTOP_LOOKUPS = 500
 within the cache's 5 minutes are far fewer, and each kept answer costs a few kB for as long as the app runs."""
 
 
+DESKTOP_CALLS = 50
+"""Calls a desktop's engine remembers (its panel shows the last 5 ended, the tray menu 10): a few hours of one
+user's calls; older ones still take note edits through the store."""
+DESKTOP_DB_CACHE_KIB = 512
+"""SQLite's page cache for the desktop's database (SQLite's default is 2 MB): it reads recent rows only, and
+the OS caches the file anyway."""
+
+
 def desktop_policies(settings: Settings) -> Policies:
-    """The engine's policies from the settings, with the lookup cache sized for one desktop."""
+    """The engine's policies from the settings, with the lookup cache and call memory sized for one desktop."""
     policies = Policies.from_settings(settings)
-    return replace(policies, lookup=replace(policies.lookup, max_entries=DESKTOP_LOOKUPS))
+    lookup = replace(policies.lookup, max_entries=DESKTOP_LOOKUPS)
+    return replace(policies, lookup=lookup, keep_calls=DESKTOP_CALLS)
+
+
+def desktop_store(database: Path | None = None) -> Store:
+    """The desktop's local database (default: in the user data dir), with a small page cache."""
+    return Store.open(database, cache_kib=DESKTOP_DB_CACHE_KIB)
 
 
 class NotConfigured(Exception):
@@ -162,7 +176,7 @@ async def embedded_host(
     if not extensions:
         raise NotConfigured(Text("Enter your extension number (setting pbx.extensions)."))
     policies = desktop_policies(settings)
-    store = Store.open(database)
+    store = desktop_store(database)
     try:
         async with crm_http_client() as client, pbx_client(settings, secrets) as pbx:
             pbx.keep_own_tokens_in(

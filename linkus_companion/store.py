@@ -173,10 +173,13 @@ class Store(abc.ABC):
     """Appended to a `SELECT` whose row must not change until the transaction ends."""
 
     @classmethod
-    def open(cls, target: Path | str | None = None, *, password: str | None = None) -> Store:
+    def open(
+        cls, target: Path | str | None = None, *, password: str | None = None, cache_kib: int | None = None
+    ) -> Store:
         """The database at `target`, migrated: a `postgresql://` URL, else a SQLite file (default: user data dir).
 
-        `password`: PostgreSQL's, when neither the URL nor `~/.pgpass` holds it.
+        `password`: PostgreSQL's, when neither the URL nor `~/.pgpass` holds it. `cache_kib`: SQLite's page
+        cache (None: SQLite's default, 2 MB).
         """
         if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
             from linkus_companion.store_postgres import PostgresStore
@@ -184,7 +187,7 @@ class Store(abc.ABC):
             return PostgresStore.connect(target, password)
         from linkus_companion.store_sqlite import SqliteStore
 
-        return SqliteStore.at(target)
+        return SqliteStore.at(target, cache_kib)
 
     @abc.abstractmethod
     def transaction(self) -> AbstractContextManager[Db]:

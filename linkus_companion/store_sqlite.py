@@ -31,8 +31,9 @@ class SqliteStore(Store):
         self.path = path
 
     @classmethod
-    def at(cls, target: Path | str | None = None) -> SqliteStore:
-        """Open (creating if needed) the database at `target` (default: the user data dir), migrated."""
+    def at(cls, target: Path | str | None = None, cache_kib: int | None = None) -> SqliteStore:
+        """Open (creating if needed) the database at `target` (default: the user data dir), migrated;
+        `cache_kib`: the page cache's size (None: SQLite's default)."""
         path = Path(target) if target else paths.database_file()
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -47,6 +48,8 @@ class SqliteStore(Store):
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA synchronous = NORMAL")
+            if cache_kib is not None:
+                db.execute(f"PRAGMA cache_size = {-int(cache_kib)}")
             opened.migrate(store.MIGRATIONS)
         except StoreError:
             db.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
@@ -34,7 +35,6 @@ AUTO_NAME = "Automatic New Contact"
 AUTO_NAMES = {"zh": "自动新建联系人"}
 """The auto-created name by interface language, where the admin asks for it in the user's language."""
 """First part of an auto-created record's name; the number follows (as in the manuals)."""
-_KEEP_CALLS = 500
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,10 @@ class Engine:
         on_logged: Callable[[], None] | None = None,
         sync: RecordSync | None = None,
         end_wait: float = 10.0,
+        keep_calls: int = 500,
     ) -> None:
+        """`keep_calls`: how many calls are remembered at most (calls in progress always are); an ended
+        call forgotten keeps its note edits, through the store."""
         self.connector = connector
         self.lookup = lookup
         self._opener = opener
@@ -146,6 +149,7 @@ class Engine:
         self._on_logged = on_logged
         self._sync = sync
         self._end_wait = end_wait
+        self._keep_calls = keep_calls
         self._calls: OrderedDict[str, _CallState] = OrderedDict()
         self._listeners: list[EngineListener] = []
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -197,8 +201,7 @@ class Engine:
         state = self._calls.get(update.call.call_id)
         if state is None:
             state = self._calls[update.call.call_id] = _CallState(update.call)
-            while len(self._calls) > _KEEP_CALLS:
-                self._calls.popitem(last=False)
+            self._forget_old()
         state.call = update.call
         if state.resolving is None:
             state.resolving = self._known_already(state.call) or self._spawn(self._resolve(state))
@@ -469,6 +472,14 @@ class Engine:
         return state.resolving.result()
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _forget_old(self) -> None:
+        """Beyond `keep_calls`, forget the oldest calls whose logs are queued (or that log nothing)."""
+        excess = len(self._calls) - self._keep_calls
+        if excess > 0:
+            done = (k for k, s in self._calls.items() if s.queued or (s.logged and self._call_log is None))
+            for call_id in list(itertools.islice(done, excess)):
+                del self._calls[call_id]
 
     def _state(self, call_id: str) -> _CallState:
         state = self._calls.get(call_id)

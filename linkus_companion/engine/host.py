@@ -138,6 +138,7 @@ class EngineHost:
             call_log=self.call_log,
             on_logged=self.outbox.wake,
             sync=self.sync,
+            keep_calls=policies.keep_calls,
         )
         self.journal = CallJournal(store)
         self.engine.add_listener(self.journal)

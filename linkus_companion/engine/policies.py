@@ -31,6 +31,8 @@ class Policies:
     """Zoho PhoneBridge mode: Zoho pops and logs calls itself, we only notify it (pops and logs off)."""
     retention_days: int = 90
     """Closed calls and delivered call logs older than this leave the store."""
+    keep_calls: int = 500
+    """Calls the engine remembers at most (a site's on a gateway); those in progress always stay."""
 
     @classmethod
     def from_settings(cls, settings: Settings, timezone: dt.tzinfo | None = None) -> Policies:

@@ -43,7 +43,9 @@ DEFAULT_TOPICS = (
     EventType.CALL_FORWARD,
     EventType.CALL_FAILED,
 )
-_SEEN_UIDS = 10_000
+_SEEN_UIDS = 2_000
+"""Finished calls remembered at most for de-duplication: a replay after a reconnect covers the calls that ended
+in the overlap before the gap, and even a busy PBX ends about 100 calls a minute."""
 _CLOCK_SLACK = dt.timedelta(seconds=5)
 """How far the PBX clock and ours may differ when a call is judged older than the connection."""
 _SOCKET_LIMIT = 1024 * 1024
@@ -124,7 +126,8 @@ class EventStream:
         self._queue: asyncio.Queue[Event | None] = asyncio.Queue()
         self._clock = PbxClock()
         self._attempt = 0
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen: OrderedDict[str, dt.datetime] = OrderedDict()
+        """Finished calls delivered, with when they ended: a backfill replays those of its overlap only."""
         self._connected_at = dt.datetime.max.replace(tzinfo=dt.UTC)
         """When the current connection was subscribed: calls older than it may have missed events."""
         self._carried_over: set[str] | None = None
@@ -378,11 +381,17 @@ class EventStream:
             uid = event.record.uid
             if uid in self._seen:
                 return
-            self._seen[uid] = None
-            if len(self._seen) > _SEEN_UIDS:
-                self._seen.popitem(last=False)
+            self._remember(uid, event.record.ended_at)
             event = await self._with_legs(event)
         await self._queue.put(event)
+
+    def _remember(self, uid: str, ended_at: dt.datetime) -> None:
+        """Keep `uid` while a backfill could deliver it again: it ended within the overlap before now (or
+        before the gap still waiting for its backfill); at most _SEEN_UIDS of them."""
+        self._seen[uid] = ended_at
+        horizon = (self._gap_start or dt.datetime.now(dt.UTC)) - self._overlap - _CLOCK_SLACK
+        while self._seen and (len(self._seen) > _SEEN_UIDS or next(iter(self._seen.values())) < horizon):
+            self._seen.popitem(last=False)
 
     async def _with_legs(self, event: CdrEvent) -> CdrEvent:
         """A live 30012 names only a transferred call's last leg; for an answered inbound call that
