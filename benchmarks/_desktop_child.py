@@ -148,6 +148,43 @@ def malloc_stats() -> dict[str, float]:
     }
 
 
+def free_chunk_sizes() -> dict[str, list[float]]:
+    """glibc's free chunks by size (malloc_info), bucketed: {bucket: [count, MB]}."""
+    import ctypes
+    import re
+    import tempfile
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    with tempfile.NamedTemporaryFile(suffix=".xml") as out:
+        handle = libc.fopen(out.name.encode(), b"w")
+        libc.malloc_info(0, handle)
+        libc.fclose(handle)
+        xml = open(out.name, encoding="ascii").read()
+    buckets: dict[str, list[float]] = {}
+    for _from, size_to, total, count in re.findall(
+        r'<size from="(\d+)" to="(\d+)" total="(\d+)" count="(\d+)"/>', xml
+    ):
+        top = int(size_to)
+        name = next(
+            b
+            for b, limit in (("<1k", 1024), ("<4k", 4096), ("<64k", 65536), (">=64k", 1 << 62))
+            if top < limit
+        )
+        bucket = buckets.setdefault(name, [0, 0.0])
+        bucket[0] += int(count)
+        bucket[1] = round(bucket[1] + int(total) / (1024 * 1024), 2)
+    unsorted = re.findall(r'<unsorted from="(\d+)" to="(\d+)" total="(\d+)" count="(\d+)"/>', xml)
+    buckets["unsorted"] = [
+        sum(int(u[3]) for u in unsorted),
+        round(sum(int(u[2]) for u in unsorted) / 1048576, 2),
+    ]
+    return buckets
+
+
 def sqlite_mb() -> float:
     """SQLite's heap in use, all connections of the process (page caches, schema, statements)."""
     import ctypes
@@ -174,7 +211,29 @@ def rss_by_kind() -> dict[str, float]:
     return {k: round(v / 1024, 1) for k, v in kinds.items()}
 
 
-def memory_report(host: Any, backends: list[Any], trim: bool) -> dict[str, Any]:
+def count_trims() -> list[int]:
+    """Count the app's heap trims (heap.trim_when_quiet): a one-item list the count is kept in."""
+    from linkus_companion import heap
+
+    trims = [0]
+    make = heap._malloc_trim
+
+    def counted() -> Any:
+        trim = make()
+        if trim is None:
+            return None
+
+        def run() -> object:
+            trims[0] += 1
+            return trim()
+
+        return run
+
+    heap._malloc_trim = counted
+    return trims
+
+
+def memory_report(host: Any, backends: list[Any], arg: str) -> dict[str, Any]:
     """The sizes of what the app keeps between calls; with `trim`, the RSS after gc and `malloc_trim(0)`."""
     import ctypes
     import gc
@@ -198,6 +257,11 @@ def memory_report(host: Any, backends: list[Any], trim: bool) -> dict[str, Any]:
     before = rss_mb()
     heap = malloc_stats()
     trimmed: dict[str, float] = {}
+    trim = arg in ("trim", "pixclear")
+    if arg == "pixclear":
+        from PySide6.QtGui import QPixmapCache
+
+        QPixmapCache.clear()
     if trim:
         gc.collect()
         t0 = time.perf_counter()
@@ -210,6 +274,7 @@ def memory_report(host: Any, backends: list[Any], trim: bool) -> dict[str, Any]:
         "widgets": len(QApplication.allWidgets()),
         "sqlite_mb": sqlite_mb(),
         "malloc": heap,
+        "free_chunk_sizes": free_chunk_sizes(),
         "rss_mb": before,
         "rss_by_kind_mb": rss_by_kind(),
         **trimmed,
@@ -309,6 +374,7 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
         settings.set_user(key, value)
     crm_url = conf["crm_url"]
     pops: list[int] = [0]
+    trims = count_trims()
 
     class Opener:
         """The browser: counts pops (keeps none, so the growth runs measure the app, not this)."""
@@ -414,7 +480,7 @@ def desktop(conf: dict[str, Any], idle: float, qt: bool = True) -> int:
                 ctypes.CDLL("libc.so.6").malloc_trim(0)
                 say("trim", before_mb=before, rss_mb=rss_mb())
             elif verb == "mem":  # what holds the idle RSS: the app's bounded structures, SQLite, glibc's heap
-                say("mem", **memory_report(host, backends, trim=arg == "trim"))
+                say("mem", trims=trims[0], **memory_report(host, backends, arg))
             elif verb == "quit":
                 break
         if qt:
