@@ -354,7 +354,7 @@ FAULTS: dict[str, Fault] = {
 }
 
 
-async def _until(w: World, calls: Iterable[Call], there: Callable[[Call], bool], what: str) -> None:
+async def until(w: World, calls: Iterable[Call], there: Callable[[Call], bool], what: str) -> None:
     """Wait until every one of `calls` is in the phase (60 s at most: load slows the calls, it does not stop them)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 60.0
@@ -365,11 +365,13 @@ async def _until(w: World, calls: Iterable[Call], there: Callable[[Call], bool],
         await asyncio.sleep(0.005)
 
 
-def _place(w: World, phase: str, talk: float, cdr_delay: float | None = None) -> dict[str, Call]:
-    """One call of every shape, each from a new customer who is a contact in the CRM."""
+def place(
+    w: World, phase: str, talk: float, cdr_delay: float | None = None, shapes: Iterable[str] = SHAPES
+) -> dict[str, Call]:
+    """One call of every shape (or of `shapes`), each from a new customer who is a contact in the CRM."""
     calls = {}
-    for name, shape in SHAPES.items():
-        call, script = shape(w.pbx.calls, w.customer(), talk)
+    for name in shapes:
+        call, script = SHAPES[name](w.pbx.calls, w.customer(), talk)
         call.cdr_delay = cdr_delay
         w.pbx.calls.spawn(call, script)
         calls[name] = call
@@ -379,13 +381,13 @@ def _place(w: World, phase: str, talk: float, cdr_delay: float | None = None) ->
 
 async def every_phase(w: World, fault: Fault) -> None:
     """Calls ended before their CDR, talking and ringing when the fault starts; more during it."""
-    ended = _place(w, "ended before its CDR", SHORT, cdr_delay=CDR_LAG)
-    talking = _place(w, "talking", LONG)
-    await _until(w, ended.values(), lambda c: c.hung_up, "ended before CDR")
-    await _until(w, [talking[name] for name in ANSWERED], lambda c: c.answered is not None, "talking")
-    ringing = _place(w, "ringing", SHORT)
-    await _until(w, ringing.values(), lambda c: bool(c.legs), "ringing")
+    ended = place(w, "ended before its CDR", SHORT, cdr_delay=CDR_LAG)
+    talking = place(w, "talking", LONG)
+    await until(w, ended.values(), lambda c: c.hung_up, "ended before CDR")
+    await until(w, [talking[name] for name in ANSWERED], lambda c: c.answered is not None, "talking")
+    ringing = place(w, "ringing", SHORT)
+    await until(w, ringing.values(), lambda c: bool(c.legs), "ringing")
     end = await fault(w)
-    during = _place(w, "CDR only", SHORT)
+    during = place(w, "CDR only", SHORT)
     await asyncio.gather(asyncio.sleep(GAP), *(c.finished.wait() for c in during.values()))
     await end()

@@ -50,6 +50,8 @@ _CLOCK_SLACK = dt.timedelta(seconds=5)
 """How far the PBX clock and ours may differ when a call is judged older than the connection."""
 _SOCKET_LIMIT = 1024 * 1024
 """websockets drops a connection whose frame exceeds this; smaller oversized frames are skipped."""
+_SNAPSHOT_TRIES = 2
+"""Reads of the calls in progress after connecting, before the time rule stands in for them."""
 _STOP_CLOSE_TIMEOUT = 0.25
 """Seconds `close()` waits for the PBX to answer the closing handshake (a stop ends within 2 s)."""
 
@@ -133,6 +135,8 @@ class EventStream:
         self._carried_over: set[str] | None = None
         """Calls in progress when this connection came up, whose early legs may have gone by unseen;
         None until they are read (or when they cannot be), so every call older than the connection counts."""
+        self._heard: OrderedDict[str, None] = OrderedDict()
+        """Calls this connection has read a call event of: one whose CDR comes first began before it."""
         self._heartbeat_answered = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._socket: ClientConnection | None = None
@@ -264,6 +268,7 @@ class EventStream:
                 self._attempt = 0
                 gap_end = self._connected_at = dt.datetime.now(dt.UTC)
                 self._carried_over = None
+                self._heard.clear()
                 if self._resync:
                     await self._calls_in_progress(info.sn)
                 self._set_status(StreamState.CONNECTED)
@@ -348,6 +353,8 @@ class EventStream:
                     raise _Ended(Text("The PBX token expired; reconnecting with a new one."), urgent=True)
                 log.info("PBX event stream: reply %s %s", frame.errcode, frame.errmsg)
             elif frame is not None:
+                if isinstance(frame, CallEvent):
+                    self._hear(frame.call_id)
                 await self._deliver(frame)
 
     def _frame(self, data: str | bytes) -> HeartbeatReply | ApiReply | Event | None:
@@ -383,6 +390,7 @@ class EventStream:
                 return
             self._remember(uid, event.record.ended_at)
             event = await self._with_legs(event)
+            self._heard.pop(uid, None)
         await self._queue.put(event)
 
     def _remember(self, uid: str, ended_at: dt.datetime) -> None:
@@ -419,8 +427,18 @@ class EventStream:
         talked = next((row.talked for row in rows if row.uid == record.uid), ())
         return replace(event, record=replace(record, talked=talked)) if talked else event
 
+    def _hear(self, call_id: str) -> None:
+        self._heard[call_id] = None
+        self._heard.move_to_end(call_id)
+        if len(self._heard) > _SEEN_UIDS:
+            self._heard.popitem(last=False)
+
     def _carried(self, uid: str, started_at: dt.datetime) -> bool:
-        """Whether the call was already in progress when this connection came up."""
+        """Whether the call was already in progress when this connection came up: its CDR is the first
+        this connection hears of it (it may have ended between the subscription and the snapshot, so
+        the snapshot misses it), it is in the snapshot, or, without one, it started before."""
+        if uid not in self._heard:
+            return True
         if self._carried_over is None:
             return started_at <= self._connected_at + _CLOCK_SLACK
         return uid in self._carried_over
@@ -428,20 +446,28 @@ class EventStream:
     async def _calls_in_progress(self, sn: str) -> None:
         """Deliver each ongoing call as a call-status snapshot, before any event read after the gap
         (those wait on the socket) and before the stream says CONNECTED: a call placed after that is
-        not in the snapshot, so it is seen whole."""
-        now = dt.datetime.now(dt.UTC)
-        carried: set[str] = set()
-        try:
-            async with asyncio.timeout(self._open_timeout):
-                for direction in Direction:
-                    for info in await self.client.query_calls(direction=direction):
-                        carried.add(info.call_id)
-                        event = CallEvent(EventType.CALL_STATUS, sn, info.call_id, info.members, now)
-                        await self._deliver(event)
-        except (PbxError, TimeoutError) as err:
-            log.warning("Could not read the calls in progress after connecting: %s", err)
+        not in the snapshot, so it is seen whole. A failed read is tried once more (a kept-alive
+        connection the PBX closed meanwhile); unread, every call older than the connection counts."""
+        for attempt in range(1, _SNAPSHOT_TRIES + 1):
+            now = dt.datetime.now(dt.UTC)
+            carried: set[str] = set()
+            try:
+                async with asyncio.timeout(self._open_timeout):
+                    for direction in Direction:
+                        for info in await self.client.query_calls(direction=direction):
+                            carried.add(info.call_id)
+                            event = CallEvent(EventType.CALL_STATUS, sn, info.call_id, info.members, now)
+                            await self._deliver(event)
+            except TimeoutError:
+                log.warning("Could not read the calls in progress after connecting: the PBX did not answer")
+                return
+            except PbxError as err:
+                log.warning(
+                    "Could not read the calls in progress after connecting (try %d): %s", attempt, err
+                )
+                continue
+            self._carried_over = carried
             return
-        self._carried_over = carried
 
     async def _backfill(self, gap_end: dt.datetime, sn: str) -> None:
         """Deliver calls that ended during the gap (cdr/search), retrying until it succeeds."""

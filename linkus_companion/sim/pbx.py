@@ -14,6 +14,7 @@ from linkus_companion.sim.pbx_cdr import CdrStore
 from linkus_companion.sim.pbx_clock import PbxClock
 from linkus_companion.sim.pbx_directory import Directory, seeded
 from linkus_companion.sim.pbx_events import EventHub
+from linkus_companion.sim.pbx_faults import ApiFaults
 from linkus_companion.sim.pbx_http import build_app
 from linkus_companion.sim.pbx_media import DownloadTickets
 from linkus_companion.tls import TlsFiles
@@ -65,6 +66,8 @@ class PbxSimulator:
         """Seconds a call/dial call talks before the far end hangs up."""
         self.dialled: list[tuple[str, str]] = []
         """Every accepted call/dial as (caller, callee), in order."""
+        self.api_faults = ApiFaults()
+        """Open API endpoints made to fail (dropped or held connections) until cleared."""
         self._booted = self.clock.now()
         self._server: RunningServer | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -258,6 +261,19 @@ class PbxSimulator:
             self.downloads_flowing.clear()
         else:
             self.downloads_flowing.set()
+
+    @property
+    def stall_cdrs(self) -> bool:
+        """When True, calls that end keep their CDR (and 30012) until set back to False: a PBX whose
+        call-record writer lags; `shut_down()` waits for the CDRs, so clear it first."""
+        return not self.calls.cdrs_flowing.is_set()
+
+    @stall_cdrs.setter
+    def stall_cdrs(self, value: bool) -> None:
+        if value:
+            self.calls.cdrs_flowing.clear()
+        else:
+            self.calls.cdrs_flowing.set()
 
     @property
     def blocked_ips(self) -> set[str]:

@@ -113,6 +113,9 @@ class CallEngine:
         self.step = step
         self.cdr_delay = 0.0
         """Seconds between a call's last BYE and its CDR (the 30012), as a busy PBX takes."""
+        self.cdrs_flowing = asyncio.Event()
+        """Cleared: ended calls wait for it before their CDR is written (a stalled CDR writer)."""
+        self.cdrs_flowing.set()
         self.live: dict[str, Call] = {}
         self._seq = itertools.count(1)
         self._channels = itertools.count(0x21)
@@ -237,6 +240,7 @@ class CallEngine:
         delay = self.cdr_delay if call.cdr_delay is None else call.cdr_delay
         if delay:
             await asyncio.sleep(delay)
+        await self.cdrs_flowing.wait()
         del self.live[call.call_id]
         record = self._record(call, ended)
         shown = self.cdr.add(record)

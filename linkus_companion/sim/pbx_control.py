@@ -32,6 +32,8 @@ DOCUMENTED_ONLY = (
     "POST sign/create",
 )
 """api/yeastar.md endpoints neither the product nor a typical client needs from the simulator."""
+API_FAULTS = ("drop", "hold", "none")
+"""`POST /sim/api_faults` {"endpoint": "cdr/search", "fault": ...}: drop its requests' connections, hold them, or neither."""
 
 
 def _bad(message: str, status: int = 400) -> JSONResponse:
@@ -71,6 +73,8 @@ def control_routes(sim: PbxSimulator, endpoints: list[tuple[str, str]]) -> list[
                 "dial_results": list(DIAL_RESULTS),
                 "dial_talk": sim.dial_talk,
                 "set_dial_talk": 'POST /sim/dial_talk with {"seconds": N}',
+                "api_faults": 'POST /sim/api_faults with {"endpoint": "cdr/search", "fault": "drop|hold|none"}',
+                "stall_cdrs": 'POST /sim/stall_cdrs with {"enabled": true|false}',
                 "open_api": dict(sorted(listed.items())),
             }
         )
@@ -103,8 +107,32 @@ def control_routes(sim: PbxSimulator, endpoints: list[tuple[str, str]]) -> list[
                 "stall_heartbeats": sim.stall_heartbeats,
                 "dial_results": sim.dial_results,
                 "dial_talk": sim.dial_talk,
+                "stall_cdrs": sim.stall_cdrs,
+                "api_faults": sim.api_faults.state(),
             }
         )
+
+    async def api_fault(request: Request) -> JSONResponse:
+        try:
+            body = await _json(request)
+        except ValueError as error:
+            return _bad(str(error))
+        endpoint, fault = str(body.get("endpoint", "")), body.get("fault")
+        if not endpoint or fault not in API_FAULTS:
+            return _bad(f"need 'endpoint' and 'fault' (one of {list(API_FAULTS)})")
+        sim.api_faults.clear(endpoint)
+        if fault == "drop":
+            sim.api_faults.drop(endpoint)
+        elif fault == "hold":
+            sim.api_faults.hold(endpoint)
+        return JSONResponse(sim.api_faults.state())
+
+    async def stall_cdrs(request: Request) -> JSONResponse:
+        try:
+            sim.stall_cdrs = bool((await _json(request)).get("enabled", True))
+        except ValueError as error:
+            return _bad(str(error))
+        return JSONResponse({"stall_cdrs": sim.stall_cdrs})
 
     async def expire_tokens(request: Request) -> JSONResponse:
         sim.expire_tokens()
@@ -176,6 +204,8 @@ def control_routes(sim: PbxSimulator, endpoints: list[tuple[str, str]]) -> list[
         Route("/sim/expire_tokens", expire_tokens, methods=["POST"]),
         Route("/sim/drop_connections", drop_connections, methods=["POST"]),
         Route("/sim/stall_heartbeats", stall_heartbeats, methods=["POST"]),
+        Route("/sim/stall_cdrs", stall_cdrs, methods=["POST"]),
+        Route("/sim/api_faults", api_fault, methods=["POST"]),
         Route("/sim/unblock", unblock, methods=["POST"]),
         Route("/sim/dial_results", dial_result, methods=["POST"]),
     ]

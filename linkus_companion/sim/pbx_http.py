@@ -90,6 +90,8 @@ def build_app(sim: PbxSimulator) -> Starlette:
     async def openapi(request: Request) -> Response:
         version, endpoint = request.path_params["version"], request.path_params["endpoint"]
         try:
+            if not await sim.api_faults.admit(endpoint, request):
+                return Response()  # the connection is gone: nobody reads this
             gate(request, endpoint not in _NO_TOKEN)
             if version != API_VERSION:
                 raise ApiError(10003)
