@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -127,13 +128,6 @@ def control_routes(sim: PbxSimulator, endpoints: list[tuple[str, str]]) -> list[
             sim.api_faults.hold(endpoint)
         return JSONResponse(sim.api_faults.state())
 
-    async def stall_cdrs(request: Request) -> JSONResponse:
-        try:
-            sim.stall_cdrs = bool((await _json(request)).get("enabled", True))
-        except ValueError as error:
-            return _bad(str(error))
-        return JSONResponse({"stall_cdrs": sim.stall_cdrs})
-
     async def expire_tokens(request: Request) -> JSONResponse:
         sim.expire_tokens()
         return JSONResponse({"ok": True})
@@ -142,12 +136,17 @@ def control_routes(sim: PbxSimulator, endpoints: list[tuple[str, str]]) -> list[
         await sim.drop_connections()
         return JSONResponse({"ok": True})
 
-    async def stall_heartbeats(request: Request) -> JSONResponse:
-        try:
-            sim.stall_heartbeats = bool((await _json(request)).get("enabled", True))
-        except ValueError as error:
-            return _bad(str(error))
-        return JSONResponse({"stall_heartbeats": sim.stall_heartbeats})
+    def switch(name: str) -> Callable[[Request], Awaitable[JSONResponse]]:
+        """A route turning the simulator's boolean `name` on or off (`{"enabled": bool}`, default on)."""
+
+        async def turn(request: Request) -> JSONResponse:
+            try:
+                setattr(sim, name, bool((await _json(request)).get("enabled", True)))
+            except ValueError as error:
+                return _bad(str(error))
+            return JSONResponse({name: getattr(sim, name)})
+
+        return turn
 
     async def unblock(request: Request) -> JSONResponse:
         try:
@@ -203,8 +202,8 @@ def control_routes(sim: PbxSimulator, endpoints: list[tuple[str, str]]) -> list[
         Route("/sim/state", state, methods=["GET"]),
         Route("/sim/expire_tokens", expire_tokens, methods=["POST"]),
         Route("/sim/drop_connections", drop_connections, methods=["POST"]),
-        Route("/sim/stall_heartbeats", stall_heartbeats, methods=["POST"]),
-        Route("/sim/stall_cdrs", stall_cdrs, methods=["POST"]),
+        Route("/sim/stall_heartbeats", switch("stall_heartbeats"), methods=["POST"]),
+        Route("/sim/stall_cdrs", switch("stall_cdrs"), methods=["POST"]),
         Route("/sim/api_faults", api_fault, methods=["POST"]),
         Route("/sim/unblock", unblock, methods=["POST"]),
         Route("/sim/dial_results", dial_result, methods=["POST"]),
