@@ -13,7 +13,9 @@ from typing import Any
 
 from linkus_companion.config.settings import Settings
 from linkus_companion.crm.base import CallLog, CrmUser
-from linkus_companion.crm.templates import (
+from linkus_companion.engine.journal import forget
+from linkus_companion.engine.outbox import Job, JobKind, call_jobs, encode_log, enqueue
+from linkus_companion.engine.templates import (
     DEFAULT_DESCRIPTION,
     DEFAULT_SUBJECT,
     CallFacts,
@@ -21,8 +23,6 @@ from linkus_companion.crm.templates import (
     render,
     uses,
 )
-from linkus_companion.engine.journal import forget
-from linkus_companion.engine.outbox import Job, JobKind, call_jobs, encode_log, enqueue
 from linkus_companion.model import CallNote, Direction, Disposition, Outcome, Record
 from linkus_companion.pbx.calls import Call, Party, Phase
 from linkus_companion.store import Db, Store

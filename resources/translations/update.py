@@ -27,7 +27,7 @@ from linkus_companion.cli import build_parser  # noqa: E402
 from linkus_companion.cli_help import CONTEXT as COMMAND_LINE  # noqa: E402
 from linkus_companion.cli_help import ERROR_WORDS, SHOWN_WORDS, help_texts  # noqa: E402
 from linkus_companion.config import SCHEMA  # noqa: E402
-from linkus_companion.crm.templates import VARIABLES  # noqa: E402
+from linkus_companion.engine.templates import VARIABLES  # noqa: E402
 from linkus_companion.texts import CONTEXT as TEXTS  # noqa: E402
 
 LANGUAGES = ("zh_CN",)

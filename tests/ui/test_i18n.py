@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from linkus_companion.config import SCHEMA
-from linkus_companion.crm.templates import VARIABLES
+from linkus_companion.engine.templates import VARIABLES
 from linkus_companion.ui.i18n import resolve
 from linkus_companion.ui.resources import translations_dir
 from linkus_companion.ui.settings.dialog import SettingsDialog

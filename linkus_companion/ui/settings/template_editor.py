@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from linkus_companion.config import Settings
-from linkus_companion.crm import templates
+from linkus_companion.engine import templates
 from linkus_companion.model import Direction, Outcome
 from linkus_companion.ui.settings.fields import SettingField
 from linkus_companion.ui.settings.labels import label

@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkus_companion.crm.templates import (
+from linkus_companion.engine.templates import (
     DEFAULT_DESCRIPTION,
     DEFAULT_SUBJECT,
     VARIABLES,
