@@ -15,8 +15,9 @@ import httpx
 from benchmarks._rig import memory_keyring
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.userfile import UserFile
-from linkus_companion.crm.base import AccessGrant, Connector
+from linkus_companion.crm.base import AccessGrant, Connector, GrantSource
 from linkus_companion.crm.hubspot import HubSpotConnector, SearchPacer
+from linkus_companion.crm.oauth import OAuthGrants
 from linkus_companion.engine.host import EngineHost
 from linkus_companion.engine.policies import Policies
 from linkus_companion.engine.screen_pop import PopRequest
@@ -25,8 +26,11 @@ from linkus_companion.pbx_token_keyring import KeyringTokenVault
 from linkus_companion.secrets import SecretStore
 from linkus_companion.serving import free_port
 from linkus_companion.sim import pbx_scenarios as scenarios
+from linkus_companion.sim.browser import approving_browser
 from linkus_companion.sim.crm_emulator import CrmEmulator
 from linkus_companion.sim.hubspot import HubSpotEmulator
+from linkus_companion.sim.hubspot_api import DISPOSITIONS
+from linkus_companion.sim.hubspot_api import Fault as HubSpotFault
 from linkus_companion.sim.pbx import PbxSimulator
 from linkus_companion.sim.pbx_calls import Call, CallEngine, Script
 from linkus_companion.sim.pbx_oracle import Due, Tally, due_logs, tally
@@ -38,6 +42,12 @@ STEP = 0.05
 """Seconds: one ring step of the simulator."""
 CUSTOMER = "+1415555{:04d}"
 CRMS = ("hubspot", "salesforce", "zoho")
+MISSED_OUTCOMES = {
+    "hubspot": {guid for guid, name in DISPOSITIONS.items() if name == "No answer"},
+    "salesforce": {"No Answer"},
+    "zoho": {"No response"},
+}
+"""Each CRM's call outcome value for a missed call (HubSpot's disposition, CallDisposition, Call_Result)."""
 SEARCH_RATE = 1000
 """HubSpot searches per second the emulator allows and our connector paces to in these tests."""
 
@@ -51,10 +61,11 @@ def emulator(kind: str) -> CrmEmulator:
     return ZohoEmulator(seed=False, credits=10_000_000, concurrency=1_000)
 
 
-def connector(crm: CrmEmulator, http: httpx.AsyncClient) -> Connector:
-    """Our connector with the administrator's grant; on HubSpot searches paced to the emulator's
-    (raised) search limit instead of the real 4 per second, so hundreds of calls finish in seconds."""
-    grants = FixedGrant(admin_grant(crm))
+def connector(crm: CrmEmulator, http: httpx.AsyncClient, grants: GrantSource | None = None) -> Connector:
+    """Our connector with the administrator's grant (default: the emulator's ready token); on HubSpot
+    searches paced to the emulator's (raised) search limit instead of the real 4 per second, so hundreds
+    of calls finish in seconds."""
+    grants = grants or FixedGrant(admin_grant(crm))
     if isinstance(crm, HubSpotEmulator):
         pacer = SearchPacer(rate=SEARCH_RATE, period=1.0)
         return HubSpotConnector(http, grants, hub_id=str(crm.hub_id), web_base=crm.base_url, pacer=pacer)
@@ -101,6 +112,7 @@ class App:
     host: EngineHost
     http: httpx.AsyncClient
     pbx: PbxClient
+    grants: GrantSource
 
     async def stop(self) -> None:
         """A clean exit."""
@@ -143,6 +155,9 @@ class World:
     """Call id -> what the test made of it, for failure messages."""
     round: str = ""
     """Which round of a soak the calls placed now belong to (", round 3: sigkill"), for the messages."""
+    signed_in: bool = False
+    """The app holds a grant from the CRM's OAuth sign-in (kept in the keyring, refreshed when it
+    expires), not the emulator's ready token."""
 
     async def start_app(self) -> None:
         """Start the app (again) on the same database and settings."""
@@ -153,9 +168,12 @@ class World:
         pbx.keep_own_tokens_in(
             KeyringTokenVault(SecretStore(), pbx.base_url, self.pbx.client_id)
         )  # as run does
+        grants: GrantSource = FixedGrant(admin_grant(self.crm))
+        if self.signed_in:
+            grants = OAuthGrants(self.crm.oauth_provider(), self.crm.oauth_credentials(), http, SecretStore())
         host = EngineHost(
             pbx=pbx,
-            connector=connector(self.crm, http),
+            connector=connector(self.crm, http, grants),
             store=self.store,
             policies=Policies.from_settings(settings),
             opener=Discard(),
@@ -165,8 +183,21 @@ class World:
             outbox_options={"backoff_base": 0.05, "backoff_cap": 0.2, "lease": 0.5, "quota_poll": 0.3},
             watch_every=0.05,
         )
-        self.app = App(host, http, pbx)
+        self.app = App(host, http, pbx, grants)
         await host.start()
+
+    async def sign_in(self) -> None:
+        """The administrator signs in to the CRM through its OAuth pages (the grant goes to the keyring);
+        the app started from now on uses and refreshes that grant."""
+        ca = self.crm.ca_file
+        async with httpx.AsyncClient(
+            timeout=10, verify=ssl.create_default_context(cafile=ca) if ca else True
+        ) as http:
+            grants = OAuthGrants(self.crm.oauth_provider(), self.crm.oauth_credentials(), http, SecretStore())
+            redirect = f"http://localhost:{free_port()}/oauth/callback"
+            self.crm.allow_redirect(redirect)
+            await grants.authorize(approving_browser(http), redirect_uri=redirect, give_up_after=20)
+        self.signed_in = True
 
     async def connected(self) -> None:
         assert self.app is not None
@@ -203,6 +234,11 @@ class World:
             and not host.outbox.status().waiting
         )
 
+    def without_cdr(self) -> list[str]:
+        """The calls placed that the PBX kept no CDR of (the count would owe them nothing), by name."""
+        recorded = {record.call_id for record in self.pbx.cdr_store.records}
+        return [f"no CDR: {name}" for call_id, name in self.names.items() if call_id not in recorded]
+
     def open_calls(self) -> list[str]:
         """The calls the app holds open (seen, not yet logged or found to need no log), by name."""
         if self.app is None:
@@ -210,7 +246,10 @@ class World:
         return [self.names.get(c.call_id, c.call_id) for c in self.app.host.journal.open_calls()]
 
     def count(self, due: list[Due]) -> Tally:
-        return tally(due, self.crm.call_logs(), self.owners, self.contacts, recordings=True)
+        missed = MISSED_OUTCOMES[self.crm.kind]
+        return tally(
+            due, self.crm.call_logs(), self.owners, self.contacts, recordings=True, missed_outcomes=missed
+        )
 
     def held(self, result: Tally) -> dict[str, str]:
         """Of the logs not in the CRM, those still in the outbox: what it says of each, by key."""
@@ -224,7 +263,16 @@ class World:
         held = self.held(result)
         if held:
             lines.append(f"{len(held)} logs still waiting in the outbox (attempts, last error)")
-        for problem in ("lost", "doubled", "unexpected", "wrong_owner", "wrong_link", "no_recording"):
+        problems = (
+            "lost",
+            "doubled",
+            "unexpected",
+            "wrong_owner",
+            "wrong_link",
+            "no_recording",
+            "wrong_outcome",
+        )
+        for problem in problems:
             for key in getattr(result, problem):
                 call_id, extension = key.split(":")
                 label, where = problem, ""
@@ -232,7 +280,9 @@ class World:
                     label, where = (
                         ("waiting", f" ({held[key]})") if key in held else ("lost", " (not in the outbox)")
                     )
-                lines.append(f"{label}: {self.names.get(call_id, call_id)} for {extension}{where}")
+                lines.append(
+                    f"{label}: {self.names.get(call_id, call_id)} [{call_id}] for {extension}{where}"
+                )
         still_open = self.open_calls()
         if still_open:
             lines.append(f"{len(still_open)} calls still open in the app: {', '.join(still_open[:20])}")
@@ -250,8 +300,9 @@ class World:
 
 
 @contextlib.asynccontextmanager
-async def world(home: Path, kind: str) -> AsyncIterator[World]:
-    """Simulators up, every extension bound to a CRM user of the same e-mail, the app running."""
+async def world(home: Path, kind: str, *, signed_in: bool = False) -> AsyncIterator[World]:
+    """Simulators up, every extension bound to a CRM user of the same e-mail, the app running (with
+    `signed_in`, on a grant from the CRM's OAuth sign-in instead of the emulator's ready token)."""
     pbx = PbxSimulator(step=STEP)
     await pbx.start()
     crm = emulator(kind)
@@ -273,6 +324,8 @@ async def world(home: Path, kind: str) -> AsyncIterator[World]:
     try:
         with memory_keyring():  # the app's saved PBX token pair: never the user's keyring
             try:
+                if signed_in:
+                    await w.sign_in()
                 await w.start_app()
                 await w.connected()
                 yield w
@@ -343,6 +396,64 @@ async def _crm_outage(w: World) -> Callable[[], Awaitable[None]]:
     return back
 
 
+LOST_ANSWERS, STORM = 3, 5000
+"""A rate-limit storm: the answers of this many POSTs are lost after the CRM did the work, and up to
+this many requests are refused while it lasts."""
+
+
+async def _crm_storm(w: World) -> Callable[[], Awaitable[None]]:
+    """The CRM refuses requests for its rate limit (HubSpot and Zoho 429, Salesforce's 403
+    REQUEST_LIMIT_EXCEEDED) after losing the answers of a few POSTs it carried out."""
+    crm = w.crm
+    if isinstance(crm, HubSpotEmulator):
+        faults = [
+            HubSpotFault(502, method="POST", after_processing=True, remaining=LOST_ANSWERS),
+            HubSpotFault(429, retry_after=1.0, remaining=STORM),
+        ]
+        crm.api.faults.extend(faults)
+
+        async def calm() -> None:
+            crm.api.faults[:] = [f for f in crm.api.faults if f not in faults]
+
+        return calm
+    if isinstance(crm, SalesforceEmulator):
+        crm.fail_next(LOST_ANSWERS, status=502, method="POST", after_processing=True)
+        limit = "ConcurrentPerOrgLongTxn Limit exceeded."
+        crm.fail_next(STORM, status=403, error_code="REQUEST_LIMIT_EXCEEDED", message=limit)
+
+        async def calm_salesforce() -> None:
+            crm._failures.clear()
+
+        return calm_salesforce
+    assert isinstance(crm, ZohoEmulator)
+    crm.inject(500, "INTERNAL_ERROR", "Internal server error", count=LOST_ANSWERS, after=True, method="POST")
+    crm.inject(429, "TOO_MANY_REQUESTS", "you have exceeded the concurrency limit", count=STORM)
+
+    async def calm_zoho() -> None:
+        crm.guard.faults.clear()
+
+    return calm_zoho
+
+
+async def _crm_token_expiry(w: World) -> Callable[[], Awaitable[None]]:
+    """The access token the app holds expires at the CRM (its hour is up before the app thought)."""
+    assert w.app is not None and w.signed_in, "CRM token expiry needs the OAuth grant (world(signed_in=True))"
+    token = (await w.app.grants.current()).access_token
+    crm = w.crm
+    if isinstance(crm, HubSpotEmulator):
+        crm.expire_token(token)
+    elif isinstance(crm, SalesforceEmulator):
+        crm.expire_sessions(token)
+    else:
+        assert isinstance(crm, ZohoEmulator)
+        crm.expire_access_token(token)
+
+    async def nothing() -> None:
+        """The app refreshes the grant itself."""
+
+    return nothing
+
+
 Fault = Callable[[World], Awaitable[Callable[[], Awaitable[None]]]]
 """Starts a fault; returns what ends it."""
 FAULTS: dict[str, Fault] = {
@@ -351,6 +462,8 @@ FAULTS: dict[str, Fault] = {
     "websocket drop": _ws_drop,
     "token expiry": _token_expiry,
     "crm outage": _crm_outage,
+    "crm rate-limit storm": _crm_storm,
+    "crm token expiry": _crm_token_expiry,
 }
 
 

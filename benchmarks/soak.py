@@ -2,23 +2,28 @@
 
 Each round places 44 calls (11 shapes: ended before their CDR, talking and ringing when the fault starts,
 and placed during it) and makes the next fault of the schedule: SIGKILL of the app, PBX restart, dropped
-WebSocket, expired PBX tokens, CRM outage. After the last round every log the PBX's calls owe is looked
+WebSocket, expired PBX tokens, CRM outage, a CRM rate-limit storm after a few POSTs whose answers were lost,
+the CRM access token expired (the app signs in through the CRM's OAuth pages and refreshes its grant). After the last round every log the PBX's calls owe is looked
 up in the CRM emulator once the app is idle (every PBX event taken in, no call open, the outbox empty): lost
 (never reached the outbox), doubled, unexpected, wrong owner, wrong link, missing recording. If the app is not
 idle within a generous bound, the logs the outbox still holds are reported as waiting (late), apart from the
-lost ones; either fails the run.
+lost ones; either fails the run, as does a call placed that left no CDR (it would be owed nothing).
+The app's log (INFO and up) is kept per CRM (`--logs`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
+import logging
 import os
 import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +35,23 @@ SETTLE_BOUND, SETTLE_PER_ROUND = 120.0, 20.0
 which the logs still in the outbox are reported as waiting (a failure of the run too)."""
 
 
+@contextlib.contextmanager
+def app_log(path: Path) -> Iterator[None]:
+    """The app's log lines (INFO and up, as `run --headless` writes them) into `path` while the soak runs."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("linkus_companion")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        handler.close()
+
+
 async def soak(kind: str, rounds: int, home: Path, faults: list[str] | None = None) -> dict[str, Any]:
     """`rounds` rounds on one CRM, `faults` (default: all) in schedule order; the count and the faults made."""
     schedule = itertools.islice(itertools.cycle(faults or FAULTS), rounds)
@@ -37,7 +59,7 @@ async def soak(kind: str, rounds: int, home: Path, faults: list[str] | None = No
     started = time.perf_counter()
     crashed: list[str] = []
     loads = [os.getloadavg()[0]]
-    async with world(home, kind) as w:
+    async with world(home, kind, signed_in=True) as w:
         try:
             for n, fault in enumerate(schedule, 1):
                 w.round = f", round {n}: {fault}"
@@ -49,7 +71,7 @@ async def soak(kind: str, rounds: int, home: Path, faults: list[str] | None = No
         counting = time.perf_counter()
         result = await w.settled(bound=10.0 if crashed else SETTLE_BOUND + SETTLE_PER_ROUND * rounds)
         settling = time.perf_counter() - counting
-        problems = crashed + w.explain(result).splitlines()[1:]
+        problems = crashed + w.explain(result).splitlines()[1:] + w.without_cdr()
         waiting = len(w.held(result))
     return {
         "calls": len(w.names),
@@ -68,13 +90,15 @@ async def main(args: argparse.Namespace) -> int:
     crms: dict[str, Any] = {}
     try:
         for kind in args.crm or CRMS:
-            with tempfile.TemporaryDirectory(prefix=f"soak-{kind}-") as home:
+            log = args.logs / f"soak-{kind}-{os.getpid()}.log"
+            with tempfile.TemporaryDirectory(prefix=f"soak-{kind}-") as home, app_log(log):
                 crms[kind] = await soak(kind, args.rounds, Path(home), args.fault)
             row = crms[kind]
+            row["app_log"] = str(log)
             print(
                 f"{kind}: {row['calls']} calls, {sum(row['faults'].values())} faults, "
                 f"expected {row['expected']}, found {row['found']}, lost {row['lost']}, waiting {row['waiting']},"
-                f" doubled {row['doubled']} ({row['seconds']} s, load {os.getloadavg()[0]:.1f})",
+                f" doubled {row['doubled']} ({row['seconds']} s, load {os.getloadavg()[0]:.1f}; app log {log})",
                 flush=True,
             )
     except BaseException as exc:  # the details so far are written whatever ends the run
@@ -93,6 +117,12 @@ if __name__ == "__main__":
     p.add_argument("--crm", action="append", choices=CRMS, help="only this CRM (repeatable)")
     p.add_argument(
         "--fault", action="append", choices=FAULTS, help="only this fault (repeatable; default all)"
+    )
+    p.add_argument(
+        "--logs",
+        type=Path,
+        default=Path(tempfile.gettempdir()),
+        help="where the app's logs go (default: temp dir)",
     )
     parsed = p.parse_args()
     if parsed.rounds is None:

@@ -21,6 +21,9 @@ class Due:
     extension: str
     remote: str
     recorded: bool
+    missed: bool | None = None
+    """Whether the log is a missed call's (nobody answered it, or not this extension); None when the
+    call went to voicemail, whose logs each CRM words its own way."""
 
     @property
     def key(self) -> str:
@@ -57,8 +60,15 @@ def due_logs(
             else:
                 owed = rang[:1] if queue_rule else rang
         answered = set(record.talked) if record.call_type == "Inbound" else {record.call_from}
+        talked = record.status == "ANSWERED"
         due += [
-            Due(record.call_id, ext, remote, recorded and record.status == "ANSWERED" and ext in answered)
+            Due(
+                record.call_id,
+                ext,
+                remote,
+                recorded and talked and ext in answered,
+                None if record.status == "VOICEMAIL" else not (talked and ext in answered),
+            )
             for ext in dict.fromkeys(owed)
             if ext in bound
         ]
@@ -77,6 +87,8 @@ class Tally:
     wrong_owner: list[str] = field(default_factory=list)
     wrong_link: list[str] = field(default_factory=list)
     no_recording: list[str] = field(default_factory=list)
+    wrong_outcome: list[str] = field(default_factory=list)
+    """Logs saying missed for an extension that talked, or answered for one that did not."""
 
     @property
     def clean(self) -> bool:
@@ -88,6 +100,7 @@ class Tally:
             or self.wrong_owner
             or self.wrong_link
             or self.no_recording
+            or self.wrong_outcome
         )
 
     def summary(self) -> dict[str, int]:
@@ -101,6 +114,7 @@ class Tally:
             "wrong_owner": len(self.wrong_owner),
             "wrong_link": len(self.wrong_link),
             "no_recording": len(self.no_recording),
+            "wrong_outcome": len(self.wrong_outcome),
         }
 
 
@@ -111,9 +125,12 @@ def tally(
     records: Mapping[str, str],
     *,
     recordings: bool = False,
+    missed_outcomes: Collection[str] = (),
 ) -> Tally:
     """Compare: `owners` maps extension -> CRM user id, `records` number -> the CRM record a log links to
-    (numbers not in it: no link expected); with `recordings`, a recorded answered call needs a link."""
+    (numbers not in it: no link expected); with `recordings`, a recorded answered call needs a link; with
+    `missed_outcomes` (the CRM's values for a missed call), a log's outcome must say missed exactly when
+    the extension did not talk."""
     owed = {d.key: d for d in due}
     found = list(logs)
     count = Counter(log.idempotency_key for log in found)
@@ -131,4 +148,6 @@ def tally(
             result.wrong_link.append(d.key)
         if recordings and d.recorded and not (log.recording_url or RECORDING_PATH in log.description):
             result.no_recording.append(d.key)
+        if missed_outcomes and d.missed is not None and d.missed != (log.outcome in missed_outcomes):
+            result.wrong_outcome.append(d.key)
     return result
