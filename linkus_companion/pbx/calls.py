@@ -247,6 +247,10 @@ def _complete(call: Call | None, event: CdrEvent, groups: Mapping[str, tuple[str
     if record.talk_seconds and record.outcome is Outcome.ANSWERED:
         answered_at = ended_at - dt.timedelta(seconds=record.talk_seconds)
     known = _from_record(record, event.recovered, groups)
+    if call is not None and call.talked and not record.talked and record.direction is Direction.INBOUND:
+        # The events saw who talked; a record without transfer legs names where the call ended (a blind
+        # transfer's target that only rang when the caller hung up), not who answered it.
+        known = replace(known, talked=(), answered_by="")
     base = known if call is None else _joined_late(call, known)
     return replace(
         base,

@@ -1,0 +1,55 @@
+"""A blind transfer whose target never answers: the target gets a missed log, not the transferrer's talk.
+
+The 30012 of such a call names the target as `call_to` with the call's status ANSWERED (the customer did
+talk, with the transferring extension); the events showed the target only ringing. Counted in the CRM
+emulator with each log's outcome: answered for 1003, missed for 1004.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from benchmarks._faults import FAULTS, SHAPES, World, world
+from linkus_companion.sim.pbx_calls import Call
+
+SHAPE = "blind transfer 1003->1004"
+
+
+def _target_ringing(call: Call) -> bool:
+    return any(leg.number == "1004" and leg.member_status == "RING" for leg in call.legs)
+
+
+async def _transfer_to_ringing(w: World) -> Call:
+    """The customer talks with 1003, who hands the call to 1004; returns once 1004 rings."""
+    call, script = SHAPES[SHAPE](w.pbx.calls, w.customer(), 0.6)
+    w.pbx.calls.spawn(call, script)
+    w.names[call.call_id] = SHAPE
+    async with asyncio.timeout(10):
+        while not _target_ringing(call):  # noqa: ASYNC110 (the simulator has no event for it)
+            await asyncio.sleep(0.005)
+    return call
+
+
+def _outcomes(w: World, call: Call) -> dict[str, bool]:
+    """Extension -> whether its log in the CRM says missed."""
+    missed = {log.idempotency_key: log.outcome == "No Answer" for log in w.crm.call_logs()}
+    return {key.split(":")[1]: value for key, value in missed.items() if key.startswith(call.call_id)}
+
+
+@pytest.mark.parametrize("how", ["the caller hangs up", "pbx restart"])
+async def test_a_transfer_target_that_only_rang_gets_a_missed_log(tmp_path: Path, how: str) -> None:
+    async with world(tmp_path, "salesforce") as w:
+        call = await _transfer_to_ringing(w)
+        if how == "pbx restart":
+            end = await FAULTS[how](w)
+            await end()
+        else:
+            await w.pbx.calls.hang_up_all()
+        result = await w.settled()
+        (record,) = (r for r in w.pbx.cdr_store.records if r.call_id == call.call_id)
+        assert (record.call_to, record.status, record.talked) == ("1004", "ANSWERED", ("1003",))
+        assert _outcomes(w, call) == {"1003": False, "1004": True}, "1004 never answered"
+    assert result.clean, w.explain(result)
