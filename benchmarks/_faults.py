@@ -155,6 +155,8 @@ class World:
     """Call id -> what the test made of it, for failure messages."""
     round: str = ""
     """Which round of a soak the calls placed now belong to (", round 3: sigkill"), for the messages."""
+    _at_count: tuple[dict[str, str], list[str]] = ({}, [])
+    """What the outbox still held and which calls were open when `settled` counted."""
     signed_in: bool = False
     """The app holds a grant from the CRM's OAuth sign-in (kept in the keyring, refreshed when it
     expires), not the emulator's ready token."""
@@ -218,7 +220,9 @@ class World:
         while loop.time() < deadline and (self.pbx.calls.live or not self.idle()):  # noqa: ASYNC110 (no event for it)
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)  # a double would arrive now
-        return self.count(due_logs(self.pbx.cdr_store.records, self.owners))
+        result = self.count(due_logs(self.pbx.cdr_store.records, self.owners))
+        self._at_count = (self._undelivered(), self.open_calls())  # `explain` may come after the app stopped
+        return result
 
     def idle(self) -> bool:
         """The app has taken in every PBX event, holds no call open, and its outbox is empty."""
@@ -253,7 +257,7 @@ class World:
 
     def held(self, result: Tally) -> dict[str, str]:
         """Of the logs not in the CRM, those still in the outbox: what it says of each, by key."""
-        held = self._undelivered()
+        held = self._at_count[0]
         return {key: held[key] for key in result.lost if key in held}
 
     def explain(self, result: Tally) -> str:
@@ -283,7 +287,7 @@ class World:
                 lines.append(
                     f"{label}: {self.names.get(call_id, call_id)} [{call_id}] for {extension}{where}"
                 )
-        still_open = self.open_calls()
+        still_open = self._at_count[1]
         if still_open:
             lines.append(f"{len(still_open)} calls still open in the app: {', '.join(still_open[:20])}")
         return "\n".join(lines)
