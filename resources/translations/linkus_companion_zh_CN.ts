@@ -780,6 +780,22 @@
     <context>
         <name>SettingField</name>
         <message>
+            <source>Extension</source>
+            <translation>分机</translation>
+        </message>
+        <message>
+            <source>CRM user ID</source>
+            <translation>CRM 用户 ID</translation>
+        </message>
+        <message>
+            <source>&amp;Add row</source>
+            <translation>添加行(&amp;A)</translation>
+        </message>
+        <message>
+            <source>Re&amp;move row</source>
+            <translation>删除行(&amp;M)</translation>
+        </message>
+        <message>
             <source>Move &amp;up</source>
             <translation>上移(&amp;U)</translation>
         </message>

@@ -207,3 +207,25 @@ def test_module_lists_offer_the_chosen_crms_modules_and_keep_the_others(qtbot, d
     assert shown(priority) == ["Accounts", "Contacts", "Leads"]
     synced.list.item(1).setCheckState(Qt.CheckState.Checked)
     assert settings.get("sync.modules") == ("contacts", "leads")
+
+
+def test_the_manual_binding_is_a_table_of_extensions_and_crm_users(qtbot, dialog, settings):
+    field = dialog.fields["binding"]
+    table = field._editor.table
+    settings.set_user("binding", {"1004": "7000004"})
+    assert [(table.item(0, 0).text(), table.item(0, 1).text())] == [("1004", "7000004")]
+    qtbot.mouseClick(field._editor.add, Qt.MouseButton.LeftButton)
+    assert table.rowCount() == 2
+    table.item(1, 0).setText("1005")  # half a row is not saved yet, and stays while typed
+    assert settings.get("binding") == {"1004": "7000004"} and table.rowCount() == 2
+    table.item(1, 1).setText("7000005")
+    assert settings.get("binding") == {"1004": "7000004", "1005": "7000005"}
+    table.item(1, 0).setText("not an extension")
+    assert not field.error.isHidden() and settings.get("binding")["1005"] == "7000005"
+    assert table.item(1, 0).text() == "not an extension", "what was typed stays to be fixed"
+    table.item(1, 0).setText("1006")
+    assert field.error.isHidden()
+    assert settings.get("binding") == {"1004": "7000004", "1006": "7000005"}
+    table.setCurrentCell(0, 0)
+    qtbot.mouseClick(field._editor.remove, Qt.MouseButton.LeftButton)
+    assert settings.get("binding") == {"1006": "7000005"}

@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from linkus_companion.config import SCHEMA, Effective, Settings, SettingsError
-from linkus_companion.config.rules import Choice, Each, Range, Template
+from linkus_companion.config.rules import Choice, Each, Pairs, Range, Template
 from linkus_companion.config.setting import Setting, Value
 from linkus_companion.texts import text_of
 from linkus_companion.ui.i18n import tr_text
@@ -105,6 +107,83 @@ class _Line(_Editor):
 
     def value(self) -> object:
         return self.line.text()
+
+
+class _PairsTable(_Editor):
+    """A mapping (manual binding: extension -> CRM user ID) as a two-column table, a row per entry;
+    Add row and Remove row beside it. Rows with an empty cell are not saved yet."""
+
+    def __init__(self, setting: Setting, on_change: Callable[[], None]) -> None:
+        self.widget = QWidget()
+        self.table = QTableWidget(0, 2)
+        self.table.setAccessibleName(label(setting.key))
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setFixedHeight(self.table.fontMetrics().lineSpacing() * 7)
+        self.table.itemChanged.connect(lambda _item: on_change())
+        self.add, self.remove = QPushButton(), QPushButton()
+        self.add.clicked.connect(self._add_row)
+        self.remove.clicked.connect(lambda: self._remove_row(on_change))
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.add)
+        buttons.addWidget(self.remove)
+        buttons.addStretch(1)
+        layout = QHBoxLayout(self.widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.widget.setFocusProxy(self.table)  # the label's mnemonic and Tab land in the table
+        self.retranslate(setting)
+
+    def retranslate(self, setting: Setting) -> None:
+        self.table.setHorizontalHeaderLabels(
+            [
+                QCoreApplication.translate("SettingField", "Extension"),
+                QCoreApplication.translate("SettingField", "CRM user ID"),
+            ]
+        )
+        self.add.setText(QCoreApplication.translate("SettingField", "&Add row"))
+        self.remove.setText(QCoreApplication.translate("SettingField", "Re&move row"))
+
+    def show(self, value: Value, setting: Setting) -> None:
+        pairs = sorted(value.items()) if isinstance(value, dict) else []
+        if pairs == sorted(self._pairs().items()):
+            return  # a row being typed stays
+        blocked = self.table.blockSignals(True)
+        self.table.setRowCount(len(pairs))
+        for row, (key, item) in enumerate(pairs):
+            self.table.setItem(row, 0, QTableWidgetItem(str(key)))
+            self.table.setItem(row, 1, QTableWidgetItem(str(item)))
+        self.table.blockSignals(blocked)
+
+    def value(self) -> object:
+        return self._pairs()
+
+    def _pairs(self) -> dict[str, str]:
+        pairs = {}
+        for row in range(self.table.rowCount()):
+            cells = [self.table.item(row, column) for column in (0, 1)]
+            key, item = (cell.text().strip() if cell else "" for cell in cells)
+            if key and item:
+                pairs[key] = item
+        return pairs
+
+    def _add_row(self) -> None:
+        row = self.table.rowCount()
+        blocked = self.table.blockSignals(True)
+        self.table.insertRow(row)
+        cells = [QTableWidgetItem(""), QTableWidgetItem("")]
+        for column, cell in enumerate(cells):
+            self.table.setItem(row, column, cell)
+        self.table.blockSignals(blocked)
+        self.table.setFocus()
+        self.table.editItem(cells[0])
+
+    def _remove_row(self, on_change: Callable[[], None]) -> None:
+        row = self.table.currentRow()
+        if row >= 0:
+            self.table.removeRow(row)
+            on_change()
 
 
 class _Text(_Editor):
@@ -238,6 +317,8 @@ def _editor_for(setting: Setting, on_change: Callable[[], None]) -> _Editor:
         return _Combo(setting, on_change)
     if isinstance(setting.rule, Range):
         return _Spin(setting, on_change)
+    if isinstance(setting.rule, Pairs):
+        return _PairsTable(setting, on_change)
     if isinstance(setting.rule, Template) and setting.rule.max_chars > 255:
         return _Text(on_change)
     return _Line(on_change)
