@@ -123,6 +123,7 @@ def encode_call(call: Call) -> dict[str, Any]:
     for key in ("started_at", "answered_at", "ended_at"):
         value = getattr(call, key)
         data[key] = value.isoformat() if value else None
+    data["pbx_times"] = [t.isoformat() for t in call.pbx_times] if call.pbx_times else None
     return data
 
 
@@ -151,8 +152,17 @@ def decode_call(data: Mapping[str, Any]) -> Call:
             "answered_at": when("answered_at"),
             "ended_at": when("ended_at"),
             "outcome": Outcome(data["outcome"]) if data.get("outcome") else None,
+            "pbx_times": _span(data.get("pbx_times")),
         }
     )
+
+
+def _span(value: object) -> tuple[dt.datetime, dt.datetime] | None:
+    """The PBX's start and end of a saved call (none in a snapshot an older version wrote)."""
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    start, end = (dt.datetime.fromisoformat(str(v)) for v in value)
+    return start, end
 
 
 def _now(offset: dt.timedelta = dt.timedelta()) -> str:

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 DELAYS = (30.0, 120.0, 600.0)
 """Seconds after the call's end at which the CDR is asked again for its recording."""
 _MARGIN = dt.timedelta(minutes=2)
+"""How far our clock may be from the PBX's, when only our times of a call are known."""
+_PBX_MARGIN = dt.timedelta(seconds=5)
+"""Around the PBX's own times of a call (30012 `time_start`): its whole-second rounding and a little."""
 BATCH = 10.0
 """Seconds within which calls due for a search share it (asked up to this much early, and at most a
 quarter of their delay): each search reads the PBX's whole window of calls, so a burst shares one."""
@@ -34,8 +37,17 @@ class _Watched(NamedTuple):
     """What the search needs of a watched call (not the Call: a storm keeps thousands for minutes)."""
 
     call_id: str
-    started_at: dt.datetime
-    ended_at: dt.datetime
+    since: dt.datetime
+    until: dt.datetime
+    """The CDR search window that holds the call's start, by the PBX's clock."""
+
+    @classmethod
+    def of(cls, call: Call) -> _Watched:
+        """The PBX's own times of `call` when its 30012 gave them, else ours with room for clock skew."""
+        if call.pbx_times is not None:
+            start, end = call.pbx_times
+            return cls(call.call_id, start - _PBX_MARGIN, end + _PBX_MARGIN)
+        return cls(call.call_id, call.started_at - _MARGIN, (call.ended_at or call.started_at) + _MARGIN)
 
 
 class LateRecordings:
@@ -68,7 +80,7 @@ class LateRecordings:
             and self._delays
         ):
             self._watched.add(call.call_id)
-            self._schedule(_Watched(call.call_id, call.started_at, call.ended_at or call.started_at), 0)
+            self._schedule(_Watched.of(call), 0)
             if self._worker is None:
                 self._worker = asyncio.get_running_loop().create_task(self._run())
 
@@ -114,8 +126,8 @@ class LateRecordings:
 
     async def _look(self, batch: list[tuple[int, _Watched]]) -> None:
         """One CDR search over the calls of `batch`; found ones are patched, the others asked again later."""
-        start = min(call.started_at for _n, call in batch) - _MARGIN
-        end = max(call.ended_at for _n, call in batch) + _MARGIN
+        start = min(call.since for _n, call in batch)
+        end = max(call.until for _n, call in batch)
         try:
             rows = await self._pbx.search_cdr(start, end, {call.call_id for _n, call in batch})
         except PbxError as exc:

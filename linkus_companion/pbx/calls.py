@@ -95,6 +95,9 @@ class Call:
     consulted: frozenset[str] = frozenset()
     """Our extensions consulted for an attended transfer that never took the customer (the transfer
     was cancelled or cut): they rang and talked with a colleague, not with the caller."""
+    pbx_times: tuple[dt.datetime, dt.datetime] | None = None
+    """Start and end by the PBX's own clock (30012 `time_start`, plus `call_duration`), set when the
+    call ended: what a CDR search for it must ask, whatever our clock says."""
 
     @property
     def remote(self) -> Party:
@@ -266,6 +269,7 @@ def _complete(call: Call | None, event: CdrEvent, groups: Mapping[str, tuple[str
         recording=record.recording,
         trunk=base.trunk or record.src_trunk or record.dst_trunk,
         did=base.did or record.did,
+        pbx_times=(record.started_at, record.ended_at),
     )
 
 

@@ -26,13 +26,15 @@ class PbxClock:
         if date_format not in DATE_FORMATS or time_format not in TIME_FORMATS:
             raise ValueError(f"unsupported display format {date_format!r} {time_format!r}")
         self.tz = tz
+        self.skew = dt.timedelta(0)
+        """How far this PBX's clock is ahead of the real time (a PBX without NTP drifts)."""
         self.date_format = date_format
         self.time_format = time_format
         self._display = f"{_strftime_pattern(date_format)} {_strftime_pattern(time_format)}"
 
     def now(self) -> dt.datetime:
         """The current time, aware, in the PBX time zone."""
-        return dt.datetime.now(self.tz)
+        return dt.datetime.now(self.tz) + self.skew
 
     def display(self, when: dt.datetime) -> str:
         """`when` in the PBX date/time display format (REST CDR `time`, cdr/search bounds)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -122,3 +123,34 @@ async def test_calls_ending_moments_apart_share_one_cdr_search(tmp_path: Path) -
             await asyncio.sleep(0.05)
         await asyncio.sleep(1.0)
         assert searched == [{first, second}]
+
+
+async def test_the_search_asks_for_seconds_around_the_pbx_time_of_the_call_even_when_its_clock_is_off(
+    tmp_path: Path,
+) -> None:
+    """The PBX's own time of the call (30012 `time_start`) sets the search window: a few seconds, not
+    minutes around our receive time, and still the right ones when the PBX clock is 5 minutes fast."""
+    async with late_world(tmp_path, (1.0, 2.0), settings_overrides=LINKS) as world:
+        world.pbx.clock.skew = dt.timedelta(minutes=5)
+        windows: list[tuple[dt.datetime, dt.datetime]] = []
+        search = world.host.pbx.search_cdr
+
+        async def watched(start: Any, end: Any, uids: Any = None) -> Any:
+            windows.append((start, end))
+            return await search(start, end, uids)
+
+        world.host.pbx.search_cdr = watched  # type: ignore[method-assign]
+        call_id = await world.pbx.inbound("+14155550101", "1001", talk=0.2)
+        for _ in range(200):
+            if world.crm.call_logs():
+                break
+            await asyncio.sleep(0.05)
+        assert world.pbx.cdr_store.publish_recordings() == [call_id]
+        for _ in range(200):
+            if world.crm.call_logs()[0].recording_url:
+                break
+            await asyncio.sleep(0.05)
+        assert world.crm.call_logs()[0].recording_url, "found, though our clock is 5 minutes behind the PBX's"
+        [record] = [r for r in world.pbx.cdr_store.records if r.call_id == call_id]
+        start, end = windows[-1]
+        assert start <= record.started <= end and end - start < dt.timedelta(seconds=15), (start, end)
