@@ -139,11 +139,10 @@ class CallPanel(QWidget):
         self._trouble.setWordWrap(True)
         self._trouble.setStyleSheet("color: white; background: #b3261e; padding: 4px;")
         self._trouble.hide()
-        self._title = QLabel()
         self._dismiss_all = QPushButton()
         self._dismiss_all.clicked.connect(self.dismiss_all)
         header = QHBoxLayout()
-        header.addWidget(self._title, 1)
+        header.addStretch(1)  # the window's title says "Calls"; no second title inside
         header.addWidget(self._dismiss_all)
         self._list = QVBoxLayout()
         self._list.setContentsMargins(0, 0, 0, 0)
@@ -328,7 +327,6 @@ class CallPanel(QWidget):
     def retranslate(self) -> None:
         """Set every text in the current language."""
         self.setWindowTitle(self.tr("Calls"))
-        self._title.setText(self.tr("Calls"))
         self._dismiss_all.setText(self.tr("Dismiss &all"))
         self._dismiss_all.setAccessibleName(self.tr("Remove every ended call from the panel"))
         self.setAccessibleName(self.tr("Call panel"))
@@ -404,7 +402,9 @@ class CallPanel(QWidget):
             content += self._trouble.heightForWidth(WIDTH - 16) + 6
         # the window manager's frame (title bar, borders) counts: the whole window stays on the screen
         self._frame = frame_w, frame_h = self._frame_size()
-        height = min(screen.height() - 2 * MARGIN - frame_h, content + self._title.sizeHint().height() + 40)
+        height = min(
+            screen.height() - 2 * MARGIN - frame_h, content + self._dismiss_all.sizeHint().height() + 40
+        )
         self._placing = True
         try:
             if self.height() != height:  # an unchanged size would still relay out every card

@@ -129,6 +129,8 @@ def test_every_control_tab_reaches_has_a_name_for_screen_readers(qtbot):
     panel.show_call(ended(Outcome.NO_ANSWER, call_id="c3"))
     panel.flush()
     assert unnamed_controls(panel) == []
+    shown = [label.text() for label in panel.findChildren(QLabel) if label.isVisibleTo(panel)]
+    assert panel.windowTitle() == "Calls" and "Calls" not in shown, "no second title inside the window"
 
 
 def test_one_panel_newest_first_ended_cards_stay_until_dismissed(qtbot):
