@@ -53,7 +53,10 @@ def link_text(link: LinkState, retry_in: float | None = None) -> str:
 
 
 def link_words(status: Status) -> str:
-    """The link in words: the PBX's, or on a gateway desktop that lost its gateway, the gateway's."""
+    """The link in words: the PBX's, or on a gateway desktop that lost its gateway, the gateway's; a link
+    that gave up says why (rejected credentials, a blocked address...), not just "Error"."""
+    if status.link is LinkState.ERROR and status.message:
+        return tr_text(status.message).rstrip(".。")
     if status.gateway_down and status.link is LinkState.CONNECTING:
         return QCoreApplication.translate("Tray", "Connecting to the gateway…")
     if not status.gateway_down or status.link is not LinkState.RECONNECTING:
@@ -126,7 +129,8 @@ def trouble_line(status: Status) -> str:
 
 def status_details(status: Status) -> str:
     """The sentences explaining the status (PBX reason, CRM problem), in the interface language."""
-    lines = [tr_text(status.message)] if status.message else []
+    # a link in error says its sentence in the status line already
+    lines = [tr_text(status.message)] if status.message and status.link is not LinkState.ERROR else []
     if status.crm_problem and status.crm_problem != status.message:
         lines.append(tr_text(status.crm_problem))
     return "\n".join(lines)
