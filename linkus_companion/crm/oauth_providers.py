@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from linkus_companion.texts import Text
+
 
 class RevokeStyle(StrEnum):
     """How a provider's revoke endpoint takes the refresh token."""
@@ -161,7 +163,7 @@ def salesforce(host: str = "login", *, scopes: tuple[str, ...] = SALESFORCE_SCOP
     base = {"login": "https://login.salesforce.com", "test": "https://test.salesforce.com"}.get(host, host)
     base = base.rstrip("/")
     if not base.startswith("https://"):
-        raise ValueError("the Salesforce login host must be an https:// address")
+        raise ValueError(Text("the Salesforce login host must be an https:// address"))
     return Provider(
         kind="salesforce",
         name="Salesforce",
@@ -189,7 +191,7 @@ def zoho(
     """
     dc = next((d for d in ZOHO_DATA_CENTRES.values() if location in (d.location, d.domain)), None)
     if dc is None:
-        raise ValueError(f"unknown Zoho data centre {location!r}")
+        raise ValueError(Text("unknown Zoho data centre {location}", location=repr(location)))
     accounts_base = (accounts or dc.accounts).rstrip("/")
     web_base = (web or dc.web).rstrip("/")
     known = {d.accounts: d.web for d in ZOHO_DATA_CENTRES.values()}

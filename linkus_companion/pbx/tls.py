@@ -8,6 +8,7 @@ import ssl
 from pathlib import Path
 
 from linkus_companion.net_cause import PinMismatch
+from linkus_companion.texts import Text
 
 _HEX = frozenset("0123456789abcdef")
 
@@ -16,7 +17,9 @@ def parse_fingerprint(text: str) -> bytes:
     """`AB:CD:...` or plain hex (64 digits) -> 32 bytes; ValueError with a usable message otherwise."""
     cleaned = "".join(ch for ch in text.lower() if ch not in ": ")
     if len(cleaned) != 64 or not set(cleaned) <= _HEX:
-        raise ValueError("a SHA-256 certificate fingerprint has 64 hexadecimal digits (colons optional)")
+        raise ValueError(
+            Text("a SHA-256 certificate fingerprint has 64 hexadecimal digits (colons optional)")
+        )
     return bytes.fromhex(cleaned)
 
 

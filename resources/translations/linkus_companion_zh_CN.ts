@@ -2661,6 +2661,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>此处没有内容。</translation>
         </message>
         <message>
+            <source>the Salesforce login host must be an https:// address</source>
+            <translation>Salesforce 登录主机必须是 https:// 地址</translation>
+        </message>
+        <message>
+            <source>unknown Zoho data centre {location}</source>
+            <translation>未知的 Zoho 数据中心 {location}</translation>
+        </message>
+        <message>
             <source>{crm} has no {state} state for {type} calls.</source>
             <translation>{crm} 的{type}通话没有 {state} 状态。</translation>
         </message>
@@ -3587,6 +3595,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>The PBX reports firmware {firmware}; Linkus Companion cannot check it is recent enough.</source>
             <translation>PBX 报告的固件为 {firmware}；Linkus Companion 无法确认它是否足够新。</translation>
+        </message>
+        <message>
+            <source>a SHA-256 certificate fingerprint has 64 hexadecimal digits (colons optional)</source>
+            <translation>SHA-256 证书指纹由 64 个十六进制数字组成（冒号可选）</translation>
         </message>
         <message>
             <source>The PBX refused the API Client ID or Client Secret; copy both again from Integrations &gt; API on the PBX. Linkus Companion stopped logging in so that the PBX does not block this computer's IP address (it blocks after 5 failed logins).</source>
