@@ -181,4 +181,4 @@ def dialect(statement: str) -> str:
 def _said(exc: psycopg.Error) -> str:
     """The server's first line, labelled as its own words, without any echo of the connection string."""
     lines = str(exc).strip().splitlines()
-    return Text("the database server says: {words}", words=lines[0][:200]) if lines else Text("no answer")
+    return Text("PostgreSQL says: {words}", words=lines[0][:200]) if lines else Text("no answer")

@@ -19,6 +19,7 @@ from linkus_companion.sim import scenario
 from linkus_companion.sim.balancer import Balancer
 from linkus_companion.sim.postgres_server import PostgresServer
 from linkus_companion.sim.replicas import bury, kill_leader_session, start_replica
+from linkus_companion.texts import Text, joined
 
 GAP = 0.5
 """Seconds between the demo's calls."""
@@ -50,7 +51,12 @@ class _Site:
         self.standby = await self._replica()
         self.balancer = await Balancer([self.leader.port, self.standby.port], least_connections=True).start()
         self.say(
-            f"replicas: {self.leader.name} leads, {self.standby.name} stands by; desktops via {self.address}"
+            Text(
+                "replicas: {leader} leads, {standby} stands by; desktops via {address}",
+                leader=self.leader.name,
+                standby=self.standby.name,
+                address=self.address,
+            )
         )
 
     @property
@@ -65,7 +71,7 @@ class _Site:
         dead, heir = self.leader, self.standby
         election = heir.election
         assert election is not None
-        self.say(f"-- {dead.name} (the leader) is killed during {during} --")
+        self.say(Text("-- {name} (the leader) is killed during {during} --", name=dead.name, during=during))
         killed = time.monotonic()
         kill_leader_session(self.url)
         self.balancer.backends.remove(dead.port)
@@ -79,14 +85,21 @@ class _Site:
                 raise TimeoutError("the desktops did not reconnect to the new leader")
             await asyncio.sleep(0.05)
         back = time.monotonic() - killed
-        self.say(f"-- {heir.name} leads after {led:.2f} s; every desktop is back on it after {back:.2f} s --")
+        self.say(
+            Text(
+                "-- {name} leads after {led} s; every desktop is back on it after {back} s --",
+                name=heir.name,
+                led=f"{led:.2f}",
+                back=f"{back:.2f}",
+            )
+        )
         self.failovers.append(
             {"killed": dead.name, "during": during, "new_leader": heir.name, "failover_s": round(led, 3)}
             | {"desktops_back_s": round(back, 3)}
         )
         self.standby = await self._replica()  # what the supervisor does: the dead replica comes back
         self.balancer.backends.append(self.standby.port)
-        self.say(f"-- {self.standby.name} started as the new standby --")
+        self.say(Text("-- {name} started as the new standby --", name=self.standby.name))
 
     async def stop(self) -> None:
         """Stop the standby and the balancer (the world stops the leader)."""
@@ -136,10 +149,16 @@ async def _play(site: _Site, kind: str, calls: int, say: Callable[[str], None]) 
     for extension in DESKTOPS:
         await world.desktop(extension, say, url=site.address)
     placement = {g.name: g.gateway.hub.connected() for g in (site.leader, site.standby) if g}
-    say(f"desktops {', '.join(DESKTOPS)} enrolled and connected ({placement})")
+    say(
+        Text(
+            "desktops {desktops} enrolled and connected ({placement})",
+            desktops=", ".join(DESKTOPS),
+            placement=str(placement),
+        )
+    )
     view = demo.DemoWorld(world.pbx, world.crm, world.people, world.gateway.host, PrintingOpener(say))
     kill_after = max(1, int(calls * 0.4))  # the next call rings, then the leader dies (the CRM is down too)
-    trigger = _NextCall(lambda: site.fail_over(f"call {kill_after + 1}"))
+    trigger = _NextCall(lambda: site.fail_over(Text("call {number}", number=kill_after + 1)))
     world.gateway.host.engine.add_listener(trigger)
     settled = 0
 
@@ -201,5 +220,18 @@ class _NextCall:
 def failover_summary(result: dict[str, Any]) -> str:
     """One line: the fail-overs, and how long each took."""
     done = result.get("failovers", [])
-    times = ", ".join(f"{f['failover_s']:.2f} s (desktops back {f['desktops_back_s']:.2f} s)" for f in done)
-    return f"fail-overs: {len(done)}" + (f", leader killed -> new leader serving in {times}" if done else "")
+    if not done:
+        return Text("fail-overs: 0")
+    times: list[str] = [
+        Text(
+            "{led} s (desktops back {back} s)",
+            led=f"{f['failover_s']:.2f}",
+            back=f"{f['desktops_back_s']:.2f}",
+        )
+        for f in done
+    ]
+    return Text(
+        "fail-overs: {count}, leader killed -> new leader serving in {times}",
+        count=len(done),
+        times=joined(times, ", "),
+    )

@@ -3057,6 +3057,42 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>桌面端 {desktops} 已注册并连接</translation>
         </message>
         <message>
+            <source>fail-overs: {count}, leader killed -&gt; new leader serving in {times}</source>
+            <translation>故障切换：{count} 次，主节点被终止 -&gt; 新主节点开始服务用时 {times}</translation>
+        </message>
+        <message>
+            <source>desktops {desktops} enrolled and connected ({placement})</source>
+            <translation>桌面端 {desktops} 已注册并连接（{placement}）</translation>
+        </message>
+        <message>
+            <source>fail-overs: 0</source>
+            <translation>故障切换：0 次</translation>
+        </message>
+        <message>
+            <source>{led} s (desktops back {back} s)</source>
+            <translation>{led} 秒（桌面端 {back} 秒后恢复）</translation>
+        </message>
+        <message>
+            <source>replicas: {leader} leads, {standby} stands by; desktops via {address}</source>
+            <translation>副本：{leader} 为主节点，{standby} 待命；桌面端经由 {address} 连接</translation>
+        </message>
+        <message>
+            <source>-- {name} (the leader) is killed during {during} --</source>
+            <translation>-- 在{during}期间终止 {name}（主节点）--</translation>
+        </message>
+        <message>
+            <source>-- {name} leads after {led} s; every desktop is back on it after {back} s --</source>
+            <translation>-- {name} 在 {led} 秒后成为主节点；所有桌面端在 {back} 秒后重新连上它 --</translation>
+        </message>
+        <message>
+            <source>-- {name} started as the new standby --</source>
+            <translation>-- {name} 已作为新的待命副本启动 --</translation>
+        </message>
+        <message>
+            <source>call {number}</source>
+            <translation>第 {number} 通通话</translation>
+        </message>
+        <message>
             <source>That call is not one of this extension's calls.</source>
             <translation>该通话不属于此分机。</translation>
         </message>
@@ -3921,8 +3957,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>数据库 {where} 由更新版本的应用创建（架构版本 {found}，当前版本只支持到 {known}）；请更新应用</translation>
         </message>
         <message>
-            <source>the database server says: {words}</source>
-            <translation>数据库服务器返回：{words}</translation>
+            <source>PostgreSQL says: {words}</source>
+            <translation>PostgreSQL 返回：{words}</translation>
         </message>
         <message>
             <source>cannot use the database {where} ({why})</source>

@@ -244,7 +244,7 @@ def test_a_refused_gateway_sign_in_names_the_administrator_in_chinese(qtbot, zh_
     assert english_left(texts) == [] and all("管理员" in t for t in texts)
 
 
-SYSTEM_SAYS = re.compile(r"\uff08(系统返回|CRM 返回)\uff1a[^\uff09]*\uff09|数据库服务器返回\uff1a.*")
+SYSTEM_SAYS = re.compile(r"\uff08(系统返回|CRM 返回)\uff1a[^\uff09]*\uff09|PostgreSQL 返回\uff1a.*")
 """The system's, the database's and the CRM's own words, in their labelled detail."""
 
 
