@@ -127,11 +127,11 @@ class _PairsTable(_Editor):
         buttons = QVBoxLayout()
         buttons.addWidget(self.add)
         buttons.addWidget(self.remove)
-        buttons.addStretch(1)
         layout = QHBoxLayout(self.widget)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table, 1, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(buttons)
+        layout.setAlignment(buttons, Qt.AlignmentFlag.AlignTop)
         self.widget.setFocusProxy(self.table)  # the label's mnemonic and Tab land in the table
         self.retranslate(setting)
 
