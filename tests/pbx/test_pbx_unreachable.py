@@ -123,6 +123,21 @@ async def test_an_untrusted_certificate_says_what_is_wrong_with_it(tmp_path: Pat
         _check(wrong_ca, "could not be verified", "无法验证")
 
 
+async def test_a_certificate_for_another_address_or_not_the_pinned_one_says_so(tmp_path: Path) -> None:
+    elsewhere = generate(tmp_path, hosts=("pbx.example.com",))
+    async with _server(_closing, elsewhere) as port:
+        error = await _failure(f"https://127.0.0.1:{port}", elsewhere.ca_file)
+        _check(error, "(it was issued for another address)", "它是为另一个地址签发的")
+    ours = generate(tmp_path / "ours")
+    async with _server(_closing, ours) as port:
+        async with PbxClient(
+            f"https://127.0.0.1:{port}", "id", "secret", fingerprint="AB" * 32, timeout=2
+        ) as pbx:
+            with pytest.raises(PbxError) as pinned:
+                await pbx.token()
+        _check(pinned.value, "(it is not the certificate whose fingerprint is pinned)", "已固定指纹")
+
+
 async def test_a_plain_http_port_behind_https_reads_as_not_the_https_port() -> None:
     async with _server(_plain_http) as port:
         _check(await _failure(f"https://127.0.0.1:{port}"), "HTTPS web port", "HTTPS")
