@@ -15,6 +15,7 @@ from linkus_companion.config.cli import SOURCES
 from linkus_companion.config.errors import SettingsError
 from linkus_companion.config.policies import admin_policies
 from linkus_companion.config.provisioning import SECTIONS, Bundle, verify
+from linkus_companion.os_cause import os_why
 from linkus_companion.runtime import CRM_SECRET, PBX_SECRET
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
 from linkus_companion.terminal import say, tell
@@ -28,8 +29,12 @@ def keygen(args: argparse.Namespace) -> int:
     """Create a signing key pair and say how to pin the public key."""
     try:
         pair = keys.generate(Path(args.out), args.algorithm)
-    except (keys.SigningKeyError, OSError) as exc:
+    except keys.SigningKeyError as exc:
         return _fail(text_of(exc))
+    except OSError as exc:
+        return _fail(
+            Text("cannot write the key pair into {path} ({why})", path=str(args.out), why=os_why(exc))
+        )
     tell(Text("private key: {path}  (keep it offline; it signs every bundle)", path=str(pair.private_file)))
     tell(Text("public key:  {path}  (key id {key})", path=str(pair.public_file), key=pair.key_id))
     tell(Text("Pin it with a locked policy, e.g. managed/provisioning.json:"))
@@ -43,7 +48,7 @@ def sign(args: argparse.Namespace) -> int:
         checked = spec.load(Path(args.spec))
         token = signing.sign(checked, keys.load_private(Path(args.key)), days=args.days, issuer=args.issuer)
     except (SettingsError, keys.SigningKeyError, ValueError) as exc:
-        return _fail(text_of(exc))
+        return _fail(os_why(exc))
     if args.out == "-":
         print(token)
     else:
@@ -59,7 +64,7 @@ def verify_bundle(args: argparse.Namespace) -> int:
         for section, layer in SECTIONS.items():
             spec.check({section: bundle.sections.get(layer, {})}, allow_trust=False)
     except (SettingsError, ValueError, OSError) as exc:
-        return _fail(Text("bundle refused: {why}", why=text_of(exc)))
+        return _fail(Text("bundle refused: {why}", why=os_why(exc)))
     tell(Text("verified: {summary}", summary=_summary(bundle)))
     return 0
 
@@ -71,7 +76,7 @@ def show(args: argparse.Namespace) -> int:
         header = jwt.get_unverified_header(text)
         claims = jwt.decode(text, options={"verify_signature": False})
     except (jwt.PyJWTError, OSError) as exc:
-        return _fail(Text("not a readable bundle ({why})", why=text_of(exc)))
+        return _fail(Text("not a readable bundle ({why})", why=os_why(exc)))
     for name in ("iat", "exp", "nbf"):
         if isinstance(claims.get(name), int | float):
             claims[name] = dt.datetime.fromtimestamp(claims[name], dt.UTC).isoformat()
@@ -81,7 +86,7 @@ def show(args: argparse.Namespace) -> int:
             Text("signature: verified ({summary})", summary=_summary(verify(text, _pinned(args.public_key))))
         )
     except (SettingsError, ValueError) as exc:
-        tell(Text("signature: NOT verified - {why}", why=text_of(exc)))
+        tell(Text("signature: NOT verified - {why}", why=os_why(exc)))
     return 0
 
 

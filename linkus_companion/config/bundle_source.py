@@ -9,7 +9,8 @@ from linkus_companion.config.bundle_trust import PinnedTrust
 from linkus_companion.config.errors import SettingsError
 from linkus_companion.config.provisioning import verify
 from linkus_companion.config.sources import Layer, Problem, Reading
-from linkus_companion.texts import Text, text_of
+from linkus_companion.os_cause import os_why
+from linkus_companion.texts import Text
 
 
 def file_loader(path: Path) -> Callable[[], str | None]:
@@ -46,7 +47,7 @@ class BundleSource:
         except (OSError, UnicodeDecodeError, SettingsError, ValueError) as exc:
             if self.layer is Layer.LOCKED:
                 reading.problems.append(
-                    Problem(self.origin, Text("configuration bundle refused: {why}", why=text_of(exc)))
+                    Problem(self.origin, Text("configuration bundle refused: {why}", why=os_why(exc)))
                 )
             return reading
         signer = f"{self.origin} (key {bundle.key_id or '?'}" + (

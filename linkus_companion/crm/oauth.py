@@ -22,6 +22,7 @@ from linkus_companion import USER_AGENT, redaction
 from linkus_companion.crm.base import AccessGrant, AuthExpired, CrmError, RateLimited, Unavailable, crm_says
 from linkus_companion.crm.http import retry_after
 from linkus_companion.crm.oauth_providers import Extras, Provider, RevokeStyle, rebase
+from linkus_companion.os_cause import os_why
 from linkus_companion.secrets import SecretStore
 from linkus_companion.texts import Text, text_of
 
@@ -453,7 +454,7 @@ async def _listen(stack: contextlib.AsyncExitStack, redirect_uri: str | None) ->
     try:
         return await stack.enter_async_context(LoopbackRedirect(redirect_uri))
     except (OSError, ValueError) as exc:
-        raise SignInFailed(text_of(exc)) from None
+        raise SignInFailed(os_why(exc)) from None
 
 
 async def _redirect(

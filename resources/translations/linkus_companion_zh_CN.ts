@@ -1835,6 +1835,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>已作为文件 {file} 保存在 CRM 中：如需彻底删除，请由 CRM 管理员在 CRM 中删除</translation>
         </message>
         <message>
+            <source>cannot write the key pair into {path} ({why})</source>
+            <translation>无法将密钥对写入 {path}（{why}）</translation>
+        </message>
+        <message>
             <source>bundle refused: {why}</source>
             <translation>配置包被拒绝：{why}</translation>
         </message>
