@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -61,6 +62,13 @@ class _Download(StreamingResponse):
             await super().__call__(scope, receive, send)
         finally:
             self._on_done()
+
+
+def _attachment(file: str) -> str:
+    """Content-Disposition for a file name made of caller ids (any text): an ASCII fallback, the exact name
+    in RFC 5987's `filename*` (no header can break out of it)."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in file)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file, safe='')}"
 
 
 def open_api_routes(sim: PbxSimulator) -> Routes:
@@ -131,7 +139,7 @@ def build_app(sim: PbxSimulator) -> Starlette:
             nonlocal downloading
             downloading = False
 
-        headers = {"Content-Disposition": f'attachment; filename="{ticket.file}"'}
+        headers = {"Content-Disposition": _attachment(ticket.file)}
         return _Download(chunks(), done, headers)
 
     async def subscribe(ws: WebSocket) -> None:

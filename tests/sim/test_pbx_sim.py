@@ -12,6 +12,7 @@ import sys
 import wave
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -764,6 +765,20 @@ async def test_recording_download(sim: PbxSimulator, api: Api) -> None:
     ] == 60001
     assert (await api.get("recording/download"))["errcode"] == 40002
     assert (await api.get("recording/download", file="missing.wav"))["errcode"] == 60001
+
+
+async def test_a_recording_named_after_a_hostile_caller_id_downloads(sim: PbxSimulator, api: Api) -> None:
+    caller = '\u202e\u4f60\u597d"; x=1\r\nX-Injected: 1'
+    call_id = await sim.inbound(caller, "1001", talk=0.01)
+    (rec,) = (await api.get("recording/list"))["data"]
+    url = (await api.get("recording/download", id=rec["id"]))["download_resource_url"]
+    audio = await api.client.get(url, params={"access_token": api.token})
+    assert (
+        audio.status_code == 200 and len(audio.content) == rec["size"] and "x-injected" not in audio.headers
+    )
+    disposition = audio.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="') and "filename*=UTF-8''" in disposition
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == rec["file"] and call_id in rec["file"]
 
 
 async def test_only_one_concurrent_download(sim: PbxSimulator, api: Api) -> None:
