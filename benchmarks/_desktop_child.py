@@ -245,6 +245,7 @@ def memory_report(host: Any, backends: list[Any], arg: str) -> dict[str, Any]:
     stream = host._stream
     parts: dict[str, Any] = {
         "stream_seen_uids": getattr(stream, "_seen", {}),
+        "stream_heard": getattr(stream, "_heard", {}),
         "engine_calls": host.engine._calls,
         "tracker_live": host.tracker._live,
         "tracker_ended": host.tracker._ended,

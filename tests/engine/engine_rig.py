@@ -31,6 +31,8 @@ class Recorder:
 
     pops: list[PopRequest] = field(default_factory=list)
     logged: list[tuple[Call, Record | None]] = field(default_factory=list)
+    notes: dict[str, object] = field(default_factory=dict)
+    """What was typed on each logged call, by call id."""
     calls: dict[str, Call] = field(default_factory=dict)
     seen_call: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -53,6 +55,7 @@ class Recorder:
         self, call: Call, record: Record | None, *, link_later: bool = False, notes: object = None
     ) -> list[str]:
         self.logged.append((call, record))
+        self.notes[call.call_id] = notes
         return [f"{call.call_id}:{ext}" for ext in call.extensions]
 
     def annotate(self, call_id: str, extension: str, note: object) -> list[str] | None:
@@ -79,6 +82,7 @@ async def running_engine(
     create: CreatePolicy = DEFAULT_CREATE,
     lookup: LookupPolicy = DEFAULT_LOOKUP,
     extensions: tuple[str, ...] | None = None,
+    keep_calls: int = 500,
 ) -> AsyncIterator[Rig]:
     """Everything on 127.0.0.1; the engine serves `extensions` (None: all)."""
     sim = PbxSimulator(step=0.02)
@@ -102,6 +106,7 @@ async def running_engine(
                 pop_policy=lambda _ext: pop,
                 create=create,
                 call_log=recorder,
+                keep_calls=keep_calls,
             )
             engine.add_listener(recorder)
             connected = asyncio.Event()

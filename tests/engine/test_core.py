@@ -10,7 +10,7 @@ from engine_rig import running_engine
 from linkus_companion.engine.core import AUTO_NAME, CreatePolicy, EngineError
 from linkus_companion.engine.lookup import LookupPolicy, MultipleRule
 from linkus_companion.engine.screen_pop import PopMode, PopPolicy, PopRequest, Trigger
-from linkus_companion.model import NewRecord, RecordKind
+from linkus_companion.model import CallNote, NewRecord, RecordKind
 from linkus_companion.pbx.calls import Call
 
 CALLER = "+14155550132"
@@ -152,3 +152,19 @@ async def test_a_record_created_from_the_dialog_is_linked_to_the_call() -> None:
         assert logged is not None and logged.id == record.id
         match = await rig.engine.lookup.find("+14155550155")
         assert match.chosen is not None and match.chosen.id == record.id
+
+
+async def test_a_long_call_keeps_its_note_while_more_calls_than_remembered_come_and_go() -> None:
+    """The engine forgets the oldest ended calls only: what the user typed on a call in progress stays."""
+    async with running_engine(extensions=("1001",), keep_calls=2) as rig:
+        long_call = asyncio.create_task(rig.sim.inbound(CALLER, "1001", talk=1.5))
+        call_id = await rig.recorder.first_call()
+        note = CallNote("Call back with the quote")
+        rig.engine.save_note(call_id, "1001", note)
+        short = [await rig.sim.inbound(f"+1415555020{n}", "1001", talk=0.02) for n in range(4)]
+        assert not long_call.done(), "the short calls ended while the long one went on"
+        assert await long_call == call_id
+        await rig.settle()
+        assert sorted(call.call_id for call, _record in rig.recorder.logged) == sorted([*short, call_id])
+        assert rig.recorder.notes[call_id] == {"1001": note}
+        assert rig.engine.resolution(short[0]) is None, "the oldest ended calls were forgotten"
