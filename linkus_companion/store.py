@@ -132,6 +132,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # the CRM could not be asked about the number when the call ended (the history says so, not "no record")
     ("ALTER TABLE call_history ADD COLUMN lookup_failed INTEGER NOT NULL DEFAULT 0",),
+    (  # what the user typed on a live call, until its log is queued: a restart before the end keeps it
+        """CREATE TABLE live_notes (
+            call_id TEXT NOT NULL,
+            extension TEXT NOT NULL,
+            note TEXT NOT NULL,
+            PRIMARY KEY (call_id, extension)
+        )""",
+    ),
 )
 """Schema steps in SQLite's dialect, oldest first; step N (1-based) brings the schema to version N.
 

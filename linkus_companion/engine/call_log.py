@@ -164,7 +164,8 @@ class CallLogger:
     ) -> list[str]:
         """Queue the call's logs (linked to `record`) and close the call; the idempotency keys queued.
 
-        `notes`: what the user typed per extension before the call ended; it goes into the first write.
+        `notes`: what the user typed per extension before the call ended; it goes into the first write
+        (with the notes kept by `keep_note` before a restart: those given here win).
 
         A call already closed (seen live, then again from a CDR backfill) is skipped. `link_later`: the
         CRM could not be asked when the call ended, so the record is looked up when the log is delivered.
@@ -179,12 +180,13 @@ class CallLogger:
         keys: list[str] = []
         with self._store.transaction() as db:
             forget(db, call.call_id)
+            notes = {**_taken_notes(db, call.call_id), **(notes or {})}
             if _closed(db, call.call_id):
                 log.info("call %s was closed before; not logged again", call.call_id)
                 return []
             for decision in decisions:
                 if decision.owner is not None:
-                    note = (notes or {}).get(decision.extension, CallNote())
+                    note = notes.get(decision.extension, CallNote())
                     keys.append(self._queue(db, call, decision, record, now, link_later, note))
                 else:
                     log.info(
@@ -225,6 +227,16 @@ class CallLogger:
                 ):
                     keys.append(key)
         return keys
+
+    def keep_note(self, call_id: str, extension: str, note: CallNote) -> None:
+        """Keep what the user typed on a live call in the store: its log gets it after a restart too."""
+        kept = {"text": note.text, "disposition": note.disposition.value if note.disposition else ""}
+        with self._store.transaction() as db:
+            db.execute(
+                "INSERT INTO live_notes (call_id, extension, note) VALUES (?, ?, ?)"
+                " ON CONFLICT (call_id, extension) DO UPDATE SET note = excluded.note",
+                (call_id, extension, json.dumps(kept)),
+            )
 
     def annotate(self, call_id: str, extension: str, note: CallNote) -> list[str] | None:
         """Put what the user typed after the call ended into its log; the update keys queued.
@@ -397,6 +409,19 @@ def recording_name(log_key: str, file: str) -> str:
     suffix = PurePosixPath(file).suffix.lower() or ".wav"
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{call_id}-{extension}")
     return f"Call recording {safe}{suffix}"
+
+
+def _taken_notes(db: Db, call_id: str) -> dict[str, CallNote]:
+    """The notes `keep_note` kept for a call, removed from the store (the call's logs take them)."""
+    rows = db.execute("SELECT extension, note FROM live_notes WHERE call_id = ?", (call_id,)).fetchall()
+    if rows:
+        db.execute("DELETE FROM live_notes WHERE call_id = ?", (call_id,))
+    notes = {}
+    for extension, data in rows:
+        kept = json.loads(str(data))
+        picked = str(kept.get("disposition") or "")
+        notes[str(extension)] = CallNote(str(kept.get("text") or ""), Disposition(picked) if picked else None)
+    return notes
 
 
 def _closed(db: Db, call_id: str) -> bool:

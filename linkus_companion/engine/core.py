@@ -77,6 +77,10 @@ class CallLogSink(Protocol):
         """Write the call's log jobs durably (`link_later`: the CRM was not reachable); their keys."""
         ...
 
+    def keep_note(self, call_id: str, extension: str, note: CallNote) -> None:
+        """Keep a note typed on a live call durably, for the log written when it ends."""
+        ...
+
     def annotate(self, call_id: str, extension: str, note: CallNote) -> list[str] | None:
         """Put a note typed after the call ended into its log; the update keys (None: no such log)."""
         ...
@@ -438,6 +442,8 @@ class Engine:
             note = replace(note, disposition=before.disposition)
         if state is not None and not state.queued:
             state.notes[extension] = note
+            if self._call_log is not None:
+                self._call_log.keep_note(call_id, extension, note)  # a restart before the end keeps it
             return
         if self._call_log is None:
             raise EngineError(Text("Call logging is off, so the note has nowhere to go."))

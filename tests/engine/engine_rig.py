@@ -58,6 +58,9 @@ class Recorder:
         self.notes[call.call_id] = notes
         return [f"{call.call_id}:{ext}" for ext in call.extensions]
 
+    def keep_note(self, call_id: str, extension: str, note: object) -> None:
+        pass
+
     def annotate(self, call_id: str, extension: str, note: object) -> list[str] | None:
         return None
 

@@ -101,6 +101,23 @@ async def test_a_note_across_a_crm_outage_and_an_app_restart_lands_once(
     crm.store = Store.open(tmp_path / "companion.db")  # for the fixture's teardown
 
 
+async def test_a_note_typed_on_a_live_call_survives_an_app_restart_before_the_call_ends(
+    crm: Crm,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    crm.logger.keep_note("3045", "101", NOTE)  # typed while the call is live (Engine.save_note)
+    crm.store.close()
+    crm.store = Store.open(tmp_path / "companion.db")  # the app restarts; the call ends after it
+    restarted = CallLogger(crm.store, UTC_POLICY, crm.owners, clock=crm.clock)
+    end(crm, "3045", restarted)  # the restarted engine has no note in memory
+    assert await OutboxWorker(crm.store, crm.harness.connector, clock=crm.clock).drain() == 1
+    assert "Wants a quote for 40 seats" in the_log(crm, "3045").description
+    assert the_log(crm, "3045").outcome == BUSY[crm.kind]
+    end(crm, "3046", restarted)  # the kept note went into that one log only
+    assert await OutboxWorker(crm.store, crm.harness.connector, clock=crm.clock).drain() == 1
+    assert "Wants a quote" not in the_log(crm, "3046").description
+
+
 async def test_a_note_edited_in_the_call_history_keeps_the_outcome_picked_on_the_card(
     crm: Crm,  # noqa: F811
 ) -> None:
