@@ -41,6 +41,7 @@ from linkus_companion.store import Store
 STEP = 0.05
 """Seconds: one ring step of the simulator."""
 CUSTOMER = "+1415555{:04d}"
+STRANGER = "+1628555{:04d}"
 CRMS = ("hubspot", "salesforce", "zoho")
 MISSED_OUTCOMES = {
     "hubspot": {guid for guid, name in DISPOSITIONS.items() if name == "No answer"},
@@ -212,6 +213,11 @@ class World:
         self.contacts[number] = self.crm.seed_contact(number, "Customer", str(self.customers))
         return number
 
+    def stranger(self) -> str:
+        """A new caller the CRM has no record of."""
+        self.customers += 1
+        return STRANGER.format(self.customers)
+
     async def settled(self, bound: float = 20.0) -> Tally:
         """The count once every PBX call is over and the app is idle (`idle`), or when `bound` seconds have
         passed (then `held` tells the logs still waiting from the lost ones)."""
@@ -351,6 +357,7 @@ Shape = Callable[[CallEngine, str, float], tuple[Call, Script]]
 SHAPES: dict[str, Shape] = {
     "inbound answered": lambda e, c, t: scenarios.inbound(e, c, "1001", talk=t),
     "inbound missed": lambda e, c, t: scenarios.inbound(e, c, "1002", answer=False),
+    "inbound unknown caller": lambda e, c, t: scenarios.inbound(e, c, "1004", talk=t),
     "outbound": lambda e, c, t: scenarios.outbound(e, "1003", c, talk=t),
     "queue answered": lambda e, c, t: scenarios.inbound_queue(e, c, "6400", answered_by="1002", talk=t),
     "queue unanswered": lambda e, c, t: scenarios.inbound_queue(e, c, "6400", answered_by=None),
@@ -363,9 +370,16 @@ SHAPES: dict[str, Shape] = {
     "voicemail": lambda e, c, t: scenarios.voicemail(e, c, "1005", talk=t),
     "internal": lambda e, c, t: scenarios.internal(e, "1002", "1004", talk=t),
 }
-ANSWERED = {"inbound answered", "outbound", "queue answered", "ring group answered", "voicemail"} | {
-    name for name in SHAPES if "transfer" in name
-}
+STRANGERS = {"inbound unknown caller"}
+"""Shapes whose caller is in no CRM record (their log links to nothing; the app creates none)."""
+ANSWERED = {
+    "inbound answered",
+    "inbound unknown caller",
+    "outbound",
+    "queue answered",
+    "ring group answered",
+    "voicemail",
+} | {name for name in SHAPES if "transfer" in name}
 """Shapes whose call is answered (the 'talking' phase applies to them)."""
 
 
@@ -485,10 +499,11 @@ async def until(w: World, calls: Iterable[Call], there: Callable[[Call], bool], 
 def place(
     w: World, phase: str, talk: float, cdr_delay: float | None = None, shapes: Iterable[str] = SHAPES
 ) -> dict[str, Call]:
-    """One call of every shape (or of `shapes`), each from a new customer who is a contact in the CRM."""
+    """One call of every shape (or of `shapes`), each from a new caller: a contact in the CRM but for `STRANGERS`."""
     calls = {}
     for name in shapes:
-        call, script = SHAPES[name](w.pbx.calls, w.customer(), talk)
+        caller = w.stranger() if name in STRANGERS else w.customer()
+        call, script = SHAPES[name](w.pbx.calls, caller, talk)
         call.cdr_delay = cdr_delay
         w.pbx.calls.spawn(call, script)
         calls[name] = call
