@@ -101,6 +101,8 @@ async def main(args: argparse.Namespace) -> int:
                 f" doubled {row['doubled']} ({row['seconds']} s, load {os.getloadavg()[0]:.1f}; app log {log})",
                 flush=True,
             )
+            for problem in row["problems"][:20]:
+                print(f"  {problem}", file=sys.stderr)
     except BaseException as exc:  # the details so far are written whatever ends the run
         crms["crashed"] = {"problems": [repr(exc), *traceback.format_exc().splitlines()[-12:]]}
         raise
