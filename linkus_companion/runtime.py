@@ -24,7 +24,7 @@ from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx_token_keyring import KeyringTokenVault
 from linkus_companion.secrets import SecretStore
 from linkus_companion.store import Store
-from linkus_companion.texts import Text
+from linkus_companion.texts import Text, text_of
 from linkus_companion.trust import verified_context
 
 if TYPE_CHECKING:
@@ -156,14 +156,16 @@ def pbx_client(settings: Settings, secrets: SecretStore) -> PbxClient:
             )
         )
     ca_file = str(settings.get("pbx.ca_file"))
-    pbx = PbxClient(
-        url,
-        client_id,
-        secret,
-        ca_file=Path(ca_file) if ca_file else None,
-        fingerprint=str(settings.get("pbx.cert_fingerprint")) or None,
-    )
-    return pbx
+    try:
+        return PbxClient(
+            url,
+            client_id,
+            secret,
+            ca_file=Path(ca_file) if ca_file else None,
+            fingerprint=str(settings.get("pbx.cert_fingerprint")) or None,
+        )
+    except ValueError as exc:  # an address or CA file that cannot be used: the user must change it
+        raise NotConfigured(text_of(exc)) from None
 
 
 @contextlib.asynccontextmanager

@@ -8,6 +8,7 @@ import ssl
 from pathlib import Path
 
 from linkus_companion.net_cause import PinMismatch
+from linkus_companion.os_cause import os_why
 from linkus_companion.texts import Text
 
 _HEX = frozenset("0123456789abcdef")
@@ -64,7 +65,18 @@ def pinned_context(fingerprint: str) -> PinnedContext:
 
 def client_context(ca_file: Path | None = None, fingerprint: str | None = None) -> ssl.SSLContext:
     """The context for the PBX: pinned when a fingerprint is given, else verified against `ca_file`
-    (or the system's trust store)."""
+    (or the system's trust store); ValueError saying why when `ca_file` cannot be used."""
     if fingerprint:
         return pinned_context(fingerprint)
-    return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+    try:
+        return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+    except OSError as exc:  # ssl.SSLError too: its errno is OpenSSL's, not the system's
+        why = Text("it holds no certificate in PEM format") if isinstance(exc, ssl.SSLError) else os_why(exc)
+        raise ValueError(
+            Text(
+                "The PBX's CA file {path} cannot be used ({why}); choose the CA certificate (PEM) in the"
+                " connection settings.",
+                path=str(ca_file),
+                why=why,
+            )
+        ) from None

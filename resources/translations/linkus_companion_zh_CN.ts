@@ -3641,6 +3641,14 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>SHA-256 证书指纹由 64 个十六进制数字组成（冒号可选）</translation>
         </message>
         <message>
+            <source>it holds no certificate in PEM format</source>
+            <translation>其中没有 PEM 格式的证书</translation>
+        </message>
+        <message>
+            <source>The PBX's CA file {path} cannot be used ({why}); choose the CA certificate (PEM) in the connection settings.</source>
+            <translation>无法使用 PBX 的 CA 证书文件 {path}（{why}）；请在连接设置中选择 CA 证书（PEM）。</translation>
+        </message>
+        <message>
             <source>The PBX refused the API Client ID or Client Secret; copy both again from Integrations &gt; API on the PBX. Linkus Companion stopped logging in so that the PBX does not block this computer's IP address (it blocks after 5 failed logins).</source>
             <translation>PBX 拒绝了 API 客户端 ID 或客户端密钥；请从 PBX 的 集成 &gt; API 重新复制两者。Linkus Companion 已停止登录，以免 PBX 封禁本机 IP 地址（登录失败 5 次后会被封禁）。</translation>
         </message>

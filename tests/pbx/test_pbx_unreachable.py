@@ -141,3 +141,29 @@ async def test_a_certificate_for_another_address_or_not_the_pinned_one_says_so(t
 async def test_a_plain_http_port_behind_https_reads_as_not_the_https_port() -> None:
     async with _server(_plain_http) as port:
         _check(await _failure(f"https://127.0.0.1:{port}"), "HTTPS web port", "HTTPS")
+
+
+def test_a_ca_file_that_cannot_be_used_is_a_setting_to_fix_not_a_crash(tmp_path: Path) -> None:
+    from linkus_companion.config.settings import Settings
+    from linkus_companion.config.userfile import UserFile
+    from linkus_companion.runtime import PBX_SECRET, NotConfigured, pbx_client
+    from linkus_companion.secrets import SecretStore
+
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("not a certificate")
+    for ca_file, why, zh in (
+        (tmp_path / "missing.pem", "it does not exist", "它不存在"),
+        (not_pem, "PEM", "PEM"),
+    ):
+        with pytest.raises(ValueError) as refused:
+            PbxClient("https://127.0.0.1:8088", "id", "secret", ca_file=ca_file)
+        assert why in say(text_of(refused.value), "en") and zh in say(text_of(refused.value), "zh_CN")
+        assert not FOREIGN.search(say(text_of(refused.value), "zh_CN"))
+    settings = Settings(UserFile(tmp_path / "settings.json"))
+    settings.set_user("pbx.url", "https://127.0.0.1:8088")
+    settings.set_user("pbx.client_id", "id")
+    settings.set_user("pbx.ca_file", str(not_pem))
+    secrets = SecretStore()
+    secrets.set(PBX_SECRET, "secret")
+    with pytest.raises(NotConfigured, match="CA file"):
+        pbx_client(settings, secrets)  # the desktop's status says it; the app does not stop

@@ -321,3 +321,45 @@ async def test_failures_of_files_sockets_and_servers_read_in_chinese_without_for
     assert english_left(bare, ("JSON",)) == [], chinese
     assert sum("系统返回" in t for t in chinese) <= 2, chinese  # our own words for the usual failures
     assert any("CRM 返回\uff1aINVALID_DATA" in t for t in chinese)
+
+
+@pytest.mark.asyncio(loop_factories=["qt"])
+async def test_test_connection_against_an_unreachable_pbx_reads_in_chinese(qtbot, zh_cn, settings):
+    """Settings → PBX → Test connection, with nothing listening at the address and then a CA file that
+    is not there: the result line says why in Chinese, with no httpx or Python words."""
+    import socket
+
+    from linkus_companion.app import EmbeddedActions
+    from linkus_companion.runtime import PBX_SECRET
+    from linkus_companion.secrets import SecretStore
+    from linkus_companion.ui.tasks import Tasks
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.set_user("pbx.url", f"http://127.0.0.1:{port}")
+    settings.set_user("pbx.client_id", "client-1")
+    secrets = SecretStore()
+    secrets.set(PBX_SECRET, "s3cret")
+    crashed: list[BaseException] = []
+    dialog = SettingsDialog(settings, EmbeddedActions(settings, secrets, lambda: None), Tasks(crashed.append))
+    qtbot.add_widget(dialog)
+    dialog.show()
+    shown = []
+    for ca_file in ("", "/nonexistent/pbx-ca.pem"):
+        if ca_file:
+            settings.set_user("pbx.url", f"https://127.0.0.1:{port}")
+            settings.set_user("pbx.ca_file", ca_file)
+        dialog.test_button.click()
+        working = dialog.pbx_result.text()
+        for _ in range(200):
+            if dialog.pbx_result.text() != working:
+                break
+            await asyncio.sleep(0.05)
+        shown.append(dialog.pbx_result.text())
+    assert crashed == []
+    assert "连接被拒绝" in shown[0] and f"127.0.0.1:{port}" in shown[0], shown
+    assert "/nonexistent/pbx-ca.pem" in shown[1], shown
+    assert english_left(shown, ("PEM",)) == [] and not any(
+        re.search("Error|Errno|httpx", t) for t in shown
+    ), shown
