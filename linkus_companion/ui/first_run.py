@@ -163,7 +163,7 @@ class ConnectionPage(_CheckedPage):
 
         def done(found: str) -> None:
             self.check_button.setEnabled(True)
-            self.set_checked(True, self.tr("Connected: %1").replace("%1", found))
+            self.set_checked(True, self.tr("Connected: %1").replace("%1", tr_text(found)))
 
         def failed(message: str) -> None:
             self.check_button.setEnabled(True)
