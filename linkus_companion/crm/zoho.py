@@ -463,8 +463,9 @@ def _first_result(response: httpx.Response) -> dict[str, Any]:
     if result.get("status") != "success":
         raise ValidationFailed(
             Text(
-                "{crm} refused the data{said}.",
+                "{crm} refused the data{named}{said}; correct it and try again.",
                 crm=CRM_NAME,
+                named="",
                 said=crm_says(f"{result.get('code')}: {result.get('message')}"),
             )
         )

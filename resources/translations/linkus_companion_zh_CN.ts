@@ -2729,10 +2729,6 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{crm} 只记录与客户的通话，不记录内部通话。</translation>
         </message>
         <message>
-            <source>{crm} refused the data{said}.</source>
-            <translation>{crm} 拒绝了数据{said}。</translation>
-        </message>
-        <message>
             <source>{crm} cannot create a {kind} from a call; choose contact or lead.</source>
             <translation>{crm} 无法从通话创建{kind}，请选择联系人或线索。</translation>
         </message>
