@@ -212,14 +212,15 @@ def rss_by_kind() -> dict[str, float]:
 
 
 def count_trims() -> list[int]:
-    """Count the app's heap trims (heap.trim_when_quiet): a one-item list the count is kept in."""
+    """Count the app's heap trims (heap.trim_when_quiet): a one-item list the count is kept in.
+    BENCH_NO_TRIM=1: the app trims nothing (what the trims give back, measured against it)."""
     from linkus_companion import heap
 
     trims = [0]
     make = heap._malloc_trim
 
     def counted() -> Any:
-        trim = make()
+        trim = None if os.environ.get("BENCH_NO_TRIM") == "1" else make()
         if trim is None:
             return None
 
