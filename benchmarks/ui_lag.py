@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -62,6 +63,7 @@ async def _session(
     sims: _desktop.Sims, home: Path, rate: float, seconds: float, guard: bool, storms: int, rest: float
 ) -> dict[str, Any]:
     """`storms` storms, each measured, with the idle RSS before the first and after each (once settled)."""
+    load_at_start = round(os.getloadavg()[0], 2)
     child = await _desktop.spawn("app", 0.5, home, sims.conf(home), guard=guard)
     lags: list[dict[str, Any]] = []
     plays: list[dict[str, Any]] = []
@@ -90,6 +92,7 @@ async def _session(
     await child.finish()
     samples = [ms for lag in lags for ms in lag["lag_ms"]]
     return {
+        "load_1m_at_start_and_end": [load_at_start, round(os.getloadavg()[0], 2)],
         "idle_lag_ms": _rig.summary(idle["lag_ms"]),
         "storm_lag_ms": _rig.summary(samples),
         "each_storm_p99_ms": [_rig.summary(lag["lag_ms"])["p99"] for lag in lags],
