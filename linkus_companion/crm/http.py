@@ -28,7 +28,7 @@ from linkus_companion.crm.base import (
     crm_says,
 )
 from linkus_companion.net_cause import why
-from linkus_companion.texts import Text
+from linkus_companion.texts import Text, text_of
 
 log = logging.getLogger(__name__)
 
@@ -337,11 +337,18 @@ class CrmHttp:
     @staticmethod
     def _scrub(error: CrmError, grant: AccessGrant) -> CrmError:
         """The same error with the access token removed from its message, should the CRM echo it."""
-        message = str(error)
-        clean = redaction.redact(message, grant.access_token)
-        if clean == message:
+        message = text_of(error)
+        if redaction.redact(message, grant.access_token) == message:
             return error
-        return type(error)(clean, retry_after=error.retry_after)  # the English text only, never the token
+        return type(error)(_redacted(message, grant.access_token), retry_after=error.retry_after)
+
+
+def _redacted(message: str, secret: str) -> str:
+    """`message` without `secret`, still a sentence the UI translates when it is one (each field redacted)."""
+    if not isinstance(message, Text):
+        return redaction.redact(message, secret)
+    fields = {k: _redacted(v, secret) if isinstance(v, str) else v for k, v in message.fields.items()}
+    return Text(message.template, **fields)
 
 
 def _origin(url: str) -> tuple[str, str]:

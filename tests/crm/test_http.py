@@ -31,6 +31,7 @@ from linkus_companion.crm.base import (
 from linkus_companion.crm.http import CrmHttp, classify_status, retry_after, zoho_oauthtoken
 from linkus_companion.redaction import redact
 from linkus_companion.serving import serving
+from linkus_companion.texts import Text, text_of
 
 hits: Counter[str] = Counter()
 
@@ -253,6 +254,8 @@ async def test_status_maps_to_typed_error_without_the_token(
     assert "TestCRM" in str(caught.value)
     assert "tok-1" not in str(caught.value)
     assert not caught.value.retryable
+    typed = text_of(caught.value)  # still the sentence the UI translates, the echoed token cut from it
+    assert isinstance(typed, Text) and "tok-1" not in typed.translated(lambda _c, source: source)
 
 
 async def test_connect_failure_is_retried_even_for_a_create(peer: Peer) -> None:
