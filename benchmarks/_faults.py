@@ -256,9 +256,15 @@ class World:
         return [self.names.get(c.call_id, c.call_id) for c in self.app.host.journal.open_calls()]
 
     def count(self, due: list[Due]) -> Tally:
+        with self.store.transaction() as db:
+            links = {
+                str(link): str(call)
+                for link, call in db.execute("SELECT link_id, call_id FROM recording_links")
+            }
+        logs = self.crm.call_logs()
         missed = MISSED_OUTCOMES[self.crm.kind]
         return tally(
-            due, self.crm.call_logs(), self.owners, self.contacts, recordings=True, missed_outcomes=missed
+            due, logs, self.owners, self.contacts, recordings=True, missed_outcomes=missed, link_calls=links
         )
 
     def held(self, result: Tally) -> dict[str, str]:
@@ -281,6 +287,7 @@ class World:
             "wrong_link",
             "no_recording",
             "wrong_outcome",
+            "wrong_recording",
         )
         for problem in problems:
             for key in getattr(result, problem):

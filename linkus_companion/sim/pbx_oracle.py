@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from linkus_companion.sim.pbx_cdr import CallRecord
 
 RECORDING_PATH = "/recordings/"
 """Our player links (engine/recordings.py); a CRM that takes only https links gets them in the description."""
+_LINK = re.compile(re.escape(RECORDING_PATH) + r"([A-Za-z0-9_-]+)")
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class Tally:
     no_recording: list[str] = field(default_factory=list)
     wrong_outcome: list[str] = field(default_factory=list)
     """Logs saying missed for an extension that talked, or answered for one that did not."""
+    wrong_recording: list[str] = field(default_factory=list)
+    """Logs whose recording link plays another call's recording."""
 
     @property
     def clean(self) -> bool:
@@ -101,6 +105,7 @@ class Tally:
             or self.wrong_link
             or self.no_recording
             or self.wrong_outcome
+            or self.wrong_recording
         )
 
     def summary(self) -> dict[str, int]:
@@ -115,6 +120,7 @@ class Tally:
             "wrong_link": len(self.wrong_link),
             "no_recording": len(self.no_recording),
             "wrong_outcome": len(self.wrong_outcome),
+            "wrong_recording": len(self.wrong_recording),
         }
 
 
@@ -126,11 +132,13 @@ def tally(
     *,
     recordings: bool = False,
     missed_outcomes: Collection[str] = (),
+    link_calls: Mapping[str, str] | None = None,
 ) -> Tally:
     """Compare: `owners` maps extension -> CRM user id, `records` number -> the CRM record a log links to
     (numbers not in it: no link expected); with `recordings`, a recorded answered call needs a link; with
     `missed_outcomes` (the CRM's values for a missed call), a log's outcome must say missed exactly when
-    the extension did not talk."""
+    the extension did not talk; with `link_calls` (player link id -> the call it plays), a log's
+    recording link must play its own call."""
     owed = {d.key: d for d in due}
     found = list(logs)
     count = Counter(log.idempotency_key for log in found)
@@ -148,6 +156,9 @@ def tally(
             result.wrong_link.append(d.key)
         if recordings and d.recorded and not (log.recording_url or RECORDING_PATH in log.description):
             result.no_recording.append(d.key)
+        links = _LINK.findall(f"{log.recording_url} {log.description}")
+        if link_calls is not None and links and all(link_calls.get(link) != d.call_id for link in links):
+            result.wrong_recording.append(d.key)
         if missed_outcomes and d.missed is not None and d.missed != (log.outcome in missed_outcomes):
             result.wrong_outcome.append(d.key)
     return result
