@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
 from linkus_companion.cli_help import Parser
+from linkus_companion.os_cause import os_why
 from linkus_companion.ports import PortBusy
 from linkus_companion.terminal import tell
 from linkus_companion.texts import Text, text_of
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
 NOT_RUNNING = Text("Linkus Companion is not running here: start it (linkus-companion run), then dial again.")
@@ -227,6 +231,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PortBusy as exc:
         tell(Text("linkus-companion: {why}", why=text_of(exc)), error=True)
         return 2
+    except OSError as exc:  # a file or folder the command needed: which one, and what is wrong with it
+        log.debug("command failed", exc_info=True)
+        where = exc.filename
+        why = os_why(exc)
+        said = Text("linkus-companion: {path}: {why}", path=str(where), why=why) if where else None
+        tell(said or Text("linkus-companion: {why}", why=why), error=True)
+        return 1
 
 
 def _configured() -> bool:

@@ -23,6 +23,7 @@ _FULL = Text("the disk is full")
 _TOO_MANY = Text("too many files are open")
 _BY_ERRNO = {
     errno.ENOENT: Text("it does not exist"),
+    errno.EEXIST: Text("a file or folder of that name is already there"),
     errno.EACCES: _DENIED,
     errno.EPERM: _DENIED,
     errno.ENOSPC: _FULL,

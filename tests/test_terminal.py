@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -114,3 +115,12 @@ def test_the_language_of_auto_reads_the_locale_variables_in_their_order(
 )
 def test_web_pages_take_the_language_the_browser_prefers(header: str, language: str) -> None:
     assert accepted_language(header) == language
+
+
+def test_a_file_a_command_cannot_write_is_named_with_what_is_wrong_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], chinese_locale: None, tmp_path: Path
+) -> None:
+    (tmp_path / "afile").write_text("x")
+    code, _, err = run(capsys, "browser-extension", "pack", "--out", str(tmp_path / "afile" / "ext.zip"))
+    assert code == 1 and "Traceback" not in err and "Errno" not in err
+    assert str(tmp_path / "afile") in err and "已存在同名的文件或文件夹" in err, err

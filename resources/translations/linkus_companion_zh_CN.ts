@@ -2141,6 +2141,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>linkus-companion：{why}</translation>
         </message>
         <message>
+            <source>linkus-companion: {path}: {why}</source>
+            <translation>linkus-companion：{path}：{why}</translation>
+        </message>
+        <message>
             <source>Linkus Companion is not set up yet: open its settings and connect your PBX.</source>
             <translation>Linkus Companion 尚未设置：请打开设置并连接您的 PBX。</translation>
         </message>
@@ -3323,6 +3327,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         <message>
             <source>it does not exist</source>
             <translation>它不存在</translation>
+        </message>
+        <message>
+            <source>a file or folder of that name is already there</source>
+            <translation>已存在同名的文件或文件夹</translation>
         </message>
         <message>
             <source>the disk is read-only</source>
