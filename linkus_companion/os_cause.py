@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import ssl
 import tomllib
 
 from linkus_companion.texts import Text
@@ -57,6 +58,8 @@ def os_why(error: BaseException) -> str:
         return Text("it is not valid TOML{detail}", detail=system_says(error))
     if isinstance(error, UnicodeError):
         return Text("it is not UTF-8 text")
+    if isinstance(error, ssl.SSLError):  # its errno is OpenSSL's, not the system's
+        return Text("its content is not valid{detail}", detail=system_says(error.reason or error))
     if isinstance(error, OSError):
         phrase = _BY_ERRNO.get(error.errno or 0)
         if phrase is not None:

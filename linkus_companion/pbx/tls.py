@@ -70,7 +70,7 @@ def client_context(ca_file: Path | None = None, fingerprint: str | None = None) 
         return pinned_context(fingerprint)
     try:
         return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
-    except OSError as exc:  # ssl.SSLError too: its errno is OpenSSL's, not the system's
+    except OSError as exc:  # ssl.SSLError too (no certificate in it)
         why = Text("it holds no certificate in PEM format") if isinstance(exc, ssl.SSLError) else os_why(exc)
         raise ValueError(
             Text(

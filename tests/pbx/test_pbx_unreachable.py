@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import ipaddress
 import re
 import socket
 import ssl
@@ -13,6 +15,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.errors import PbxError
@@ -136,6 +142,46 @@ async def test_a_certificate_for_another_address_or_not_the_pinned_one_says_so(t
             with pytest.raises(PbxError) as pinned:
                 await pbx.token()
         _check(pinned.value, "(it is not the certificate whose fingerprint is pinned)", "已固定指纹")
+
+
+def _self_signed(directory: Path, *, expired: bool) -> TlsFiles:
+    """A certificate for 127.0.0.1 that signs itself (already expired when `expired`)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC) - (dt.timedelta(days=60) if expired else dt.timedelta(0))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    files = TlsFiles(directory / "cert.pem", directory / "cert.pem", directory / "key.pem")
+    files.cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    files.key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return files
+
+
+async def test_a_self_signed_or_expired_certificate_says_which(tmp_path: Path) -> None:
+    self_signed = _self_signed(tmp_path / "self", expired=False)
+    async with _server(_closing, self_signed) as port:
+        _check(await _failure(f"https://127.0.0.1:{port}"), "(it is self-signed)", "它是自签名证书")
+    expired = _self_signed(tmp_path / "old", expired=True)
+    async with _server(_closing, expired) as port:
+        error = await _failure(f"https://127.0.0.1:{port}", expired.ca_file)  # trusted, but out of date
+        _check(error, "(it has expired)", "它已过期")
 
 
 async def test_a_plain_http_port_behind_https_reads_as_not_the_https_port() -> None:
