@@ -7,7 +7,7 @@ import locale
 import os
 import string
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 SEEN = 256
@@ -76,7 +76,7 @@ def text_of(error: BaseException) -> str:
     return first if isinstance(first, Text) else str(error)
 
 
-def joined(parts: list[str], separator: str) -> str:
+def joined(parts: Sequence[str], separator: str) -> str:
     """Sentences one after another, each still translated on its own (`separator` between them)."""
     if not parts:
         return ""

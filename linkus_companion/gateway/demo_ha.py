@@ -222,7 +222,7 @@ def failover_summary(result: dict[str, Any]) -> str:
     done = result.get("failovers", [])
     if not done:
         return Text("fail-overs: 0")
-    times: list[str] = [
+    times = [
         Text(
             "{led} s (desktops back {back} s)",
             led=f"{f['failover_s']:.2f}",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from linkus_companion.os_cause import os_why
 from linkus_companion.secrets import SecretStore, SecretStoreUnavailable
-from linkus_companion.texts import Text
+from linkus_companion.texts import Text, joined
 
 CONTAINER_DIR = Path("/run/secrets")
 """Where Docker (compose and swarm) and Kubernetes secret volumes are mounted by convention."""
@@ -67,29 +67,33 @@ class ServerSecrets(SecretStore):
     def backend_name(self) -> str:
         """The sources in the order they are read."""
         credentials = self._environ.get("CREDENTIALS_DIRECTORY")
-        sources = [f"systemd credentials {credentials}"] if credentials else []
-        sources += [f"container secrets {self._container}", f"owner-only files {self.files}"]
+        sources = [Text("systemd credentials {path}", path=credentials)] if credentials else []
+        sources += [
+            Text("container secrets {path}", path=str(self._container)),
+            Text("owner-only files {path}", path=str(self.files)),
+        ]
         if self._environ.get("CI"):
-            sources.append(f"environment {ENV_PREFIX}* (CI)")
-        return ", ".join(sources)
+            sources.append(Text("environment {variable} (CI)", variable=f"{ENV_PREFIX}*"))
+        return joined(sources, ", ")
 
     def _find(self, name: str) -> tuple[str | None, str]:
         name = _checked(name)
         credentials = self._environ.get("CREDENTIALS_DIRECTORY")
         if credentials and (found := _read(Path(credentials) / name)) is not None:
-            return found, f"systemd credential {Path(credentials) / name}"
+            return found, Text("systemd credential {path}", path=str(Path(credentials) / name))
         if (found := _read(self._container / name)) is not None:
-            return found, f"container secret {self._container / name}"
+            return found, Text("container secret {path}", path=str(self._container / name))
         if (found := _read(self.files / name, owner_only=True)) is not None:
-            return found, f"owner-only file {self.files / name}"
+            return found, Text("owner-only file {path}", path=str(self.files / name))
         variable = ENV_PREFIX + re.sub(r"[^A-Z0-9]", "_", name.upper())
         if self._environ.get("CI") and self._environ.get(variable):
-            return self._environ[variable], f"environment {variable} (CI)"
+            return self._environ[variable], Text("environment {variable} (CI)", variable=variable)
         try:
             found = super().get(name)
         except SecretStoreUnavailable:
             return None, ""
-        return (found, f"keyring {super().backend_name()}") if found is not None else (None, "")
+        keyring = Text("keyring {name}", name=super().backend_name())
+        return (found, keyring) if found is not None else (None, "")
 
 
 def _checked(name: str) -> str:

@@ -3161,6 +3161,38 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>此浏览器现在可以播放此网关的通话录音。</translation>
         </message>
         <message>
+            <source>keyring {name}</source>
+            <translation>密钥环 {name}</translation>
+        </message>
+        <message>
+            <source>container secrets {path}</source>
+            <translation>容器密钥 {path}</translation>
+        </message>
+        <message>
+            <source>owner-only files {path}</source>
+            <translation>仅属主可读的文件 {path}</translation>
+        </message>
+        <message>
+            <source>systemd credentials {path}</source>
+            <translation>systemd 凭据 {path}</translation>
+        </message>
+        <message>
+            <source>environment {variable} (CI)</source>
+            <translation>环境变量 {variable}（CI）</translation>
+        </message>
+        <message>
+            <source>systemd credential {path}</source>
+            <translation>systemd 凭据 {path}</translation>
+        </message>
+        <message>
+            <source>container secret {path}</source>
+            <translation>容器密钥 {path}</translation>
+        </message>
+        <message>
+            <source>owner-only file {path}</source>
+            <translation>仅属主可读的文件 {path}</translation>
+        </message>
+        <message>
             <source>cannot read the secret file {path} ({why}).</source>
             <translation>无法读取密钥文件 {path}（{why}）。</translation>
         </message>
