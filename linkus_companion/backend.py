@@ -98,6 +98,8 @@ class CallView:
     outcome: Outcome | None = None
     transferred_to: str = ""
     """The extension our extension handed the call on to, if it did."""
+    transferred_to_name: str = ""
+    """That extension's name on the PBX, when the PBX gave one."""
     owner_name: str = ""
     """The CRM user who owns the chosen record, when the CRM told us."""
     state_unknown: bool = False

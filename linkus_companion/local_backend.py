@@ -66,8 +66,10 @@ def call_view(
     resolution: Resolution | None,
     chosen: Record | None,
     owners: Mapping[str, str] | None = None,
+    extension_names: Mapping[str, str] | None = None,
 ) -> CallView:
-    """What the UI shows of one call for `extension`; `owners` names CRM users by id."""
+    """What the UI shows of one call for `extension`; `owners` names CRM users by id, `extension_names`
+    the PBX's extensions by number."""
     records = resolution.match.records if resolution else ()
     if resolution is not None and resolution.created is not None:
         records = (resolution.created, *records)
@@ -90,6 +92,7 @@ def call_view(
         ended_at=call.ended_at,
         outcome=call.outcome,
         transferred_to=handed_on,
+        transferred_to_name=(extension_names or {}).get(handed_on, "") if handed_on else "",
         owner_name=owner,
     )
 
@@ -358,8 +361,15 @@ class LocalBackend:
         """A call changed: show it when it concerns our extension."""
         if self._extension not in call.extensions:
             return
-        owners = self._host.user_names if self._host is not None else None
-        view = call_view(self._extension, call, resolution, chosen, owners)
+        host = self._host
+        view = call_view(
+            self._extension,
+            call,
+            resolution,
+            chosen,
+            host.user_names if host is not None else None,
+            host.extension_names if host is not None else None,
+        )
         if view.phase is CallPhase.ENDED and self._history is not None:
             self._history.remember(_history_entry(view))
         self._recent[call.call_id] = view

@@ -64,6 +64,8 @@ class DesktopHub:
         """The site's status: the PBX link and the CRM's health (each desktop adds its waiting call logs)."""
         self.user_names: Mapping[str, str] = {}
         """CRM users' names by id (the owners on the desktops' call cards)."""
+        self.extension_names: Mapping[str, str] = {}
+        """The PBX's extensions' names by number (whom a call was transferred to)."""
         self.waiting: Callable[[], Mapping[str, int]] | None = None
         """Counts the call logs not in the CRM yet, per extension."""
         self._waiting: Mapping[str, int] = {}
@@ -105,7 +107,9 @@ class DesktopHub:
     def on_call(self, call: Call, resolution: Resolution | None, chosen: Record | None) -> None:
         """Send each extension of the call its own view of it."""
         for extension in sorted(call.extensions):
-            view = protocol.call_json(call_view(extension, call, resolution, chosen, self.user_names))
+            view = protocol.call_json(
+                call_view(extension, call, resolution, chosen, self.user_names, self.extension_names)
+            )
             self._remember(extension, call.call_id, view)
             self._send(extension, {"type": "call", "call": view})
 

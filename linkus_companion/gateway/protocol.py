@@ -100,6 +100,7 @@ def call_json(view: CallView) -> dict[str, Any]:
         "ended_at": _time(view.ended_at),
         "outcome": view.outcome.value if view.outcome else None,
         "transferred_to": view.transferred_to,
+        "transferred_to_name": view.transferred_to_name,
         "owner_name": view.owner_name,
     }
 
@@ -125,6 +126,7 @@ def parse_call(data: Any) -> CallView:
             ended_at=_parse_time(data["ended_at"]),
             outcome=Outcome(data["outcome"]) if data["outcome"] else None,
             transferred_to=str(data.get("transferred_to") or ""),
+            transferred_to_name=str(data.get("transferred_to_name") or ""),
             owner_name=str(data.get("owner_name") or ""),
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -98,6 +98,7 @@ class Gateway:
         host.engine.add_listener(hub)
         host.watch_status(hub.pbx_status)
         hub.user_names = host.user_names
+        hub.extension_names = host.extension_names
         hub.waiting = host.outbox.waiting_logs
         host.health.add_listener(hub.crm_health, each_request=True)
         host.outbox.add_listener(hub.recount)

@@ -85,8 +85,11 @@ class CrmEmulator(Protocol):
         """A CRM user who can own call logs; returns the id."""
         ...
 
-    def seed_contact(self, phone: str, first: str, last: str, kind: RecordKind = RecordKind.CONTACT) -> str:
-        """A record whose phone is stored exactly as given (accounts/companies are named `first last`)."""
+    def seed_contact(
+        self, phone: str, first: str, last: str, kind: RecordKind = RecordKind.CONTACT, *, owner: str = ""
+    ) -> str:
+        """A record whose phone is stored exactly as given (accounts/companies are named `first last`),
+        owned by the user `owner` (an id from `add_user`; default: the CRM's own default owner)."""
         ...
 
     def call_logs(self) -> list[LoggedCall]:

@@ -247,12 +247,17 @@ class HubSpotEmulator:
         self.store.add_owner(Owner(str(owner_id), owner_id + 1000000, email, first, last))
         return str(owner_id)
 
-    def seed_contact(self, phone: str, first: str, last: str, kind: RecordKind = RecordKind.CONTACT) -> str:
+    def seed_contact(
+        self, phone: str, first: str, last: str, kind: RecordKind = RecordKind.CONTACT, *, owner: str = ""
+    ) -> str:
         """A contact, or for ACCOUNT a company named `first last`, with the phone stored as given."""
+        owned = {"hubspot_owner_id": owner} if owner else {}
         if kind is RecordKind.CONTACT:
-            return self.seed_record("contacts", {"firstname": first, "lastname": last, "phone": phone})
+            return self.seed_record(
+                "contacts", {"firstname": first, "lastname": last, "phone": phone, **owned}
+            )
         if kind is RecordKind.ACCOUNT:
-            return self.seed_record("companies", {"name": f"{first} {last}", "phone": phone})
+            return self.seed_record("companies", {"name": f"{first} {last}", "phone": phone, **owned})
         raise ValueError(f"HubSpot has no {kind.value} records")
 
     def call_logs(self) -> list[LoggedCall]:

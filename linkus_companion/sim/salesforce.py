@@ -277,13 +277,18 @@ class SalesforceEmulator:
         """What our connector needs to know about this org beyond the sign-in."""
         return {"instance_url": self.base_url}
 
-    def seed_contact(self, phone: str, first: str, last: str, kind: RecordKind = RecordKind.CONTACT) -> str:
+    def seed_contact(
+        self, phone: str, first: str, last: str, kind: RecordKind = RecordKind.CONTACT, *, owner: str = ""
+    ) -> str:
         """A Contact or Lead, or for ACCOUNT an Account named `first last`, with the phone as given."""
+        owned = {"OwnerId": owner} if owner else {}
         if kind is RecordKind.ACCOUNT:
-            return self.add_record("Account", Name=f"{first} {last}", Phone=phone)
+            return self.add_record("Account", Name=f"{first} {last}", Phone=phone, **owned)
         if kind is RecordKind.LEAD:
-            return self.add_record("Lead", FirstName=first, LastName=last, Phone=phone, Company=f"{last} Ltd")
-        return self.add_record("Contact", FirstName=first, LastName=last, Phone=phone)
+            return self.add_record(
+                "Lead", FirstName=first, LastName=last, Phone=phone, Company=f"{last} Ltd", **owned
+            )
+        return self.add_record("Contact", FirstName=first, LastName=last, Phone=phone, **owned)
 
     def call_logs(self) -> list[LoggedCall]:
         """Every call Task in the common shape: the recording is the Task's File (its VersionData URL),

@@ -66,8 +66,9 @@ def cast(crm: CrmEmulator, pbx: PbxSimulator) -> Cast:
         first, _, last = ext.caller_id_name.partition(" ")
         people.users[number] = crm.add_user(first, last, ext.email_addr)
     people.users[MANUAL] = crm.add_user("Dana", "Manual", "dana.m@example.net")
-    for first, last, presented, stored in KNOWN:
-        people.known[presented] = crm.seed_contact(stored, first, last)
+    for n, (first, last, presented, stored) in enumerate(KNOWN):
+        owner = people.users[AGENTS[n % len(AGENTS)]]
+        people.known[presented] = crm.seed_contact(stored, first, last, owner=owner)
     return people
 
 

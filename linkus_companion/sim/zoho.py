@@ -231,11 +231,15 @@ class ZohoEmulator:
         """An active CRM user; returns the id."""
         return self.org.add_user(first, last, email).id
 
-    def seed_contact(self, phone: str, first: str, last: str, kind: RecordKind = RecordKind.CONTACT) -> str:
+    def seed_contact(
+        self, phone: str, first: str, last: str, kind: RecordKind = RecordKind.CONTACT, *, owner: str = ""
+    ) -> str:
         """A contact or lead, or for ACCOUNT an account named `first last`, with the phone as given."""
+        user = self.org.users[owner] if owner else None
         if kind is RecordKind.ACCOUNT:
-            return self.add_record("Accounts", {"Account_Name": f"{first} {last}", "Phone": phone})
-        return self.add_record(_MODULE_OF[kind], {"First_Name": first, "Last_Name": last, "Phone": phone})
+            return self.add_record("Accounts", {"Account_Name": f"{first} {last}", "Phone": phone}, user)
+        fields = {"First_Name": first, "Last_Name": last, "Phone": phone}
+        return self.add_record(_MODULE_OF[kind], fields, user)
 
     def call_logs(self) -> list[LoggedCall]:
         """Every record of the Calls module in the common shape (the recording: its attachment's

@@ -46,6 +46,9 @@ def _state(call: CallView) -> str:
         return QCoreApplication.translate("CallCard", "talking")
     if call.phase is CallPhase.HELD:
         return QCoreApplication.translate("CallCard", "on hold")
+    if call.transferred_to_name:
+        named = QCoreApplication.translate("CallCard", "transferred to %1 (%2)")
+        return named.replace("%1", call.transferred_to_name).replace("%2", call.transferred_to)
     if call.transferred_to:
         return QCoreApplication.translate("CallCard", "transferred to %1").replace("%1", call.transferred_to)
     if call.outcome is Outcome.NO_ANSWER:

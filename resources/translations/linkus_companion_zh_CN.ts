@@ -189,6 +189,10 @@
             <translation>保持中</translation>
         </message>
         <message>
+            <source>transferred to %1 (%2)</source>
+            <translation>已转接至 %1（%2）</translation>
+        </message>
+        <message>
             <source>transferred to %1</source>
             <translation>已转接至 %1</translation>
         </message>

@@ -60,6 +60,9 @@ def test_every_state_in_words(qtbot):
         "busy": ended(Outcome.BUSY),
         "ended": ended(Outcome.ANSWERED),
         "transfer": dataclasses.replace(ended(Outcome.ANSWERED), transferred_to="1004"),
+        "named transfer": dataclasses.replace(
+            ended(Outcome.ANSWERED), transferred_to="1004", transferred_to_name="Dave Diaz"
+        ),
     }.items():
         card.update_call(view)
         shown[label] = card._heading.text()
@@ -74,7 +77,17 @@ def test_every_state_in_words(qtbot):
         "busy": "Incoming call · busy",
         "ended": "Incoming call · ended",
         "transfer": "Incoming call · transferred to 1004",
+        "named transfer": "Incoming call · transferred to Dave Diaz (1004)",
     }
+
+
+def test_a_transfer_names_the_colleague_in_chinese_too(qtbot, zh_cn):
+    panel = CallPanel()
+    qtbot.add_widget(panel)
+    view = dataclasses.replace(ended(Outcome.ANSWERED), transferred_to="1004", transferred_to_name="王芳")
+    card = panel.show_call(call())
+    card.update_call(view)
+    assert card._heading.text().endswith("已转接至 王芳（1004）")  # noqa: RUF001 (Chinese punctuation)
 
 
 def test_unknown_caller_offers_add_and_an_ended_call_offers_call_back(qtbot):

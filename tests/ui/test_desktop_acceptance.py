@@ -329,3 +329,24 @@ async def test_the_shell_moves_to_the_backend_the_first_run_configured(
         assert "pop-ups paused" in shell.tray.window.status_label.text()
     finally:
         await shell.shutdown()
+
+
+async def test_the_card_names_whom_the_call_was_transferred_to_and_the_callers_owner(
+    desk_for: Callable[[], contextlib.AbstractAsyncContextManager[Desk]],
+) -> None:
+    """The PBX names its extensions (extension/list); the demo CRM's customers have owners, as real ones do."""
+    async with desk_for() as desk:
+        world = desk.world
+        call_id = await world.pbx.blind_transfer(ADA_NUMBER, EXTENSION, "1002", talk=0.2)
+        await until(
+            lambda: (
+                (card := desk.shell.panel.card(call_id)) is not None and card.call.phase is CallPhase.ENDED
+            ),
+            what="ended",
+        )
+        card = desk.shell.panel.card(call_id)
+        assert card is not None
+        await until(lambda: card._name.text() == "Ada Lovelace", what="the caller's name")
+        assert card._heading.text() == "Incoming call · transferred to Bob Brown (1002)"
+        owner = world.pbx.directory.extensions[EXTENSION].caller_id_name
+        assert f"Owner: {owner}" in card._details.text()
