@@ -82,6 +82,13 @@ CHECKED = (
     "gateway/unreachable.py",
     "config/policy_macos.py",
     "config/policy_windows.py",
+    "pbx/tls.py",
+    "crm/oauth_providers.py",
+    "demo.py",
+    "demo_command.py",
+    "demo_browser.py",
+    "gateway/demo.py",
+    "engine/binding.py",
 )
 SENTENCE_CALLS = frozenset(
     {"_fail", "_failed", "_refused", "_offline", "reply_error", "Problem", "say", "tell"}
@@ -112,11 +119,13 @@ INTERNAL = {
     "pbx/resources.py": {"MalformedPayload"},
     "gateway/tokens.py": {"ValueError"},
     "config/policy_macos.py": {"OSError"},
+    "pbx/tls.py": {"PinMismatch"},
 }
 """Errors of a module that never reach a user: the gateway client logs a malformed message or a closed
 connection and shows its own typed sentence, the gateway answers a malformed request with one; an unreadable
 PBX row is logged and skipped; a macOS CoreFoundation failure reaches the user only as the system's labelled
-words (`os_cause.system_says`)."""
+words (`os_cause.system_says`); a certificate that is not the pinned one is told from its class
+(`net_cause.certificate_why`)."""
 
 
 def _english(node: ast.AST) -> bool:
