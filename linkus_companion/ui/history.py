@@ -53,15 +53,20 @@ def duration_text(seconds: int) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
-def log_text(item: HistoryItem, crm: str) -> str:
-    """Whether the call log reached the CRM, with the reason when it did not."""
-    text = {
+def log_state(item: HistoryItem, crm: str) -> str:
+    """Whether the call log reached the CRM, in a few words."""
+    return {
         Delivery.DELIVERED: QCoreApplication.translate("History", "Logged in %1"),
         Delivery.WAITING: QCoreApplication.translate("History", "Waiting for %1"),
         Delivery.FAILED: QCoreApplication.translate("History", "Refused by %1"),
         Delivery.NONE: QCoreApplication.translate("History", "Not logged"),
         Delivery.ELSEWHERE: QCoreApplication.translate("History", "Logged by the site gateway"),
     }[item.log].replace("%1", crm or QCoreApplication.translate("History", "the CRM"))
+
+
+def log_text(item: HistoryItem, crm: str) -> str:
+    """Whether the call log reached the CRM, with the whole reason when it did not."""
+    text = log_state(item, crm)
     return f"{text}: {tr_text(item.log_error)}" if item.log_error else text
 
 
@@ -117,13 +122,20 @@ class HistoryWindow(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        # A row is as tall as its wrapped text: a long log state (a CRM error) is read whole, in every language.
+        self.table.horizontalHeader().setSectionResizeMode(COLUMNS - 1, QHeaderView.ResizeMode.Stretch)
+        # A row is one line, two when the log has a reason (elided in the cell): the whole reason is in the
+        # cell's tooltip and under the table for the selected call.
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemActivated.connect(lambda _item: self._activate())
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = QLabel()
+        """The selected call's log state with its whole reason (when there is one)."""
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.call_back_button = QPushButton()
         self.open_button = QPushButton()
         self.add_button = QPushButton()
@@ -144,6 +156,7 @@ class HistoryWindow(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
+        layout.addWidget(self.detail)
         layout.addLayout(buttons)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         self.resize(820, 440)
@@ -202,11 +215,11 @@ class HistoryWindow(QWidget):
                 display(call.number, self._region),
                 name_text(call, item.looked_up),
                 duration_text(talk),
-                log_text(item, self._crm),
+                log_state(item, self._crm) + (f"\n{tr_text(item.log_error)}" if item.log_error else ""),
             )
             for column, text in enumerate(texts):
                 cell = QTableWidgetItem(text)
-                cell.setToolTip(text)
+                cell.setToolTip(log_text(item, self._crm) if column == COLUMNS - 1 else text)
                 self.table.setItem(row, column, cell)
         searching = bool(self.search.text().strip())
         self.empty.setText(
@@ -233,6 +246,8 @@ class HistoryWindow(QWidget):
         self.open_button.setEnabled(known)
         self.add_button.setEnabled(item is not None and not known)
         self.note_button.setEnabled(item is not None and item.log is not Delivery.NONE)
+        self.detail.setText(log_text(item, self._crm) if item is not None and item.log_error else "")
+        self.detail.setVisible(bool(self.detail.text()))
 
     def edit_note(self) -> QInputDialog | None:
         """Ask for a note for the selected call; the note goes into its CRM log (`note_written`)."""
