@@ -250,9 +250,9 @@ def _complete(call: Call | None, event: CdrEvent, groups: Mapping[str, tuple[str
     if record.talk_seconds and record.outcome is Outcome.ANSWERED:
         answered_at = ended_at - dt.timedelta(seconds=record.talk_seconds)
     known = _from_record(record, event.recovered, groups)
-    if call is not None and call.talked and not record.talked and record.direction is Direction.INBOUND:
-        # The events saw who talked; a record without transfer legs names where the call ended (a blind
-        # transfer's target that only rang when the caller hung up), not who answered it.
+    if call is not None and _only_rang(call, record):
+        # A record without transfer legs names where the call ended: a blind transfer's target the events
+        # saw ringing, not answering, when the caller hung up, did not take the call.
         known = replace(known, talked=(), answered_by="")
     base = known if call is None else _joined_late(call, known)
     return replace(
@@ -270,6 +270,18 @@ def _complete(call: Call | None, event: CdrEvent, groups: Mapping[str, tuple[str
         trunk=base.trunk or record.src_trunk or record.dst_trunk,
         did=base.did or record.did,
         pbx_times=(record.started_at, record.ended_at),
+    )
+
+
+def _only_rang(call: Call, record: CdrRecord) -> bool:
+    """Whether the record's inbound `call_to` is an extension the events saw ring, never answer, while
+    others talked, and the record lists no legs to say otherwise (a target never seen is the CDR's word)."""
+    return (
+        record.direction is Direction.INBOUND
+        and not record.talked
+        and bool(call.talked)
+        and record.call_to in call.rang
+        and record.call_to not in call.talked
     )
 
 
