@@ -1306,6 +1306,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>插入变量(&amp;I)</translation>
         </message>
         <message>
+            <source>The defaults are the PBX manual's own text and values, written into the CRM as they are; the templates you save are used instead.</source>
+            <translation>默认模板是 PBX 的 CRM 集成手册中的原文（英文），变量值也按原样写入 CRM；保存你自己的模板后，将使用你的模板。</translation>
+        </message>
+        <message>
             <source>&amp;Variables:</source>
             <translation>变量(&amp;V)：</translation>
         </message>
@@ -1713,7 +1717,7 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         </message>
         <message>
             <source>Answered, Missed, No Answer, Busy, Voicemail or Failed</source>
-            <translation>Answered、Missed、No Answer、Busy、Voicemail 或 Failed</translation>
+            <translation>通话状态：Answered（应答）、Missed（未接来电）、No Answer（无人应答）、Busy（忙线）、Voicemail（语音留言）或 Failed（失败）</translation>
         </message>
         <message>
             <source>calling number</source>
@@ -1741,7 +1745,7 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
         </message>
         <message>
             <source>Inbound, Outbound or Internal</source>
-            <translation>Inbound、Outbound 或 Internal</translation>
+            <translation>通话类型：Inbound（呼入）、Outbound（呼出）或 Internal（内部通话）</translation>
         </message>
         <message>
             <source>our extension number</source>

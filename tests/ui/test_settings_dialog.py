@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
 
 from linkus_companion.backend import CrmState, LinkState, Status
 from linkus_companion.config import SCHEMA
+from linkus_companion.engine import templates
+from linkus_companion.model import Direction, Outcome
 from linkus_companion.ui.settings.dialog import OWN_EDITOR, PAGES, SettingsDialog, page_keys
 from linkus_companion.ui.settings.labels import LABELS, choice_label
-from linkus_companion.ui.settings.template_editor import TemplateEditor
+from linkus_companion.ui.settings.template_editor import SAMPLE, TemplateEditor
 from tests.ui.conftest import lock, unnamed_controls
 
 
@@ -229,3 +234,34 @@ def test_the_manual_binding_is_a_table_of_extensions_and_crm_users(qtbot, dialog
     table.setCurrentCell(0, 0)
     qtbot.mouseClick(field._editor.remove, Qt.MouseButton.LeftButton)
     assert settings.get("binding") == {"1006": "7000005"}
+
+
+def test_in_chinese_the_templates_keep_the_manuals_defaults_and_explain_them(qtbot, settings, zh_cn):
+    """The Chinese manuals give the defaults in English ("Extension Call", "Call: {{.Time}} ..."): they stay,
+    the words around them are Chinese and each value written into the CRM has its meaning beside it."""
+    editor = TemplateEditor(settings)
+    qtbot.add_widget(editor)
+    assert editor.fields["calllog.subject"].editor.text() == "Extension Call"
+    assert editor.preview("calllog.description").startswith("Call: 2026-03-02 09:30:00 Answered from")
+    assert re.search("[\u4e00-\u9fff]{6}", editor.defaults_note.text()), editor.defaults_note.text()
+    entries = {
+        editor.variables.item(i).data(Qt.ItemDataRole.UserRole): editor.variables.item(i).text()
+        for i in range(editor.variables.count())
+    }
+    written = {  # every value the variable writes into the CRM
+        name: {
+            templates.call_variables(replace(SAMPLE, direction=d, outcome=o))[name]
+            for d in Direction
+            for o in Outcome
+        }
+        for name in ("Call_Log_Status", "Call_Type")
+    }
+    for name, words in written.items():
+        meaning = entries[name].split(" — ", 1)[1]
+        for word in words:
+            assert re.search(re.escape(word) + "\uff08[\u4e00-\u9fff]+\uff09", meaning), (word, meaning)
+        assert not re.search("[A-Za-z]{2,}", re.sub("|".join(words), "", meaning)), meaning
+    settings.set_user("calllog.subject", "分机通话")
+    assert TemplateEditor(settings).fields["calllog.subject"].editor.text() == "分机通话", (
+        "the saved one wins"
+    )

@@ -85,10 +85,18 @@ class TemplateEditor(QWidget):
         self.variables.itemActivated.connect(self._insert)
         self.insert_button = QPushButton(self.tr("&Insert variable"))
         self.insert_button.clicked.connect(lambda: self._insert(self.variables.currentItem()))
+        self.defaults_note = QLabel(
+            self.tr(
+                "The defaults are the PBX manual's own text and values, written into the CRM as they are; "
+                "the templates you save are used instead."
+            )
+        )
+        self.defaults_note.setWordWrap(True)
         variables_label = QLabel(self.tr("&Variables:"))
         variables_label.setBuddy(self.variables)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.defaults_note)
         layout.addWidget(variables_label)
         layout.addWidget(self.variables, 1)
         layout.addWidget(self.insert_button, 0, Qt.AlignmentFlag.AlignLeft)
