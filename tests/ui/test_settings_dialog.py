@@ -265,3 +265,21 @@ def test_in_chinese_the_templates_keep_the_manuals_defaults_and_explain_them(qtb
     assert TemplateEditor(settings).fields["calllog.subject"].editor.text() == "分机通话", (
         "the saved one wins"
     )
+
+
+def test_the_template_editor_follows_a_language_switch(qtbot, settings, translations, qapp):
+    editor = TemplateEditor(settings)
+    qtbot.add_widget(editor)
+    english = [editor.variables.item(i).text() for i in range(editor.variables.count())]
+    translations.apply("zh_CN")
+    qapp.processEvents()
+    chinese = [editor.variables.item(i).text() for i in range(editor.variables.count())]
+    assert all(re.search("[\u4e00-\u9fff]", text) for text in chinese), chinese
+    assert (
+        re.search("[\u4e00-\u9fff]", editor.defaults_note.text())
+        and editor.insert_button.text() != "&Insert variable"
+    )
+    assert editor.fields["calllog.subject"].editor.text() == "Extension Call", "the template itself is data"
+    translations.apply("en")
+    qapp.processEvents()
+    assert [editor.variables.item(i).text() for i in range(editor.variables.count())] == english

@@ -61,45 +61,60 @@ class TemplateEditor(QWidget):
         self.fields = {key: SettingField(settings, key) for key in KEYS}
         self.previews = {key: QLabel() for key in KEYS}
         self._last_editor: QWidget = self.fields[KEYS[1]].editor
+        self._row_labels = {key: (QLabel(), QLabel()) for key in KEYS}
+        """Each template's row label and its preview's."""
         form = QFormLayout()
         for key in KEYS:
             field = self.fields[key]
-            form.addRow(label(key), field)
+            name, preview_label = self._row_labels[key]
+            form.addRow(name, field)
             preview = self.previews[key]
             preview.setWordWrap(True)
             preview.setTextFormat(Qt.TextFormat.PlainText)
             preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            preview.setAccessibleName(self.tr("Preview of %1").replace("%1", label(key)))
-            form.addRow(self.tr("Preview:"), preview)
+            form.addRow(preview_label, preview)
             editor = field.editor
             assert isinstance(editor, QLineEdit | QPlainTextEdit)
             editor.textChanged.connect(self.refresh)
             field.editor.installEventFilter(self)
         self.variables = QListWidget()
-        self.variables.setAccessibleName(self.tr("Template variables"))
-        for name, meaning in templates.VARIABLES.items():
-            meaning = QCoreApplication.translate("TemplateVariables", meaning)
-            item = QListWidgetItem(f"{{{{.{name}}}}} — {meaning}")
+        for name in templates.VARIABLES:
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.variables.addItem(item)
         self.variables.itemActivated.connect(self._insert)
-        self.insert_button = QPushButton(self.tr("&Insert variable"))
+        self.insert_button = QPushButton()
         self.insert_button.clicked.connect(lambda: self._insert(self.variables.currentItem()))
-        self.defaults_note = QLabel(
+        self.defaults_note = QLabel()
+        self.defaults_note.setWordWrap(True)
+        self._variables_label = QLabel()
+        self._variables_label.setBuddy(self.variables)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.defaults_note)
+        layout.addWidget(self._variables_label)
+        layout.addWidget(self.variables, 1)
+        layout.addWidget(self.insert_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Every text around the templates in the current language (the templates are the user's)."""
+        for key, (name, preview_label) in self._row_labels.items():
+            name.setText(label(key))
+            preview_label.setText(self.tr("Preview:"))
+            self.previews[key].setAccessibleName(self.tr("Preview of %1").replace("%1", label(key)))
+        self.variables.setAccessibleName(self.tr("Template variables"))
+        for row, (variable, meaning) in enumerate(templates.VARIABLES.items()):
+            meaning = QCoreApplication.translate("TemplateVariables", meaning)
+            self.variables.item(row).setText(f"{{{{.{variable}}}}} — {meaning}")
+        self.insert_button.setText(self.tr("&Insert variable"))
+        self.defaults_note.setText(
             self.tr(
                 "The defaults are the PBX manual's own text and values, written into the CRM as they are; "
                 "the templates you save are used instead."
             )
         )
-        self.defaults_note.setWordWrap(True)
-        variables_label = QLabel(self.tr("&Variables:"))
-        variables_label.setBuddy(self.variables)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.defaults_note)
-        layout.addWidget(variables_label)
-        layout.addWidget(self.variables, 1)
-        layout.addWidget(self.insert_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self._variables_label.setText(self.tr("&Variables:"))
         self.refresh()
 
     def preview(self, key: str) -> str:
@@ -116,6 +131,11 @@ class TemplateEditor(QWidget):
                 rendered += "\n" + self.tr("Unknown variables: %1").replace("%1", ", ".join(unknown))
             self.previews[key].setText(rendered)
             self.previews[key].setStyleSheet("color: #b3261e;" if unknown else "")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == event.Type.FocusIn and isinstance(watched, QWidget):
