@@ -28,7 +28,7 @@ from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.errors import PbxError, PbxTlsError, PbxUnavailable
 from linkus_companion.pbx.frames import HEARTBEAT, MAX_FRAME, ApiReply, FrameError, HeartbeatReply, decode
-from linkus_companion.pbx.models import CallEvent, CdrEvent, Event, EventType
+from linkus_companion.pbx.models import CallEvent, CdrEvent, CdrRecord, Event, EventType, MemberStatus
 from linkus_companion.pbx.tokens import Token
 from linkus_companion.pbx.transport import API_PATH
 from linkus_companion.texts import Text, text_of
@@ -50,6 +50,8 @@ _CLOCK_SLACK = dt.timedelta(seconds=5)
 """How far the PBX clock and ours may differ when a call is judged older than the connection."""
 _SOCKET_LIMIT = 1024 * 1024
 """websockets drops a connection whose frame exceeds this; smaller oversized frames are skipped."""
+_RINGING = frozenset({MemberStatus.ALERT, MemberStatus.RING, MemberStatus.EARLYMEDIA})
+"""Member states of a call's first event: nobody has answered or left yet."""
 _SNAPSHOT_TRIES = 2
 """Reads of the calls in progress after connecting, before the time rule stands in for them."""
 _STOP_CLOSE_TIMEOUT = 0.25
@@ -135,8 +137,9 @@ class EventStream:
         self._carried_over: set[str] | None = None
         """Calls in progress when this connection came up, whose early legs may have gone by unseen;
         None until they are read (or when they cannot be), so every call older than the connection counts."""
-        self._heard: OrderedDict[str, None] = OrderedDict()
-        """Calls this connection has read a call event of: one whose CDR comes first began before it."""
+        self._heard: OrderedDict[str, bool] = OrderedDict()
+        """Calls this connection has read a call event of: whether it was their beginning (nobody had
+        answered or left yet), so no leg of theirs went by unseen."""
         self._heartbeat_answered = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._socket: ClientConnection | None = None
@@ -327,6 +330,8 @@ class EventStream:
             for task in done:
                 task.result()
         finally:
+            ws.close_timeout = _STOP_CLOSE_TIMEOUT  # unread frames pause the socket's reading: the
+            # PBX's closing answer would wait behind them for the whole close timeout (a 10 s late reconnect)
             for task in tasks | helpers:
                 task.cancel()
             await asyncio.gather(*tasks, *helpers, return_exceptions=True)
@@ -354,7 +359,7 @@ class EventStream:
                 log.info("PBX event stream: reply %s %s", frame.errcode, frame.errmsg)
             elif frame is not None:
                 if isinstance(frame, CallEvent):
-                    self._hear(frame.call_id)
+                    self._hear(frame)
                 await self._deliver(frame)
 
     def _frame(self, data: str | bytes) -> HeartbeatReply | ApiReply | Event | None:
@@ -411,7 +416,7 @@ class EventStream:
             event.recovered
             or record.direction is not Direction.INBOUND
             or record.outcome is not Outcome.ANSWERED
-            or not self._carried(record.uid, record.started_at)
+            or not self._carried(record)
         ):
             return event
         start, end = record.started_at - _CLOCK_SLACK, record.ended_at + _CLOCK_SLACK
@@ -427,21 +432,27 @@ class EventStream:
         talked = next((row.talked for row in rows if row.uid == record.uid), ())
         return replace(event, record=replace(record, talked=talked)) if talked else event
 
-    def _hear(self, call_id: str) -> None:
-        self._heard[call_id] = None
-        self._heard.move_to_end(call_id)
+    def _hear(self, event: CallEvent) -> None:
+        """Note the first event this connection reads of a call: its beginning, or part-way through."""
+        if event.call_id in self._heard:
+            self._heard.move_to_end(event.call_id)
+            return
+        self._heard[event.call_id] = event.type is EventType.CALL_STATUS and all(
+            m.status in _RINGING for m in event.members
+        )
         if len(self._heard) > _SEEN_UIDS:
             self._heard.popitem(last=False)
 
-    def _carried(self, uid: str, started_at: dt.datetime) -> bool:
-        """Whether the call was already in progress when this connection came up: its CDR is the first
-        this connection hears of it (it may have ended between the subscription and the snapshot, so
-        the snapshot misses it), it is in the snapshot, or, without one, it started before."""
-        if uid not in self._heard:
+    def _carried(self, record: CdrRecord) -> bool:
+        """Whether the call was already in progress when this connection came up: it was not heard from
+        its beginning on it (a call that ended between the subscription and the snapshot sends only its
+        last events, or none, and the snapshot misses it), it is in the snapshot, or, without a snapshot,
+        it started before."""
+        if not self._heard.get(record.uid, False):
             return True
         if self._carried_over is None:
-            return started_at <= self._connected_at + _CLOCK_SLACK
-        return uid in self._carried_over
+            return record.started_at <= self._connected_at + _CLOCK_SLACK
+        return record.uid in self._carried_over
 
     async def _calls_in_progress(self, sn: str) -> None:
         """Deliver each ongoing call as a call-status snapshot, before any event read after the gap

@@ -110,10 +110,11 @@ def core_routes(sim: PbxSimulator) -> Routes:
         call_id, kind, ext = req.get("call_id"), req.get("type"), req.get("extension")
         if call_id is None and kind is None and ext is None:
             raise invalid("call_id")
-        calls = [
+        calls = [  # a call everybody hung up is over, whether or not its CDR is written yet
             c
             for c in sim.calls.live.values()
-            if (call_id is None or c.call_id == call_id)
+            if c.legs
+            and (call_id is None or c.call_id == call_id)
             and (kind is None or c.call_type.lower() == str(kind).lower())
             and (ext is None or any(leg.number == ext for leg in c.legs))
         ]

@@ -1,7 +1,7 @@
 """A restarted app whose first PBX reads fail still logs every leg: transfers, the unanswered queue call, voicemail.
 
 The app is killed while calls of each shape ring, talk, or have ended without their CDR, and more are
-placed and ended while it is away. The PBX's CDR writer lags (the CDRs wait), so every 30012 reaches the
+placed and ended while it is away (transfers handed over with call/transfer while it is away, too). The PBX's CDR writer lags (the CDRs wait), so every 30012 reaches the
 new connection; meanwhile the reads after connecting fail on the wire: the snapshot of calls in progress
 answers late (after the calls ended, so it misses them), or its connection drops, or the CDR legs'
 reads drop, or both. The logs are counted in the CRM emulator per PBX call id and extension.
@@ -17,6 +17,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks._faults import World, place, until, world
+from linkus_companion.pbx.client import PbxClient
+from linkus_companion.sim import pbx_scenarios as scenarios
+from linkus_companion.sim.pbx_calls import Call
+from linkus_companion.texts import Text
 
 SHAPES = ("blind transfer 1003->1004", "attended transfer 1001->1005", "queue unanswered", "voicemail")
 ANSWERED = SHAPES[:2] + SHAPES[3:]
@@ -33,6 +37,23 @@ async def _when(there: Callable[[], bool], what: str) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"never {what}")
+
+
+async def _hand_over(w: World, api: PbxClient, extension: str, target: str, kind: str) -> Call:
+    """A customer call `extension` takes and hands over to `target` through call/transfer; it talks on."""
+    call, script = scenarios.inbound(w.pbx.calls, w.customer(), extension, talk=600.0)
+    w.names[call.call_id] = f"{kind} transfer {extension}->{target} (handed over while the app was away)"
+    w.pbx.calls.spawn(call, script)
+    await until(w, [call], lambda c: c.answered is not None, "answered")
+    channel = call.leg(extension).channel_id
+    body = {"type": kind, "channel_id": channel, "number": target}
+    await api.call("POST", "call/transfer", Text("transferring a call"), body=body)
+    if kind == "attended":
+        await until(w, [call], lambda c: c.leg(target).member_status == "ANSWER", "consulted")
+        body = {"type": kind, "channel_id": channel, "attended_operate": "complete"}
+        await api.call("POST", "call/transfer", Text("transferring a call"), body=body)
+    await until(w, [call], lambda c: target in c.talked, "handed over")
+    return call
 
 
 async def _restart_with_failing_reads(w: World, reads: str, caplog: pytest.LogCaptureFixture) -> None:
@@ -78,4 +99,30 @@ async def test_restart_with_failing_reads_loses_no_leg(
         result = await w.settled()
         explained = w.explain(result)
     assert result.expected == 4 * LOGS_PER_PHASE, explained
+    assert result.clean, explained
+
+
+async def test_transfers_handed_over_while_away_and_ended_before_the_snapshot_log_both_legs(
+    tmp_path: Path,
+) -> None:
+    """Handed over while the app was away, they end once it has subscribed: their last events and CDR
+    come on the new connection before the snapshot answers, which no longer lists them."""
+    async with world(tmp_path, "hubspot") as w:
+        assert w.app is not None
+        await w.app.kill()
+        async with PbxClient(w.pbx.base_url, w.pbx.client_id, w.pbx.client_secret) as api:
+            handed = [
+                await _hand_over(w, api, "1003", "1004", "blind"),
+                await _hand_over(w, api, "1001", "1005", "attended"),
+            ]
+        w.pbx.api_faults.hold(SNAPSHOT)
+        await w.start_app()
+        await _when(lambda: bool(w.pbx.api_faults.held[SNAPSHOT]), "read the snapshot")
+        for call in handed:
+            call.hangup.set()
+        await until(w, handed, lambda c: c.finished.is_set(), "CDRs written")
+        w.pbx.api_faults.clear()
+        result = await w.settled()
+        explained = w.explain(result)
+    assert result.expected == 2 * 2, explained
     assert result.clean, explained
