@@ -78,9 +78,9 @@ class TemplateEditor(QWidget):
             editor.textChanged.connect(self.refresh)
             field.editor.installEventFilter(self)
         self.variables = QListWidget()
-        for name in templates.VARIABLES:
+        for variable in templates.VARIABLES:
             item = QListWidgetItem()
-            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setData(Qt.ItemDataRole.UserRole, variable)
             self.variables.addItem(item)
         self.variables.itemActivated.connect(self._insert)
         self.insert_button = QPushButton()
