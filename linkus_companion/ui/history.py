@@ -159,7 +159,7 @@ class HistoryWindow(QWidget):
         layout.addWidget(self.detail)
         layout.addLayout(buttons)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
-        self.resize(820, 440)
+        self.resize(960, 460)  # the log's state and most of a reason fit beside the other columns
         self.retranslate()
 
     def retranslate(self) -> None:

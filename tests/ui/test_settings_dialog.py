@@ -283,3 +283,20 @@ def test_the_template_editor_follows_a_language_switch(qtbot, settings, translat
     translations.apply("en")
     qapp.processEvents()
     assert [editor.variables.item(i).text() for i in range(editor.variables.count())] == english
+
+
+def test_the_variable_list_wraps_long_meanings_instead_of_cutting_them(qtbot, settings, zh_cn):
+    editor = TemplateEditor(settings)
+    qtbot.add_widget(editor)
+    editor.resize(640, 700)
+    editor.show()
+    qtbot.waitExposed(editor)
+    status = next(
+        editor.variables.item(i)
+        for i in range(editor.variables.count())
+        if editor.variables.item(i).data(Qt.ItemDataRole.UserRole) == "Call_Log_Status"
+    )
+    rect = editor.variables.visualItemRect(status)
+    assert rect.right() <= editor.variables.viewport().width(), "no part of the line is off to the right"
+    assert rect.height() > 1.5 * editor.variables.fontMetrics().lineSpacing(), "the long meaning wraps"
+    assert status.toolTip() == status.text()

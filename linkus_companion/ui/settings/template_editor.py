@@ -78,6 +78,9 @@ class TemplateEditor(QWidget):
             editor.textChanged.connect(self.refresh)
             field.editor.installEventFilter(self)
         self.variables = QListWidget()
+        self.variables.setWordWrap(True)  # a long meaning (Chinese glosses) wraps instead of being cut
+        self.variables.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.variables.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for variable in templates.VARIABLES:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, variable)
@@ -106,7 +109,9 @@ class TemplateEditor(QWidget):
         self.variables.setAccessibleName(self.tr("Template variables"))
         for row, (variable, meaning) in enumerate(templates.VARIABLES.items()):
             meaning = QCoreApplication.translate("TemplateVariables", meaning)
-            self.variables.item(row).setText(f"{{{{.{variable}}}}} — {meaning}")
+            item = self.variables.item(row)
+            item.setText(f"{{{{.{variable}}}}} — {meaning}")
+            item.setToolTip(item.text())
         self.insert_button.setText(self.tr("&Insert variable"))
         self.defaults_note.setText(
             self.tr(
