@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from linkus_companion.crm.base import AuthExpired, CallLog, CrmError, QuotaExhausted, RecordingFile
 from linkus_companion.model import Direction, Disposition, Outcome, Record, RecordKind
-from linkus_companion.pbx.errors import PbxError, PbxNotFound
+from linkus_companion.pbx.errors import PbxError, PbxInvalidRequest, PbxNotFound
 from linkus_companion.store import Db, Store, StoreError
 from linkus_companion.texts import Text, restored, stored, text_of
 
@@ -438,6 +438,8 @@ class OutboxWorker:
                     job,
                     PbxNotFound(Text("The PBX no longer has this call's recording, so it was not uploaded.")),
                 )
+            elif isinstance(exc, PbxInvalidRequest):  # retrying will not help
+                self._park(job, exc)
             else:
                 self._retry_later(job, exc, None)
             return False

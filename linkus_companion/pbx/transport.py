@@ -14,7 +14,7 @@ import httpx
 
 from linkus_companion import USER_AGENT, redaction
 from linkus_companion.net_cause import Cause, cause_of, certificate_why, why
-from linkus_companion.pbx.errors import PbxError, PbxTlsError, PbxUnavailable
+from linkus_companion.pbx.errors import PbxError, PbxInvalidRequest, PbxTlsError, PbxUnavailable
 from linkus_companion.pbx.tls import client_context
 from linkus_companion.texts import Text
 from linkus_companion.trust import verified_context
@@ -65,6 +65,16 @@ class Transport:
         url = f"{self.base_url}{API_PATH}/{endpoint}"
         try:
             response = await self._http.request(method, url, params=params, json=body)
+        except (
+            httpx.InvalidURL
+        ) as err:  # e.g. a recording named after a caller id thousands of characters long
+            log.warning("PBX %s %s not sent: %s", method, endpoint, err)
+            raise PbxInvalidRequest(
+                Text(
+                    "The request to the PBX is too long to send ({endpoint}); retrying will not help.",
+                    endpoint=endpoint,
+                )
+            ) from None
         except httpx.HTTPError as err:
             raise self.error(err) from None
         log.debug("PBX %s %s -> HTTP %s", method, endpoint, response.status_code)

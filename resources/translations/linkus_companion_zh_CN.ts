@@ -3753,6 +3753,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>与位于 {host} 的 PBX 建立安全连接失败；请确认该端口是 PBX 的 HTTPS 网页端口（普通 HTTP 端口请使用 http://）。</translation>
         </message>
         <message>
+            <source>The request to the PBX is too long to send ({endpoint}); retrying will not help.</source>
+            <translation>发往 PBX 的请求过长，无法发送（{endpoint}）；重试也无济于事。</translation>
+        </message>
+        <message>
             <source>A phone number has at most {most} characters; this has {count}.</source>
             <translation>电话号码最多 {most} 个字符，此号码有 {count} 个。</translation>
         </message>

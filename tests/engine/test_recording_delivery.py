@@ -161,6 +161,25 @@ async def test_a_recording_over_the_crms_limit_is_refused_with_a_sentence_and_th
         assert _stored_files(world.crm) == 0
 
 
+async def test_a_recording_that_cannot_be_fetched_is_parked_and_later_uploads_still_go(
+    tmp_path: Path,
+) -> None:
+    """A caller id of 8,000 CJK characters names a recording no request can carry: that upload is parked
+    with a sentence, and the recordings of the calls after it are uploaded (it held the lane up for good)."""
+    async with demo_world("hubspot", tmp_path, lambda _line: None) as world:
+        await world.host.start()
+        await asyncio.wait_for(world.host.connected(), 10)
+        hostile = await world.pbx.inbound("\u4f60" * 8000, "1001", talk=0.1)  # 72 kB once percent-encoded
+        await until(lambda: any(j.parked for j in world.host.outbox.pending()))
+        later = [await world.pbx.inbound(CALLER, extension, talk=0.1) for extension in ("1002", "1003")]
+        await until(
+            lambda: all(c in _uploads(world.host) and _uploads(world.host)[c].delivered for c in later), 10
+        )
+        [parked] = world.host.outbox.pending()
+        assert parked.key == f"{hostile}:1001:upload" and "too long to send" in parked.last_error
+        assert {c.idempotency_key.split(":")[0] for c in world.crm.call_logs()} == {hostile, *later}
+
+
 def _uploads(host: EngineHost) -> dict[str, Job]:
     """The recording upload job of each call that has one."""
     with host.store.transaction() as db:

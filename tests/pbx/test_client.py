@@ -302,3 +302,10 @@ async def test_recording_download_returns_the_audio(client: PbxClient, sim: PbxS
     assert streamed == audio
     with pytest.raises(PbxNotFound):
         await client.download_recording("missing.wav")
+
+
+async def test_a_request_too_long_to_send_is_refused_not_raised_raw(client: PbxClient) -> None:
+    """A recording named after a 10,000-character caller id: httpx cannot build the URL; that is the
+    PBX client's typed refusal (retrying will not help), not an httpx exception out of the client."""
+    with pytest.raises(PbxInvalidRequest):
+        await client.recording_url("x" * 70_000 + ".wav")
