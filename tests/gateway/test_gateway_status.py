@@ -95,3 +95,17 @@ async def test_a_spent_quota_and_a_refused_gateway_sign_in_say_so_and_who_acts(s
     problem = one.status.crm_problem
     assert isinstance(problem, Text) and "linkus-companion gateway authorize" in problem
     world.crm.api.faults.remove(refused)
+
+
+async def test_a_gateway_desktop_hears_whom_its_call_was_transferred_to(site: Site) -> None:
+    world = site.world
+    call_id = await world.pbx.blind_transfer("+16285559013", "1001", "1002", talk=0.05)
+    name = world.pbx.directory.extensions["1002"].caller_id_name
+
+    def handed_on() -> list[tuple[str, str]]:
+        return [
+            (c.transferred_to, c.transferred_to_name) for c in site.seen["1001"].calls if c.call_id == call_id
+        ]
+
+    await until(lambda: ("1002", name) in handed_on())
+    assert name and all(to in ("", "1002") for to, _name in handed_on())
