@@ -140,6 +140,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (call_id, extension)
         )""",
     ),
+    # unexpected failures of a job (a bug, a file it cannot write): it is parked after a few of them
+    ("ALTER TABLE outbox ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",),
 )
 """Schema steps in SQLite's dialect, oldest first; step N (1-based) brings the schema to version N.
 

@@ -49,6 +49,10 @@ the first)."""
 IN_FLIGHT = 4
 """Call logs a lane sends at once while the CRM answers: a backlog drains several times faster than one
 request at a time, and stays well under the CRMs' concurrency limits (Zoho Free allows 5)."""
+FAILURES = 5
+"""Unexpected failures (not the CRM's nor the PBX's answer: a bug, a file that cannot be written) after
+which a job is parked: it backs off on its own until then, and never holds the rest of its lane back."""
+RETRYING = Text("The app failed on a call log or recording and tries it again later; the others go on.")
 RELEASE_SETTLE = 10.0
 """Seconds after a clean stop before a job whose request the stop cut is tried again: the request may have
 reached the CRM, whose search shows what it wrote within seconds (HubSpot's index lags new calls)."""
@@ -264,7 +268,7 @@ class OutboxWorker:
         """Make every undelivered job due now, parked ones included (the user re-authorised or fixed data)."""
         with self._store.transaction() as db:
             db.execute(
-                "UPDATE outbox SET parked_at = NULL, next_attempt_at = ? WHERE delivered_at IS NULL",
+                "UPDATE outbox SET parked_at = NULL, failures = 0, next_attempt_at = ? WHERE delivered_at IS NULL",
                 (iso_time(self._clock()),),
             )
         for lane in self._lanes:
@@ -443,9 +447,9 @@ class OutboxWorker:
             else:
                 self._retry_later(job, exc, None)
             return False
-        except Exception as exc:  # a connector bug must not stop every later call log
+        except Exception:  # a bug in one job must not hold the lane's later call logs back
             log.exception("call log %s failed unexpectedly", job.key)
-            self._retry_later(job, exc, None, lane)
+            self._failed(job)
             return False
         with self._store.transaction() as db:
             db.execute(
@@ -535,13 +539,28 @@ class OutboxWorker:
         )
         return due
 
+    def _failed(self, job: Job) -> None:
+        """An unexpected failure: only this job backs off (the lane goes on), parked after `FAILURES` of them."""
+        with self._store.transaction() as db:
+            db.execute("UPDATE outbox SET failures = failures + 1 WHERE id = ?", (job.id,))
+            (failures,) = db.execute("SELECT failures FROM outbox WHERE id = ?", (job.id,)).fetchone()
+        if int(failures) >= FAILURES:
+            gave_up = Text(
+                "The app failed on this call log or recording {count} times and stopped trying;"
+                " the app's log file has the reason.",
+                count=int(failures),
+            )
+            self._park(job, RuntimeError(gave_up))
+        else:
+            self._retry_later(job, RuntimeError(RETRYING), None)
+
     def _park(self, job: Job, error: Exception) -> None:
         with self._store.transaction() as db:
             db.execute(
                 "UPDATE outbox SET parked_at = ?, last_error = ? WHERE id = ?",
                 (iso_time(self._clock()), stored(_reason(error)), job.id),
             )
-        log.warning("call log %s refused by the CRM and parked: %s", job.key, error)
+        log.warning("call log %s parked: %s", job.key, error)
 
     # --- waiting -----------------------------------------------------------------------------------
 

@@ -2857,8 +2857,16 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>CRM 未接收此通话记录；原因请查看应用的日志文件。</translation>
         </message>
         <message>
+            <source>The app failed on a call log or recording and tries it again later; the others go on.</source>
+            <translation>应用处理一条通话记录或录音时出错，稍后会再试；其他的照常发送。</translation>
+        </message>
+        <message>
             <source>{error} {count} call log(s) wait and go out by themselves once it resets (next try at {when} UTC).</source>
             <translation>{error} {count} 条通话记录正在等待，额度重置后会自动发送（下次尝试时间 {when} UTC）。</translation>
+        </message>
+        <message>
+            <source>The app failed on this call log or recording {count} times and stopped trying; the app's log file has the reason.</source>
+            <translation>应用处理此通话记录或录音已失败 {count} 次，已停止尝试；原因请查看应用的日志文件。</translation>
         </message>
         <message>
             <source>Recording uploads are not set up on this computer; use recording links.</source>

@@ -15,7 +15,7 @@ from linkus_companion.crm.base import AccessGrant, CallLog
 from linkus_companion.crm.hubspot import HubSpotConnector, SearchPacer
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.lookup import SEARCHES_AT_ONCE, Lookup, LookupPolicy
-from linkus_companion.engine.outbox import IN_FLIGHT, Job, OutboxWorker
+from linkus_companion.engine.outbox import FAILURES, IN_FLIGHT, Job, OutboxWorker
 from linkus_companion.model import CallNote
 from linkus_companion.runtime import crm_http_client
 from linkus_companion.sim.hubspot import HubSpotEmulator
@@ -188,3 +188,23 @@ async def test_a_sender_frozen_past_its_lease_writes_nothing_another_worker_clai
     assert await sending == 0
     assert hub.logged() == dict.fromkeys([*first, *keys], 1)
     assert hub.stored_ids() == hub.crm_ids()
+
+
+async def test_a_call_log_that_fails_unexpectedly_backs_off_alone_and_the_others_go_out(hub: Hub) -> None:
+    """A job the app cannot even read (its row written damaged) fails with no CRM answer to go by: the
+    logs after it are delivered meanwhile, and it is parked with a sentence after `FAILURES` tries."""
+    poison, *others = hub.end_calls(6)
+    with hub.store.transaction() as db:
+        db.execute("UPDATE outbox SET payload = ? WHERE idempotency_key = ?", ('{"log": {}}', poison))
+    worker = hub.worker()
+    assert await worker.drain() == len(others)
+    assert hub.logged() == dict.fromkeys(others, 1)
+    for _ in range(FAILURES * 2):
+        hub.clock.advance(1000)
+        await worker.drain()
+    [parked] = worker.pending()
+    assert (parked.key, parked.parked, parked.attempts) == (poison, True, FAILURES)
+    assert "failed on this call log or recording 5 times" in parked.last_error
+    assert "KeyError" not in parked.last_error and "KeyError" not in worker.status().problem
+    more = hub.end_calls(2, first=4001)
+    assert await worker.drain() == 2 and hub.logged() == dict.fromkeys([*others, *more], 1)

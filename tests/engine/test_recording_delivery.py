@@ -14,7 +14,7 @@ from linkus_companion import paths
 from linkus_companion.config.settings import Settings
 from linkus_companion.demo import demo_world
 from linkus_companion.engine.host import EngineHost
-from linkus_companion.engine.outbox import Job, JobKind, OutboxWorker, call_jobs
+from linkus_companion.engine.outbox import FAILURES, Job, JobKind, OutboxWorker, call_jobs
 from linkus_companion.engine.recording_erasure import delete_uploaded, erase_recording
 from linkus_companion.gateway.demo import gateway_world
 from linkus_companion.runtime import CRM_SECRET
@@ -178,6 +178,37 @@ async def test_a_recording_that_cannot_be_fetched_is_parked_and_later_uploads_st
         [parked] = world.host.outbox.pending()
         assert parked.key == f"{hostile}:1001:upload" and "too long to send" in parked.last_error
         assert {c.idempotency_key.split(":")[0] for c in world.crm.call_logs()} == {hostile, *later}
+
+
+async def test_an_upload_that_fails_unexpectedly_backs_off_alone_and_is_parked_after_a_few_tries(
+    tmp_path: Path,
+) -> None:
+    """One upload whose spooled file cannot be written (a directory stands in its way) fails with no CRM or
+    PBX answer to go by: the recordings of the calls after it are still uploaded, and it is parked."""
+    async with demo_world("hubspot", tmp_path, lambda _line: None) as world:
+        await world.host.start()
+        await asyncio.wait_for(world.host.connected(), 10)
+        world.crm.set_outage(True)  # no call log goes out: the poison upload waits, its file known
+        poison = await world.pbx.inbound(CALLER, "1001", talk=0.1)
+        await until(lambda: poison in _uploads(world.host))
+        job = _uploads(world.host)[poison]
+        spooled = world.host.spool._path(job.key, str(job.payload["file"]))
+        spooled.with_suffix(spooled.suffix + ".part").mkdir(parents=True)
+        world.crm.set_outage(False)
+        later = [
+            await world.pbx.inbound(CALLER, extension, talk=0.1) for extension in ("1002", "1003", "1004")
+        ]
+        await until(
+            lambda: all(c in _uploads(world.host) and _uploads(world.host)[c].delivered for c in later)
+        )
+        await until(lambda: _uploads(world.host)[poison].parked, 20)
+        parked = _uploads(world.host)[poison]
+        assert (
+            parked.attempts == FAILURES
+            and "failed on this call log or recording 5 times" in parked.last_error
+        )
+        assert "Error" not in parked.last_error and "Error" not in world.host.outbox.status().problem
+        assert _stored_files(world.crm) == len(later), "every later recording is in the CRM"
 
 
 def _uploads(host: EngineHost) -> dict[str, Job]:
