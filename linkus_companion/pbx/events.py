@@ -28,7 +28,15 @@ from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.errors import PbxError, PbxTlsError, PbxUnavailable
 from linkus_companion.pbx.frames import HEARTBEAT, MAX_FRAME, ApiReply, FrameError, HeartbeatReply, decode
-from linkus_companion.pbx.models import CallEvent, CdrEvent, CdrRecord, Event, EventType, MemberStatus
+from linkus_companion.pbx.models import (
+    CallEvent,
+    CdrEvent,
+    CdrRecord,
+    Event,
+    EventType,
+    MemberKind,
+    MemberStatus,
+)
 from linkus_companion.pbx.tokens import Token
 from linkus_companion.pbx.transport import API_PATH
 from linkus_companion.texts import Text, text_of
@@ -137,9 +145,9 @@ class EventStream:
         self._carried_over: set[str] | None = None
         """Calls in progress when this connection came up, whose early legs may have gone by unseen;
         None until they are read (or when they cannot be), so every call older than the connection counts."""
-        self._heard: OrderedDict[str, bool] = OrderedDict()
-        """Calls this connection has read a call event of: whether it was their beginning (nobody had
-        answered or left yet), so no leg of theirs went by unseen."""
+        self._heard: OrderedDict[str, bool | None] = OrderedDict()
+        """Calls this connection has read a call event of: whether the first was their beginning, so no
+        leg of theirs went by unseen (`_beginning`)."""
         self._heartbeat_answered = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._socket: ClientConnection | None = None
@@ -437,22 +445,20 @@ class EventStream:
         if event.call_id in self._heard:
             self._heard.move_to_end(event.call_id)
             return
-        self._heard[event.call_id] = event.type is EventType.CALL_STATUS and all(
-            m.status in _RINGING for m in event.members
-        )
+        self._heard[event.call_id] = _beginning(event)
         if len(self._heard) > _SEEN_UIDS:
             self._heard.popitem(last=False)
 
     def _carried(self, record: CdrRecord) -> bool:
         """Whether the call was already in progress when this connection came up: it was not heard from
         its beginning on it (a call that ended between the subscription and the snapshot sends only its
-        last events, or none, and the snapshot misses it), it is in the snapshot, or, without a snapshot,
-        it started before."""
-        if not self._heard.get(record.uid, False):
+        last events, or none, and the snapshot misses it), it is in the snapshot, or, where the first
+        event or the snapshot cannot tell, it started before."""
+        first = self._heard.get(record.uid, False)
+        if first is False or (self._carried_over is not None and record.uid in self._carried_over):
             return True
-        if self._carried_over is None:
-            return record.started_at <= self._connected_at + _CLOCK_SLACK
-        return record.uid in self._carried_over
+        unsure = first is None or self._carried_over is None  # the first event or the snapshot cannot tell
+        return unsure and record.started_at <= self._connected_at + _CLOCK_SLACK
 
     async def _calls_in_progress(self, sn: str) -> None:
         """Deliver each ongoing call as a call-status snapshot, before any event read after the gap
@@ -509,3 +515,18 @@ class EventStream:
                 self._on_status(self.status)
             except Exception:
                 log.exception("A PBX status listener failed")
+
+
+def _beginning(event: CallEvent) -> bool | None:
+    """Whether `event`, the first a connection reads of a call, is the call's beginning: True when nobody
+    has answered or left; None when only the trunk is answered (an IVR or queue took the caller, or what
+    is left once an extension handed the caller to one); False otherwise (a transfer, a hold, a talk, a BYE)."""
+    if event.type is not EventType.CALL_STATUS:
+        return False
+    if all(m.status in _RINGING for m in event.members):
+        return True
+    trunk_answered = all(
+        m.status in _RINGING or (m.kind is not MemberKind.EXTENSION and m.status is MemberStatus.ANSWERED)
+        for m in event.members
+    )
+    return None if trunk_answered else False
