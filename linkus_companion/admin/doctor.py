@@ -18,6 +18,7 @@ from linkus_companion.config.policies import admin_policies
 from linkus_companion.config.settings import Settings
 from linkus_companion.config.userfile import UserFile
 from linkus_companion.net_cause import why
+from linkus_companion.platform import logs
 from linkus_companion.platform.native_commands import registration
 from linkus_companion.secrets import SecretStore
 from linkus_companion.terminal import tell
@@ -54,7 +55,8 @@ async def _gateway(url: str) -> Finding:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run every check and print the report."""
+    """Run every check and print the report (the details behind a problem go to the log file, not here)."""
+    logs.setup()
     policies = admin_policies()
     try:
         settings = Settings(UserFile(paths.settings_file()), policies.sources)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -140,6 +143,21 @@ async def test_nothing_configured_and_no_keyring_names_the_missing_keyring() -> 
     assert found[0].startswith("keyring: no keyring is available")
     pbx = next(line for line in found if line.startswith("pbx:"))
     assert "credential storage is not available" in pbx and "not configured" not in pbx.lower()
+
+
+def test_with_no_keyring_the_command_prints_its_report_only_and_logs_the_detail(user_dirs: Path) -> None:
+    """The keyring's own error (an exception name, English) goes to the log file, not the user's terminal."""
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    done = subprocess.run(
+        [sys.executable, "-m", "linkus_companion", "doctor"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "PROBLEM  keyring  no keyring is available" in done.stdout
+    assert done.stderr == ""
+    assert "keyring unavailable: NoKeyringError" in (paths.log_dir() / "linkus-companion.log").read_text()
 
 
 def test_the_command_exits_non_zero_and_prints_only_problems(run: Run) -> None:
