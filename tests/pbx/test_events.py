@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from pbx_testkit import WAIT, Collector
 from signal_rig import STOP_WITHIN, launched
 
+from linkus_companion.model import Outcome
+from linkus_companion.pbx import events
 from linkus_companion.pbx.client import PbxClient
 from linkus_companion.pbx.clock import PbxClock
 from linkus_companion.pbx.errors import PbxAuthFailed
@@ -24,6 +26,7 @@ from linkus_companion.pbx.frames import MAX_FRAME, ApiReply, FrameError, Heartbe
 from linkus_companion.pbx.models import CallEvent, CdrEvent, CdrRecord, EventType, ExtensionEvent, SystemEvent
 from linkus_companion.sim import pbx_scenarios as scenarios
 from linkus_companion.sim.pbx import PbxSimulator
+from linkus_companion.sim.pbx_calls import Call
 from linkus_companion.tls import TlsFiles
 
 CALL_FRAME = (
@@ -310,6 +313,47 @@ async def test_only_calls_in_progress_at_connection_cost_a_cdr_search_at_their_e
         legs = (await collector.call_ended(carried.call_id)).record.talked
     assert legs == ("1001", "1004")
     assert len(searches) == 1
+
+
+async def test_a_call_an_ivr_took_first_costs_no_cdr_search_when_placed_after_connecting(
+    sim: PbxSimulator, client: PbxClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first event of a call routed through an IVR shows only its trunk answered, as what is left of
+    a call whose extension handed the caller over would: placed after the connection came up, it was heard
+    whole and its legs are not read (one that started before would be)."""
+    monkeypatch.setattr(events, "_CLOCK_SLACK", dt.timedelta(0))  # the simulator's clock is ours
+    searches: list[dt.datetime] = []
+    search = client.search_cdr
+
+    async def counted(start: dt.datetime, end: dt.datetime, uids: object = None) -> list[CdrRecord]:
+        searches.append(start)
+        return await search(start, end, uids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(client, "search_cdr", counted)
+    engine = sim.calls
+
+    async def through_the_ivr(call: Call) -> None:
+        engine.add_trunk(call, "inbound", call.call_from, call.did, "ANSWERED", call_path="6500")
+        engine.answer(call)
+        await engine.publish(call)
+        await engine.pause(call)
+        agent = engine.add_extension(call, "1002", "RING", call_path="6500")
+        await engine.publish(call)
+        await engine.pause(call)
+        agent.member_status = "ANSWER"
+        await engine.publish(call)
+        await engine.pause(call)
+
+    async with Collector(client, backoff_initial=0.05) as collector:
+        await collector.connected()
+        await asyncio.sleep(1.2)  # the PBX's call times are whole seconds
+        call = engine.new_call(
+            "Inbound", "+15551239300", "1002", src_trunk=sim.directory.trunk, did="5550100"
+        )
+        engine.spawn(call, through_the_ivr)
+        ended = await collector.call_ended(call.call_id)
+    assert ended.record.call_to == "1002" and ended.record.outcome is Outcome.ANSWERED
+    assert searches == []
 
 
 async def test_closing_takes_a_moment_when_the_pbx_stops_answering() -> None:
