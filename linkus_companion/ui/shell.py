@@ -191,6 +191,9 @@ class DesktopShell(QObject):
             pending, self._pending_args = self._pending_args, []
             for args in pending:
                 self.handle_args(args)
+        elif status.link is LinkState.NOT_CONFIGURED and self._pending_args:
+            self._pending_args = []  # the first-run window follows: the app raises it
+            self._cannot_dial_yet()
         if self._panel is not None:
             self._panel_follow(status)
 
@@ -343,6 +346,10 @@ class DesktopShell(QObject):
         if not args:
             self.show_window()
             return
+        if self._status.link is LinkState.NOT_CONFIGURED:
+            self.show_window()  # the first-run window (or the settings when it was closed)
+            self._cannot_dial_yet()
+            return
         if self._status.link is not LinkState.CONNECTED and self._status.link is not LinkState.ERROR:
             self._pending_args.append(list(args))
             return
@@ -350,6 +357,18 @@ class DesktopShell(QObject):
             self.dial(number_from_args(args))
         except DialError as exc:
             self.show_error(QCoreApplication.translate("Shell", "Cannot dial"), tr_text(text_of(exc)))
+
+    def _cannot_dial_yet(self) -> None:
+        """A number handed over before the PBX is set up: say so (not dialled later, out of the blue)."""
+        log.info("a number to dial was handed over, but the PBX is not set up yet: not dialled")
+        text = QCoreApplication.translate(
+            "Shell",
+            "Cannot dial until the PBX connection is set up. Finish the setup, then dial the number again.",
+        )
+        if not self.tray.notify(APP_NAME, text):
+            self._message(
+                QMessageBox.Icon.Information, QCoreApplication.translate("Shell", "Cannot dial"), text
+            )
 
     def handle_request(self, request: dict[str, str], reply: Reply) -> None:
         """A request from the browser extension (through its native host): answer it when done."""

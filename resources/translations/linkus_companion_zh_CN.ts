@@ -1273,6 +1273,10 @@
             <translation>无法拨号</translation>
         </message>
         <message>
+            <source>Cannot dial until the PBX connection is set up. Finish the setup, then dial the number again.</source>
+            <translation>PBX 连接设置好之前无法拨号。请先完成设置，然后再拨打该号码。</translation>
+        </message>
+        <message>
             <source>Linkus Companion is already running: its menu is on the tray icon.</source>
             <translation>Linkus Companion 已在运行：它的菜单在托盘图标上。</translation>
         </message>

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -171,3 +172,55 @@ async def test_the_demo_settings_show_the_configuration_the_demo_runs(
         finally:
             dialog.close()
             dialog.deleteLater()
+
+
+@pytest.mark.asyncio(loop_factories=["qt"])
+async def test_a_number_handed_to_an_app_not_set_up_yet_says_it_cannot_dial_and_raises_the_setup(
+    qapp: QApplication,
+    settings: Settings,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`linkus-companion dial 123` to a running desktop with no PBX set up: the user is told, not left guessing."""
+    import os
+    import subprocess
+
+    from linkus_companion.app import _AppRun, configured_backend
+    from linkus_companion.backend import BackendError
+    from linkus_companion.platform.single_instance import claim
+    from linkus_companion.ui.i18n import Translations
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # the instance socket, where the dial looks for it
+    caplog.set_level(logging.INFO)
+    run = _AppRun(qapp, configured_backend, settings, None, Translations(qapp), smoke=False)
+    run.shell.show()  # as the app's main does, before the backend starts
+    run.shell.handle_args(["dial", "123"])  # a `tel:` link started the app: it waits for the start
+    with pytest.raises(BackendError):
+        await run.backend.start()
+    run._start_failed("not set up")  # as the app does: the first-run window
+    box = run.shell.message_box
+    assert box is not None and "Cannot dial until the PBX connection is set up" in box.text()
+    box.close()
+    wizard = run.first_run
+    assert wizard is not None
+    wizard.hide()  # the user looks away; then a CRM page's link dials through the command line
+    server = claim([])
+    assert server is not None
+    server.got_args.connect(run.shell.handle_args)
+    try:
+        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+        command = [sys.executable, "-m", "linkus_companion", "dial", "123"]
+        loop = asyncio.get_running_loop()
+        done = await loop.run_in_executor(
+            None, lambda: subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
+        )
+        assert (done.returncode, done.stderr) == (0, "")
+        await until(lambda: run.shell.message_box is not None)
+    finally:
+        server.close()
+    assert "Cannot dial until the PBX connection is set up" in run.shell.message_box.text()
+    assert wizard.isVisible(), "the setup window came forward"
+    assert "the PBX is not set up yet: not dialled" in caplog.text
+    wizard.close()
+    await run.shell.shutdown()
