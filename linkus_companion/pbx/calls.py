@@ -320,8 +320,8 @@ def _from_record(record: CdrRecord, recovered: bool, groups: Mapping[str, tuple[
     talked: tuple[str, ...] = ()
     if record.direction is Direction.INBOUND:
         members = groups.get(record.call_to, ())
-        if record.talked:
-            ours, talked = record.talked, record.talked
+        if record.talked:  # the legs: who talked, and the last destination, which may only have rung
+            ours, talked = tuple(dict.fromkeys([*record.talked, record.call_to])), record.talked
         elif members:
             ours, path = members, record.call_to
         else:

@@ -242,7 +242,9 @@ Event = CallEvent | CdrEvent | ExtensionEvent | SystemEvent
 def merge_legs(records: Iterable[CdrRecord]) -> list[CdrRecord]:
     """One record per `uid`: the CDR lists each leg of a transferred call, the last being the call.
 
-    The merged record is the call's last leg, with `talked` naming every extension that answered.
+    The merged record is the call's last leg, with `talked` naming every extension that answered; when
+    that last leg went unanswered (a transfer target that only rang), the call is still the answered
+    one of the last leg that talked, with its talk time and recording.
     """
     calls: dict[str, list[CdrRecord]] = {}
     for record in records:
@@ -251,8 +253,17 @@ def merge_legs(records: Iterable[CdrRecord]) -> list[CdrRecord]:
     for legs in calls.values():
         last = legs[-1]
         if len(legs) > 1:
-            answered = [leg.call_to for leg in legs if leg.outcome is Outcome.ANSWERED and leg.call_to]
-            last = replace(last, talked=tuple(dict.fromkeys(answered)))
+            answered = [leg for leg in legs if leg.outcome is Outcome.ANSWERED and leg.call_to]
+            last = replace(last, talked=tuple(dict.fromkeys(leg.call_to for leg in answered)))
+            if answered and last.outcome is not Outcome.ANSWERED:
+                talk = answered[-1]
+                last = replace(
+                    last,
+                    outcome=Outcome.ANSWERED,
+                    talk_seconds=talk.talk_seconds,
+                    ring_seconds=talk.ring_seconds,
+                    recording=last.recording or talk.recording,
+                )
         merged.append(last)
     return merged
 

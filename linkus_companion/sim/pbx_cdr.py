@@ -48,15 +48,22 @@ class CallRecord:
     """Extensions that answered, in order (several after a transfer)."""
 
     def legs(self) -> list[CallRecord]:
-        """The REST CDR's rows for this call: one per answered leg of a transferred inbound call.
+        """The REST CDR's rows for this call: one per leg of a transferred inbound call.
 
         The standard view lists each call leg; the legs of one call share its `uid`, the last one is
-        the call as the 30012 reports it.
+        the call's last destination (`call_to`, as the 30012 names it). A target that never answered (the
+        caller hung up while it rang) has its own NO ANSWER leg after the legs that talked.
         """
-        if self.call_type != "Inbound" or len(self.talked) < 2:
+        earlier = [ext for ext in self.talked if ext != self.call_to]
+        if self.call_type != "Inbound" or not earlier:
             return [self]
-        earlier = [replace(self, call_to=ext, to_name="", recording="") for ext in self.talked[:-1]]
-        return [*earlier, self]
+        if self.call_to in self.talked:
+            rows = [replace(self, call_to=ext, to_name="", recording="") for ext in earlier]
+            return [*rows, self]
+        rows = [replace(self, call_to=ext, to_name="", recording="") for ext in earlier[:-1]]
+        last_talker = replace(self, call_to=earlier[-1], to_name="")
+        unanswered = replace(self, status="NO ANSWER", talk_duration=0, recording="")
+        return [*rows, last_talker, unanswered]
 
     def event(self, clock: PbxClock) -> dict[str, Any]:
         """The 30012 `Call_Details` payload (`uid` = `call_id`)."""

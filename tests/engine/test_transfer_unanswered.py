@@ -86,3 +86,22 @@ async def test_a_target_the_app_never_saw_answer_is_taken_from_the_cdr(
         result = await w.settled()
         assert _outcomes(w, call) == {"1001": False, "1005": False}, "both talked with the customer"
     assert result.clean, w.explain(result)
+
+
+async def test_a_transfer_the_app_never_saw_logs_the_transferrer_and_a_missed_target(tmp_path: Path) -> None:
+    """The socket is down for the whole call; a PBX restart cuts it while 1004 rings: the CDR's legs say
+    1003 talked and 1004 only rang."""
+    async with world(tmp_path, "zoho") as w:
+        await w.pbx.disconnect()
+        call, script = SHAPES[SHAPE](w.pbx.calls, w.customer(), 0.6)
+        w.pbx.calls.spawn(call, script)
+        w.names[call.call_id] = SHAPE
+        async with asyncio.timeout(10):
+            while not _target_ringing(call):  # noqa: ASYNC110 (the simulator has no event for it)
+                await asyncio.sleep(0.005)
+        end = await FAULTS["pbx restart"](w)
+        await end()
+        result = await w.settled()
+        missed = {log.idempotency_key: log.outcome == "No response" for log in w.crm.call_logs()}
+    assert missed == {f"{call.call_id}:1003": False, f"{call.call_id}:1004": True}
+    assert result.clean, w.explain(result)
