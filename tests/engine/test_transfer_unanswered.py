@@ -93,12 +93,7 @@ async def test_a_transfer_the_app_never_saw_logs_the_transferrer_and_a_missed_ta
     1003 talked and 1004 only rang."""
     async with world(tmp_path, "zoho") as w:
         await w.pbx.disconnect()
-        call, script = SHAPES[SHAPE](w.pbx.calls, w.customer(), 0.6)
-        w.pbx.calls.spawn(call, script)
-        w.names[call.call_id] = SHAPE
-        async with asyncio.timeout(10):
-            while not _target_ringing(call):  # noqa: ASYNC110 (the simulator has no event for it)
-                await asyncio.sleep(0.005)
+        call = await _transfer_to_ringing(w)
         end = await FAULTS["pbx restart"](w)
         await end()
         result = await w.settled()
