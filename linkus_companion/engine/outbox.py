@@ -381,7 +381,10 @@ class OutboxWorker:
                 when=quota.astimezone(dt.UTC).strftime("%H:%M"),
             )
         if not problem and parked:
-            problem = f"{parked} call log(s) were refused by the CRM; see the outbox for why."
+            problem = Text(
+                "{count} call log(s) could not be delivered and were set aside; the call history says why.",
+                count=int(parked),
+            )
         return OutboxStatus(int(waiting), int(parked), int(delivered), problem, quota)
 
     # --- delivery ----------------------------------------------------------------------------------
@@ -552,7 +555,9 @@ class OutboxWorker:
             )
             self._park(job, RuntimeError(gave_up))
         else:
+            problem = self._problem
             self._retry_later(job, RuntimeError(RETRYING), None)
+            self._problem = problem  # one job backing off is no stuck delivery: the status says what it said
 
     def _park(self, job: Job, error: Exception) -> None:
         with self._store.transaction() as db:

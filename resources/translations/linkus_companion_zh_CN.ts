@@ -2869,6 +2869,10 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{error} {count} 条通话记录正在等待，额度重置后会自动发送（下次尝试时间 {when} UTC）。</translation>
         </message>
         <message>
+            <source>{count} call log(s) could not be delivered and were set aside; the call history says why.</source>
+            <translation>{count} 条通话记录无法送达，已暂时搁置；原因请查看通话历史。</translation>
+        </message>
+        <message>
             <source>The app failed on this call log or recording {count} times and stopped trying; the app's log file has the reason.</source>
             <translation>应用处理此通话记录或录音已失败 {count} 次，已停止尝试；原因请查看应用的日志文件。</translation>
         </message>

@@ -197,7 +197,7 @@ async def test_a_refused_log_is_parked_with_its_reason_and_later_calls_still_go_
     assert "owner" in parked.last_error.lower()
     status = worker.status()
     assert (status.waiting, status.parked, status.delivered) == (0, 1, 1)
-    assert "refused" in status.problem
+    assert "could not be delivered and were set aside" in status.problem
     assert await crm.logged() == {"2032:101": 1}
 
 

@@ -206,5 +206,6 @@ async def test_a_call_log_that_fails_unexpectedly_backs_off_alone_and_the_others
     assert (parked.key, parked.parked, parked.attempts) == (poison, True, FAILURES)
     assert "failed on this call log or recording 5 times" in parked.last_error
     assert "KeyError" not in parked.last_error and "KeyError" not in worker.status().problem
+    assert worker.status().problem.startswith("1 call log(s) could not be delivered and were set aside")
     more = hub.end_calls(2, first=4001)
     assert await worker.drain() == 2 and hub.logged() == dict.fromkeys([*others, *more], 1)
