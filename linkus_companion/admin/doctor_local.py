@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 from linkus_companion.admin.findings import Finding, ok, problem
@@ -17,6 +18,7 @@ from linkus_companion.texts import Text, text_of
 PROBE = "doctor.probe"
 """A throw-away keyring entry written, read back and deleted to prove the keyring works."""
 _PLAINTEXT = ("keyrings.alt", "plaintext", "file.")
+_LOG = logging.getLogger(__name__)
 
 
 def policy_findings(settings: Settings, trust: Trust) -> list[Finding]:
@@ -66,53 +68,55 @@ def policy_findings(settings: Settings, trust: Trust) -> list[Finding]:
 
 
 def keyring_findings(store: SecretStore) -> list[Finding]:
-    """The keyring backend in use, refused when it fails, stores nothing or writes plaintext."""
+    """The keyring in use, in words (its class name goes to the log), refused when it fails or is unsafe."""
     backend = store.backend_name()
+    _LOG.info("keyring backend: %s", backend)
     lowered = backend.lower()
     if lowered.startswith("keyring.backends.fail"):
         return [
-            problem(
-                "keyring",
-                Text(
-                    "no keyring is available ({backend}); install or unlock one (GNOME Keyring, KWallet)",
-                    backend=backend,
-                ),
-            )
+            problem("keyring", Text("no OS keyring found; install or unlock one (GNOME Keyring, KWallet)"))
         ]
     if lowered.startswith("keyring.backends.null"):
-        return [
-            problem(
-                "keyring",
-                Text(
-                    "the keyring backend {backend} stores nothing; unset PYTHON_KEYRING_BACKEND",
-                    backend=backend,
-                ),
-            )
-        ]
+        return [problem("keyring", Text("the keyring in use stores nothing; unset PYTHON_KEYRING_BACKEND"))]
     if any(marker in lowered for marker in _PLAINTEXT):
         return [
             problem(
                 "keyring",
                 Text(
-                    "{backend} keeps secrets in a plain file; remove keyrings.alt and use the OS keyring",
-                    backend=backend,
+                    "the keyring in use keeps secrets in a plain file; remove keyrings.alt and use the OS keyring"
                 ),
             )
         ]
+    name = _in_words(lowered)
     try:
         store.set(PROBE, "probe")
         works = store.get(PROBE) == "probe"
         store.delete(PROBE)
     except SecretStoreUnavailable as exc:
-        return [problem("keyring", Text("{backend} failed: {why}", backend=backend, why=text_of(exc)))]
+        return [problem("keyring", Text("{keyring} failed: {why}", keyring=name, why=text_of(exc)))]
     if not works:
         return [
             problem(
                 "keyring",
-                Text("{backend} did not return what was stored; check the keyring service", backend=backend),
+                Text("{keyring} did not return what was stored; check the keyring service", keyring=name),
             )
         ]
-    return [ok("keyring", Text("{backend} stores and returns secrets", backend=backend))]
+    return [ok("keyring", Text("{keyring} stores and returns secrets", keyring=name))]
+
+
+def _in_words(lowered: str) -> Text:
+    """The OS keyring a backend class stands for, as a user knows it."""
+    if "secretservice" in lowered or "libsecret" in lowered:
+        return Text("the Secret Service keyring (GNOME Keyring, KWallet)")
+    if "chainer" in lowered:
+        return Text("the OS keyrings found on this computer")
+    if "kwallet" in lowered:
+        return Text("KWallet")
+    if "windows" in lowered:
+        return Text("Windows Credential Manager")
+    if "macos" in lowered or "osx" in lowered:
+        return Text("the macOS Keychain")
+    return Text("a third-party keyring (named in the log file)")
 
 
 def browser_findings(reg: Registration) -> list[Finding]:

@@ -1927,8 +1927,32 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{url} 的 API：{why}</translation>
         </message>
         <message>
-            <source>{backend} stores and returns secrets</source>
-            <translation>{backend} 可以正常保存和读取密钥</translation>
+            <source>a third-party keyring (named in the log file)</source>
+            <translation>第三方钥匙串（名称见日志文件）</translation>
+        </message>
+        <message>
+            <source>the Secret Service keyring (GNOME Keyring, KWallet)</source>
+            <translation>Secret Service 钥匙串（GNOME Keyring、KWallet）</translation>
+        </message>
+        <message>
+            <source>the OS keyrings found on this computer</source>
+            <translation>本机找到的系统钥匙串</translation>
+        </message>
+        <message>
+            <source>KWallet</source>
+            <translation>KWallet</translation>
+        </message>
+        <message>
+            <source>Windows Credential Manager</source>
+            <translation>Windows 凭据管理器</translation>
+        </message>
+        <message>
+            <source>the macOS Keychain</source>
+            <translation>macOS 钥匙串</translation>
+        </message>
+        <message>
+            <source>{keyring} stores and returns secrets</source>
+            <translation>{keyring} 可以正常保存和读取密钥</translation>
         </message>
         <message>
             <source>{problem}; run `linkus-companion browser-extension install`</source>
@@ -1959,20 +1983,20 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{issue}；请修正或删除该条目</translation>
         </message>
         <message>
-            <source>no keyring is available ({backend}); install or unlock one (GNOME Keyring, KWallet)</source>
-            <translation>没有可用的系统钥匙串（{backend}）；请安装或解锁一个（GNOME Keyring、KWallet）</translation>
+            <source>no OS keyring found; install or unlock one (GNOME Keyring, KWallet)</source>
+            <translation>未找到系统钥匙串；请安装或解锁一个（GNOME Keyring、KWallet）</translation>
         </message>
         <message>
-            <source>the keyring backend {backend} stores nothing; unset PYTHON_KEYRING_BACKEND</source>
-            <translation>钥匙串后端 {backend} 不保存任何内容；请取消设置 PYTHON_KEYRING_BACKEND</translation>
+            <source>the keyring in use stores nothing; unset PYTHON_KEYRING_BACKEND</source>
+            <translation>当前使用的钥匙串不保存任何内容；请取消设置 PYTHON_KEYRING_BACKEND</translation>
         </message>
         <message>
-            <source>{backend} keeps secrets in a plain file; remove keyrings.alt and use the OS keyring</source>
-            <translation>{backend} 将密钥保存在明文文件中；请移除 keyrings.alt 并使用系统钥匙串</translation>
+            <source>the keyring in use keeps secrets in a plain file; remove keyrings.alt and use the OS keyring</source>
+            <translation>当前使用的钥匙串将密钥保存在明文文件中；请移除 keyrings.alt 并使用系统钥匙串</translation>
         </message>
         <message>
-            <source>{backend} did not return what was stored; check the keyring service</source>
-            <translation>{backend} 未返回已保存的内容；请检查钥匙串服务</translation>
+            <source>{keyring} did not return what was stored; check the keyring service</source>
+            <translation>{keyring} 未返回已保存的内容；请检查钥匙串服务</translation>
         </message>
         <message>
             <source>the click-to-call host is registered for {browsers}</source>
@@ -1987,8 +2011,8 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>{key} = {value}（{source}：{policy}）</translation>
         </message>
         <message>
-            <source>{backend} failed: {why}</source>
-            <translation>{backend} 出错：{why}</translation>
+            <source>{keyring} failed: {why}</source>
+            <translation>{keyring} 出错：{why}</translation>
         </message>
         <message>
             <source>the pinned fingerprint</source>

@@ -140,7 +140,7 @@ async def test_the_keyring_backend_and_bad_policies_are_reported(tmp_path: Path)
 async def test_nothing_configured_and_no_keyring_names_the_missing_keyring() -> None:
     keyring.set_keyring(fail.Keyring())
     found = problems(await check())
-    assert found[0].startswith("keyring: no keyring is available")
+    assert found[0].startswith("keyring: no OS keyring found;") and "keyring.backends" not in found[0]
     pbx = next(line for line in found if line.startswith("pbx:"))
     assert "credential storage is not available" in pbx and "not configured" not in pbx.lower()
 
@@ -155,9 +155,11 @@ def test_with_no_keyring_the_command_prints_its_report_only_and_logs_the_detail(
         text=True,
         timeout=60,
     )
-    assert done.returncode == 1 and "PROBLEM  keyring  no keyring is available" in done.stdout
-    assert done.stderr == ""
-    assert "keyring unavailable: NoKeyringError" in (paths.log_dir() / "linkus-companion.log").read_text()
+    assert done.returncode == 1 and "PROBLEM  keyring  no OS keyring found;" in done.stdout
+    assert "keyring.backends" not in done.stdout and done.stderr == ""
+    log = (paths.log_dir() / "linkus-companion.log").read_text()
+    assert "keyring unavailable: NoKeyringError" in log
+    assert "keyring backend: keyring.backends.fail.Keyring" in log
 
 
 def test_the_command_exits_non_zero_and_prints_only_problems(run: Run) -> None:
