@@ -1,14 +1,15 @@
 """Soak: rounds of calls of every shape with a fault in each (on a schedule), then the logs counted per CRM.
 
-Each round places 44 calls (11 shapes: ended before their CDR, talking and ringing when the fault starts,
+Each round places 48 calls (12 shapes, each ended before its CDR, talking and ringing when the fault starts,
 and placed during it) and makes the next fault of the schedule: SIGKILL of the app, PBX restart, dropped
 WebSocket, expired PBX tokens, CRM outage, a CRM rate-limit storm after a few POSTs whose answers were lost,
-the CRM access token expired (the app signs in through the CRM's OAuth pages and refreshes its grant). After the last round every log the PBX's calls owe is looked
-up in the CRM emulator once the app is idle (every PBX event taken in, no call open, the outbox empty): lost
-(never reached the outbox), doubled, unexpected, wrong owner, wrong link, missing recording. If the app is not
-idle within a generous bound, the logs the outbox still holds are reported as waiting (late), apart from the
-lost ones; either fails the run, as does a call placed that left no CDR (it would be owed nothing).
-The app's log (INFO and up) is kept per CRM (`--logs`).
+the CRM access token expired (the app signs in through the CRM's OAuth pages and refreshes its grant). After
+the last round every log the PBX's calls owe is looked up in the CRM emulator once the app is idle (every PBX
+event taken in, no call open, the outbox empty): lost (never reached the outbox), doubled, unexpected, wrong
+owner, wrong link, missing recording, wrong outcome. If the app is not idle within a generous bound, the logs
+the outbox still holds are reported as waiting (late), apart from the lost ones; either fails the run, as does
+a call placed that left no CDR (it would be owed nothing). The app's log (INFO and up) is kept per CRM
+(`--logs`).
 """
 
 from __future__ import annotations

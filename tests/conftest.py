@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,28 @@ from linkus_companion.sim.postgres_server import NoPostgres, PostgresServer
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["QT_API"] = "pyside6"
+
+
+@pytest.fixture(autouse=True)
+def qt_windows_gone_after_each_test() -> Iterator[None]:
+    """Every window a test opened is closed and deleted when it ends, as quitting the app does, so no test
+    meets another's windows (a tray menu, a panel, a dialog still taking events). processEvents alone never
+    runs a deleteLater made outside an event loop: closed windows piled up and were destroyed at some later
+    test's moment instead of their own."""
+    yield
+    if "PySide6.QtWidgets" not in sys.modules:  # the core tests run without Qt
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for window in app.topLevelWidgets():
+        if window.parent() is None:  # a child window (a combo box's popup) goes with its owner
+            window.close()
+            window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from benchmarks import soak
 
 
 def _args(out: Path) -> argparse.Namespace:
-    return argparse.Namespace(quick=True, out=out, rounds=2, crm=["hubspot"], fault=None)
+    return argparse.Namespace(quick=True, out=out, rounds=2, crm=["hubspot"], fault=None, logs=out.parent)
 
 
 def test_a_round_that_crashes_is_reported_with_the_count(

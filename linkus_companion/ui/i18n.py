@@ -43,6 +43,7 @@ class Translations:
         language = resolve(choice)
         for translator in self._installed:
             self._app.removeTranslator(translator)
+            translator.deleteLater()  # each switch loads new ones: the old catalogues go
         self._installed = []
         if language != "en":
             self._load(CATALOG, str(translations_dir()), language)
@@ -56,4 +57,5 @@ class Translations:
             self._app.installTranslator(translator)
             self._installed.append(translator)
         else:
+            translator.deleteLater()
             log.warning("no %s translation for %s in %s", catalog, language, directory)

@@ -262,9 +262,9 @@ def test_in_chinese_the_templates_keep_the_manuals_defaults_and_explain_them(qtb
             assert re.search(re.escape(word) + "\uff08[\u4e00-\u9fff]+\uff09", meaning), (word, meaning)
         assert not re.search("[A-Za-z]{2,}", re.sub("|".join(words), "", meaning)), meaning
     settings.set_user("calllog.subject", "分机通话")
-    assert TemplateEditor(settings).fields["calllog.subject"].editor.text() == "分机通话", (
-        "the saved one wins"
-    )
+    reopened = TemplateEditor(settings)
+    qtbot.add_widget(reopened)
+    assert reopened.fields["calllog.subject"].editor.text() == "分机通话", "the saved one wins"
 
 
 def test_the_template_editor_follows_a_language_switch(qtbot, settings, translations, qapp):
