@@ -365,10 +365,13 @@ class OutboxWorker:
     def status(self) -> OutboxStatus:
         """Counts of waiting, parked and delivered jobs, and the problem to show, if any."""
         with self._store.transaction() as db:
-            waiting, parked, delivered = db.execute(
+            waiting, waiting_logs, parked, parked_logs, delivered = db.execute(
                 "SELECT COUNT(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL),"
+                " COUNT(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL AND kind = ?),"
                 " COUNT(*) FILTER (WHERE parked_at IS NOT NULL AND delivered_at IS NULL),"
-                " COUNT(*) FILTER (WHERE delivered_at IS NOT NULL) FROM outbox"
+                " COUNT(*) FILTER (WHERE parked_at IS NOT NULL AND delivered_at IS NULL AND kind = ?),"
+                " COUNT(*) FILTER (WHERE delivered_at IS NOT NULL) FROM outbox",
+                (JobKind.LOG.value, JobKind.LOG.value),
             ).fetchone()
         problem = self._problem
         quota = self._quota_until
@@ -377,14 +380,11 @@ class OutboxWorker:
                 "{error} {count} call log(s) wait and go out by themselves once it resets"
                 " (next try at {when} UTC).",
                 error=self._problem,
-                count=int(waiting),
+                count=int(waiting_logs),
                 when=quota.astimezone(dt.UTC).strftime("%H:%M"),
             )
         if not problem and parked:
-            problem = Text(
-                "{count} call log(s) could not be delivered and were set aside; the call history says why.",
-                count=int(parked),
-            )
+            problem = _set_aside(int(parked_logs), int(parked) - int(parked_logs))
         return OutboxStatus(int(waiting), int(parked), int(delivered), problem, quota)
 
     # --- delivery ----------------------------------------------------------------------------------
@@ -645,3 +645,24 @@ def _reason(error: Exception) -> str:
     """The error's sentence as the store keeps it: always typed, so it reads in the user's language."""
     sentence = text_of(error)
     return sentence if isinstance(sentence, Text) else NOT_TAKEN
+
+
+def _set_aside(logs: int, others: int) -> Text:
+    """What was parked, in words: call logs (the history lists them) apart from uploads and updates."""
+    if not others:
+        return Text(
+            "{count} call log(s) could not be delivered and were set aside; the call history says why.",
+            count=logs,
+        )
+    if not logs:
+        return Text(
+            "{count} recording upload(s) or call log update(s) could not be delivered and were set aside;"
+            " the app's log file says why.",
+            count=others,
+        )
+    return Text(
+        "{logs} call log(s) and {others} recording upload(s) or call log update(s) could not be delivered and"
+        " were set aside; the call history and the app's log file say why.",
+        logs=logs,
+        others=others,
+    )

@@ -2889,12 +2889,20 @@ Connects your Yeastar P-Series extension to HubSpot, Salesforce or Zoho CRM.</so
             <translation>应用处理一条通话记录或录音时出错，稍后会再试；其他的照常发送。</translation>
         </message>
         <message>
-            <source>{error} {count} call log(s) wait and go out by themselves once it resets (next try at {when} UTC).</source>
-            <translation>{error} {count} 条通话记录正在等待，额度重置后会自动发送（下次尝试时间 {when} UTC）。</translation>
+            <source>{logs} call log(s) and {others} recording upload(s) or call log update(s) could not be delivered and were set aside; the call history and the app's log file say why.</source>
+            <translation>{logs} 条通话记录和 {others} 个录音上传或通话记录更新无法送达，已暂时搁置；原因请查看通话历史和应用的日志文件。</translation>
         </message>
         <message>
             <source>{count} call log(s) could not be delivered and were set aside; the call history says why.</source>
             <translation>{count} 条通话记录无法送达，已暂时搁置；原因请查看通话历史。</translation>
+        </message>
+        <message>
+            <source>{count} recording upload(s) or call log update(s) could not be delivered and were set aside; the app's log file says why.</source>
+            <translation>{count} 个录音上传或通话记录更新无法送达，已暂时搁置；原因请查看应用的日志文件。</translation>
+        </message>
+        <message>
+            <source>{error} {count} call log(s) wait and go out by themselves once it resets (next try at {when} UTC).</source>
+            <translation>{error} {count} 条通话记录正在等待，额度重置后会自动发送（下次尝试时间 {when} UTC）。</translation>
         </message>
         <message>
             <source>The app failed on this call log or recording {count} times and stopped trying; the app's log file has the reason.</source>

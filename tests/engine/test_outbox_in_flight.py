@@ -15,7 +15,7 @@ from linkus_companion.crm.base import AccessGrant, CallLog
 from linkus_companion.crm.hubspot import HubSpotConnector, SearchPacer
 from linkus_companion.engine.call_log import CallLogger
 from linkus_companion.engine.lookup import SEARCHES_AT_ONCE, Lookup, LookupPolicy
-from linkus_companion.engine.outbox import FAILURES, IN_FLIGHT, Job, OutboxWorker
+from linkus_companion.engine.outbox import FAILURES, IN_FLIGHT, Job, JobKind, OutboxWorker, enqueue
 from linkus_companion.model import CallNote
 from linkus_companion.runtime import crm_http_client
 from linkus_companion.sim.hubspot import HubSpotEmulator
@@ -209,3 +209,12 @@ async def test_a_call_log_that_fails_unexpectedly_backs_off_alone_and_the_others
     assert worker.status().problem.startswith("1 call log(s) could not be delivered and were set aside")
     more = hub.end_calls(2, first=4001)
     assert await worker.drain() == 2 and hub.logged() == dict.fromkeys([*others, *more], 1)
+    with hub.store.transaction() as db:  # a note's update of a delivered log, damaged too
+        enqueue(db, "note", JobKind.UPDATE, {"log": {}}, call_id="x", now=hub.clock(), after=others[0])
+    for _ in range(FAILURES * 2):
+        hub.clock.advance(1000)
+        await worker.drain()
+    assert worker.status().problem == (
+        "1 call log(s) and 1 recording upload(s) or call log update(s) could not be delivered and were set"
+        " aside; the call history and the app's log file say why."
+    ), "the history lists call logs only: what else was set aside is counted apart"
