@@ -149,7 +149,7 @@ async def test_updates_of_one_call_log_reach_it_one_after_the_other_in_the_order
 
 async def test_a_delivery_does_not_wait_behind_a_burst_of_lookups(hub: Hub) -> None:
     lookup = Lookup(hub.connector, LookupPolicy())
-    numbers = [f"+1415555{n:04d}" for n in range(120)]  # unknown: each searches contacts, then companies
+    numbers = [f"+1415555{n:04d}" for n in range(240)]  # unknown: each searches contacts, then companies
     lookups = [asyncio.create_task(lookup.find(number)) for number in numbers]
     await asyncio.sleep(0)
     [key] = hub.end_calls(1)
@@ -158,7 +158,10 @@ async def test_a_delivery_does_not_wait_behind_a_burst_of_lookups(hub: Hub) -> N
     searches_first = sum(1 for path in answered[: answered.index(CALLS)] if path.endswith("/search"))
     matches = await asyncio.gather(*lookups)
     assert all(not match.error and not match.known for match in matches)
-    assert searches_first < 2 * SEARCHES_AT_ONCE, f"the call log waited for {searches_first} searches"
+    # Queued behind the burst for one of the pool's 100 connections, the log follows hundreds of the 480
+    # searches; beside the lookups' own limit only those in flight (up to 80) and, on a loaded machine, a
+    # few that finish meanwhile.
+    assert searches_first < 3 * SEARCHES_AT_ONCE, f"the call log waited for {searches_first} searches"
     assert hub.logged() == {key: 1}
 
 
