@@ -112,6 +112,7 @@ async def _session(
         "rss_mb_at_each_storm_end": [lag["rss_mb"] for lag in lags],
         "cpu_s_each_storm": [lag["cpu_s"] for lag in lags],
         "memory_after_each_storm": memory,
+        "rest_cpu_s_each_second": [r["cpu_s_each_second"] for r in rests],
         "idle_rss_mb": {"before": rss_idle[0], "after_each_storm": rss_idle[1:]},
         "idle_rss_growth_from_second_to_last_storm_mb": round(rss_idle[-1] - rss_idle[min(2, storms)], 1),
         "idle_rss_growth_second_half_mb": round(rss_idle[-1] - rss_idle[max(1, storms // 2)], 1),
