@@ -50,6 +50,24 @@ class _Watched(NamedTuple):
         return cls(call.call_id, call.started_at - _MARGIN, (call.ended_at or call.started_at) + _MARGIN)
 
 
+def search_windows(batch: list[tuple[int, _Watched]]) -> list[list[tuple[int, _Watched]]]:
+    """The calls due together, grouped so that calls whose windows overlap share one CDR search.
+
+    Calls due at one moment may have ended minutes apart (one burst's second search beside a later burst's
+    first): one window over all of them would read every call the PBX had in between, thousands of rows
+    on a busy PBX, to find a few."""
+    windows: list[list[tuple[int, _Watched]]] = []
+    end = None
+    for item in sorted(batch, key=lambda item: item[1].since):
+        if end is not None and item[1].since <= end:
+            windows[-1].append(item)
+            end = max(end, item[1].until)
+        else:
+            windows.append([item])
+            end = item[1].until
+    return windows
+
+
 class LateRecordings:
     """An engine listener: an answered call that ended without a recording file is watched for one.
 
@@ -119,10 +137,11 @@ class LateRecordings:
             while self._due and self._due[0][0] <= now + min(BATCH, self._delays[self._due[0][2]] / 4):
                 _when, _order, searches, call = heapq.heappop(self._due)
                 batch.append((searches + 1, call))
-            try:
-                await self._look(batch)
-            except Exception:  # one bad answer must not end the watching of every later call
-                log.exception("looking for %d call recording(s) failed", len(batch))
+            for window in search_windows(batch):
+                try:
+                    await self._look(window)
+                except Exception:  # one bad answer must not end the watching of every later call
+                    log.exception("looking for %d call recording(s) failed", len(window))
 
     async def _look(self, batch: list[tuple[int, _Watched]]) -> None:
         """One CDR search over the calls of `batch`; found ones are patched, the others asked again later."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from linkus_companion.demo import demo_world
+from linkus_companion.engine.late_recordings import _Watched, search_windows
 
 LINKS = {"calllog.recording_delivery": "link"}
 
@@ -154,3 +155,22 @@ async def test_the_search_asks_for_seconds_around_the_pbx_time_of_the_call_even_
         [record] = [r for r in world.pbx.cdr_store.records if r.call_id == call_id]
         start, end = windows[-1]
         assert start <= record.started <= end and end - start < dt.timedelta(seconds=15), (start, end)
+
+
+def test_calls_due_together_but_minutes_apart_are_searched_in_windows_of_their_own() -> None:
+    """One burst's second search can fall due beside a later burst's first: one window over both would
+    read every call the PBX had in between (up to 60 pages of 250 rows in a storm) to find a few."""
+    t0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+
+    def watched(call_id: str, start_s: float, talk_s: float = 20) -> tuple[int, _Watched]:
+        start = t0 + dt.timedelta(seconds=start_s)
+        return 1, _Watched(call_id, start - dt.timedelta(seconds=5), start + dt.timedelta(seconds=talk_s + 5))
+
+    early = [watched("a", 0), watched("b", 1.5), watched("c", 24)]  # one burst: windows overlap in a chain
+    late = [watched("d", 95), watched("e", 96)]  # 90 s on
+    windows = search_windows([late[1], *early, late[0]])
+    assert [[call.call_id for _n, call in window] for window in windows] == [["a", "b", "c"], ["d", "e"]]
+    spans = [
+        (min(call.since for _n, call in window), max(call.until for _n, call in window)) for window in windows
+    ]
+    assert spans[0][1] < spans[1][0], "nothing between the bursts is read"
