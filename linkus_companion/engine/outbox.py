@@ -265,12 +265,15 @@ class OutboxWorker:
         self._changed()
 
     def retry_now(self) -> None:
-        """Make every undelivered job due now, parked ones included (the user re-authorised or fixed data)."""
+        """Make every undelivered job due now, parked ones included (the user re-authorised or fixed data);
+        a job this worker is sending keeps its lease (made due, its send would be abandoned and repeated)."""
+        sending = tuple(self._leases)
+        not_sending = f" AND id NOT IN ({', '.join('?' * len(sending))})" if sending else ""
+        update = (
+            "UPDATE outbox SET parked_at = NULL, failures = 0, next_attempt_at = ? WHERE delivered_at IS NULL"
+        )
         with self._store.transaction() as db:
-            db.execute(
-                "UPDATE outbox SET parked_at = NULL, failures = 0, next_attempt_at = ? WHERE delivered_at IS NULL",
-                (iso_time(self._clock()),),
-            )
+            db.execute(update + not_sending, (iso_time(self._clock()), *sending))
         for lane in self._lanes:
             lane.paused_until = None
         self.wake()

@@ -221,3 +221,31 @@ async def test_a_call_log_that_fails_unexpectedly_backs_off_alone_and_the_others
         "1 call log(s) and 1 recording upload(s) or call log update(s) could not be delivered and were set"
         " aside; the call history and the app's log file say why."
     ), "the history lists call logs only: what else was set aside is counted apart"
+
+
+async def test_retry_now_leaves_a_delivery_in_flight_alone(
+    hub: Hub, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The user re-authorises (or a demo hurries the outbox) while a log is being sent: that send goes on
+    and is the only one; made due again, it was abandoned as a lost lease and sent by a second attempt."""
+    gate = asyncio.Event()
+    prepared: list[str] = []
+
+    async def held(job: Job) -> CallLog:
+        prepared.append(job.key)
+        await gate.wait()
+        return job.log
+
+    worker = OutboxWorker(hub.store, hub.connector, clock=hub.clock, prepare=held)
+    [key] = hub.end_calls(1)
+    sending = asyncio.create_task(worker.drain())
+    for _ in range(200):
+        if prepared:
+            break
+        await asyncio.sleep(0.01)
+    worker.retry_now()
+    gate.set()
+    assert await sending == 1
+    assert prepared == [key], "one attempt"
+    assert "not sent" not in caplog.text
+    assert hub.logged() == {key: 1}
