@@ -11,9 +11,10 @@ from collections.abc import Callable
 CHECK_S = 1.0
 """How often the process's CPU time is looked at."""
 QUIET_CPU_S = 0.1
-"""At most this much CPU in the last CHECK_S is quiet. An idle app spends ~2 ms a second on its timers, but
-for minutes after a burst of calls it still asks the CDR for late recordings (~40 ms a second after a storm
-of 1,000 calls, 100 of them the user's); below this the trim (well under a millisecond) costs nothing."""
+"""At most this much CPU in the last CHECK_S is quiet. An idle app spends ~2 ms a second on its timers; for
+minutes after a burst of calls it still asks the CDR for late recordings (a few ms a second, more on a busy
+PBX: ~40 ms while one search read every call between two bursts), and the trim (well under a millisecond)
+should not wait for those searches to end."""
 WORK_CPU_S = 0.2
 """CPU time spent since the last trim that makes another worth it (a few calls' frames, pops and logs)."""
 

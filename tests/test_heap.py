@@ -38,8 +38,8 @@ async def test_a_quiet_second_after_a_burst_trims_once(monkeypatch: pytest.Monke
 async def test_the_late_recording_searches_after_a_burst_count_as_quiet(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """For minutes after a storm the app asks the CDR for late recordings (tens of ms a second): the pages
-    the storm freed go back meanwhile, not only once it is perfectly idle."""
+    """For minutes after a storm the app asks the CDR for late recordings (up to tens of ms a second on a
+    busy PBX): the pages the storm freed go back meanwhile, not only once it is perfectly idle."""
     assert await _run(monkeypatch, [0.9, 0.9, 0.04, 0.05, 0.04]) == 1
 
 
